@@ -1,0 +1,43 @@
+/**
+ * Names of the Azure resources and settings the code relies on. The infra (Bicep) must create
+ * exactly these; test/unit/infra-drift.test.ts fails when the two drift apart.
+ */
+
+/** Service Bus queues. */
+export const QUEUES = {
+  /** Events published over HTTP or sent by publishers directly; read by the route function. */
+  ingress: 'ingress',
+  /** One message per (event, subscription) attempt; read by the deliver function. */
+  deliveries: 'deliveries',
+  /** The product's dead letters: deliveries that could not be delivered, with reason. */
+  deadletters: 'deadletters',
+} as const;
+
+/** Cosmos DB containers and their partition key paths. */
+export const CONTAINERS = {
+  subscriptions: { name: 'subscriptions', partitionKey: '/topic' },
+  events: { name: 'events', partitionKey: '/eventKey' },
+  deliveries: { name: 'deliveries', partitionKey: '/eventKey' },
+} as const;
+
+/** Blob container for claim-check payloads (events too large for a Service Bus message). */
+export const PAYLOAD_BLOB_CONTAINER = 'event-payloads';
+
+/**
+ * App settings, one name each, the same in code, local.settings.json, the dev host and Bicep.
+ * Connections follow the Functions convention: `<Name>` holds a connection string locally;
+ * in Azure `<Name>__fullyQualifiedNamespace` / `__accountEndpoint` / `__blobServiceUri` with
+ * `<Name>__credential=managedidentity` and `<Name>__clientId` select managed identity.
+ */
+export const SETTINGS = {
+  serviceBusConnection: 'ServiceBusConnection',
+  cosmosConnection: 'CosmosDbConnection',
+  payloadStorageConnection: 'PayloadStorageConnection',
+  cosmosDatabase: 'SWITCHYARD_COSMOS_DATABASE',
+  functionKey: 'SWITCHYARD_FUNCTION_KEY',
+  allowedPrivateCidrs: 'SWITCHYARD_ALLOWED_PRIVATE_CIDRS',
+  subscriptionCacheSeconds: 'SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS',
+  appInsightsConnection: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+} as const;
+
+export const DEFAULT_COSMOS_DATABASE = 'switchyard';
