@@ -1,0 +1,162 @@
+/**
+ * The domain's records and messages: what Cosmos DB stores and what travels on Service Bus.
+ * The HTTP contract is in ../shared/ARCHITECTURE.md; these types are its inside.
+ */
+
+/** A CloudEvent 1.0 in its JSON (structured) form, validated. `data_base64` carries binary data. */
+export interface CloudEventJson {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject?: string;
+  time?: string;
+  datacontenttype?: string;
+  dataschema?: string;
+  data?: unknown;
+  data_base64?: string;
+  /** Extension attributes: lower-case alphanumeric names, string/number/boolean values. */
+  [extension: string]: unknown;
+}
+
+export type AdvancedFilterOperator =
+  | 'NumberIn'
+  | 'NumberNotIn'
+  | 'NumberLessThan'
+  | 'NumberGreaterThan'
+  | 'NumberLessThanOrEquals'
+  | 'NumberGreaterThanOrEquals'
+  | 'NumberInRange'
+  | 'NumberNotInRange'
+  | 'BoolEquals'
+  | 'StringContains'
+  | 'StringNotContains'
+  | 'StringBeginsWith'
+  | 'StringNotBeginsWith'
+  | 'StringEndsWith'
+  | 'StringNotEndsWith'
+  | 'StringIn'
+  | 'StringNotIn'
+  | 'IsNullOrUndefined'
+  | 'IsNotNull';
+
+/**
+ * As in Event Grid: single-value operators (NumberLessThan, ..., BoolEquals) use `value`;
+ * list operators use `values` (ranges are `[[min, max], ...]`); IsNullOrUndefined/IsNotNull use neither.
+ */
+export interface AdvancedFilter {
+  operatorType: AdvancedFilterOperator;
+  /** A CloudEvent attribute name (`type`, `subject`, an extension) or a `data.` path. */
+  key: string;
+  value?: number | boolean | string;
+  values?: Array<number | string | [number, number]>;
+}
+
+export interface SubscriptionFilter {
+  includedEventTypes?: string[];
+  subjectBeginsWith?: string;
+  subjectEndsWith?: string;
+  isSubjectCaseSensitive?: boolean;
+  advancedFilters?: AdvancedFilter[];
+}
+
+export type Destination =
+  | { endpointType: 'WebHook'; endpointUrl: string; headers?: Record<string, string> }
+  | { endpointType: 'ServiceBusQueue'; queueName: string }
+  | { endpointType: 'ServiceBusTopic'; topicName: string };
+
+export interface RetryPolicy {
+  maxDeliveryAttempts: number;
+  eventTimeToLiveInMinutes: number;
+  /** Seconds between attempts; the last value repeats. Replaces the default schedule. */
+  schedule?: number[];
+}
+
+/** What a user PUTs; defaults applied. */
+export interface SubscriptionSpec {
+  destination: Destination;
+  filter: SubscriptionFilter;
+  retryPolicy: RetryPolicy;
+}
+
+/** Stored in container `subscriptions`, partition key /topic, id = name. */
+export interface SubscriptionRecord extends SubscriptionSpec {
+  id: string;
+  topic: string;
+  name: string;
+  status: 'active' | 'disabled';
+  disabledReason?: string;
+  /** Standard Webhooks secret (`whsec_...`). Returned once at creation; never logged. */
+  signingSecret: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'retrying' | 'deadLettered';
+
+export type AttemptOutcome = 'succeeded' | 'retryableFailure' | 'permanentFailure';
+
+export interface DeliveryAttempt {
+  n: number;
+  at: string;
+  outcome: AttemptOutcome;
+  httpStatus?: number;
+  durationMs: number;
+  error?: string;
+  /** The first 4 KB of the response body. */
+  responseBody?: string;
+}
+
+/** Stored in container `deliveries`, partition key /eventKey, id = deliveryId. */
+export interface DeliveryRecord {
+  id: string;
+  deliveryId: string;
+  eventKey: string;
+  topic: string;
+  subscription: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  createdAt: string;
+  updatedAt: string;
+  nextAttemptAt?: string;
+  deadLetter?: { reason: string; description: string; at: string };
+}
+
+/** Stored in container `events`, partition key /eventKey, id = eventKey. */
+export interface EventRecord {
+  id: string;
+  eventKey: string;
+  topic: string;
+  source: string;
+  ceId: string;
+  type: string;
+  subject?: string;
+  receivedAt: string;
+  sizeBytes: number;
+  /** The event itself when small; otherwise `payloadRef` names its claim-check blob. */
+  event?: CloudEventJson;
+  payloadRef?: string;
+  matchedSubscriptions: string[];
+  routedAt?: string;
+}
+
+/** Body of a message on the `deliveries` queue: one attempt of one delivery. */
+export interface DeliveryMessage {
+  deliveryId: string;
+  eventKey: string;
+  topic: string;
+  subscription: string;
+  /** 1-based number of the attempt this message asks for. */
+  attempt: number;
+  /** When the first attempt was scheduled; TTL is measured from here. */
+  firstAttemptAt: string;
+  event?: CloudEventJson;
+  payloadRef?: string;
+}
+
+/** Body of a message on the `deadletters` queue. */
+export interface DeadLetterMessage extends DeliveryMessage {
+  reason: string;
+  description: string;
+  deadLetteredAt: string;
+}
