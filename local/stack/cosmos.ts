@@ -1,0 +1,53 @@
+import type { AddressInfo } from 'node:net';
+import { createHttpsServer } from '@vercel/cosmosdb-server';
+
+/**
+ * The well-known Cosmos DB emulator key. @vercel/cosmosdb-server checks no signatures, but the
+ * SDK needs a base64 key to sign with, and this one makes the connection string interchangeable
+ * with the official emulator's.
+ */
+export const EMULATOR_ACCOUNT_KEY =
+  'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+
+export interface CosmosServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+}
+
+export interface RunningCosmosServer {
+  endpoint: string;
+  connectionString: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs @vercel/cosmosdb-server in this process over HTTPS with the self-signed certificate it
+ * bundles (the SDK speaks HTTPS only; createCosmosClient accepts that certificate for loopback).
+ * Data lives in memory and is gone after close().
+ */
+export async function startCosmosServer({
+  port,
+  host = '127.0.0.1',
+}: CosmosServerOptions): Promise<RunningCosmosServer> {
+  const server = createHttpsServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port: actualPort } = server.address() as AddressInfo;
+  const endpoint = `https://${host}:${actualPort}/`;
+  return {
+    endpoint,
+    connectionString: `AccountEndpoint=${endpoint};AccountKey=${EMULATOR_ACCOUNT_KEY};`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // The SDK keeps sockets alive; without this close() would wait for them to time out.
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,142 @@
+import type { Container, Database, ItemDefinition } from '@azure/cosmos';
+import { CONTAINERS } from '../config/names';
+import type { DeliveryAttempt, DeliveryRecord, DeliveryStatus } from '../domain/types';
+import { createIfAbsent } from './createIfAbsent';
+import { planAttempt, planRedrive, type AttemptPlan, type AttemptUpdate } from './deliveryAttempts';
+import { fromDocument, type Page, type PageOptions } from './documents';
+import { isCosmosStatus } from './errors';
+import { queryAll, queryPage } from './queryPage';
+
+/** Concurrent writers on one delivery are rare (a redelivery racing the next attempt); a few retries suffice. */
+const MAX_ETAG_RETRIES = 10;
+
+type DeliveryDocument = DeliveryRecord & ItemDefinition;
+
+export class DeliveryNotFoundError extends Error {
+  constructor(eventKey: string, deliveryId: string) {
+    super(`delivery ${deliveryId} of event ${eventKey} does not exist`);
+    this.name = 'DeliveryNotFoundError';
+  }
+}
+
+/** Deliveries in container `deliveries`, partition key /eventKey, id = deliveryId. */
+export class DeliveryStore {
+  private readonly container: Container;
+
+  constructor(database: Database) {
+    this.container = database.container(CONTAINERS.deliveries.name);
+  }
+
+  /** Records a delivery once; a second call with the same deliveryId returns the first record. */
+  async createIfAbsent(record: DeliveryRecord): Promise<{ record: DeliveryRecord; created: boolean }> {
+    return createIfAbsent(this.container, { ...record, id: record.deliveryId }, record.eventKey);
+  }
+
+  async get(eventKey: string, deliveryId: string): Promise<DeliveryRecord | undefined> {
+    const { resource } = await this.container.item(deliveryId, eventKey).read<DeliveryDocument>();
+    return resource ? fromDocument(resource) : undefined;
+  }
+
+  async listForEvent(eventKey: string): Promise<DeliveryRecord[]> {
+    return queryAll<DeliveryRecord>(
+      this.container,
+      {
+        query: 'SELECT * FROM c WHERE c.eventKey = @eventKey ORDER BY c.createdAt',
+        parameters: [{ name: '@eventKey', value: eventKey }],
+      },
+      { partitionKey: eventKey },
+    );
+  }
+
+  /**
+   * Records attempt `attempt.n` with one Cosmos write (a patch guarded by the ETag just read).
+   * Idempotent: an attempt already recorded is not recorded again. On a concurrent change the
+   * read-plan-write is retried.
+   */
+  async recordAttempt(
+    eventKey: string,
+    deliveryId: string,
+    attempt: DeliveryAttempt,
+    update: AttemptUpdate,
+  ): Promise<DeliveryRecord> {
+    return this.updateWithEtag(eventKey, deliveryId, (current, now) =>
+      planAttempt(current, attempt, update, now),
+    );
+  }
+
+  /** Reopens a dead-lettered delivery before its redrive message is sent; no-op otherwise. */
+  async markRedriven(eventKey: string, deliveryId: string): Promise<DeliveryRecord> {
+    return this.updateWithEtag(eventKey, deliveryId, planRedrive);
+  }
+
+  /**
+   * A subscription's deliveries, newest first, optionally with one status. A cross-partition
+   * query (deliveries are partitioned by event): fine for an operator's look, not a hot path.
+   */
+  async listForSubscription(
+    topic: string,
+    subscription: string,
+    { status, ...page }: PageOptions & { status?: DeliveryStatus } = {},
+  ): Promise<Page<DeliveryRecord>> {
+    const parameters = [
+      { name: '@topic', value: topic },
+      { name: '@subscription', value: subscription },
+      ...(status ? [{ name: '@status', value: status }] : []),
+    ];
+    const statusClause = status ? ' AND c.status = @status' : '';
+    return queryPage<DeliveryRecord>(
+      this.container,
+      {
+        query: `SELECT * FROM c WHERE c.topic = @topic AND c.subscription = @subscription${statusClause} ORDER BY c.createdAt DESC`,
+        parameters,
+      },
+      page,
+    );
+  }
+
+  /** Dead-lettered deliveries of a subscription, oldest dead letter first (the order to redrive in). */
+  async listDeadLettered(
+    topic: string,
+    subscription: string,
+    page: PageOptions = {},
+  ): Promise<Page<DeliveryRecord>> {
+    return queryPage<DeliveryRecord>(
+      this.container,
+      {
+        query:
+          "SELECT * FROM c WHERE c.topic = @topic AND c.subscription = @subscription AND c.status = 'deadLettered' ORDER BY c.updatedAt",
+        parameters: [
+          { name: '@topic', value: topic },
+          { name: '@subscription', value: subscription },
+        ],
+      },
+      page,
+    );
+  }
+
+  private async updateWithEtag(
+    eventKey: string,
+    deliveryId: string,
+    plan: (current: DeliveryRecord, now: string) => AttemptPlan,
+  ): Promise<DeliveryRecord> {
+    const item = this.container.item(deliveryId, eventKey);
+    for (let tries = 1; ; tries += 1) {
+      const { resource, etag } = await item.read<DeliveryDocument>();
+      if (!resource) throw new DeliveryNotFoundError(eventKey, deliveryId);
+      const current = fromDocument(resource);
+      const planned = plan(current, new Date().toISOString());
+      if (planned.kind === 'alreadyRecorded') return current;
+      try {
+        const { resource: written } = await item.patch<DeliveryDocument>(
+          { operations: planned.operations },
+          { accessCondition: { type: 'IfMatch', condition: etag } },
+        );
+        return written ? fromDocument(written) : planned.next;
+      } catch (error) {
+        if (!isCosmosStatus(error, 412) || tries >= MAX_ETAG_RETRIES) throw error;
+        // Someone else wrote in between: back off a little (with jitter so racers spread out).
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * tries));
+      }
+    }
+  }
+}
