@@ -1,0 +1,47 @@
+import { EventStore } from '../../../shared/store/EventStore';
+import { startTestCosmos, type TestCosmos } from '../../support/cosmos';
+import { eventRecord } from './records';
+
+let cosmos: TestCosmos;
+let store: EventStore;
+
+beforeAll(async () => {
+  cosmos = await startTestCosmos();
+  store = new EventStore(cosmos.database);
+});
+
+afterAll(async () => {
+  await cosmos?.close();
+});
+
+describe('EventStore', () => {
+  it('creates an event once: a second create with the same key returns the first record', async () => {
+    const first = await store.createIfAbsent(eventRecord('orders:shop:1', { type: 'order.created' }));
+    const again = await store.createIfAbsent(eventRecord('orders:shop:1', { type: 'order.changed' }));
+
+    expect(first.created).toBe(true);
+    expect(again.created).toBe(false);
+    expect(again.record.type).toBe('order.created');
+    expect(again.record).not.toHaveProperty('_rid');
+    expect((await store.get('orders:shop:1'))?.type).toBe('order.created');
+  });
+
+  it('concurrent creates of one event leave exactly one creator', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => store.createIfAbsent(eventRecord('orders:shop:race'))),
+    );
+    expect(results.filter((result) => result.created)).toHaveLength(1);
+  });
+
+  it('marks an event routed, idempotently', async () => {
+    await store.createIfAbsent(eventRecord('orders:shop:2'));
+    await store.markRouted('orders:shop:2', ['audit', 'billing']);
+    const routed = await store.markRouted('orders:shop:2', ['audit', 'billing']);
+
+    expect(routed?.matchedSubscriptions).toEqual(['audit', 'billing']);
+    expect(routed?.routedAt).toEqual(expect.any(String));
+    expect((await store.get('orders:shop:2'))?.matchedSubscriptions).toEqual(['audit', 'billing']);
+    expect(await store.markRouted('orders:shop:unknown', ['audit'])).toBeUndefined();
+    expect(await store.get('orders:shop:unknown')).toBeUndefined();
+  });
+});
