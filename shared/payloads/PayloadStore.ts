@@ -1,0 +1,79 @@
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { PAYLOAD_BLOB_CONTAINER } from '../config/names';
+import { credentialFor, type ConnectionSetting } from '../config/settings';
+import { payloadBlobName } from './claimCheck';
+
+const BLOB_NAME = /^[0-9a-f]{64}\.json$/;
+
+/** Blob client from a connection string (incl. `UseDevelopmentStorage=true`) or managed identity. */
+export function createBlobServiceClient(connection: ConnectionSetting): BlobServiceClient {
+  return connection.kind === 'connectionString'
+    ? BlobServiceClient.fromConnectionString(connection.connectionString)
+    : new BlobServiceClient(connection.endpoint, credentialFor(connection));
+}
+
+/**
+ * Claim-check payloads: events too large for a Service Bus message, in the blob container
+ * `event-payloads`. A reference is the blob name; it lives as long as the event record.
+ */
+export class PayloadStore {
+  private readonly container: ContainerClient;
+  private containerReady: Promise<unknown> | undefined;
+
+  constructor(service: BlobServiceClient, containerName: string = PAYLOAD_BLOB_CONTAINER) {
+    this.container = service.getContainerClient(containerName);
+  }
+
+  static fromConnection(connection: ConnectionSetting): PayloadStore {
+    return new PayloadStore(createBlobServiceClient(connection));
+  }
+
+  /** Stores an event's JSON and returns the reference to put in the message and the record. */
+  async putPayload(eventKey: string, json: string): Promise<string> {
+    await this.ensureContainer();
+    const ref = payloadBlobName(eventKey);
+    const body = Buffer.from(json, 'utf8');
+    await this.container.getBlockBlobClient(ref).uploadData(body, {
+      blobHTTPHeaders: { blobContentType: 'application/json' },
+    });
+    return ref;
+  }
+
+  /** The JSON stored under a reference; undefined if it is gone. */
+  async getPayload(ref: string): Promise<string | undefined> {
+    try {
+      const buffer = await this.container.getBlockBlobClient(checkedRef(ref)).downloadToBuffer();
+      return buffer.toString('utf8');
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Removes a payload together with its event record. False if it was already gone. */
+  async deletePayload(ref: string): Promise<boolean> {
+    const { succeeded } = await this.container.getBlockBlobClient(checkedRef(ref)).deleteIfExists();
+    return succeeded;
+  }
+
+  private ensureContainer(): Promise<unknown> {
+    // Once per process; in Azure Bicep creates it and this is a cheap 409.
+    this.containerReady ??= this.container.createIfNotExists().catch((error: unknown) => {
+      this.containerReady = undefined;
+      throw error;
+    });
+    return this.containerReady;
+  }
+}
+
+/** References come from messages, which anyone with send rights can write: accept only ours. */
+function checkedRef(ref: string): string {
+  if (!BLOB_NAME.test(ref)) throw new Error('not a payload reference');
+  return ref;
+}
+
+function isNotFound(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { statusCode?: unknown }).statusCode === 404
+  );
+}

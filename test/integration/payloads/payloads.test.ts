@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { PAYLOAD_BLOB_CONTAINER } from '../../../shared/config/names';
+import { readConnection } from '../../../shared/config/settings';
+import { needsClaimCheck } from '../../../shared/payloads/claimCheck';
+import { PayloadStore } from '../../../shared/payloads/PayloadStore';
+import type { RunningAzurite } from '../../../local/stack/azurite';
+import { startTestAzurite } from '../../support/azurite';
+
+let azurite: RunningAzurite;
+let store: PayloadStore;
+
+beforeAll(async () => {
+  azurite = await startTestAzurite();
+  const connection = readConnection(
+    { PayloadStorageConnection: azurite.connectionString },
+    'PayloadStorageConnection',
+    'blobServiceUri',
+  );
+  store = PayloadStore.fromConnection(connection);
+});
+
+afterAll(async () => {
+  await azurite?.close();
+});
+
+function largeEvent(id: string, bytes: number): string {
+  const event = { specversion: '1.0', id, source: '/shop', type: 'order.created', data: { blob: '' } };
+  event.data.blob = randomBytes(Math.ceil(bytes * 0.75))
+    .toString('base64')
+    .slice(0, bytes);
+  return JSON.stringify(event);
+}
+
+describe('claim-check payloads in Azurite', () => {
+  it('round-trips a 1 MB event through a blob, creating the container on first use', async () => {
+    const json = largeEvent('big-1', 1024 * 1024);
+    expect(needsClaimCheck(json)).toBe(true);
+
+    const ref = await store.putPayload('orders:/shop:big-1', json);
+    expect(await store.getPayload(ref)).toBe(json);
+
+    const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
+    const properties = await service
+      .getContainerClient(PAYLOAD_BLOB_CONTAINER)
+      .getBlobClient(ref)
+      .getProperties();
+    expect(properties.contentType).toBe('application/json');
+    expect(properties.contentLength).toBe(Buffer.byteLength(json));
+  });
+
+  it('stores the same event under the same reference (a re-run overwrites, no second blob)', async () => {
+    const first = await store.putPayload('orders:/shop:again', largeEvent('again', 300_000));
+    const second = await store.putPayload('orders:/shop:again', largeEvent('again', 300_000));
+    const other = await store.putPayload('orders:/shop:other', largeEvent('other', 300_000));
+    expect(second).toBe(first);
+    expect(other).not.toBe(first);
+  });
+
+  it('answers undefined for a deleted payload and refuses references it did not make', async () => {
+    const ref = await store.putPayload('orders:/shop:gone', largeEvent('gone', 1000));
+    expect(await store.deletePayload(ref)).toBe(true);
+    expect(await store.getPayload(ref)).toBeUndefined();
+    expect(await store.deletePayload(ref)).toBe(false);
+    await expect(store.getPayload('../secrets.json')).rejects.toThrow('not a payload reference');
+  });
+
+  it('leaves small events in the message', () => {
+    expect(needsClaimCheck(largeEvent('small', 10_000))).toBe(false);
+  });
+});
