@@ -1,0 +1,19 @@
+import type { FieldError } from '../http/problem';
+
+/**
+ * Subscription names: the same rule as topic names (1-64 letters, digits, `.`, `_`, `-`,
+ * starting with a letter or digit), so they are safe in URLs and as Cosmos DB ids.
+ */
+const SUBSCRIPTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export const SUBSCRIPTION_NAME_RULE =
+  'subscription name must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit';
+
+export function isValidSubscriptionName(value: unknown): value is string {
+  return typeof value === 'string' && SUBSCRIPTION_NAME.test(value);
+}
+
+/** The field errors of a subscription name (field `name`); empty when it is fine. */
+export function validateSubscriptionName(value: unknown): FieldError[] {
+  return isValidSubscriptionName(value) ? [] : [{ field: 'name', message: SUBSCRIPTION_NAME_RULE }];
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+import type { SubscriptionFilter, SubscriptionSpec } from '../domain/types';
+import type { FieldError } from '../http/problem';
+import { validationProblem } from '../http/problems';
+import { fieldErrorsFromZod } from '../http/zodProblem';
+import { advancedFilterSchema, filterValueCount } from './advancedFilterSchema';
+import { destinationSchema } from './destinationSchema';
+import { SUBSCRIPTION_LIMITS } from './limits';
+
+const { advancedFilters: MAX_FILTERS, advancedFilterValues: MAX_VALUES } = SUBSCRIPTION_LIMITS;
+
+const filterSchema = z
+  .strictObject({
+    includedEventTypes: z
+      .array(z.string().min(1, 'event types must not be empty'))
+      .max(SUBSCRIPTION_LIMITS.includedEventTypes, `at most ${SUBSCRIPTION_LIMITS.includedEventTypes} event types`)
+      .optional(),
+    subjectBeginsWith: z.string().optional(),
+    subjectEndsWith: z.string().optional(),
+    isSubjectCaseSensitive: z.boolean().optional(),
+    // Accepted so Event Grid subscriptions paste as they are; arrays are always filtered here.
+    enableAdvancedFilteringOnArrays: z.boolean().optional(),
+    advancedFilters: z
+      .array(advancedFilterSchema)
+      .max(MAX_FILTERS, `at most ${MAX_FILTERS} advanced filters per subscription`)
+      .optional(),
+  })
+  .superRefine((filter, ctx) => {
+    const total = (filter.advancedFilters ?? []).reduce((sum, advanced) => sum + filterValueCount(advanced), 0);
+    if (total > MAX_VALUES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['advancedFilters'],
+        message: `at most ${MAX_VALUES} filter values across all advanced filters (got ${total})`,
+      });
+    }
+  })
+  .transform(({ enableAdvancedFilteringOnArrays: _ignored, ...filter }): SubscriptionFilter => filter);
+
+const { maxDeliveryAttempts: ATTEMPTS, eventTimeToLiveInMinutes: TTL, scheduleSteps: STEPS } = SUBSCRIPTION_LIMITS;
+
+const retryPolicySchema = z.strictObject({
+  maxDeliveryAttempts: z
+    .number({ error: 'maxDeliveryAttempts must be a number' })
+    .int('maxDeliveryAttempts must be a whole number')
+    .min(ATTEMPTS.min, `maxDeliveryAttempts must be ${ATTEMPTS.min}-${ATTEMPTS.max}`)
+    .max(ATTEMPTS.max, `maxDeliveryAttempts must be ${ATTEMPTS.min}-${ATTEMPTS.max}`)
+    .default(ATTEMPTS.default),
+  eventTimeToLiveInMinutes: z
+    .number({ error: 'eventTimeToLiveInMinutes must be a number' })
+    .int('eventTimeToLiveInMinutes must be a whole number')
+    .min(TTL.min, `eventTimeToLiveInMinutes must be ${TTL.min}-${TTL.max}`)
+    .max(TTL.max, `eventTimeToLiveInMinutes must be ${TTL.min}-${TTL.max}`)
+    .default(TTL.default),
+  schedule: z
+    .array(z.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').finite())
+    .min(STEPS.min, `schedule needs ${STEPS.min}-${STEPS.max} values (seconds)`)
+    .max(STEPS.max, `schedule needs ${STEPS.min}-${STEPS.max} values (seconds)`)
+    .optional(),
+});
+
+/**
+ * The PUT body. Fields a GET returns (name, status, timestamps, ...) are tolerated and ignored so
+ * a client can PUT back what it read; anything else unknown is an error, since a misspelt
+ * `filter` would otherwise silently subscribe to everything.
+ */
+const readOnly = z.unknown().optional();
+
+export const subscriptionSpecSchema = z
+  .strictObject(
+    {
+      destination: destinationSchema,
+      filter: filterSchema.optional(),
+      retryPolicy: retryPolicySchema.optional(),
+      id: readOnly,
+      topic: readOnly,
+      name: readOnly,
+      status: readOnly,
+      disabledReason: readOnly,
+      createdAt: readOnly,
+      updatedAt: readOnly,
+    },
+    { error: 'the body must be a JSON object' },
+  )
+  .transform(
+    (body): SubscriptionSpec => ({
+      destination: body.destination,
+      filter: body.filter ?? {},
+      retryPolicy: body.retryPolicy ?? retryPolicySchema.parse({}),
+    }),
+  );
+
+export type SubscriptionSpecResult = { ok: true; spec: SubscriptionSpec } | { ok: false; errors: FieldError[] };
+
+/** Validates a PUT body and applies defaults; errors name fields like `filter.advancedFilters[2].values`. */
+export function parseSubscriptionSpec(body: unknown): SubscriptionSpecResult {
+  const parsed = subscriptionSpecSchema.safeParse(body);
+  return parsed.success ? { ok: true, spec: parsed.data } : { ok: false, errors: fieldErrorsFromZod(parsed.error) };
+}
+
+/** As parseSubscriptionSpec, but throws the 400 ProblemError for the HTTP edge. */
+export function parseSubscriptionSpecOrThrow(body: unknown): SubscriptionSpec {
+  const result = parseSubscriptionSpec(body);
+  if (!result.ok) throw validationProblem(result.errors);
+  return result.spec;
+}
