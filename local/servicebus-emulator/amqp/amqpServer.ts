@@ -1,0 +1,234 @@
+import type { Server } from 'node:net';
+import { create_container, type Connection, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
+import { BrokerError } from '../broker/brokerError';
+import type { EntityRegistry, ResolvedAddress } from '../broker/entityRegistry';
+import type { Logger } from '../log';
+import { handleCbsRequest } from './cbs';
+import { amqpMessage } from './rheaMessage';
+import { CONDITION, MAX_MESSAGE_SIZE } from './conditions';
+import { ConnectionState } from './connectionState';
+import { DeliveryLink } from './deliveryLink';
+import { handleManagementRequest } from './management';
+import { decodeTransfer, fromWire } from './messageCodec';
+import { normaliseAudience } from './sasToken';
+
+export interface AmqpServerOptions {
+  registry: EntityRegistry;
+  keyName: string;
+  key: string;
+  log: Logger;
+}
+
+/** What a server-side receiving link (a client's sender) is for. */
+type RequestHandler =
+  | { kind: 'cbs' }
+  | { kind: 'management'; target: ResolvedAddress }
+  | { kind: 'entity'; target: ResolvedAddress };
+
+interface LinkTerminus {
+  address?: string;
+  filter?: Record<string, unknown>;
+}
+
+function describe(connection: Connection): string {
+  return `connection ${connection.container_id ?? '?'}`;
+}
+
+/**
+ * The AMQP 1.0 listener: CBS authorisation, management requests, sending links into entities
+ * and receiving links out of queues and subscriptions.
+ */
+export class AmqpServer {
+  private readonly container = create_container({
+    id: 'switchyard-servicebus-emulator',
+    treat_modified_as_released: false,
+    autoaccept: false,
+  });
+  private readonly connections = new Map<Connection, ConnectionState>();
+  private readonly handlers = new WeakMap<Receiver, RequestHandler>();
+  private readonly deliveryLinks = new Map<Sender, DeliveryLink>();
+  private server: Server | undefined;
+
+  constructor(private readonly options: AmqpServerOptions) {
+    const c = this.container;
+    c.on('connection_open', (context: EventContext) => this.onConnectionOpen(context));
+    c.on('connection_close', (context: EventContext) => this.onConnectionGone(context.connection, 'closed'));
+    c.on('disconnected', (context: EventContext) => this.onConnectionGone(context.connection, 'disconnected'));
+    c.on('sender_open', (context: EventContext) => this.onSenderOpen(context.sender!));
+    c.on('receiver_open', (context: EventContext) => this.onReceiverOpen(context.receiver!));
+    c.on('sender_close', (context: EventContext) => this.onSenderGone(context.sender!));
+    c.on('receiver_close', (context: EventContext) => this.options.log.info(`link closed: receiver ${context.receiver!.name}`));
+    c.on('message', (context: EventContext) => this.onMessage(context));
+    c.on('error', (context: EventContext) => this.options.log.error(`amqp error: ${String((context as { error?: unknown }).error)}`));
+    c.on('connection_error', (context: EventContext) => this.options.log.error(`${describe(context.connection)} error: ${String(context.connection.error)}`));
+    c.on('protocol_error', (context: EventContext) => this.options.log.error(`protocol error: ${String((context as { error?: unknown }).error)}`));
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = this.container.listen({ port, host }) as unknown as Server;
+      this.server = server;
+      server.once('error', reject);
+      server.once('listening', () => {
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const link of this.deliveryLinks.values()) link.close();
+    this.deliveryLinks.clear();
+    const server = this.server;
+    for (const state of this.connections.values()) {
+      const connection = state.connection as Connection & { socket?: { destroy(): void } };
+      connection.socket?.destroy();
+    }
+    this.connections.clear();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private onConnectionOpen(context: EventContext): void {
+    this.connections.set(context.connection, new ConnectionState(context.connection));
+    this.options.log.info(`${describe(context.connection)} opened`);
+  }
+
+  private onConnectionGone(connection: Connection, how: string): void {
+    if (!this.connections.delete(connection)) return;
+    for (const [sender, link] of this.deliveryLinks) {
+      if (sender.connection === connection) {
+        link.close();
+        this.deliveryLinks.delete(sender);
+      }
+    }
+    this.options.log.info(`${describe(connection)} ${how}`);
+  }
+
+  private state(connection: Connection): ConnectionState {
+    let state = this.connections.get(connection);
+    if (!state) {
+      state = new ConnectionState(connection);
+      this.connections.set(connection, state);
+    }
+    return state;
+  }
+
+  /** Echoes the terminus (rhea does not) and advertises the message size limit. */
+  private echoAttach(link: Sender | Receiver): void {
+    const local = (link as unknown as { local: { attach: Record<string, unknown> } }).local.attach;
+    link.set_source(link.source as never);
+    link.set_target(link.target as never);
+    local.max_message_size = MAX_MESSAGE_SIZE;
+    local.snd_settle_mode = link.snd_settle_mode;
+    local.rcv_settle_mode = link.rcv_settle_mode;
+  }
+
+  /** Resolves and authorises an entity address, or closes the link with the reason. */
+  private admit(link: Sender | Receiver, address: string): ResolvedAddress | undefined {
+    const target = this.options.registry.resolve(address);
+    if (!target) {
+      this.refuse(link, 'amqp:not-found', `The messaging entity 'sb://localhost/${address}' could not be found.`);
+      return undefined;
+    }
+    if (!this.state(link.connection).isAuthorised(normaliseAudience(address), Date.now())) {
+      this.refuse(link, 'amqp:unauthorized-access', `Unauthorized access to '${address}': put a token on $cbs first.`);
+      return undefined;
+    }
+    return target;
+  }
+
+  private refuse(link: Sender | Receiver, condition: string, description: string): void {
+    this.options.log.error(`link refused: ${link.name}: ${description}`);
+    link.close({ condition, description });
+  }
+
+  private onSenderOpen(sender: Sender): void {
+    this.echoAttach(sender);
+    const address = (sender.source as LinkTerminus | undefined)?.address ?? '';
+    this.options.log.info(`link opened: sender ${sender.name} from '${address}'`);
+    if (address === '$cbs' || /\/\$management$/i.test(address) || address === '$management') {
+      this.state(sender.connection).addReplyLink(sender);
+      return;
+    }
+    const source = sender.source as LinkTerminus | undefined;
+    if (source?.filter && Object.keys(source.filter).some((key) => key.includes('session-filter'))) {
+      this.refuse(sender, 'amqp:not-implemented', 'Sessions are not supported by this emulator yet.');
+      return;
+    }
+    const target = this.admit(sender, address);
+    if (!target) return;
+    if (!target.store) {
+      this.refuse(sender, 'amqp:not-allowed', `Cannot receive from topic '${target.path}': receive from one of its subscriptions.`);
+      return;
+    }
+    this.deliveryLinks.set(sender, new DeliveryLink(sender, target.store, this.options.log));
+  }
+
+  private onSenderGone(sender: Sender): void {
+    this.state(sender.connection).removeReplyLink(sender);
+    this.deliveryLinks.get(sender)?.close();
+    this.deliveryLinks.delete(sender);
+    this.options.log.info(`link closed: sender ${sender.name}`);
+  }
+
+  private onReceiverOpen(receiver: Receiver): void {
+    this.echoAttach(receiver);
+    const address = (receiver.target as LinkTerminus | undefined)?.address ?? '';
+    this.options.log.info(`link opened: receiver ${receiver.name} to '${address}'`);
+    if (address === '$cbs') {
+      this.handlers.set(receiver, { kind: 'cbs' });
+      return;
+    }
+    const target = this.admit(receiver, address);
+    if (!target) return;
+    this.handlers.set(receiver, { kind: target.management ? 'management' : 'entity', target });
+  }
+
+  private onMessage(context: EventContext): void {
+    const receiver = context.receiver!;
+    const delivery = context.delivery!;
+    const handler = this.handlers.get(receiver);
+    const state = this.state(receiver.connection);
+    if (!handler) {
+      delivery.update(true, amqpMessage.rejected({ error: { condition: 'amqp:not-allowed', description: 'link is not attached to anything' } }).described());
+      return;
+    }
+    if (handler.kind === 'entity') {
+      this.onEntityTransfer(context, handler.target);
+      return;
+    }
+    const request = context.message as Message;
+    const reply =
+      handler.kind === 'cbs'
+        ? handleCbsRequest(request, state, this.options)
+        : handleManagementRequest(request, handler.target);
+    delivery.update(true, amqpMessage.accepted().described());
+    const replyLink = state.replyLink(String(request.reply_to ?? ''));
+    if (!replyLink) {
+      this.options.log.error(`no reply link named '${String(request.reply_to)}' for a ${handler.kind} request`);
+      return;
+    }
+    replyLink.send(reply);
+  }
+
+  private onEntityTransfer(context: EventContext, target: ResolvedAddress): void {
+    const delivery = context.delivery!;
+    try {
+      const format = (context as unknown as { format?: number }).format;
+      const messages = decodeTransfer(context.message as Message | Buffer, format);
+      for (const { message, size } of messages) {
+        if (size > MAX_MESSAGE_SIZE) {
+          throw new BrokerError('MessageSizeExceeded', `The received message (size ${size} bytes) exceeds the limit (${MAX_MESSAGE_SIZE} bytes) of '${target.path}'.`);
+        }
+      }
+      for (const { message, size } of messages) target.entity.send(fromWire(message, size));
+      delivery.update(true, amqpMessage.accepted().described());
+    } catch (error) {
+      const known = error instanceof BrokerError;
+      const condition = known ? CONDITION[error.code].condition : 'amqp:internal-error';
+      const description = error instanceof Error ? error.message : String(error);
+      this.options.log.error(`send to '${target.path}' refused: ${description}`);
+      delivery.update(true, amqpMessage.rejected({ error: { condition, description } }).described());
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { EventContext, Sender } from 'rhea';
+import { amqpMessage } from './rheaMessage';
+import { BrokerError } from '../broker/brokerError';
+import type { MessageStore } from '../broker/messageStore';
+import type { Consumer, ReceiveMode, StoredMessage } from '../broker/storedMessage';
+import type { Logger } from '../log';
+import { DEAD_LETTER_CONDITION, CONDITION } from './conditions';
+import { deliveryTagToLockToken, lockTokenToDeliveryTag } from './lockToken';
+import { toWire } from './messageCodec';
+
+/** rhea keeps deliveries queued until the session sends them; the ids tell which are still queued. */
+interface SessionInternals {
+  outgoing: { next_pending_delivery: number; available(): boolean };
+}
+
+type DeliveryWithId = { id: number; tag: Buffer; remote_state?: Record<string, unknown>; update(settled: boolean, state?: unknown): void };
+
+/**
+ * A client's receiving link: takes messages from the store while the client has granted
+ * credit, and turns the client's dispositions into complete / abandon / defer / dead-letter.
+ */
+export class DeliveryLink implements Consumer {
+  readonly mode: ReceiveMode;
+  private readonly queued: number[] = [];
+
+  constructor(
+    private readonly sender: Sender,
+    private readonly store: MessageStore,
+    private readonly log: Logger,
+  ) {
+    this.mode = sender.snd_settle_mode === 1 ? 'receiveAndDelete' : 'peekLock';
+    sender.on('sendable', () => store.dispatch());
+    sender.on('sender_draining', () => this.onDraining());
+    sender.on('accepted', (context: EventContext) => this.settle(context, (token) => store.complete(token)));
+    sender.on('released', (context: EventContext) => this.settle(context, (token) => store.abandon(token)));
+    sender.on('modified', (context: EventContext) => this.onModified(context));
+    sender.on('rejected', (context: EventContext) => this.onRejected(context));
+    store.addConsumer(this);
+  }
+
+  /** Credit left after the deliveries rhea has queued but not yet transferred. */
+  wantsMessage(): boolean {
+    const session = this.sender.session as unknown as SessionInternals;
+    while (this.queued.length > 0 && this.queued[0]! < session.outgoing.next_pending_delivery) this.queued.shift();
+    return this.sender.is_open() && session.outgoing.available() && ((this.sender as unknown as { credit?: number }).credit ?? 0) - this.queued.length > 0;
+  }
+
+  deliver(message: StoredMessage): void {
+    const tag = message.lock ? lockTokenToDeliveryTag(message.lock.token) : Buffer.from(String(message.sequenceNumber));
+    const delivery = this.sender.send(amqpMessage.encode(toWire(message)), tag, 0) as unknown as DeliveryWithId;
+    this.queued.push(delivery.id);
+  }
+
+  close(): void {
+    this.store.removeConsumer(this);
+  }
+
+  private onDraining(): void {
+    this.store.dispatch();
+    if (this.wantsMessage()) this.sender.set_drained(true);
+  }
+
+  private onModified(context: EventContext): void {
+    const state = (context.delivery as unknown as DeliveryWithId).remote_state ?? {};
+    const props = state.message_annotations as Record<string, unknown> | undefined;
+    if (state.undeliverable_here) this.settle(context, (token) => this.store.defer(token, props));
+    else this.settle(context, (token) => this.store.abandon(token, props));
+  }
+
+  private onRejected(context: EventContext): void {
+    const state = (context.delivery as unknown as DeliveryWithId).remote_state ?? {};
+    const error = (state.error ?? {}) as { condition?: string; info?: Record<string, unknown> };
+    const { DeadLetterReason, DeadLetterErrorDescription, ...rest } = error.info ?? {};
+    if (error.condition !== DEAD_LETTER_CONDITION) this.log.debug(`rejected with ${error.condition}: dead-lettering`);
+    this.settle(context, (token) =>
+      this.store.deadLetter(token, {
+        reason: DeadLetterReason === undefined ? undefined : String(DeadLetterReason),
+        description: DeadLetterErrorDescription === undefined ? undefined : String(DeadLetterErrorDescription),
+        properties: rest,
+      }),
+    );
+  }
+
+  /** Applies a disposition by lock token and answers with a settled accepted or lock-lost. */
+  private settle(context: EventContext, apply: (token: string) => void): void {
+    const delivery = context.delivery as unknown as DeliveryWithId;
+    if (this.mode === 'receiveAndDelete') return;
+    const token = deliveryTagToLockToken(Buffer.from(delivery.tag));
+    try {
+      apply(token);
+      delivery.update(true, amqpMessage.accepted().described());
+    } catch (error) {
+      if (!(error instanceof BrokerError)) throw error;
+      this.log.debug(`settlement refused on ${this.store.settings.path}: ${error.message}`);
+      const rejected = amqpMessage.rejected({ error: { condition: CONDITION[error.code].condition, description: error.message } });
+      delivery.update(true, rejected.described());
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { types, type Message } from 'rhea';
+import { amqpMessage } from './rheaMessage';
+import { BrokerError } from '../broker/brokerError';
+import type { ResolvedAddress } from '../broker/entityRegistry';
+import type { MessageStore } from '../broker/messageStore';
+import { CONDITION } from './conditions';
+import { rfcBytesToLockToken, lockTokenToRfcBytes } from './lockToken';
+import { encodeForManagement, fromWire } from './messageCodec';
+
+type Body = Record<string, unknown>;
+type Operation = (body: Body, target: ResolvedAddress) => { status?: number; body?: unknown };
+
+function response(request: Message, status: number, description: string, body?: unknown, condition?: string): Message {
+  const properties: Record<string, unknown> = { statusCode: types.wrap_int(status), statusDescription: description };
+  if (condition) properties.errorCondition = condition;
+  return { correlation_id: request.message_id, application_properties: properties, body: body ?? null };
+}
+
+function numbers(value: unknown): number[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.map((item) => (Buffer.isBuffer(item) ? Number(item.readBigInt64BE(0)) : Number(item)));
+}
+
+function lockTokens(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return list.map((item) => (Buffer.isBuffer(item) ? rfcBytesToLockToken(item) : String(item)));
+}
+
+function receivable(target: ResolvedAddress): MessageStore {
+  if (!target.store) throw new BrokerError('InvalidOperation', `'${target.path}' is a topic: receive from a subscription`);
+  return target.store;
+}
+
+const operations: Record<string, Operation> = {
+  'com.microsoft:peek-message': (body, target) => {
+    const found = receivable(target).peek(numbers(body['from-sequence-number'])[0] ?? 1, Number(body['message-count'] ?? 1));
+    if (found.length === 0) return { status: 204 };
+    return { body: { messages: found.map((m) => ({ message: encodeForManagement({ ...m, lock: undefined }) })) } };
+  },
+  'com.microsoft:renew-lock': (body, target) => {
+    const store = receivable(target);
+    return { body: { expirations: lockTokens(body['lock-tokens']).map((token) => new Date(store.renewLock(token))) } };
+  },
+  'com.microsoft:schedule-message': (body, target) => {
+    const entries = (Array.isArray(body.messages) ? body.messages : []) as Array<Record<string, unknown>>;
+    const sequenceNumbers = entries.map((entry) => {
+      const encoded = entry.message as Buffer;
+      const incoming = fromWire(amqpMessage.decode(encoded), encoded.length);
+      return target.entity.send(incoming) ?? 0;
+    });
+    return { body: { 'sequence-numbers': sequenceNumbers.map((n) => types.wrap_long(n)) } };
+  },
+  'com.microsoft:cancel-scheduled-message': (body, target) => {
+    for (const seq of numbers(body['sequence-numbers'])) target.entity.cancelScheduled(seq);
+    return {};
+  },
+  'com.microsoft:receive-by-sequence-number': (body, target) => {
+    const mode = Number(body['receiver-settle-mode'] ?? 1) === 0 ? 'receiveAndDelete' : 'peekLock';
+    const found = receivable(target).receiveDeferred(numbers(body['sequence-numbers']), mode);
+    return {
+      body: {
+        messages: found.map((m) => {
+          const entry: Record<string, unknown> = { message: encodeForManagement(m) };
+          if (m.lock) entry['lock-token'] = types.wrap_uuid(lockTokenToRfcBytes(m.lock.token));
+          return entry;
+        }),
+      },
+    };
+  },
+  'com.microsoft:update-disposition': (body, target) => {
+    const store = receivable(target);
+    const status = String(body['disposition-status']);
+    const modify = body['properties-to-modify'] as Record<string, unknown> | undefined;
+    for (const token of lockTokens(body['lock-tokens'])) {
+      if (status === 'completed') store.complete(token);
+      else if (status === 'abandoned') store.abandon(token, modify);
+      else if (status === 'defered') store.defer(token, modify);
+      else if (status === 'suspended') {
+        store.deadLetter(token, {
+          reason: body['deadletter-reason'] as string | undefined,
+          description: body['deadletter-description'] as string | undefined,
+          properties: modify,
+        });
+      } else throw new BrokerError('InvalidOperation', `unknown disposition-status '${status}'`);
+    }
+    return {};
+  },
+};
+
+/** Answers one `$management` request for the entity the link is attached to. */
+export function handleManagementRequest(request: Message, target: ResolvedAddress): Message {
+  const operation = String((request.application_properties as Record<string, unknown> | undefined)?.operation ?? '');
+  const handler = operations[operation];
+  if (!handler) return response(request, 501, `The operation '${operation}' is not supported by the emulator.`, undefined, 'amqp:not-implemented');
+  try {
+    const result = handler((request.body ?? {}) as Body, target);
+    const status = result.status ?? 200;
+    return response(request, status, status === 204 ? 'No Content' : 'OK', result.body);
+  } catch (error) {
+    if (error instanceof BrokerError) {
+      const { condition, status } = CONDITION[error.code];
+      return response(request, status, error.message, undefined, condition);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,81 @@
+import type { ValidConfig } from '../config/load';
+import { parseIsoDuration } from '../config/duration';
+import { ConfigError } from '../config/load';
+import { EntityRegistry } from './entityRegistry';
+import type { StoreSettings } from './messageStore';
+import { QueueEntity } from './queueEntity';
+import { correlationRule, trueRule, type SubscriptionRule } from './rules';
+import { TopicEntity } from './topicEntity';
+
+/** Compiles a SQL filter (and optional action) into a rule; supplied by the SQL module when present. */
+export type SqlRuleCompiler = (name: string, filter: string, action: string | undefined) => SubscriptionRule;
+
+const DEFAULT_LOCK_MS = 60_000;
+const DEFAULT_MAX_DELIVERY = 10;
+const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
+const DEFAULT_MAX_SIZE_MB = 64;
+
+interface ReceivableProps {
+  DeadLetteringOnMessageExpiration?: boolean;
+  DefaultMessageTimeToLive?: string;
+  LockDuration?: string;
+  MaxDeliveryCount?: number;
+  MaxSizeInMegabytes?: number;
+  RequiresSession?: boolean;
+  ForwardTo?: string;
+}
+
+function duration(text: string | undefined, fallback: number): number {
+  return text === undefined ? fallback : (parseIsoDuration(text) ?? fallback);
+}
+
+function storeSettings(path: string, props: ReceivableProps | undefined, where: string): StoreSettings {
+  if (props?.RequiresSession) throw new ConfigError(`${where}.Properties.RequiresSession: sessions are not supported yet`);
+  if (props?.ForwardTo) throw new ConfigError(`${where}.Properties.ForwardTo: forwarding is not supported yet`);
+  return {
+    path,
+    lockDurationMs: duration(props?.LockDuration, DEFAULT_LOCK_MS),
+    maxDeliveryCount: props?.MaxDeliveryCount ?? DEFAULT_MAX_DELIVERY,
+    defaultTtlMs: duration(props?.DefaultMessageTimeToLive, Infinity),
+    deadLetterOnExpiration: props?.DeadLetteringOnMessageExpiration ?? false,
+    maxSizeBytes: (props?.MaxSizeInMegabytes ?? DEFAULT_MAX_SIZE_MB) * 1024 * 1024,
+  };
+}
+
+/** Builds queues, topics and subscriptions from a validated Config.json (its first namespace). */
+export function buildRegistry(config: ValidConfig, compileSql?: SqlRuleCompiler, now: () => number = Date.now): EntityRegistry {
+  const registry = new EntityRegistry();
+  const namespace = config.UserConfig.Namespaces[0]!;
+  namespace.Queues?.forEach((queue, index) => {
+    const where = `UserConfig.Namespaces[0].Queues[${index}]`;
+    const props = queue.Properties;
+    const window = props?.RequiresDuplicateDetection
+      ? duration(props.DuplicateDetectionHistoryTimeWindow, DEFAULT_DUPLICATE_WINDOW_MS)
+      : undefined;
+    registry.addQueue(new QueueEntity(storeSettings(queue.Name, props, where), window, now));
+  });
+  namespace.Topics?.forEach((topicConfig, topicIndex) => {
+    const props = topicConfig.Properties;
+    const window = props?.RequiresDuplicateDetection
+      ? duration(props.DuplicateDetectionHistoryTimeWindow, DEFAULT_DUPLICATE_WINDOW_MS)
+      : undefined;
+    const topic = new TopicEntity(topicConfig.Name, duration(props?.DefaultMessageTimeToLive, Infinity), window, now);
+    topicConfig.Subscriptions?.forEach((sub, subIndex) => {
+      const where = `UserConfig.Namespaces[0].Topics[${topicIndex}].Subscriptions[${subIndex}]`;
+      const rules = (sub.Rules ?? []).map((rule, ruleIndex): SubscriptionRule => {
+        const ruleWhere = `${where}.Rules[${ruleIndex}].Properties`;
+        if (rule.Properties.FilterType === 'Correlation') {
+          if (!rule.Properties.CorrelationFilter) throw new ConfigError(`${ruleWhere}.CorrelationFilter: required for FilterType Correlation`);
+          return correlationRule(rule.Name, rule.Properties.CorrelationFilter);
+        }
+        if (!rule.Properties.SqlFilter) throw new ConfigError(`${ruleWhere}.SqlFilter: required for FilterType Sql`);
+        if (!compileSql) throw new ConfigError(`${ruleWhere}.SqlFilter: SQL filters are not supported yet`);
+        return compileSql(rule.Name, rule.Properties.SqlFilter.SqlExpression, rule.Properties.Action?.SqlExpression);
+      });
+      const settings = storeSettings(`${topicConfig.Name}/Subscriptions/${sub.Name}`, sub.Properties, where);
+      topic.addSubscription(sub.Name, settings, rules.length > 0 ? rules : [trueRule()]);
+    });
+    registry.addTopic(topic);
+  });
+  return registry;
+}

@@ -1,0 +1,396 @@
+import { randomUUID } from 'node:crypto';
+import { BrokerError } from './brokerError';
+import { MinHeap } from './minHeap';
+import type { Consumer, IncomingMessage, ReceiveMode, StoredMessage } from './storedMessage';
+
+export interface StoreSettings {
+  /** Entity path as clients address it, e.g. `orders` or `events/Subscriptions/audit`. */
+  path: string;
+  lockDurationMs: number;
+  maxDeliveryCount: number;
+  /** Infinity for no default expiry. */
+  defaultTtlMs: number;
+  deadLetterOnExpiration: boolean;
+  maxSizeBytes: number;
+}
+
+export interface DeadLetterInfo {
+  reason?: string;
+  description?: string;
+  properties?: Record<string, unknown>;
+}
+
+type Timed = { at: number; sequenceNumber: number; token?: string };
+
+const MAX_TIMER_MS = 2_147_000_000;
+
+/**
+ * The message store shared by queues and topic subscriptions: active messages in sequence
+ * order, scheduled, deferred and locked messages, and a dead-letter store of its own.
+ * Time-based transitions (scheduled activation, lock expiry, TTL) run on one unref'd timer.
+ */
+export class MessageStore {
+  readonly deadLetters: MessageStore | undefined;
+  private readonly messages = new Map<number, StoredMessage>();
+  private readonly available = new MinHeap<number>((seq) => seq);
+  private readonly scheduled = new MinHeap<Timed>((t) => t.at);
+  private readonly lockExpiries = new MinHeap<Timed>((t) => t.at);
+  private readonly expiries = new MinHeap<Timed>((t) => t.at);
+  private readonly locks = new Map<string, number>();
+  private readonly consumers: Consumer[] = [];
+  private nextConsumer = 0;
+  private nextSequenceNumber = 1;
+  private bytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private dispatching = false;
+  private closed = false;
+
+  constructor(
+    readonly settings: StoreSettings,
+    private readonly now: () => number = Date.now,
+    isDeadLetterStore = false,
+  ) {
+    this.deadLetters = isDeadLetterStore
+      ? undefined
+      : new MessageStore(
+          {
+            path: `${settings.path}/$DeadLetterQueue`,
+            lockDurationMs: settings.lockDurationMs,
+            maxDeliveryCount: Number.MAX_SAFE_INTEGER,
+            defaultTtlMs: Infinity,
+            deadLetterOnExpiration: false,
+            maxSizeBytes: settings.maxSizeBytes,
+          },
+          now,
+          true,
+        );
+  }
+
+  get messageCount(): number {
+    return this.messages.size;
+  }
+
+  /** Throws QuotaExceeded when `size` more bytes would not fit. */
+  assertRoomFor(size: number): void {
+    if (this.bytes + size > this.settings.maxSizeBytes) {
+      throw new BrokerError(
+        'QuotaExceeded',
+        `The maximum entity size has been reached or exceeded for '${this.settings.path}'. Size of entity in bytes:${this.bytes}, Max entity size in bytes: ${this.settings.maxSizeBytes}.`,
+      );
+    }
+  }
+
+  accept(input: IncomingMessage): StoredMessage {
+    this.assertRoomFor(input.size);
+    const now = this.now();
+    const ttl = Math.min(input.ttlMs ?? Infinity, this.settings.defaultTtlMs);
+    const scheduled = input.scheduledAt !== undefined && input.scheduledAt > now;
+    const enqueuedAt = scheduled ? input.scheduledAt! : now;
+    const message: StoredMessage = {
+      sequenceNumber: this.nextSequenceNumber++,
+      messageId: input.messageId,
+      enqueuedAt,
+      expiresAt: enqueuedAt + ttl,
+      scheduledAt: input.scheduledAt,
+      deliveryCount: 0,
+      state: scheduled ? 'scheduled' : 'active',
+      size: input.size,
+      amqp: input.amqp,
+    };
+    this.messages.set(message.sequenceNumber, message);
+    this.bytes += message.size;
+    if (scheduled) {
+      this.scheduled.push({ at: enqueuedAt, sequenceNumber: message.sequenceNumber });
+    } else {
+      this.makeAvailable(message);
+    }
+    if (Number.isFinite(message.expiresAt)) {
+      this.expiries.push({ at: message.expiresAt, sequenceNumber: message.sequenceNumber });
+    }
+    this.rearm();
+    this.dispatch();
+    return message;
+  }
+
+  /** Moves a message in from another store's dead-lettering. */
+  private acceptDeadLetter(source: StoredMessage, sourcePath: string): void {
+    if (this.bytes + source.size > this.settings.maxSizeBytes) return; // a full DLQ drops, as SB does not
+    const message: StoredMessage = {
+      ...source,
+      sequenceNumber: this.nextSequenceNumber++,
+      enqueuedAt: this.now(),
+      expiresAt: Infinity,
+      state: 'active',
+      lock: undefined,
+      deadLetterSource: sourcePath,
+    };
+    this.messages.set(message.sequenceNumber, message);
+    this.bytes += message.size;
+    this.makeAvailable(message);
+    this.dispatch();
+  }
+
+  cancelScheduled(sequenceNumber: number): void {
+    const message = this.messages.get(sequenceNumber);
+    if (!message || message.state !== 'scheduled') {
+      throw new BrokerError('MessageNotFound', `The scheduled message with sequence number ${sequenceNumber} was not found.`);
+    }
+    this.remove(message);
+  }
+
+  addConsumer(consumer: Consumer): void {
+    this.consumers.push(consumer);
+    this.dispatch();
+  }
+
+  removeConsumer(consumer: Consumer): void {
+    const index = this.consumers.indexOf(consumer);
+    if (index >= 0) this.consumers.splice(index, 1);
+  }
+
+  /** Hands available messages to consumers with credit, one each in turn, so none starves. */
+  dispatch(): void {
+    if (this.dispatching || this.closed) return;
+    this.dispatching = true;
+    try {
+      let progressed = true;
+      while (progressed && this.consumers.length > 0) {
+        progressed = false;
+        for (let i = 0; i < this.consumers.length; i++) {
+          const consumer = this.consumers[(this.nextConsumer + i) % this.consumers.length]!;
+          if (!consumer.wantsMessage()) continue;
+          const message = this.take(consumer.mode);
+          if (!message) return;
+          this.nextConsumer = (this.nextConsumer + i + 1) % this.consumers.length;
+          consumer.deliver(message);
+          progressed = true;
+          break;
+        }
+      }
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  /** The next available message, locked (peekLock) or removed (receiveAndDelete). */
+  take(mode: ReceiveMode): StoredMessage | undefined {
+    const now = this.now();
+    for (;;) {
+      const seq = this.available.pop();
+      if (seq === undefined) return undefined;
+      const message = this.messages.get(seq);
+      if (!message || message.state !== 'active' || message.lock) continue;
+      if (message.expiresAt <= now) {
+        this.expire(message);
+        continue;
+      }
+      this.handOut(message, mode, now);
+      return message;
+    }
+  }
+
+  private handOut(message: StoredMessage, mode: ReceiveMode, now: number): void {
+    if (mode === 'receiveAndDelete') {
+      this.remove(message);
+      return;
+    }
+    const token = randomUUID();
+    message.lock = { token, lockedUntil: now + this.settings.lockDurationMs };
+    this.locks.set(token, message.sequenceNumber);
+    this.lockExpiries.push({ at: message.lock.lockedUntil, sequenceNumber: message.sequenceNumber, token });
+    this.rearm();
+  }
+
+  /** The message holding `token`, or MessageLockLost (unknown token or lock already expired). */
+  private locked(token: string): StoredMessage {
+    const seq = this.locks.get(token);
+    const message = seq === undefined ? undefined : this.messages.get(seq);
+    if (!message || !message.lock || message.lock.token !== token) {
+      this.locks.delete(token);
+      throw new BrokerError(
+        'MessageLockLost',
+        `The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue. Reference:${token}, Entity:${this.settings.path}.`,
+      );
+    }
+    if (message.lock.lockedUntil <= this.now()) {
+      this.releaseExpiredLock(message);
+      return this.locked(token);
+    }
+    return message;
+  }
+
+  hasLock(token: string): boolean {
+    return this.locks.has(token);
+  }
+
+  complete(token: string): void {
+    this.remove(this.locked(token));
+  }
+
+  abandon(token: string, propertiesToModify?: Record<string, unknown>): void {
+    const message = this.locked(token);
+    this.unlock(message);
+    mergeProperties(message, propertiesToModify);
+    this.countFailedDelivery(message);
+  }
+
+  defer(token: string, propertiesToModify?: Record<string, unknown>): void {
+    const message = this.locked(token);
+    this.unlock(message);
+    mergeProperties(message, propertiesToModify);
+    message.state = 'deferred';
+  }
+
+  deadLetter(token: string, info: DeadLetterInfo): void {
+    const message = this.locked(token);
+    mergeProperties(message, info.properties);
+    this.moveToDeadLetters(message, info.reason, info.description);
+  }
+
+  renewLock(token: string): number {
+    const message = this.locked(token);
+    message.lock!.lockedUntil = this.now() + this.settings.lockDurationMs;
+    this.lockExpiries.push({ at: message.lock!.lockedUntil, sequenceNumber: message.sequenceNumber, token });
+    return message.lock!.lockedUntil;
+  }
+
+  /** Deferred messages by sequence number; MessageNotFound if any is not deferred here. */
+  receiveDeferred(sequenceNumbers: number[], mode: ReceiveMode): StoredMessage[] {
+    const now = this.now();
+    const found = sequenceNumbers.map((seq) => {
+      const message = this.messages.get(seq);
+      if (!message || message.state !== 'deferred' || message.lock) {
+        throw new BrokerError('MessageNotFound', `Failed to lock one or more specified messages. The message with sequence number ${seq} was not found or is locked.`);
+      }
+      return message;
+    });
+    for (const message of found) this.handOut(message, mode, now);
+    return found;
+  }
+
+  /** Up to `count` messages from `fromSequenceNumber` on, in any state, without locking. */
+  peek(fromSequenceNumber: number, count: number): StoredMessage[] {
+    const result: StoredMessage[] = [];
+    for (const message of this.messages.values()) {
+      if (result.length >= count) break;
+      if (message.sequenceNumber >= fromSequenceNumber && message.expiresAt > this.now()) result.push(message);
+    }
+    return result;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.deadLetters?.close();
+  }
+
+  private makeAvailable(message: StoredMessage): void {
+    this.available.push(message.sequenceNumber);
+  }
+
+  private unlock(message: StoredMessage): void {
+    if (message.lock) this.locks.delete(message.lock.token);
+    message.lock = undefined;
+  }
+
+  private remove(message: StoredMessage): void {
+    this.unlock(message);
+    if (this.messages.delete(message.sequenceNumber)) this.bytes -= message.size;
+  }
+
+  /** Abandon and lock expiry: one more delivery counted; past MaxDeliveryCount it is dead-lettered. */
+  private countFailedDelivery(message: StoredMessage): void {
+    message.deliveryCount += 1;
+    if (message.deliveryCount >= this.settings.maxDeliveryCount && this.deadLetters) {
+      this.moveToDeadLetters(
+        message,
+        'MaxDeliveryCountExceeded',
+        `Message could not be consumed after ${this.settings.maxDeliveryCount} delivery attempts.`,
+      );
+      return;
+    }
+    if (message.state === 'active') {
+      this.makeAvailable(message);
+      this.dispatch();
+    }
+  }
+
+  private releaseExpiredLock(message: StoredMessage): void {
+    this.unlock(message);
+    this.countFailedDelivery(message);
+  }
+
+  private moveToDeadLetters(message: StoredMessage, reason?: string, description?: string): void {
+    this.remove(message);
+    if (!this.deadLetters) return;
+    const props = { ...(message.amqp.application_properties ?? {}) };
+    if (reason !== undefined) props.DeadLetterReason = reason;
+    if (description !== undefined) props.DeadLetterErrorDescription = description;
+    message.amqp = { ...message.amqp, application_properties: props };
+    this.deadLetters.acceptDeadLetter(message, this.settings.path);
+  }
+
+  private expire(message: StoredMessage): void {
+    if (this.settings.deadLetterOnExpiration && this.deadLetters) {
+      this.moveToDeadLetters(message, 'TTLExpiredException', 'The message expired and was dead lettered.');
+    } else {
+      this.remove(message);
+    }
+  }
+
+  /** Runs the transitions that are due and re-arms the timer for the next one. */
+  private onTimer(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (this.closed) return;
+    const now = this.now();
+    for (let due = this.scheduled.peek(); due && due.at <= now; due = this.scheduled.peek()) {
+      this.scheduled.pop();
+      const message = this.messages.get(due.sequenceNumber);
+      if (message && message.state === 'scheduled') {
+        message.state = 'active';
+        this.makeAvailable(message);
+      }
+    }
+    for (let due = this.lockExpiries.peek(); due && due.at <= now; due = this.lockExpiries.peek()) {
+      this.lockExpiries.pop();
+      const message = this.messages.get(due.sequenceNumber);
+      if (message?.lock && message.lock.token === due.token && message.lock.lockedUntil <= now) {
+        this.releaseExpiredLock(message);
+      }
+    }
+    for (let due = this.expiries.peek(); due && due.at <= now; due = this.expiries.peek()) {
+      this.expiries.pop();
+      const message = this.messages.get(due.sequenceNumber);
+      // A locked message expires when its lock is released; deferred ones stay until received.
+      if (message && message.state === 'active' && !message.lock) this.expire(message);
+      else if (message?.lock) this.expiries.push({ at: message.lock.lockedUntil + 1, sequenceNumber: message.sequenceNumber });
+    }
+    this.rearm();
+    this.dispatch();
+  }
+
+  private rearm(): void {
+    if (this.closed) return;
+    const next = Math.min(
+      this.scheduled.peek()?.at ?? Infinity,
+      this.lockExpiries.peek()?.at ?? Infinity,
+      this.expiries.peek()?.at ?? Infinity,
+    );
+    if (next === Infinity || next >= this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = next;
+    this.timer = setTimeout(() => this.onTimer(), Math.min(Math.max(0, next - this.now()), MAX_TIMER_MS));
+    this.timer.unref();
+  }
+}
+
+function mergeProperties(message: StoredMessage, properties: Record<string, unknown> | undefined): void {
+  if (!properties || Object.keys(properties).length === 0) return;
+  message.amqp = {
+    ...message.amqp,
+    application_properties: { ...(message.amqp.application_properties ?? {}), ...properties },
+  };
+}

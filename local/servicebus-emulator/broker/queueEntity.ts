@@ -1,0 +1,46 @@
+import { DuplicateDetector } from './duplicateDetector';
+import { MessageStore, type StoreSettings } from './messageStore';
+import type { IncomingMessage } from './storedMessage';
+
+/** Something a client can send to: a queue or a topic. */
+export interface SendableEntity {
+  readonly kind: 'queue' | 'topic';
+  readonly path: string;
+  /** Enqueues (or schedules) the message; returns its sequence number, or undefined for a duplicate. */
+  send(input: IncomingMessage): number | undefined;
+  cancelScheduled(sequenceNumber: number): void;
+  close(): void;
+}
+
+export class QueueEntity implements SendableEntity {
+  readonly kind = 'queue';
+  readonly store: MessageStore;
+  private readonly duplicates: DuplicateDetector | undefined;
+
+  constructor(
+    settings: StoreSettings,
+    duplicateWindowMs: number | undefined,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.store = new MessageStore(settings, now);
+    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs);
+  }
+
+  get path(): string {
+    return this.store.settings.path;
+  }
+
+  send(input: IncomingMessage): number | undefined {
+    this.store.assertRoomFor(input.size);
+    if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
+    return this.store.accept(input).sequenceNumber;
+  }
+
+  cancelScheduled(sequenceNumber: number): void {
+    this.store.cancelScheduled(sequenceNumber);
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}

@@ -1,0 +1,77 @@
+import { BrokerError } from './brokerError';
+import { DuplicateDetector } from './duplicateDetector';
+import { MessageStore, type StoreSettings } from './messageStore';
+import type { SendableEntity } from './queueEntity';
+import { toRuleMessage, type SubscriptionRule } from './rules';
+import type { IncomingMessage } from './storedMessage';
+
+export interface Subscription {
+  name: string;
+  store: MessageStore;
+  rules: SubscriptionRule[];
+}
+
+/**
+ * A topic copies each message to every subscription with a matching rule (the first matching
+ * rule's action shapes the copy). Each subscription is an ordinary message store.
+ */
+export class TopicEntity implements SendableEntity {
+  readonly kind = 'topic';
+  readonly subscriptions = new Map<string, Subscription>();
+  private readonly duplicates: DuplicateDetector | undefined;
+  private nextSequenceNumber = 1;
+  /** Topic sequence number of a scheduled message -> its copies, for cancelScheduledMessages. */
+  private readonly scheduledCopies = new Map<number, Array<[MessageStore, number]>>();
+
+  constructor(
+    readonly path: string,
+    private readonly defaultTtlMs: number,
+    duplicateWindowMs: number | undefined,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs);
+  }
+
+  addSubscription(name: string, settings: StoreSettings, rules: SubscriptionRule[]): Subscription {
+    const subscription = { name, store: new MessageStore(settings, this.now), rules };
+    this.subscriptions.set(name.toLowerCase(), subscription);
+    return subscription;
+  }
+
+  send(input: IncomingMessage): number | undefined {
+    for (const subscription of this.subscriptions.values()) subscription.store.assertRoomFor(input.size);
+    if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
+    const sequenceNumber = this.nextSequenceNumber++;
+    const view = toRuleMessage(input.amqp);
+    const copies: Array<[MessageStore, number]> = [];
+    const ttlMs = Math.min(input.ttlMs ?? Infinity, this.defaultTtlMs);
+    for (const subscription of this.subscriptions.values()) {
+      const rule = subscription.rules.find((candidate) => candidate.matches(view));
+      if (!rule) continue;
+      const amqp = rule.apply ? { ...input.amqp, application_properties: rule.apply(view) } : input.amqp;
+      const stored = subscription.store.accept({ ...input, amqp, ttlMs });
+      copies.push([subscription.store, stored.sequenceNumber]);
+    }
+    if (input.scheduledAt !== undefined && input.scheduledAt > this.now()) this.scheduledCopies.set(sequenceNumber, copies);
+    return sequenceNumber;
+  }
+
+  cancelScheduled(sequenceNumber: number): void {
+    const copies = this.scheduledCopies.get(sequenceNumber);
+    if (!copies) {
+      throw new BrokerError('MessageNotFound', `The scheduled message with sequence number ${sequenceNumber} was not found.`);
+    }
+    this.scheduledCopies.delete(sequenceNumber);
+    for (const [store, seq] of copies) {
+      try {
+        store.cancelScheduled(seq);
+      } catch {
+        // Already enqueued in that subscription: nothing left to cancel there.
+      }
+    }
+  }
+
+  close(): void {
+    for (const subscription of this.subscriptions.values()) subscription.store.close();
+  }
+}

@@ -1,0 +1,79 @@
+import { AmqpServer } from './amqp/amqpServer';
+import { buildRegistry, type SqlRuleCompiler } from './broker/buildRegistry';
+import { loadConfig } from './config/load';
+import type { EmulatorConfig } from './config/schema';
+import { startHealthServer } from './http/healthServer';
+import { createLogger, type LogLevel } from './log';
+
+export type { EmulatorConfig } from './config/schema';
+export { ConfigError } from './config/load';
+export type { SubscriptionRule, RuleMessage } from './broker/rules';
+export type { SqlRuleCompiler } from './broker/buildRegistry';
+
+export interface EmulatorOptions {
+  /** The official emulator's Config.json shape (object), or a path to one. */
+  config: EmulatorConfig | string;
+  /** AMQP port; 0 = pick a free one; default 5672. */
+  port?: number;
+  /** Health/admin HTTP port; 0 = pick; default 5300. */
+  httpPort?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default quiet: errors only. */
+  logLevel?: LogLevel;
+  /** Compiles SQL rule filters; without it, Sql rules in the config are refused at start. */
+  compileSql?: SqlRuleCompiler;
+}
+
+export interface EmulatorHandle {
+  port: number;
+  httpPort: number;
+  /**
+   * `Endpoint=sb://localhost:<port>;...;UseDevelopmentEmulator=true;`: the SDK (7.9) connects in
+   * plain TCP to the port given in Endpoint when UseDevelopmentEmulator is true.
+   */
+  connectionString: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_KEY_NAME = 'RootManageSharedAccessKey';
+export const DEFAULT_KEY = 'SAS_KEY_VALUE';
+
+/** Starts the emulator: the AMQP listener and the health endpoint. */
+export async function start(options: EmulatorOptions): Promise<EmulatorHandle> {
+  const config = loadConfig(options.config);
+  const log = createLogger(options.logLevel ?? 'quiet');
+  const host = options.host ?? '127.0.0.1';
+  const keyName = config.Auth?.SharedAccessKeyName ?? DEFAULT_KEY_NAME;
+  const key = config.Auth?.SharedAccessKey ?? DEFAULT_KEY;
+  const registry = buildRegistry(config, options.compileSql);
+  const amqp = new AmqpServer({ registry, keyName, key, log });
+  let port: number;
+  try {
+    port = await amqp.listen(options.port ?? 5672, host);
+  } catch (error) {
+    registry.close();
+    throw error;
+  }
+  let health: Awaited<ReturnType<typeof startHealthServer>>;
+  try {
+    health = await startHealthServer(options.httpPort ?? 5300, host);
+  } catch (error) {
+    await amqp.close();
+    registry.close();
+    throw error;
+  }
+  log.info(`listening on amqp://${host}:${port}, health on http://${host}:${health.port}/health`);
+  let closed = false;
+  return {
+    port,
+    httpPort: health.port,
+    connectionString: `Endpoint=sb://localhost:${port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`,
+    async close() {
+      if (closed) return;
+      closed = true;
+      registry.close();
+      await Promise.all([amqp.close(), health.close()]);
+    },
+  };
+}
