@@ -1,4 +1,5 @@
 import { Agent } from 'node:https';
+import { isIPv4 } from 'node:net';
 import { CosmosClient, type CosmosClientOptions, type Database } from '@azure/cosmos';
 import { CONTAINERS } from '../config/names';
 import { credentialFor, type ConnectionSetting } from '../config/settings';
@@ -8,7 +9,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 /** True for endpoints on this machine, where Cosmos emulators serve a self-signed certificate. */
 export function isLoopbackEndpoint(endpoint: string): boolean {
   const { hostname } = new URL(endpoint);
-  return LOOPBACK_HOSTS.has(hostname) || hostname.startsWith('127.');
+  return LOOPBACK_HOSTS.has(hostname) || (isIPv4(hostname) && hostname.startsWith('127.'));
 }
 
 /** The AccountEndpoint of a Cosmos connection string. */
