@@ -1,0 +1,250 @@
+import type { ServiceBusMessage } from '@azure/service-bus';
+import type {
+  CloudEventJson,
+  DeliveryAttempt,
+  DeliveryMessage,
+  DeliveryRecord,
+  Destination,
+  SubscriptionRecord,
+} from '../domain/types';
+import { type AttemptClassification, classifyOutcome } from '../delivery/classifyOutcome';
+import type { RandomSource } from '../delivery/retrySchedule';
+import { signDelivery } from '../delivery/signing';
+import type { WebhookResult } from '../delivery/webhookResult';
+import { toDeadLetterServiceBusMessage, toDeliveryServiceBusMessage } from './deliveryMessages';
+import {
+  type DeliveryDecision,
+  decideAfterAttempt,
+  expiredBeforeAttempt,
+  statusAfter,
+} from './deliveryDecision';
+
+export interface WebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface DeliverDependencies {
+  subscription(topic: string, name: string): Promise<SubscriptionRecord | undefined>;
+  getDelivery(eventKey: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
+  createDeliveryIfAbsent(record: DeliveryRecord): Promise<{ record: DeliveryRecord; created: boolean }>;
+  recordAttempt(
+    eventKey: string,
+    deliveryId: string,
+    attempt: DeliveryAttempt,
+    update: Pick<DeliveryRecord, 'status' | 'nextAttemptAt' | 'deadLetter'>,
+  ): Promise<DeliveryRecord>;
+  getPayload(ref: string): Promise<string | undefined>;
+  postWebhook(request: WebhookRequest): Promise<WebhookResult>;
+  /** Sends the event to a Service Bus queue or topic destination; throws on failure. */
+  sendToServiceBus(
+    destination: Exclude<Destination, { endpointType: 'WebHook' }>,
+    event: CloudEventJson,
+  ): Promise<void>;
+  /** Classifies an error thrown by sendToServiceBus. */
+  classifyServiceBusError(error: unknown): AttemptClassification;
+  scheduleDelivery(message: ServiceBusMessage, at: Date): Promise<void>;
+  sendDeadLetter(message: ServiceBusMessage): Promise<void>;
+  disableSubscription(topic: string, name: string, reason: string): Promise<void>;
+  now(): Date;
+  random?: RandomSource;
+}
+
+export type DeliverResult =
+  | { kind: 'alreadyProcessed'; status: DeliveryRecord['status'] }
+  | { kind: 'attempted'; decision: DeliveryDecision; attempt: DeliveryAttempt; record: DeliveryRecord };
+
+/**
+ * One attempt of one delivery. The order makes a crash at any point safe: the next step (retry
+ * message or dead letter) is sent before the attempt is recorded, so a recorded attempt always
+ * has its follow-up; a redelivered message whose attempt is recorded does nothing again.
+ */
+export async function deliverAttempt(
+  dependencies: DeliverDependencies,
+  message: DeliveryMessage,
+  traceProperties: Record<string, string> = {},
+): Promise<DeliverResult> {
+  const existing = await dependencies.getDelivery(message.eventKey, message.deliveryId);
+  if (existing?.attempts.some((attempt) => attempt.n === message.attempt)) {
+    return { kind: 'alreadyProcessed', status: existing.status };
+  }
+
+  const subscription = await dependencies.subscription(message.topic, message.subscription);
+  const started = dependencies.now();
+  let attempt: DeliveryAttempt;
+  let decision: DeliveryDecision;
+  const skipped = whyNotAttempted(subscription, message, started);
+  if (skipped || !subscription) {
+    const reason = skipped ?? { reason: 'SubscriptionDeleted', description: 'the subscription was deleted' };
+    attempt = {
+      n: message.attempt,
+      at: started.toISOString(),
+      outcome: 'permanentFailure',
+      durationMs: 0,
+      error: reason.description,
+    };
+    decision = { kind: 'deadLetter', ...reason, disableSubscription: false };
+  } else {
+    const event = await eventOf(dependencies, message);
+    const { classification, httpStatus, responseBody } = await attemptOnce(
+      dependencies,
+      subscription,
+      message,
+      event,
+    );
+    attempt = {
+      n: message.attempt,
+      at: started.toISOString(),
+      outcome: classification.outcome,
+      durationMs: dependencies.now().getTime() - started.getTime(),
+      ...(httpStatus !== undefined ? { httpStatus } : {}),
+      ...(classification.outcome !== 'succeeded' ? { error: classification.description } : {}),
+      ...(responseBody !== undefined ? { responseBody } : {}),
+    };
+    decision = decideAfterAttempt({
+      classification,
+      attempt: message.attempt,
+      firstAttemptAt: message.firstAttemptAt,
+      policy: subscription.retryPolicy,
+      now: dependencies.now(),
+      ...(dependencies.random ? { random: dependencies.random } : {}),
+    });
+  }
+
+  await followUp(dependencies, message, decision, traceProperties);
+  const recorded = await recordOutcome(dependencies, message, attempt, decision, existing);
+  return { kind: 'attempted', decision, attempt, record: recorded };
+}
+
+function whyNotAttempted(
+  subscription: SubscriptionRecord | undefined,
+  message: DeliveryMessage,
+  now: Date,
+): { reason: string; description: string } | undefined {
+  if (!subscription) return { reason: 'SubscriptionDeleted', description: 'the subscription was deleted' };
+  if (subscription.status === 'disabled') {
+    return {
+      reason: 'SubscriptionDisabled',
+      description: `the subscription is disabled${subscription.disabledReason ? `: ${subscription.disabledReason}` : ''}`,
+    };
+  }
+  if (expiredBeforeAttempt(message.firstAttemptAt, subscription.retryPolicy, now)) {
+    return {
+      reason: 'TimeToLiveExceeded',
+      description: `the event's time to live of ${subscription.retryPolicy.eventTimeToLiveInMinutes} min ran out before attempt ${message.attempt}`,
+    };
+  }
+  return undefined;
+}
+
+async function eventOf(dependencies: DeliverDependencies, message: DeliveryMessage): Promise<CloudEventJson> {
+  if (message.event) return message.event;
+  if (!message.payloadRef)
+    throw new Error(`delivery ${message.deliveryId} carries neither event nor payloadRef`);
+  const json = await dependencies.getPayload(message.payloadRef);
+  // Thrown, not dead-lettered: storage may be briefly unavailable; Service Bus retries.
+  if (json === undefined) throw new Error(`claim-check payload ${message.payloadRef} not found`);
+  return JSON.parse(json) as CloudEventJson;
+}
+
+async function attemptOnce(
+  dependencies: DeliverDependencies,
+  subscription: SubscriptionRecord,
+  message: DeliveryMessage,
+  event: CloudEventJson,
+): Promise<{ classification: AttemptClassification; httpStatus?: number; responseBody?: string }> {
+  const destination = subscription.destination;
+  if (destination.endpointType === 'WebHook') {
+    const body = JSON.stringify(event);
+    const signature = signDelivery({
+      secret: subscription.signingSecret,
+      webhookId: message.deliveryId,
+      body,
+      timestamp: dependencies.now(),
+    });
+    const result = await dependencies.postWebhook({
+      url: destination.endpointUrl,
+      headers: { ...destination.headers, ...signature },
+      body,
+    });
+    return {
+      classification: classifyOutcome(result),
+      ...(result.status !== undefined ? { httpStatus: result.status } : {}),
+      ...(result.responseBodyPrefix !== undefined ? { responseBody: result.responseBodyPrefix } : {}),
+    };
+  }
+  try {
+    await dependencies.sendToServiceBus(destination, event);
+    return {
+      classification: {
+        outcome: 'succeeded',
+        reason: 'Delivered',
+        description: 'sent to Service Bus',
+        disableSubscription: false,
+      },
+    };
+  } catch (error) {
+    return { classification: dependencies.classifyServiceBusError(error) };
+  }
+}
+
+async function followUp(
+  dependencies: DeliverDependencies,
+  message: DeliveryMessage,
+  decision: DeliveryDecision,
+  traceProperties: Record<string, string>,
+): Promise<void> {
+  if (decision.kind === 'retry') {
+    const next: DeliveryMessage = { ...message, attempt: message.attempt + 1 };
+    await dependencies.scheduleDelivery(toDeliveryServiceBusMessage(next, traceProperties), decision.at);
+  } else if (decision.kind === 'deadLetter') {
+    await dependencies.sendDeadLetter(
+      toDeadLetterServiceBusMessage(
+        {
+          ...message,
+          reason: decision.reason,
+          description: decision.description,
+          deadLetteredAt: dependencies.now().toISOString(),
+        },
+        traceProperties,
+      ),
+    );
+    if (decision.disableSubscription) {
+      await dependencies.disableSubscription(message.topic, message.subscription, decision.description);
+    }
+  }
+}
+
+async function recordOutcome(
+  dependencies: DeliverDependencies,
+  message: DeliveryMessage,
+  attempt: DeliveryAttempt,
+  decision: DeliveryDecision,
+  existing: DeliveryRecord | undefined,
+): Promise<DeliveryRecord> {
+  const now = dependencies.now().toISOString();
+  const update: Pick<DeliveryRecord, 'status' | 'nextAttemptAt' | 'deadLetter'> = {
+    status: statusAfter(decision),
+    ...(decision.kind === 'retry' ? { nextAttemptAt: decision.at.toISOString() } : {}),
+    ...(decision.kind === 'deadLetter'
+      ? { deadLetter: { reason: decision.reason, description: decision.description, at: now } }
+      : {}),
+  };
+  if (!existing) {
+    // The first attempt creates the record: one write, as for every later attempt.
+    const { record: created, created: wasCreated } = await dependencies.createDeliveryIfAbsent({
+      id: message.deliveryId,
+      deliveryId: message.deliveryId,
+      eventKey: message.eventKey,
+      topic: message.topic,
+      subscription: message.subscription,
+      attempts: [attempt],
+      createdAt: now,
+      updatedAt: now,
+      ...update,
+    });
+    if (wasCreated) return created;
+  }
+  return dependencies.recordAttempt(message.eventKey, message.deliveryId, attempt, update);
+}
