@@ -216,7 +216,7 @@ export class AmqpServer {
     try {
       const format = (context as unknown as { format?: number }).format;
       const messages = decodeTransfer(context.message as Message | Buffer, format);
-      for (const { message, size } of messages) {
+      for (const { size } of messages) {
         if (size > MAX_MESSAGE_SIZE) {
           throw new BrokerError('MessageSizeExceeded', `The received message (size ${size} bytes) exceeds the limit (${MAX_MESSAGE_SIZE} bytes) of '${target.path}'.`);
         }

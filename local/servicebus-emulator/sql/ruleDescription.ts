@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { matchesCorrelationFilter, type CorrelationFilter } from './correlation';
 import { SqlSyntaxError } from './errors';
-import { compileSqlAction, compileSqlFilter } from './index';
+import { compileSqlAction, compileSqlFilter } from './compile';
 import type { RuleMessage, SqlParameters } from './types';
 
 const configCorrelationFilter = z.object({
