@@ -1,0 +1,80 @@
+/**
+ * `npm run infra:check`: builds and lints infra/main.bicep with the Bicep CLI and fails on any
+ * error or warning, then checks main.parameters.json against the compiled template.
+ * Needs no Azure account and no internet: see bicepCli.ts for where the CLI comes from.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { type BicepCli, findBicepCli } from './bicepCli';
+import { type BicepDiagnostic, countByLevel, formatDiagnostic, isFailure, parseBicepOutput } from './bicepDiagnostics';
+import { checkParametersFile, type ParametersFile, type TemplateParameters } from './parametersFile';
+import { runCommand } from './runCommand';
+
+const root = resolve(__dirname, '..');
+const mainBicep = join(root, 'infra', 'main.bicep');
+const parametersPath = join(root, 'infra', 'main.parameters.json');
+
+const log = (line: string): void => console.log(`infra:check: ${line}`);
+
+interface StepResult {
+  failures: number;
+  stdout: string;
+}
+
+/** Runs one Bicep command; prints its diagnostics; counts errors, warnings and crashes. */
+async function runBicep(cli: BicepCli, args: string[]): Promise<StepResult> {
+  const result = await runCommand(cli.executable, args, { cwd: root });
+  const parsed = parseBicepOutput(result.stderr);
+  const shown: BicepDiagnostic[] = parsed.diagnostics;
+  for (const diagnostic of shown) console.log(`  ${formatDiagnostic(diagnostic, root)}`);
+  for (const line of parsed.otherLines) console.log(`  ${line}`);
+  const counts = countByLevel(shown);
+  log(`  ${counts.Error} error(s), ${counts.Warning} warning(s), ${counts.Info} info`);
+  let failures = shown.filter(isFailure).length;
+  // A non-zero exit without a diagnostic still fails (crash, bad arguments, restore failure).
+  if (result.code !== 0 && failures === 0) {
+    log(`  bicep exited with ${result.code ?? result.startError ?? 'a signal'}`);
+    failures = 1;
+  }
+  return { failures, stdout: result.stdout };
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  log('looking for the Bicep CLI...');
+  const cli = await findBicepCli(join(root, '.tools'), log);
+  log(`using ${cli.source}: ${cli.version}`);
+
+  log('building infra/main.bicep...');
+  const build = await runBicep(cli, ['build', mainBicep, '--stdout']);
+
+  log('linting infra/main.bicep...');
+  const lint = await runBicep(cli, ['lint', mainBicep]);
+
+  let parameterProblems = 0;
+  if (build.failures === 0) {
+    log('checking infra/main.parameters.json against the template...');
+    const template = JSON.parse(build.stdout) as TemplateParameters;
+    const parameters = JSON.parse(await readFile(parametersPath, 'utf8')) as ParametersFile;
+    const problems = checkParametersFile(template, parameters);
+    for (const problem of problems) console.log(`  ${problem}`);
+    parameterProblems = problems.length;
+  }
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const failures = build.failures + lint.failures + parameterProblems;
+  if (failures > 0) {
+    log(`FAILED: ${failures} problem(s) (${seconds} s). Warnings count as failures: fix the Bicep.`);
+    return 1;
+  }
+  log(`passed: 0 errors, 0 warnings (${seconds} s)`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);
