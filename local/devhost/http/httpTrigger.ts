@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { HttpFunctionPlan } from '../app/planFunctions';
+import type { FunctionApp } from '../core/FunctionApp';
+import type { InvocationRunner } from '../core/InvocationRunner';
+import { newInvocationTraceContext } from '../core/traceContext';
+import { writeLog } from '../log/hostLogger';
+import { authorizeRequest } from './authorizeRequest';
+import { fromRpcHttpResponse } from './fromRpcHttpResponse';
+import { writeProblem } from './problemResponse';
+import { readBody } from './readBody';
+import { RouteTable } from './routeTable';
+import { toRpcHttpRequest } from './toRpcHttpRequest';
+
+export interface HttpTriggerOptions {
+  host: string;
+  port: number;
+  routePrefix: string;
+  functionKey: string | undefined;
+}
+
+export interface RunningHttpTrigger {
+  port: number;
+  routes: RouteTable;
+  /** Stops accepting connections and waits for open requests to be answered. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the app's HTTP functions: routes under the route prefix, key checks, then one
+ * invocation per request through the runner. Host-level errors are problem+json.
+ */
+export async function startHttpTrigger(
+  app: FunctionApp,
+  plans: HttpFunctionPlan[],
+  runner: InvocationRunner,
+  options: HttpTriggerOptions,
+): Promise<RunningHttpTrigger> {
+  const routes = new RouteTable(plans, options.routePrefix);
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      writeLog('error', `HTTP request failed in the dev host: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      if (!response.headersSent) writeProblem(response, 500, 'Internal Server Error', 'The dev host failed to handle the request.');
+      else response.destroy();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = (request.method ?? 'GET').toUpperCase();
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? `${options.host}:${options.port}`}`);
+    const lookup = routes.lookup(method, url.pathname);
+    if (lookup.outcome === 'notFound') {
+      request.resume();
+      return writeProblem(response, 404, 'Not Found', `No function matches ${method} ${url.pathname}.`);
+    }
+    if (lookup.outcome === 'methodNotAllowed') {
+      request.resume();
+      return writeProblem(response, 405, 'Method Not Allowed', `${method} is not allowed on ${url.pathname}; use ${lookup.allowed.join(', ')}.`, {
+        allow: lookup.allowed.join(', '),
+      });
+    }
+    const { plan, params } = lookup;
+    const headerKey = request.headers['x-functions-key'];
+    const auth = authorizeRequest(plan.authLevel, { header: Array.isArray(headerKey) ? headerKey[0] : headerKey, code: url.searchParams.get('code') }, options.functionKey);
+    if (!auth.allowed) {
+      request.resume();
+      return writeProblem(response, 401, 'Unauthorized', auth.reason);
+    }
+    const body = await readBody(request);
+    const fn = app.functions.get(plan.name);
+    if (!fn) throw new Error(`function "${plan.name}" is no longer registered`);
+    const traceparent = request.headers.traceparent;
+    const tracestate = request.headers.tracestate;
+    const outcome = await runner.run(fn, `${method} ${url.pathname}`, {
+      inputData: [{ name: plan.triggerName, data: toRpcHttpRequest({ method, url: url.href, headers: request.headers, body }, params) }],
+      triggerMetadata: {},
+      traceContext: newInvocationTraceContext(
+        plan.name,
+        typeof traceparent === 'string' ? traceparent : undefined,
+        typeof tracestate === 'string' ? tracestate : undefined,
+      ),
+    });
+    if (!outcome.succeeded) {
+      // Like the host: a failed invocation is a bare 500; the details are in the log.
+      response.writeHead(500, { 'content-length': 0 });
+      response.end();
+      return;
+    }
+    const reply = fromRpcHttpResponse(outcome.response);
+    response.writeHead(reply.status, { ...reply.headers, 'content-length': reply.body.length });
+    response.end(reply.body);
+  }
+
+  await listen(server, options.port, options.host);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    port,
+    routes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new Error(`Port ${port} on ${host} is already in use: stop what is using it or pass another --port.`));
+      else reject(error);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,126 @@
+import { resolve } from 'node:path';
+import { loadAppFiles } from './app/loadApp';
+import { loadLocalSettings } from './app/loadLocalSettings';
+import { planFunctions, type FunctionPlan, type HttpFunctionPlan } from './app/planFunctions';
+import { readHostOptions } from './app/readHostOptions';
+import { assertLibraryNotLoaded } from './core/assertLibraryNotLoaded';
+import { FunctionApp } from './core/FunctionApp';
+import { installCoreModule } from './core/installCoreModule';
+import { describeError, InvocationRunner } from './core/InvocationRunner';
+import { startApp, terminateApp } from './core/startApp';
+import { startHttpTrigger } from './http/httpTrigger';
+import type { RouteTable } from './http/routeTable';
+import { writeLog } from './log/hostLogger';
+import { startTimerTrigger } from './timer/timerTrigger';
+import type { TriggerListener } from './triggerListener';
+
+export interface DevHostOptions {
+  /** Directory holding package.json, host.json and (optionally) local.settings.json. */
+  appRoot: string;
+  /** HTTP port; default 7071, 0 picks a free one. */
+  port?: number;
+  /** HTTP listen address; default 127.0.0.1. */
+  host?: string;
+  /** Overrides package.json `main`, e.g. 'functions/*.ts' when running under tsx. */
+  main?: string;
+  /** How long shutdown waits for running invocations; default 10 s. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningDevHost {
+  url: string;
+  port: number;
+  /** One entry per function: "name [trigger]" with its route, queue or schedule. */
+  functions: string[];
+  close(): Promise<void>;
+}
+
+const SETTING_FUNCTION_KEY = 'SWITCHYARD_FUNCTION_KEY';
+
+/**
+ * Runs a Functions app (Node.js v4 programming model) in this process, without the Functions
+ * host: provides @azure/functions-core, loads the app, and drives its HTTP, Service Bus and timer
+ * triggers with the host's semantics. One app per process (the core module is process-wide).
+ */
+export async function startDevHost(options: DevHostOptions): Promise<RunningDevHost> {
+  const appRoot = resolve(options.appRoot);
+  const host = options.host ?? '127.0.0.1';
+  const settings = loadLocalSettings(appRoot);
+  if (settings.skipped.length > 0) {
+    writeLog('information', `Settings already in the environment win over local.settings.json: ${settings.skipped.join(', ')}`);
+  }
+  const hostOptions = readHostOptions(appRoot);
+
+  assertLibraryNotLoaded();
+  const app = new FunctionApp();
+  installCoreModule(app);
+  loadAppFiles(appRoot, options.main);
+  await startApp(app, appRoot);
+  const plans = planFunctions([...app.functions.values()].map((fn) => fn.metadata), process.env);
+
+  const runner = new InvocationRunner(app, hostOptions.functionTimeoutMs);
+  const listeners: TriggerListener[] = [];
+  const http = await startHttpTrigger(app, plans.filter(isHttp), runner, {
+    host,
+    port: options.port ?? 7071,
+    routePrefix: hostOptions.routePrefix,
+    functionKey: process.env[SETTING_FUNCTION_KEY],
+  });
+
+  try {
+    for (const plan of plans) {
+      if (plan.kind === 'timer') listeners.push(startTimerTrigger(app, plan, runner));
+    }
+  } catch (error) {
+    await Promise.allSettled([http.close(), ...listeners.map((listener) => listener.stopReceiving())]);
+    throw error;
+  }
+
+  const url = `http://${host}:${http.port}`;
+  for (const plan of plans) writeLog('information', `Function ${plan.name}: ${describeTrigger(plan, url, http.routes)}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      writeLog('information', 'Dev host stopping: no new invocations.');
+      await Promise.allSettled(listeners.map((listener) => listener.stopReceiving()));
+      const httpClosed = http.close();
+      const finished = await runner.drain(options.shutdownTimeoutMs ?? 10_000);
+      if (!finished) writeLog('warning', `Gave up waiting for ${runner.runningCount} running invocation(s).`);
+      try {
+        await terminateApp(app);
+      } catch (error) {
+        writeLog('error', `An appTerminate hook failed: ${describeError(error)}`);
+      }
+      await Promise.allSettled(listeners.map((listener) => listener.close()));
+      await Promise.race([httpClosed, new Promise((done) => setTimeout(done, 1_000).unref())]);
+      writeLog('information', 'Dev host stopped.');
+    })();
+    return closing;
+  };
+
+  return { url, port: http.port, functions: plans.map((plan) => `${plan.name} [${TRIGGER_TYPES[plan.kind]}]`), close };
+}
+
+const TRIGGER_TYPES: Record<FunctionPlan['kind'], string> = {
+  http: 'httpTrigger',
+  serviceBus: 'serviceBusTrigger',
+  timer: 'timerTrigger',
+};
+
+function describeTrigger(plan: FunctionPlan, url: string, routes: RouteTable): string {
+  switch (plan.kind) {
+    case 'http':
+      return `${routes.describe(plan, url)} (authLevel ${plan.authLevel})`;
+    case 'serviceBus':
+      return 'queueName' in plan.entity
+        ? `Service Bus queue ${plan.entity.queueName} via ${plan.connection}`
+        : `Service Bus topic ${plan.entity.topicName}, subscription ${plan.entity.subscriptionName} via ${plan.connection}`;
+    case 'timer':
+      return `schedule ${plan.schedule}${plan.runOnStartup ? ', runOnStartup' : ''}`;
+  }
+}
+
+function isHttp(plan: FunctionPlan): plan is HttpFunctionPlan {
+  return plan.kind === 'http';
+}

@@ -1,0 +1,34 @@
+import type { RpcLogLevel } from '../core/coreTypes';
+
+/** Where a log line came from: the host itself, or one invocation of one function. */
+export interface LogOrigin {
+  functionName?: string;
+  invocationId?: string;
+}
+
+const LEVEL_LABELS: Record<RpcLogLevel, string> = {
+  trace: 'Trace',
+  debug: 'Debug',
+  information: 'Information',
+  warning: 'Warning',
+  error: 'Error',
+  critical: 'Critical',
+  none: 'None',
+};
+
+/**
+ * One log line: time, level, then the function name and invocation id when there are some, so
+ * the lines of concurrent invocations can be told apart (as in Application Insights).
+ */
+export function formatLogLine(level: RpcLogLevel, message: string, origin: LogOrigin = {}, now = new Date()): string {
+  const tags = [origin.functionName, origin.invocationId].filter((tag) => tag !== undefined).map((tag) => `[${tag}]`);
+  return [now.toISOString(), `[${LEVEL_LABELS[level]}]`, ...tags, message].join(' ');
+}
+
+/** Writes host and function logs to stdout (errors to stderr), as `func start` does. */
+export function writeLog(level: RpcLogLevel, message: string, origin: LogOrigin = {}): void {
+  if (level === 'none') return;
+  const line = formatLogLine(level, message, origin) + '\n';
+  if (level === 'error' || level === 'critical') process.stderr.write(line);
+  else process.stdout.write(line);
+}

@@ -1,0 +1,107 @@
+import { resolve } from 'node:path';
+import { spawnDevHost, type SpawnedDevHost } from './spawnDevHost';
+
+const APP_ROOT = resolve(__dirname, '../../fixtures/devhost-app');
+/** Given in the environment, so it must win over the fixture's local.settings.json key. */
+const KEY = 'key-from-the-environment';
+
+describe('dev host: HTTP triggers', () => {
+  let host: SpawnedDevHost;
+
+  beforeAll(async () => {
+    host = await spawnDevHost({ appRoot: APP_ROOT, env: { SWITCHYARD_FUNCTION_KEY: KEY } });
+  });
+
+  afterAll(async () => {
+    await host?.stop();
+  });
+
+  it('prints one ready line naming every function and its trigger', () => {
+    expect(host.logs()).toMatch(/Dev host listening on http:\/\/127\.0\.0\.1:\d+ \(\d+ functions: .*getItem \[httpTrigger\].*tick \[timerTrigger\]/);
+  });
+
+  it('passes route parameters, repeated query values and headers to the handler', async () => {
+    const response = await fetch(`${host.url}/api/items/42?tag=a&tag=b`, { headers: { 'x-functions-key': KEY, 'x-fixture': 'yes' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ id: '42', tag: ['a', 'b'], header: 'yes' });
+  });
+
+  it('accepts the key in the code query parameter', async () => {
+    const response = await fetch(`${host.url}/api/items/7?code=${KEY}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: '7' });
+  });
+
+  it('answers 401 with a JSON body without a key, with a wrong key, and with the overridden file key', async () => {
+    const attempts: Record<string, string>[] = [{}, { 'x-functions-key': 'wrong' }, { 'x-functions-key': 'fixture-key-from-file' }];
+    for (const headers of attempts) {
+      const response = await fetch(`${host.url}/api/items/42`, { headers });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(await response.json()).toMatchObject({ status: 401, title: 'Unauthorized' });
+    }
+  });
+
+  it('answers 404 for an unknown route and for a value its constraint rejects', async () => {
+    for (const path of ['/api/nothing-here', '/api/items/abc', '/items/42', '/api/pages/x']) {
+      const response = await fetch(`${host.url}${path}?code=${KEY}`);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ status: 404 });
+    }
+  });
+
+  it('answers 405 with Allow for a method the route does not take', async () => {
+    const response = await fetch(`${host.url}/api/items/42?code=${KEY}`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(await response.json()).toMatchObject({ status: 405 });
+  });
+
+  it('round-trips a binary body byte for byte and sets cookies', async () => {
+    const bytes = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a, 0x0d, 0x7f, 0xc3, 0x28]);
+    const response = await fetch(`${host.url}/api/blobs/raw.bin`, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-name')).toBe('raw.bin');
+    expect(response.headers.get('x-length')).toBe(String(bytes.length));
+    expect(response.headers.get('set-cookie')).toBe('last=raw.bin; Path=/; HttpOnly');
+    expect(Buffer.from(await response.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('matches catch-all and optional parameters', async () => {
+    const deep = await fetch(`${host.url}/api/files/a/b%20c/d.txt`);
+    expect(await deep.json()).toEqual({ path: 'a/b c/d.txt' });
+    const none = await fetch(`${host.url}/api/files`);
+    expect(await none.json()).toEqual({ path: null });
+    const page = await fetch(`${host.url}/API/Pages/3`);
+    expect(await page.json()).toEqual({ page: '3' });
+    const noPage = await fetch(`${host.url}/api/pages`);
+    expect(await noPage.json()).toEqual({ page: null });
+  });
+
+  it('uses the function name as the default route and reads settings from local.settings.json', async () => {
+    const response = await fetch(`${host.url}/api/settings`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ greeting: 'hello from local.settings.json' });
+  });
+
+  it('answers 500 with no body when the function throws, and logs the error for that invocation', async () => {
+    const response = await fetch(`${host.url}/api/fails`);
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe('');
+    expect(host.logs()).toMatch(/\[fails\] \[[0-9a-f-]{36}\] Executed 'Functions\.fails' \(Failed, .*fixture failure on purpose/);
+  });
+
+  it('gives each invocation a W3C traceparent that continues the caller trace, and tags its log lines', async () => {
+    const callerTrace = '0af7651916cd43dd8448eb211c80319c';
+    const response = await fetch(`${host.url}/api/items/5?code=${KEY}`, { headers: { traceparent: `00-${callerTrace}-b7ad6b7169203331-01` } });
+    const body = (await response.json()) as { traceParent: string; invocationId: string };
+    expect(body.traceParent).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-01$`));
+    expect(body.traceParent).not.toContain('b7ad6b7169203331');
+    const other = (await (await fetch(`${host.url}/api/items/6?code=${KEY}`)).json()) as { traceParent: string };
+    expect(other.traceParent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(other.traceParent.slice(3, 35)).not.toBe(callerTrace);
+    expect(host.logs()).toContain(`[getItem] [${body.invocationId}] getItem for id 5`);
+  });
+});
