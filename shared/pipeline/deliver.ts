@@ -1,6 +1,6 @@
-import type { ServiceBusMessage } from '@azure/service-bus';
 import type {
   CloudEventJson,
+  DeadLetterMessage,
   DeliveryAttempt,
   DeliveryMessage,
   DeliveryRecord,
@@ -11,7 +11,6 @@ import { type AttemptClassification, classifyOutcome } from '../delivery/classif
 import type { RandomSource } from '../delivery/retrySchedule';
 import { signDelivery } from '../delivery/signing';
 import type { WebhookResult } from '../delivery/webhookResult';
-import { toDeadLetterServiceBusMessage, toDeliveryServiceBusMessage } from './deliveryMessages';
 import {
   type DeliveryDecision,
   decideAfterAttempt,
@@ -44,8 +43,12 @@ export interface DeliverDependencies {
   ): Promise<void>;
   /** Classifies an error thrown by sendToServiceBus. */
   classifyServiceBusError(error: unknown): AttemptClassification;
-  scheduleDelivery(message: ServiceBusMessage, at: Date): Promise<void>;
-  sendDeadLetter(message: ServiceBusMessage): Promise<void>;
+  scheduleDelivery(
+    message: DeliveryMessage,
+    at: Date,
+    traceProperties: Record<string, string>,
+  ): Promise<void>;
+  sendDeadLetter(message: DeadLetterMessage, traceProperties: Record<string, string>): Promise<void>;
   disableSubscription(topic: string, name: string, reason: string): Promise<void>;
   now(): Date;
   random?: RandomSource;
@@ -197,18 +200,16 @@ async function followUp(
 ): Promise<void> {
   if (decision.kind === 'retry') {
     const next: DeliveryMessage = { ...message, attempt: message.attempt + 1 };
-    await dependencies.scheduleDelivery(toDeliveryServiceBusMessage(next, traceProperties), decision.at);
+    await dependencies.scheduleDelivery(next, decision.at, traceProperties);
   } else if (decision.kind === 'deadLetter') {
     await dependencies.sendDeadLetter(
-      toDeadLetterServiceBusMessage(
-        {
-          ...message,
-          reason: decision.reason,
-          description: decision.description,
-          deadLetteredAt: dependencies.now().toISOString(),
-        },
-        traceProperties,
-      ),
+      {
+        ...message,
+        reason: decision.reason,
+        description: decision.description,
+        deadLetteredAt: dependencies.now().toISOString(),
+      },
+      traceProperties,
     );
     if (decision.disableSubscription) {
       await dependencies.disableSubscription(message.topic, message.subscription, decision.description);

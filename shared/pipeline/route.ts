@@ -4,15 +4,16 @@ import { eventKey as eventKeyOf } from '../events/eventKey';
 import { fromServiceBusMessage } from '../events/fromServiceBusMessage';
 import type { ServiceBusEventInput } from '../events/serviceBusEventInput';
 import { compileFilter } from '../routing/matchesFilter';
-import { deliveryIdOf, toDeliveryServiceBusMessage } from './deliveryMessages';
+import { deliveryIdOf } from './deliveryId';
 import { PAYLOAD_REF_PROPERTY } from './ingressPayload';
 
 export interface RouteDependencies {
   subscriptionsOf(topic: string): Promise<SubscriptionRecord[]>;
   createEventIfAbsent(record: EventRecord): Promise<{ record: EventRecord; created: boolean }>;
   getPayload(ref: string): Promise<string | undefined>;
-  sendDeliveries(messages: ServiceBusMessage[]): Promise<void>;
-  sendDeadLetter(message: ServiceBusMessage): Promise<void>;
+  sendDeliveries(messages: DeliveryMessage[], traceProperties?: Record<string, string>): Promise<void>;
+  /** A message that is no valid event, kept in the dead-letter queue with its reason. */
+  sendRejectedIngress(message: ServiceBusMessage): Promise<void>;
   now(): Date;
 }
 
@@ -34,7 +35,9 @@ export async function routeIngressMessage(
   const parsed = fromServiceBusMessage(input);
   if (!parsed.ok) {
     const { reason, description } = parsed.rejection;
-    await dependencies.sendDeadLetter(rejectedIngressMessage(reason, description, input, dependencies.now()));
+    await dependencies.sendRejectedIngress(
+      rejectedIngressMessage(reason, description, input, dependencies.now()),
+    );
     return { kind: 'rejected', reason, description };
   }
   const { topic } = parsed;
@@ -65,12 +68,9 @@ export async function routeIngressMessage(
 
   // On a re-run the record is the truth: deliver to what matched the first time.
   const messages = record.matchedSubscriptions.map((subscription) =>
-    toDeliveryServiceBusMessage(
-      deliveryMessage(record, subscription, now, payloadRef ? undefined : event, payloadRef),
-      input.traceProperties,
-    ),
+    deliveryMessage(record, subscription, now, payloadRef ? undefined : event, payloadRef),
   );
-  if (messages.length > 0) await dependencies.sendDeliveries(messages);
+  if (messages.length > 0) await dependencies.sendDeliveries(messages, input.traceProperties);
   return { kind: 'routed', eventKey, topic, matched: record.matchedSubscriptions, firstTime: created };
 }
 
