@@ -1,0 +1,99 @@
+import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+
+import { type AllowedCidrs, allowedCidrsFromEnv } from './allowedCidrs';
+import { blockedRangeOf, normalizeAddress } from './blockedRanges';
+
+/** Resolves a host name to every address it has (dns.lookup, as the OS would). */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+const systemResolver: Resolver = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
+
+export type AddressCheck = { allowed: true } | { allowed: false; reason: string };
+
+export type HostCheck =
+  | { ok: true; addresses: LookupAddress[] }
+  /** `refused`: a resolved address is off limits (permanent); otherwise DNS failed (retryable). */
+  | { ok: false; refused: boolean; error: string };
+
+/** Thrown from the connection lookup when a host resolves somewhere it must not go. */
+export class TargetRefusedError extends Error {
+  readonly code = 'ERR_SWITCHYARD_TARGET_REFUSED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetRefusedError';
+  }
+}
+
+/**
+ * Keeps webhooks off private networks: refuses loopback, private, link-local (and so the
+ * metadata endpoint), CGNAT, multicast, unspecified and reserved addresses, also when wrapped in
+ * IPv6 (`::ffff:127.0.0.1`), unless SWITCHYARD_ALLOWED_PRIVATE_CIDRS allows them. `lookup` plugs
+ * into the HTTP agent so the connection goes to the very addresses that were checked: a DNS
+ * answer that changes between check and connect (rebinding) cannot slip through.
+ */
+export class SsrfGuard {
+  constructor(
+    private readonly allowed: AllowedCidrs,
+    private readonly resolve: Resolver = systemResolver,
+  ) {}
+
+  /** The guard configured by the app setting. Throws InvalidCidrListError for a bad setting. */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, resolve?: Resolver): SsrfGuard {
+    return new SsrfGuard(allowedCidrsFromEnv(env), resolve);
+  }
+
+  checkAddress(address: string): AddressCheck {
+    const normalized = normalizeAddress(address);
+    if (!normalized) return { allowed: false, reason: `${address} is not an IP address` };
+    const range = blockedRangeOf(normalized);
+    if (range === undefined || this.allowed.contains(normalized)) return { allowed: true };
+    return {
+      allowed: false,
+      reason: `${address} is a ${range} address; webhooks may not target it unless SWITCHYARD_ALLOWED_PRIVATE_CIDRS allows it`,
+    };
+  }
+
+  /** Resolves a host (or takes an IP literal) and checks every address it has. */
+  async checkHost(hostname: string): Promise<HostCheck> {
+    const host = hostname.replace(/^\[|\]$/g, '');
+    let addresses: LookupAddress[];
+    try {
+      addresses = normalizeAddress(host) ? [{ address: host, family: host.includes(':') ? 6 : 4 }] : await this.resolve(host);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'EDNS';
+      return { ok: false, refused: false, error: `could not resolve ${host}: ${code}` };
+    }
+    if (addresses.length === 0) return { ok: false, refused: false, error: `could not resolve ${host}: no addresses` };
+    // One bad address refuses the host: a name that also points inside is not a public endpoint.
+    for (const { address } of addresses) {
+      const check = this.checkAddress(address);
+      if (!check.allowed) return { ok: false, refused: true, error: `refused ${host}: ${check.reason}` };
+    }
+    return { ok: true, addresses };
+  }
+
+  /** A `lookup` for net/tls connect (undici Agent `connect.lookup`) that resolves and checks in one step. */
+  readonly lookup: LookupFunction = (hostname, options: LookupOptions, callback) => {
+    this.checkHost(hostname).then(
+      (check) => {
+        if (!check.ok) {
+          const error: NodeJS.ErrnoException = check.refused ? new TargetRefusedError(check.error) : new Error(check.error);
+          if (!check.refused) error.code = 'ENOTFOUND';
+          callback(error, '', 0);
+          return;
+        }
+        const wanted = options.family === 4 || options.family === 6 ? options.family : undefined;
+        const usable = wanted ? check.addresses.filter((a) => a.family === wanted) : check.addresses;
+        if (options.all) {
+          callback(null, usable);
+          return;
+        }
+        const first = usable[0];
+        if (!first) callback(Object.assign(new Error(`no IPv${wanted} address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+        else callback(null, first.address, first.family);
+      },
+      (error: unknown) => callback(error as NodeJS.ErrnoException, '', 0),
+    );
+  };
+}

@@ -1,0 +1,137 @@
+import { performance } from 'node:perf_hooks';
+import { Agent, request } from 'undici';
+
+import type { CloudEventJson } from '../domain/types';
+import { parseRetryAfter } from './retryAfter';
+import { signDelivery } from './signing';
+import { SsrfGuard, TargetRefusedError } from './ssrfGuard';
+import { switchyardUserAgent } from './userAgent';
+import type { WebhookResult } from './webhookResult';
+
+export const CLOUDEVENTS_JSON_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 30_000;
+export const RESPONSE_BODY_PREFIX_BYTES = 4096;
+
+export interface WebhookClientOptions {
+  /** Total time for connect, request and reading the body prefix. Default 30 s. */
+  timeoutMs?: number;
+  /** Default: SsrfGuard.fromEnv() (SWITCHYARD_ALLOWED_PRIVATE_CIDRS). */
+  guard?: SsrfGuard;
+  userAgent?: string;
+}
+
+export interface WebhookDelivery {
+  endpointUrl: string;
+  event: CloudEventJson;
+  /** The subscription's `whsec_` secret. */
+  signingSecret: string;
+  /** Sent as webhook-id: the same on every attempt of this delivery. */
+  deliveryId: string;
+  /** The subscription's custom headers; Switchyard's own headers win over them. */
+  headers?: Record<string, string>;
+}
+
+export interface WebhookClient {
+  /** POSTs one attempt. Never throws for network trouble: the result says what happened. */
+  deliver(delivery: WebhookDelivery): Promise<WebhookResult>;
+  close(): Promise<void>;
+}
+
+/**
+ * A webhook client over one undici Agent (connections are reused per endpoint). Every new
+ * connection resolves its host through the SSRF guard, which pins it to the checked addresses.
+ */
+export function createWebhookClient(options: WebhookClientOptions = {}): WebhookClient {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  const guard = options.guard ?? SsrfGuard.fromEnv();
+  const userAgent = options.userAgent ?? switchyardUserAgent();
+  const agent = new Agent({
+    connect: { lookup: guard.lookup, timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+
+  async function deliver(delivery: WebhookDelivery): Promise<WebhookResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    let url: URL;
+    try {
+      url = new URL(delivery.endpointUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      return { ok: false, durationMs: 0, failure: 'refused', error: 'the endpoint URL is not an absolute http(s) URL' };
+    }
+    // Checked up front too: IP literals never reach the agent's lookup, and a refusal reads better here.
+    const check = await guard.checkHost(url.hostname);
+    if (!check.ok) return { ok: false, durationMs: elapsed(), failure: check.refused ? 'refused' : 'network', error: check.error };
+
+    const body = JSON.stringify(delivery.event);
+    const headers: Record<string, string> = {
+      ...delivery.headers,
+      'content-type': CLOUDEVENTS_JSON_CONTENT_TYPE,
+      'user-agent': userAgent,
+      ...signDelivery({ secret: delivery.signingSecret, webhookId: delivery.deliveryId, body }),
+    };
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const response = await request(url, { method: 'POST', headers, body, dispatcher: agent, signal });
+      const responseBodyPrefix = await readPrefix(response.body, RESPONSE_BODY_PREFIX_BYTES);
+      const status = response.statusCode;
+      const retryAfter = headerValue(response.headers['retry-after']);
+      const location = status >= 300 && status < 400 ? headerValue(response.headers.location) : undefined;
+      const retryAfterMs = parseRetryAfter(retryAfter, new Date());
+      return {
+        ok: status >= 200 && status <= 204,
+        status,
+        durationMs: elapsed(),
+        responseBodyPrefix,
+        ...(retryAfter !== undefined ? { retryAfter } : {}),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        ...(location !== undefined ? { location } : {}),
+      };
+    } catch (error) {
+      return failureResult(error, elapsed(), signal.aborted, timeoutMs);
+    }
+  }
+
+  return { deliver, close: () => agent.close() };
+}
+
+type ResponseBody = AsyncIterable<Buffer> & { destroy(error?: Error): unknown };
+
+/** Reads up to `limit` bytes, then drops the connection instead of downloading the rest. */
+async function readPrefix(body: ResponseBody, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function failureResult(error: unknown, durationMs: number, timedOut: boolean, timeoutMs: number): WebhookResult {
+  const refused = findCause(error, (cause) => cause instanceof TargetRefusedError);
+  if (refused) return { ok: false, durationMs, failure: 'refused', error: refused.message };
+  const code = (findCause(error, (cause) => typeof (cause as NodeJS.ErrnoException).code === 'string') as NodeJS.ErrnoException | undefined)?.code;
+  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return { ok: false, durationMs, failure: 'timeout', error: `no complete response within ${timeoutMs} ms` };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, durationMs, failure: 'network', error: code ? `${code}: ${message}` : message };
+}
+
+function findCause(error: unknown, test: (cause: Error) => boolean): Error | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (test(current)) return current;
+  }
+  return undefined;
+}
