@@ -13,9 +13,14 @@ export function findUserKey(user: RuleMessage['user'], name: string): string | u
 }
 
 export function readSystem(message: RuleMessage, info: SystemPropertyInfo): SqlValue {
-  const value = message.system[info.key];
+  const value = message.system[info.key] ?? (info.key === 'expiresAtUtc' ? derivedExpiry(message) : undefined);
   if (value === undefined || value === null) return null;
   return fromUserValue(value);
+}
+
+function derivedExpiry({ system }: RuleMessage): Date | undefined {
+  if (system.enqueuedTimeUtc === undefined || system.timeToLive === undefined) return undefined;
+  return new Date(system.enqueuedTimeUtc.getTime() + system.timeToLive);
 }
 
 export function readProperty(message: RuleMessage, ref: PropertyRef): SqlValue {

@@ -26,6 +26,10 @@ const LIST: SystemPropertyInfo[] = [
   { sqlName: 'EnqueuedTimeUtc', key: 'enqueuedTimeUtc', type: 'date', settable: false },
   { sqlName: 'DeliveryCount', key: 'deliveryCount', type: 'integer', settable: false },
   { sqlName: 'Size', key: 'size', type: 'integer', settable: false },
+  { sqlName: 'PartitionKey', key: 'partitionKey', type: 'string', settable: true },
+  { sqlName: 'ExpiresAtUtc', key: 'expiresAtUtc', type: 'date', settable: false },
+  { sqlName: 'EnqueuedSequenceNumber', key: 'enqueuedSequenceNumber', type: 'integer', settable: false },
+  { sqlName: 'DeadLetterSource', key: 'deadLetterSource', type: 'string', settable: false },
 ];
 
 const BY_NAME = new Map(LIST.map((info) => [info.sqlName.toLowerCase(), info]));

@@ -21,6 +21,12 @@ export interface RuleSystemProperties {
   timeToLive?: number;
   deliveryCount?: number;
   size?: number;
+  /** Optional extras Service Bus also exposes; absent ones read as NULL. */
+  partitionKey?: string;
+  /** When absent, read as enqueuedTimeUtc + timeToLive if both are present. */
+  expiresAtUtc?: Date;
+  enqueuedSequenceNumber?: number;
+  deadLetterSource?: string;
 }
 
 export type RuleUserValue = string | number | boolean | Date | null;

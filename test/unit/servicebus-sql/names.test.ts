@@ -63,6 +63,15 @@ describe('property names', () => {
     for (const expression of expectations) expect([expression, matches(expression, msg)]).toEqual([expression, true]);
   });
 
+  it('reads the optional extras, deriving ExpiresAtUtc from EnqueuedTimeUtc + TimeToLive', () => {
+    const enqueued = new Date('2024-05-01T10:00:00Z');
+    const msg = message({ expiry: new Date('2024-05-01T10:01:00Z') }, { enqueuedTimeUtc: enqueued, timeToLive: 60000, partitionKey: 'pk' });
+    expect(matches('sys.ExpiresAtUtc = expiry', msg)).toBe(true);
+    expect(matches("sys.PartitionKey = 'pk'", msg)).toBe(true);
+    expect(matches('sys.DeadLetterSource IS NULL AND sys.EnqueuedSequenceNumber IS NULL', msg)).toBe(true);
+    expect(matches('sys.ExpiresAtUtc IS NULL', message({}, { enqueuedTimeUtc: enqueued }))).toBe(true);
+  });
+
   it('rejects an unknown system property when compiling', () => {
     expect(() => compileSqlFilter("sys.Nope = 'x'")).toThrow(SqlSyntaxError);
     expect(() => compileSqlFilter("sys.Nope = 'x'")).toThrow("Syntax error at position 4 near 'Nope': unknown system property");
