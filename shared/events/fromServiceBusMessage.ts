@@ -86,7 +86,8 @@ function looksLikeStructuredEvent(body: unknown): boolean {
 }
 
 /** Strings and bytes are parsed; anything else was already decoded by the SDK or the host. */
-function decodeJsonBody(body: unknown): unknown {
+function decodeJsonBody(rawBody: unknown): unknown {
+  const body = rawBody instanceof ArrayBuffer ? new Uint8Array(rawBody) : rawBody;
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) return body;
   try {
     const text = typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body);

@@ -42,6 +42,7 @@ describe('fromServiceBusMessage, structured mode', () => {
   it.each([
     ['a string', JSON.stringify(event)],
     ['a Buffer', Buffer.from(JSON.stringify(event))],
+    ['an ArrayBuffer', new TextEncoder().encode(JSON.stringify(event)).buffer],
     ['an object the SDK already parsed', event],
   ])('reads the event from a body that is %s', (_, body) => {
     const result = accepted(
