@@ -41,7 +41,8 @@ export class BicepNotFoundError extends Error {
 
 /** The NuGet runtime identifier of this machine, as the Bicep packages name it. */
 export function nugetRuntimeId(platform: NodeJS.Platform, arch: string): string | undefined {
-  const os = platform === 'linux' ? 'linux' : platform === 'darwin' ? 'osx' : platform === 'win32' ? 'win' : '';
+  const os =
+    platform === 'linux' ? 'linux' : platform === 'darwin' ? 'osx' : platform === 'win32' ? 'win' : '';
   const cpu = arch === 'x64' ? 'x64' : arch === 'arm64' ? 'arm64' : '';
   return os && cpu ? `${os}-${cpu}` : undefined;
 }
@@ -83,7 +84,11 @@ const quietDotnet = {
   DOTNET_SKIP_FIRST_TIME_EXPERIENCE: '1',
 };
 
-async function fromNuget(toolsDir: string, progress: Progress, notes: string[]): Promise<BicepCli | undefined> {
+async function fromNuget(
+  toolsDir: string,
+  progress: Progress,
+  notes: string[],
+): Promise<BicepCli | undefined> {
   const rid = nugetRuntimeId(process.platform, process.arch);
   if (!rid) {
     notes.push(`no Bicep NuGet package for ${process.platform}-${process.arch}`);

@@ -6,7 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type BicepCli, findBicepCli } from './bicepCli';
-import { type BicepDiagnostic, countByLevel, formatDiagnostic, isFailure, parseBicepOutput } from './bicepDiagnostics';
+import {
+  type BicepDiagnostic,
+  countByLevel,
+  formatDiagnostic,
+  isFailure,
+  parseBicepOutput,
+} from './bicepDiagnostics';
 import { checkParametersFile, type ParametersFile, type TemplateParameters } from './parametersFile';
 import { runCommand } from './runCommand';
 
