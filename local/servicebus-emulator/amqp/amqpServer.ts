@@ -181,6 +181,11 @@ export class AmqpServer {
     }
     const target = this.admit(receiver, address);
     if (!target) return;
+    const sendsToStore = target.deadLetter || (target.entity.kind === 'topic' && target.store !== undefined);
+    if (!target.management && sendsToStore) {
+      this.refuse(receiver, 'amqp:not-allowed', `Cannot send to '${target.path}': send to the queue or topic.`);
+      return;
+    }
     this.handlers.set(receiver, { kind: target.management ? 'management' : 'entity', target });
   }
 
