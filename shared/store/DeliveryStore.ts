@@ -10,6 +10,12 @@ import { queryAll, queryPage } from './queryPage';
 /** Concurrent writers on one delivery are rare (a redelivery racing the next attempt); a few retries suffice. */
 const MAX_ETAG_RETRIES = 10;
 
+/**
+ * SDK 4.9 resumes cross-partition queries (ORDER BY included) from a continuation token only with
+ * query control on and a forced query plan (deterministic across partitions).
+ */
+const CROSS_PARTITION_PAGING = { enableQueryControl: true } as const;
+
 type DeliveryDocument = DeliveryRecord & ItemDefinition;
 
 export class DeliveryNotFoundError extends Error {
@@ -91,6 +97,7 @@ export class DeliveryStore {
         parameters,
       },
       page,
+      CROSS_PARTITION_PAGING,
     );
   }
 
@@ -111,6 +118,7 @@ export class DeliveryStore {
         ],
       },
       page,
+      CROSS_PARTITION_PAGING,
     );
   }
 

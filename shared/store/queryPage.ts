@@ -4,7 +4,7 @@ import { fromDocument, pageSize, type Page, type PageOptions } from './documents
 /**
  * One page of a query. A query may answer with an empty page that still has more behind it (a
  * partition with no matches); that page is skipped so callers never see an empty page with a
- * continuation token.
+ * continuation token, and no token is returned once the query is exhausted.
  */
 export async function queryPage<T extends object>(
   container: Container,
@@ -21,8 +21,10 @@ export async function queryPage<T extends object>(
     const response = await iterator.fetchNext();
     const items = response.resources.map((document) => fromDocument(document));
     const next = response.continuationToken;
-    if (items.length > 0 || !next || !iterator.hasMoreResults()) {
-      return next ? { items, continuationToken: next } : { items };
+    // With query control, ORDER BY across partitions may answer empty pages (without a token)
+    // while it gathers results from each partition: keep fetching until there is data or the end.
+    if (items.length > 0 || !iterator.hasMoreResults()) {
+      return next && iterator.hasMoreResults() ? { items, continuationToken: next } : { items };
     }
   }
 }
