@@ -67,7 +67,7 @@ export function createWebhookClient(options: WebhookClientOptions = {}): Webhook
 
     const body = JSON.stringify(delivery.event);
     const headers: Record<string, string> = {
-      ...delivery.headers,
+      ...lowerCaseNames(delivery.headers),
       'content-type': CLOUDEVENTS_JSON_CONTENT_TYPE,
       'user-agent': userAgent,
       ...signDelivery({ secret: delivery.signingSecret, webhookId: delivery.deliveryId, body }),
@@ -112,6 +112,11 @@ async function readPrefix(body: ResponseBody, limit: number): Promise<string> {
     }
   }
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+/** Header names are case-insensitive: lower-cased, ours override a custom `Content-Type`. */
+function lowerCaseNames(headers: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
