@@ -150,6 +150,11 @@ export interface DeliveryMessage {
   attempt: number;
   /** When the first attempt was scheduled; TTL is measured from here. */
   firstAttemptAt: string;
+  /**
+   * The attempt number this run of retries started at: 1, or the next number after a redrive,
+   * which starts a fresh budget of attempts and time to live while attempt numbers stay unique.
+   */
+  firstAttemptNumber?: number;
   event?: CloudEventJson;
   payloadRef?: string;
 }

@@ -107,7 +107,7 @@ export async function deliverAttempt(
     };
     decision = decideAfterAttempt({
       classification,
-      attempt: message.attempt,
+      attempt: message.attempt - (message.firstAttemptNumber ?? 1) + 1,
       firstAttemptAt: message.firstAttemptAt,
       policy: subscription.retryPolicy,
       now: dependencies.now(),

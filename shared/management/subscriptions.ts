@@ -1,0 +1,134 @@
+import type { SubscriptionRecord } from '../domain/types';
+import { notFoundProblem, preconditionFailedProblem, validationProblem } from '../http/problems';
+import type { PageOptions } from '../store/documents';
+import { PreconditionFailedError } from '../store/errors';
+import type { SubscriptionStore } from '../store/SubscriptionStore';
+import { parseTopicName } from '../events/topicName';
+import { generateSigningSecret } from '../subscriptions/signingSecret';
+import { validateSubscriptionName } from '../subscriptions/subscriptionName';
+import { parseSubscriptionSpecOrThrow } from '../subscriptions/subscriptionSpecSchema';
+import { type ApiResponse, json } from './apiResponse';
+
+/** A subscription as the API shows it: everything but the signing secret. */
+export function subscriptionView(
+  record: SubscriptionRecord,
+): Omit<SubscriptionRecord, 'signingSecret' | 'id'> {
+  const { signingSecret: _secret, id: _id, ...view } = record;
+  return view;
+}
+
+export function parseSubscriptionAddress(topic: unknown, name: unknown): { topic: string; name: string } {
+  const parsedTopic = parseTopicName(topic);
+  const errors = validateSubscriptionName(name);
+  if (errors.length > 0) throw validationProblem(errors);
+  return { topic: parsedTopic, name: name as string };
+}
+
+export interface PutSubscriptionInput {
+  topic: unknown;
+  name: unknown;
+  body: unknown;
+  ifMatch?: string | null;
+  ifNoneMatch?: string | null;
+  now: Date;
+}
+
+/**
+ * Creates (201, with the signing secret, the only time it is shown) or replaces (200) a
+ * subscription. A replace keeps the secret and re-enables a disabled subscription.
+ * If-Match / If-None-Match: * make it conditional (412 when the condition fails).
+ */
+export async function putSubscription(
+  store: SubscriptionStore,
+  input: PutSubscriptionInput,
+): Promise<ApiResponse> {
+  const { topic, name } = parseSubscriptionAddress(input.topic, input.name);
+  const spec = parseSubscriptionSpecOrThrow(input.body);
+  const instance = `/topics/${topic}/subscriptions/${name}`;
+  const existing = await store.get(topic, name);
+  if (input.ifMatch && input.ifMatch !== '*' && existing?.etag !== input.ifMatch) {
+    throw preconditionFailedProblem(
+      'If-Match does not match the current version of the subscription',
+      instance,
+    );
+  }
+  if (input.ifMatch === '*' && !existing) {
+    throw preconditionFailedProblem('If-Match: * but the subscription does not exist', instance);
+  }
+  if (input.ifNoneMatch === '*' && existing) {
+    throw preconditionFailedProblem('If-None-Match: * but the subscription already exists', instance);
+  }
+  const now = input.now.toISOString();
+  const record: SubscriptionRecord = {
+    ...spec,
+    id: name,
+    topic,
+    name,
+    status: 'active',
+    signingSecret: existing?.record.signingSecret ?? generateSigningSecret(),
+    createdAt: existing?.record.createdAt ?? now,
+    updatedAt: now,
+  };
+  try {
+    const saved = await store.put(record, existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' });
+    const view = subscriptionView(saved.record);
+    return saved.created
+      ? json(
+          201,
+          { ...view, signingSecret: record.signingSecret },
+          { etag: saved.etag, location: `/api${instance}` },
+        )
+      : json(200, view, { etag: saved.etag });
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) {
+      throw preconditionFailedProblem(
+        'the subscription changed while it was being saved; read it and try again',
+        instance,
+      );
+    }
+    throw error;
+  }
+}
+
+export async function getSubscription(
+  store: SubscriptionStore,
+  topic: unknown,
+  name: unknown,
+): Promise<ApiResponse> {
+  const address = parseSubscriptionAddress(topic, name);
+  const found = await store.get(address.topic, address.name);
+  if (!found) throw notFoundProblem(`no subscription ${address.name} on topic ${address.topic}`);
+  return json(200, subscriptionView(found.record), { etag: found.etag });
+}
+
+export async function deleteSubscription(
+  store: SubscriptionStore,
+  topic: unknown,
+  name: unknown,
+  ifMatch?: string | null,
+): Promise<ApiResponse> {
+  const address = parseSubscriptionAddress(topic, name);
+  try {
+    const deleted = await store.delete(address.topic, address.name, ifMatch ? { ifMatch } : {});
+    if (!deleted) throw notFoundProblem(`no subscription ${address.name} on topic ${address.topic}`);
+    return { status: 204 };
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) {
+      throw preconditionFailedProblem('If-Match does not match the current version of the subscription');
+    }
+    throw error;
+  }
+}
+
+export async function listSubscriptions(
+  store: SubscriptionStore,
+  topic: unknown,
+  page: PageOptions,
+): Promise<ApiResponse> {
+  const parsedTopic = parseTopicName(topic);
+  const result = await store.list(parsedTopic, page);
+  return json(200, {
+    items: result.items.map(subscriptionView),
+    ...(result.continuationToken ? { continuationToken: result.continuationToken } : {}),
+  });
+}
