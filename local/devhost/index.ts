@@ -11,6 +11,8 @@ import { startApp, terminateApp } from './core/startApp';
 import { startHttpTrigger } from './http/httpTrigger';
 import type { RouteTable } from './http/routeTable';
 import { writeLog } from './log/hostLogger';
+import { ServiceBusConnections } from './servicebus/ServiceBusConnections';
+import { startServiceBusTrigger } from './servicebus/serviceBusTrigger';
 import { startTimerTrigger } from './timer/timerTrigger';
 import type { TriggerListener } from './triggerListener';
 
@@ -60,6 +62,10 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
 
   const runner = new InvocationRunner(app, hostOptions.functionTimeoutMs);
   const listeners: TriggerListener[] = [];
+  const connections = new ServiceBusConnections();
+  if (!hostOptions.serviceBus.autoCompleteMessages && plans.some((plan) => plan.kind === 'serviceBus')) {
+    writeLog('warning', 'host.json sets autoCompleteMessages to false: Service Bus messages are never settled and come back when their lock expires.');
+  }
   const http = await startHttpTrigger(app, plans.filter(isHttp), runner, {
     host,
     port: options.port ?? 7071,
@@ -70,9 +76,12 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   try {
     for (const plan of plans) {
       if (plan.kind === 'timer') listeners.push(startTimerTrigger(app, plan, runner));
+      else if (plan.kind === 'serviceBus') listeners.push(startServiceBusTrigger(app, plan, runner, connections, hostOptions.serviceBus));
     }
   } catch (error) {
     await Promise.allSettled([http.close(), ...listeners.map((listener) => listener.stopReceiving())]);
+    await Promise.allSettled(listeners.map((listener) => listener.close()));
+    await connections.closeAll();
     throw error;
   }
 
@@ -93,6 +102,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
         writeLog('error', `An appTerminate hook failed: ${describeError(error)}`);
       }
       await Promise.allSettled(listeners.map((listener) => listener.close()));
+      await connections.closeAll();
       await Promise.race([httpClosed, new Promise((done) => setTimeout(done, 1_000).unref())]);
       writeLog('information', 'Dev host stopped.');
     })();

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { ServiceBusReceivedMessage } from '@azure/service-bus';
+import type { RpcTypedData } from '../core/coreTypes';
+
+/** Trigger input and metadata for one message, in the shapes the host sends them. */
+export interface ServiceBusInvocationData {
+  input: RpcTypedData;
+  triggerMetadata: Record<string, RpcTypedData>;
+  /** The sender's traceparent (Diagnostic-Id), if it sent one. */
+  parentTraceParent: string | undefined;
+}
+
+/**
+ * The message body as the trigger input. The receiver does not parse bodies, so a data section
+ * arrives as bytes: with dataType "binary" they are passed as bytes (a Buffer in the handler),
+ * otherwise as a UTF-8 string that the library turns into an object when it is JSON, as on
+ * Azure. Value sections (strings, numbers, maps) are passed as a string or JSON.
+ */
+export function toServiceBusInput(body: unknown, dataType: string | undefined): RpcTypedData {
+  if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
+    return dataType === 'binary' ? { bytes: body } : { string: Buffer.from(body).toString('utf8') };
+  }
+  if (typeof body === 'string') return dataType === 'binary' ? { bytes: Buffer.from(body, 'utf8') } : { string: body };
+  if (body === undefined || body === null) return { string: '' };
+  return { json: JSON.stringify(body) };
+}
+
+/**
+ * Trigger metadata with the host's (PascalCase) names; the library lower-camel-cases the keys
+ * (and keys inside ApplicationProperties), so handlers read triggerMetadata.deliveryCount etc.
+ */
+export function toServiceBusTriggerMetadata(message: ServiceBusReceivedMessage, functionName: string, now = new Date()): Record<string, RpcTypedData> {
+  const metadata: Record<string, RpcTypedData> = {};
+  const put = (key: string, value: RpcTypedData | undefined) => {
+    if (value) metadata[key] = value;
+  };
+  const text = (value: unknown) => (typeof value === 'string' ? { string: value } : value === undefined || value === null ? undefined : { string: String(value) });
+  const time = (value: Date | undefined) => (value ? { string: value.toISOString() } : undefined);
+  const applicationProperties = { json: JSON.stringify(message.applicationProperties ?? {}) };
+
+  // The JS SDK reports the AMQP header (prior attempts, 0 on the first delivery); the host runs
+  // on the .NET SDK, which adds one for received messages, so functions see 1 on first delivery.
+  put('DeliveryCount', { int: (message.deliveryCount ?? 0) + 1 });
+  put('DeadLetterSource', text(message.deadLetterSource));
+  put('LockToken', text(message.lockToken));
+  put('ExpiresAtUtc', time(message.expiresAtUtc));
+  put('EnqueuedTimeUtc', time(message.enqueuedTimeUtc));
+  put('MessageId', text(message.messageId));
+  put('ContentType', text(message.contentType));
+  put('ReplyTo', text(message.replyTo));
+  put('SequenceNumber', message.sequenceNumber === undefined ? undefined : { int: message.sequenceNumber.toNumber() });
+  put('To', text(message.to));
+  put('Subject', text(message.subject));
+  put('Label', text(message.subject));
+  put('CorrelationId', text(message.correlationId));
+  put('ApplicationProperties', applicationProperties);
+  put('UserProperties', applicationProperties);
+  put('SessionId', text(message.sessionId));
+  put('ReplyToSessionId', text(message.replyToSessionId));
+  put('PartitionKey', text(message.partitionKey));
+  put('sys', { json: JSON.stringify({ MethodName: functionName, UtcNow: now.toISOString(), RandGuid: randomUUID() }) });
+  return metadata;
+}
+
+export function toServiceBusInvocationData(message: ServiceBusReceivedMessage, functionName: string, dataType: string | undefined): ServiceBusInvocationData {
+  const properties = message.applicationProperties ?? {};
+  const parent = properties['Diagnostic-Id'] ?? properties.traceparent;
+  return {
+    input: toServiceBusInput(message.body, dataType),
+    triggerMetadata: toServiceBusTriggerMetadata(message, functionName),
+    parentTraceParent: typeof parent === 'string' ? parent : undefined,
+  };
+}
