@@ -30,7 +30,8 @@ export async function startCosmosServer({
   port,
   host = '127.0.0.1',
 }: CosmosServerOptions): Promise<RunningCosmosServer> {
-  const server = createHttpsServer();
+  // keepAlive: by default the server answers `connection: close`, a TLS handshake per request.
+  const server = createHttpsServer({ keepAlive: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -7,8 +7,13 @@ import { fromDocument, type Page, type PageOptions } from './documents';
 import { isCosmosStatus } from './errors';
 import { queryAll, queryPage } from './queryPage';
 
-/** Concurrent writers on one delivery are rare (a redelivery racing the next attempt); a few retries suffice. */
-const MAX_ETAG_RETRIES = 10;
+/**
+ * Concurrent writers on one delivery are rare (a redelivery racing the next attempt). Retries
+ * back off exponentially with full jitter so even a pile-up of writers gets through.
+ */
+const MAX_ETAG_RETRIES = 20;
+const RETRY_BASE_MS = 5;
+const RETRY_CAP_MS = 250;
 
 /**
  * SDK 4.9 resumes cross-partition queries (ORDER BY included) from a continuation token only with
@@ -143,7 +148,8 @@ export class DeliveryStore {
       } catch (error) {
         if (!isCosmosStatus(error, 412) || tries >= MAX_ETAG_RETRIES) throw error;
         // Someone else wrote in between: back off a little (with jitter so racers spread out).
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * tries));
+        const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** tries);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
       }
     }
   }
