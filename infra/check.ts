@@ -6,13 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type BicepCli, findBicepCli } from './bicepCli';
-import {
-  type BicepDiagnostic,
-  countByLevel,
-  formatDiagnostic,
-  isFailure,
-  parseBicepOutput,
-} from './bicepDiagnostics';
+import { countByLevel, formatDiagnostic, isFailure, parseBicepOutput } from './bicepDiagnostics';
 import { checkParametersFile, type ParametersFile, type TemplateParameters } from './parametersFile';
 import { runCommand } from './runCommand';
 
@@ -27,22 +21,25 @@ interface StepResult {
   stdout: string;
 }
 
-/** Runs one Bicep command; prints its diagnostics; counts errors, warnings and crashes. */
-async function runBicep(cli: BicepCli, args: string[]): Promise<StepResult> {
+/** Runs one Bicep command; returns its output, and a report to print once it is done. */
+async function runBicep(cli: BicepCli, args: string[]): Promise<StepResult & { report: string[] }> {
+  const started = Date.now();
   const result = await runCommand(cli.executable, args, { cwd: root });
   const parsed = parseBicepOutput(result.stderr);
-  const shown: BicepDiagnostic[] = parsed.diagnostics;
-  for (const diagnostic of shown) console.log(`  ${formatDiagnostic(diagnostic, root)}`);
-  for (const line of parsed.otherLines) console.log(`  ${line}`);
-  const counts = countByLevel(shown);
-  log(`  ${counts.Error} error(s), ${counts.Warning} warning(s), ${counts.Info} info`);
-  let failures = shown.filter(isFailure).length;
+  const report = [
+    ...parsed.diagnostics.map((diagnostic) => `  ${formatDiagnostic(diagnostic, root)}`),
+    ...parsed.otherLines.map((line) => `  ${line}`),
+  ];
+  const counts = countByLevel(parsed.diagnostics);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  report.push(`  ${counts.Error} error(s), ${counts.Warning} warning(s), ${counts.Info} info (${seconds} s)`);
+  let failures = parsed.diagnostics.filter(isFailure).length;
   // A non-zero exit without a diagnostic still fails (crash, bad arguments, restore failure).
   if (result.code !== 0 && failures === 0) {
-    log(`  bicep exited with ${result.code ?? result.startError ?? 'a signal'}`);
+    report.push(`  bicep exited with ${result.code ?? result.startError ?? 'a signal'}`);
     failures = 1;
   }
-  return { failures, stdout: result.stdout };
+  return { failures, stdout: result.stdout, report };
 }
 
 async function main(): Promise<number> {
@@ -51,11 +48,16 @@ async function main(): Promise<number> {
   const cli = await findBicepCli(join(root, '.tools'), log);
   log(`using ${cli.source}: ${cli.version}`);
 
-  log('building infra/main.bicep...');
-  const build = await runBicep(cli, ['build', mainBicep, '--stdout']);
-
-  log('linting infra/main.bicep...');
-  const lint = await runBicep(cli, ['lint', mainBicep]);
+  // Both at once (each is a single-threaded compile); their reports print in order.
+  log('building and linting infra/main.bicep...');
+  const [build, lint] = await Promise.all([
+    runBicep(cli, ['build', mainBicep, '--stdout']),
+    runBicep(cli, ['lint', mainBicep]),
+  ]);
+  log('bicep build:');
+  build.report.forEach((line) => console.log(line));
+  log('bicep lint:');
+  lint.report.forEach((line) => console.log(line));
 
   let parameterProblems = 0;
   if (build.failures === 0) {
