@@ -30,24 +30,43 @@ export function compileKeyReader(key: string): KeyReader {
   const attribute = head.toLowerCase();
   const root = ATTRIBUTE_ALIASES[attribute] ?? attribute;
   return (event) => {
-    const start = event[root];
-    if (start === undefined || start === null) return MISSING;
-    const found = rest.reduce<unknown[]>((current, segment) => current.flatMap((node) => step(node, segment)), [start]);
-    const values = found.flatMap(flattenArrays).filter((value) => value !== null && value !== undefined);
-    const present = found.some((value) => value !== null && value !== undefined);
-    return present ? { present, values } : MISSING;
+    // Fast path without allocations while the path runs through plain objects.
+    let node: unknown = event[root];
+    let depth = 0;
+    for (; depth < rest.length && !Array.isArray(node); depth++) {
+      if (node === null || typeof node !== 'object') return MISSING;
+      node = property(node as Record<string, unknown>, rest[depth] ?? '');
+    }
+    if (depth < rest.length) return collect(rest.slice(depth).reduce<unknown[]>(walk, [node]));
+    if (node === null || node === undefined) return MISSING;
+    return Array.isArray(node) ? collect([node]) : { present: true, values: [node] };
   };
+}
+
+function walk(nodes: unknown[], segment: string): unknown[] {
+  return nodes.flatMap((node) => step(node, segment));
+}
+
+function collect(found: unknown[]): KeyLookup {
+  const present = found.some((value) => value !== null && value !== undefined);
+  if (!present) return MISSING;
+  return { present, values: found.flatMap(flattenArrays).filter((value) => value !== null && value !== undefined) };
 }
 
 /** One path step; arrays on the way are walked element by element. */
 function step(node: unknown, segment: string): unknown[] {
   if (Array.isArray(node)) return node.flatMap((element) => step(element, segment));
   if (node === null || typeof node !== 'object') return [];
-  const record = node as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(record, segment)) return [record[segment]];
+  const value = property(node as Record<string, unknown>, segment);
+  return value === undefined ? [] : [value];
+}
+
+/** The property named exactly `segment`, else one whose name differs only in case. */
+function property(record: Record<string, unknown>, segment: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(record, segment)) return record[segment];
   const wanted = segment.toLowerCase();
   const match = Object.keys(record).find((name) => name.toLowerCase() === wanted);
-  return match === undefined ? [] : [record[match]];
+  return match === undefined ? undefined : record[match];
 }
 
 function flattenArrays(value: unknown): unknown[] {
