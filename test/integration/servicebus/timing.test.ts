@@ -67,7 +67,7 @@ describe('scheduled messages', () => {
     expect(arrivals.map((a) => a.body)).toEqual(['by schedule', 'by property']);
     for (const arrival of arrivals) {
       expect(arrival.at).toBeGreaterThanOrEqual(arrival.scheduled);
-      expect(arrival.at - arrival.scheduled).toBeLessThan(300); // 100 ms broker + client polling
+      expect(arrival.at - arrival.scheduled).toBeLessThan(1000); // polling; punctuality is the next test
     }
   });
 
