@@ -39,16 +39,17 @@ export function startTimerTrigger(app: FunctionApp, plan: TimerFunctionPlan, run
     timer = setTimeout(() => void fire(due), Math.max(0, due.getTime() - Date.now()));
   };
 
+  // As in the host, the handler sees the status recorded before this run: `last` is the previous
+  // occurrence and `next` the one firing now.
   const fire = async (due: Date) => {
     if (stopped) return;
-    const next = schedule.nextAfter(due);
-    await invoke(false, next, 'Timer fired at ' + due.toISOString());
+    await invoke(false, due, 'Timer fired at ' + due.toISOString());
     last = due;
-    // Occurrences that passed while this run was going are made up once, flagged as past due.
-    if (!stopped && next.getTime() < Date.now()) {
-      const following = schedule.nextAfter(new Date());
-      await invoke(true, following, 'Timer missed an occurrence at ' + next.toISOString());
-      last = next;
+    // An occurrence that passed while this run was going is made up once, flagged as past due.
+    const missed = schedule.nextAfter(due);
+    if (!stopped && missed.getTime() < Date.now()) {
+      await invoke(true, missed, 'Timer missed an occurrence at ' + missed.toISOString());
+      last = missed;
       return scheduleAfter(new Date());
     }
     scheduleAfter(due);

@@ -1,9 +1,9 @@
 import type { RpcTypedData } from '../core/coreTypes';
 
 export interface TimerOccurrence {
-  /** The occurrence before this one (or the host start for the first). */
+  /** The previous occurrence (the host start for the first run). */
   last: Date;
-  /** The occurrence after this one. */
+  /** The occurrence this run is for (for runOnStartup: the first scheduled one). */
   next: Date;
   isPastDue: boolean;
 }
