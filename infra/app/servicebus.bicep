@@ -17,9 +17,9 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   name: name
   location: location
   tags: tags
-  // Standard: the cheapest tier with queues, scheduled messages and duplicate detection
-  // (Basic has neither scheduling nor duplicate detection). Messages up to 256 KB; bigger
-  // payloads travel by claim check through Blob storage.
+  // Standard: the cheapest tier with duplicate detection (publish idempotency) and topics
+  // (ServiceBusTopic destinations); Basic has neither. Premium's 1 MB messages are not worth its
+  // fixed price: messages are up to 256 KB, bigger payloads travel by claim check through Blob.
   sku: {
     name: 'Standard'
     tier: 'Standard'
