@@ -54,7 +54,7 @@ export class SsrfGuard {
     };
   }
 
-  /** Resolves a host (or takes an IP literal) and checks every address it has. */
+  /** Resolves a host (or takes an IP literal) and keeps the addresses it may connect to; none -> refused. */
   async checkHost(hostname: string): Promise<HostCheck> {
     const host = hostname.replace(/^\[|\]$/g, '');
     let addresses: LookupAddress[];
@@ -65,12 +65,13 @@ export class SsrfGuard {
       return { ok: false, refused: false, error: `could not resolve ${host}: ${code}` };
     }
     if (addresses.length === 0) return { ok: false, refused: false, error: `could not resolve ${host}: no addresses` };
-    // One bad address refuses the host: a name that also points inside is not a public endpoint.
-    for (const { address } of addresses) {
-      const check = this.checkAddress(address);
-      if (!check.allowed) return { ok: false, refused: true, error: `refused ${host}: ${check.reason}` };
-    }
-    return { ok: true, addresses };
+    // Only checked addresses are ever connected to, so a host with some off-limits addresses
+    // (localhost as ::1 and 127.0.0.1 with only 127.0.0.0/8 allowed) still works through the rest.
+    const usable = addresses.filter(({ address }) => this.checkAddress(address).allowed);
+    if (usable.length > 0) return { ok: true, addresses: usable };
+    const first = this.checkAddress(addresses[0]?.address ?? '');
+    const reason = first.allowed ? 'no usable address' : first.reason;
+    return { ok: false, refused: true, error: `refused ${host}: ${reason}` };
   }
 
   /** A `lookup` for net/tls connect (undici Agent `connect.lookup`) that resolves and checks in one step. */

@@ -198,6 +198,14 @@ describe('SSRF guard in the webhook client', () => {
     expect(received[0]?.headers.host).toBe(`receiver.test:${port}`);
   });
 
+  it('resolves localhost with the system resolver: refused by default, allowed by 127.0.0.0/8', async () => {
+    const url = `http://localhost:${port}/ok`;
+    const refused = await client(new SsrfGuard(parseAllowedCidrs(''))).deliver({ endpointUrl: url, event, signingSecret: secret, deliveryId: 'd' });
+    expect(refused).toMatchObject({ ok: false, failure: 'refused' });
+    const allowed = await client(allowLoopback).deliver({ endpointUrl: url, event, signingSecret: secret, deliveryId: 'd' });
+    expect(allowed).toMatchObject({ ok: true, status: 200 });
+  });
+
   it('checks again at connect time, so a DNS answer that changes (rebinding) is refused', async () => {
     let calls = 0;
     const rebinding = async (): Promise<LookupAddress[]> =>

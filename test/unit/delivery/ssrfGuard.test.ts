@@ -114,15 +114,26 @@ describe('host checks and the pinned lookup', () => {
     parseAllowedCidrs(undefined),
     resolverOf({
       'public.example': [{ address: '93.184.216.34', family: 4 }, { address: '2606:2800::1', family: 6 }],
-      'sneaky.example': [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }],
+      'mixed.example': [{ address: '10.0.0.5', family: 4 }, { address: '93.184.216.34', family: 4 }],
+      'dualstack-localhost': [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }],
       'metadata.example': [{ address: '169.254.169.254', family: 4 }],
     }),
   );
 
-  it('checks every address a host resolves to', async () => {
+  it('keeps only the addresses a host may be reached at; none left means refused', async () => {
     expect(await guard.checkHost('public.example')).toMatchObject({ ok: true });
-    expect(await guard.checkHost('sneaky.example')).toMatchObject({ ok: false, refused: true, error: expect.stringContaining('10.0.0.5') });
-    expect(await guard.checkHost('metadata.example')).toMatchObject({ ok: false, refused: true });
+    expect(await guard.checkHost('mixed.example')).toEqual({ ok: true, addresses: [{ address: '93.184.216.34', family: 4 }] });
+    expect(await guard.checkHost('metadata.example')).toEqual({
+      ok: false,
+      refused: true,
+      error: expect.stringMatching(/^refused metadata\.example: 169\.254\.169\.254 is a link-local/),
+    });
+    expect(await guard.checkHost('dualstack-localhost')).toMatchObject({ ok: false, refused: true });
+    const localOnly = new SsrfGuard(parseAllowedCidrs('127.0.0.0/8'), async () => [
+      { address: '::1', family: 6 },
+      { address: '127.0.0.1', family: 4 },
+    ]);
+    expect(await localOnly.checkHost('localhost')).toEqual({ ok: true, addresses: [{ address: '127.0.0.1', family: 4 }] });
   });
 
   it('checks IP literals without DNS, with or without brackets', async () => {
@@ -148,7 +159,9 @@ describe('host checks and the pinned lookup', () => {
     expect(await lookup('public.example', {})).toEqual({ error: null, address: '93.184.216.34', family: 4 });
     expect(await lookup('public.example', { family: 6 })).toEqual({ error: null, address: '2606:2800::1', family: 6 });
     expect((await lookup('public.example', { all: true })).address).toHaveLength(2);
-    const refused = await lookup('sneaky.example', { all: true });
+    expect(await lookup('mixed.example', { all: true })).toMatchObject({ error: null, address: [{ address: '93.184.216.34' }] });
+    const refused = await lookup('metadata.example', { all: true });
     expect(refused.error).toBeInstanceOf(TargetRefusedError);
+    expect((await lookup('public.example', { family: 6 })).address).toBe('2606:2800::1');
   });
 });
