@@ -10,6 +10,7 @@ export async function createIfAbsent<T extends { id: string }>(
   container: Container,
   record: T,
   partitionKey: string,
+  triesLeft = 3,
 ): Promise<{ record: T; created: boolean }> {
   try {
     const { resource } = await container.items.create<T & ItemDefinition>(record);
@@ -18,7 +19,10 @@ export async function createIfAbsent<T extends { id: string }>(
     if (!isCosmosStatus(error, 409)) throw error;
     const { resource } = await container.item(record.id, partitionKey).read<T & ItemDefinition>();
     // Deleted between the conflict and the read: rare, and creating again is then correct.
-    if (!resource) return createIfAbsent(container, record, partitionKey);
+    if (!resource) {
+      if (triesLeft <= 1) throw error;
+      return createIfAbsent(container, record, partitionKey, triesLeft - 1);
+    }
     return { record: fromDocument(resource), created: false };
   }
 }
