@@ -1,0 +1,141 @@
+/**
+ * Benchmark of the Service Bus emulator through the unmodified @azure/service-bus SDK (not a
+ * test): send throughput for 1 KB messages (one per call, and in batches), then receive +
+ * complete throughput and complete (settle) latency with 1 and 8 concurrent receivers, each on
+ * its own connection. The emulator runs in its own process (as under npm start), so client and
+ * broker do not share an event loop. Usage: npm run bench:servicebus [-- --messages N]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
+
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '4000' } } });
+const MESSAGES = Number(values.messages);
+const BODY = Buffer.alloc(1024, 'x');
+const QUEUES = ['single', 'batched', 'r1', 'r8'];
+
+function progress(line: string): void {
+  process.stderr.write(`\r${line.padEnd(70)}`);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function sendOneByOne(client: ServiceBusClient, queue: string, count: number, inFlight = 8): Promise<number> {
+  const sender = client.createSender(queue);
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count) {
+        next += 1;
+        await sender.sendMessages({ body: BODY });
+        if (next % 1000 === 0) progress(`send ${queue}: ${next}/${count}`);
+      }
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function sendBatched(client: ServiceBusClient, queue: string, count: number): Promise<number> {
+  const sender = client.createSender(queue);
+  const started = performance.now();
+  let sent = 0;
+  while (sent < count) {
+    const batch = await sender.createMessageBatch();
+    while (sent < count && batch.tryAddMessage({ body: BODY })) sent += 1;
+    await sender.sendMessages(batch);
+    progress(`send ${queue} (batches): ${sent}/${count}`);
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function receiveAndComplete(connectionString: string, queue: string, count: number, receivers: number) {
+  const clients = Array.from({ length: receivers }, () => new ServiceBusClient(connectionString));
+  const latencies: number[] = [];
+  let done = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client) => {
+      const receiver = client.createReceiver(queue, { maxAutoLockRenewalDurationInMs: 0 });
+      while (done < count) {
+        const messages = await receiver.receiveMessages(50, { maxWaitTimeInMs: 200 });
+        await Promise.all(
+          messages.map(async (message: ServiceBusReceivedMessage) => {
+            const settleStarted = performance.now();
+            await receiver.completeMessage(message);
+            latencies.push(performance.now() - settleStarted);
+            done += 1;
+          }),
+        );
+        if (messages.length > 0) progress(`receive+complete ${queue} with ${receivers} receiver(s): ${done}/${count}`);
+      }
+    }),
+  );
+  const perSecond = count / ((performance.now() - started) / 1000);
+  await Promise.all(clients.map((c) => c.close()));
+  latencies.sort((a, b) => a - b);
+  return { perSecond, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** Starts the emulator CLI and resolves with its connection string from the ready line. */
+function startEmulatorProcess(): Promise<{ child: ChildProcess; connectionString: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  const configPath = join(dir, 'Config.json');
+  const queues = QUEUES.map((Name) => ({ Name, Properties: { LockDuration: 'PT1M', MaxSizeInMegabytes: 512 } }));
+  writeFileSync(configPath, JSON.stringify({ UserConfig: { Namespaces: [{ Name: 'bench', Queues: queues }] } }));
+  const cli = join(__dirname, '..', 'local', 'servicebus-emulator', 'cli.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', configPath, '--port', '0', '--http-port', '0', '--log-level', 'quiet'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /(Endpoint=\S+)/.exec(line);
+      if (match) resolve({ child, connectionString: match[1]! });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const { child, connectionString } = await startEmulatorProcess();
+  const emulator = {
+    connectionString,
+    close: async () => {
+      child.removeAllListeners('exit');
+      child.kill('SIGTERM');
+    },
+  };
+  const client = new ServiceBusClient(emulator.connectionString);
+  try {
+    const single = await sendOneByOne(client, 'single', MESSAGES);
+    const batched = await sendBatched(client, 'batched', MESSAGES);
+    await sendBatched(client, 'r1', MESSAGES);
+    await sendBatched(client, 'r8', MESSAGES);
+    const one = await receiveAndComplete(emulator.connectionString, 'r1', MESSAGES, 1);
+    const eight = await receiveAndComplete(emulator.connectionString, 'r8', MESSAGES, 8);
+    progress('');
+    process.stderr.write('\r');
+    const rows = [
+      ['send, one message per call (8 in flight)', `${single.toFixed(0)} msg/s`, ''],
+      ['send, createMessageBatch', `${batched.toFixed(0)} msg/s`, ''],
+      ['receive+complete, 1 receiver', `${one.perSecond.toFixed(0)} msg/s`, `settle p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms`],
+      ['receive+complete, 8 receivers', `${eight.perSecond.toFixed(0)} msg/s`, `settle p50 ${eight.p50.toFixed(1)} ms, p99 ${eight.p99.toFixed(1)} ms`],
+    ];
+    console.log(`Service Bus emulator, ${MESSAGES} x 1 KB messages per run`);
+    for (const [what, rate, latency] of rows) console.log(`  ${what!.padEnd(44)} ${rate!.padStart(12)}  ${latency}`);
+  } finally {
+    await client.close();
+    await emulator.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
