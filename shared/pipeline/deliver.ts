@@ -9,7 +9,7 @@ import type {
 } from '../domain/types';
 import { type AttemptClassification, classifyOutcome } from '../delivery/classifyOutcome';
 import type { RandomSource } from '../delivery/retrySchedule';
-import { signDelivery } from '../delivery/signing';
+import type { WebhookDelivery } from '../delivery/webhookClient';
 import type { WebhookResult } from '../delivery/webhookResult';
 import {
   type DeliveryDecision,
@@ -17,12 +17,6 @@ import {
   expiredBeforeAttempt,
   statusAfter,
 } from './deliveryDecision';
-
-export interface WebhookRequest {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-}
 
 export interface DeliverDependencies {
   subscription(topic: string, name: string): Promise<SubscriptionRecord | undefined>;
@@ -35,11 +29,13 @@ export interface DeliverDependencies {
     update: Pick<DeliveryRecord, 'status' | 'nextAttemptAt' | 'deadLetter'>,
   ): Promise<DeliveryRecord>;
   getPayload(ref: string): Promise<string | undefined>;
-  postWebhook(request: WebhookRequest): Promise<WebhookResult>;
+  /** POSTs the signed event; never throws for network trouble. */
+  deliverWebhook(delivery: WebhookDelivery): Promise<WebhookResult>;
   /** Sends the event to a Service Bus queue or topic destination; throws on failure. */
   sendToServiceBus(
     destination: Exclude<Destination, { endpointType: 'WebHook' }>,
     event: CloudEventJson,
+    deliveryId: string,
   ): Promise<void>;
   /** Classifies an error thrown by sendToServiceBus. */
   classifyServiceBusError(error: unknown): AttemptClassification;
@@ -159,17 +155,12 @@ async function attemptOnce(
 ): Promise<{ classification: AttemptClassification; httpStatus?: number; responseBody?: string }> {
   const destination = subscription.destination;
   if (destination.endpointType === 'WebHook') {
-    const body = JSON.stringify(event);
-    const signature = signDelivery({
-      secret: subscription.signingSecret,
-      webhookId: message.deliveryId,
-      body,
-      timestamp: dependencies.now(),
-    });
-    const result = await dependencies.postWebhook({
-      url: destination.endpointUrl,
-      headers: { ...destination.headers, ...signature },
-      body,
+    const result = await dependencies.deliverWebhook({
+      endpointUrl: destination.endpointUrl,
+      event,
+      signingSecret: subscription.signingSecret,
+      deliveryId: message.deliveryId,
+      ...(destination.headers ? { headers: destination.headers } : {}),
     });
     return {
       classification: classifyOutcome(result),
@@ -178,7 +169,7 @@ async function attemptOnce(
     };
   }
   try {
-    await dependencies.sendToServiceBus(destination, event);
+    await dependencies.sendToServiceBus(destination, event, message.deliveryId);
     return {
       classification: {
         outcome: 'succeeded',

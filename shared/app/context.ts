@@ -1,0 +1,88 @@
+import type { Database } from '@azure/cosmos';
+import type { ServiceBusClient } from '@azure/service-bus';
+import { Bus } from '../bus/Bus';
+import { createServiceBusClient } from '../bus/serviceBusClient';
+import { readSettings, type Settings } from '../config/settings';
+import { createWebhookClient, type WebhookClient } from '../delivery/webhookClient';
+import { PayloadStore } from '../payloads/PayloadStore';
+import { SubscriptionCache } from '../pipeline/subscriptionCache';
+import { createCosmosClient } from '../store/cosmosClient';
+import { DeliveryStore } from '../store/DeliveryStore';
+import { EventStore } from '../store/EventStore';
+import { SubscriptionStore } from '../store/SubscriptionStore';
+import type { SubscriptionRecord } from '../domain/types';
+
+/**
+ * The app's long-lived clients, made once per process on first use and shared by every
+ * function: connections and senders are expensive, invocations are many.
+ */
+export interface AppContext {
+  settings: Settings;
+  database: Database;
+  subscriptions: SubscriptionStore;
+  events: EventStore;
+  deliveries: DeliveryStore;
+  subscriptionCache: SubscriptionCache;
+  serviceBus: ServiceBusClient;
+  bus: Bus;
+  payloads: PayloadStore;
+  webhooks: WebhookClient;
+  close(): Promise<void>;
+}
+
+let current: AppContext | undefined;
+
+export function appContext(): AppContext {
+  current ??= createAppContext(readSettings());
+  return current;
+}
+
+/** Closes the shared clients (dev host shutdown, tests). The next appContext() makes new ones. */
+export async function closeAppContext(): Promise<void> {
+  const context = current;
+  current = undefined;
+  await context?.close();
+}
+
+function createAppContext(settings: Settings): AppContext {
+  const cosmos = createCosmosClient(settings.cosmos);
+  const database = cosmos.database(settings.cosmosDatabase);
+  const subscriptions = new SubscriptionStore(database);
+  const serviceBus = createServiceBusClient(settings.serviceBus);
+  const bus = new Bus(serviceBus);
+  const webhooks = createWebhookClient();
+  return {
+    settings,
+    database,
+    subscriptions,
+    events: new EventStore(database),
+    deliveries: new DeliveryStore(database),
+    subscriptionCache: new SubscriptionCache(
+      (topic) => allSubscriptions(subscriptions, topic),
+      settings.subscriptionCacheSeconds * 1000,
+    ),
+    serviceBus,
+    bus,
+    payloads: PayloadStore.fromConnection(settings.payloadStorage),
+    webhooks,
+    async close() {
+      await Promise.allSettled([bus.close(), webhooks.close()]);
+      cosmos.dispose();
+    },
+  };
+}
+
+/** Every subscription of a topic, active and disabled, page by page. */
+async function allSubscriptions(store: SubscriptionStore, topic: string): Promise<SubscriptionRecord[]> {
+  const all: SubscriptionRecord[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await store.list(topic, {
+      maxItems: 1000,
+      ...(continuationToken ? { continuationToken } : {}),
+    });
+    all.push(...page.items);
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return all;
+}

@@ -1,0 +1,48 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { toProblemResponse } from '../http/problem';
+import { invalidField, problemErrorFrom } from '../http/problems';
+import type { ApiResponse } from '../management/apiResponse';
+
+/**
+ * Runs one management/publish operation and maps its outcome to the HTTP response: the result
+ * as JSON, a ProblemError as its problem+json, anything else as a 500 problem that reveals
+ * nothing of the error (which goes to the log instead).
+ */
+export async function respond(
+  context: InvocationContext,
+  operation: () => Promise<ApiResponse>,
+): Promise<HttpResponseInit> {
+  try {
+    const result = await operation();
+    return {
+      status: result.status,
+      headers: {
+        ...result.headers,
+        ...(result.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(result.body !== undefined ? { body: JSON.stringify(result.body) } : {}),
+    };
+  } catch (error) {
+    const problem = problemErrorFrom(error);
+    if (problem.problem.status >= 500) {
+      context.error(
+        `${context.functionName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    }
+    return toProblemResponse(problem.problem, { ...problem.headers });
+  }
+}
+
+/** The request body as JSON; 400 naming `body` when it is not. An empty body is undefined. */
+export async function jsonBody(request: HttpRequest): Promise<unknown> {
+  const text = await request.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw invalidField(
+      'body',
+      `is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import type { CloudEventJson, DeliveryMessage } from '../domain/types';
+
+const deliveryMessageSchema = z.object({
+  deliveryId: z.string().min(1),
+  eventKey: z.string().min(1),
+  topic: z.string().min(1),
+  subscription: z.string().min(1),
+  attempt: z.number().int().min(1),
+  firstAttemptAt: z.iso.datetime({ offset: true }),
+  firstAttemptNumber: z.number().int().min(1).optional(),
+  event: z
+    .looseObject({ specversion: z.literal('1.0'), id: z.string(), source: z.string(), type: z.string() })
+    .optional(),
+  payloadRef: z.string().min(1).optional(),
+});
+
+/**
+ * A message from the deliveries queue. Only Switchyard writes that queue, so a message that does
+ * not parse is a bug or a stranger's message: it is thrown, and Service Bus dead-letters it as
+ * poison after MaxDeliveryCount, where the dead-letter API shows it.
+ */
+export function parseDeliveryMessage(body: unknown): DeliveryMessage {
+  const value =
+    typeof body === 'string' || Buffer.isBuffer(body) ? (JSON.parse(String(body)) as unknown) : body;
+  const parsed = deliveryMessageSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(
+      `not a delivery message: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  const { event, ...rest } = parsed.data;
+  if (!event && !rest.payloadRef)
+    throw new Error('not a delivery message: it carries neither event nor payloadRef');
+  return { ...rest, ...(event ? { event: event as CloudEventJson } : {}) };
+}
