@@ -124,12 +124,14 @@ export function resourcesIn(file: string, source: string): BicepResource[] {
 
 /** Every resource declared in the .bicep files under `dir`, recursively. */
 export function resourcesUnder(dir: string): BicepResource[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.bicep'))
-    .flatMap((entry) => {
-      const file = join(entry.parentPath, entry.name);
-      return resourcesIn(file, readFileSync(file, 'utf8'));
-    });
+  // A plain walk: readdir's `recursive` and Dirent.parentPath need a newer Node 20 than we require.
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry): BicepResource[] => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return resourcesUnder(path);
+    return entry.isFile() && entry.name.endsWith('.bicep')
+      ? resourcesIn(path, readFileSync(path, 'utf8'))
+      : [];
+  });
 }
 
 /** The top-level `key: value` entries of an object (`{...}`), values as Bicep text. */
