@@ -6,11 +6,12 @@ import { readHostOptions } from './app/readHostOptions';
 import { assertLibraryNotLoaded } from './core/assertLibraryNotLoaded';
 import { FunctionApp } from './core/FunctionApp';
 import { installCoreModule } from './core/installCoreModule';
+import { toManualInvocationInput } from './core/manualInput';
 import { describeError, InvocationRunner } from './core/InvocationRunner';
 import { startApp, terminateApp } from './core/startApp';
 import { startHttpTrigger } from './http/httpTrigger';
 import type { RouteTable } from './http/routeTable';
-import { writeLog } from './log/hostLogger';
+import { setMinimumLogLevel, writeLog } from './log/hostLogger';
 import { ServiceBusConnections } from './servicebus/ServiceBusConnections';
 import { startServiceBusTrigger } from './servicebus/serviceBusTrigger';
 import { startTimerTrigger } from './timer/timerTrigger';
@@ -52,6 +53,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     writeLog('information', `Settings already in the environment win over local.settings.json: ${settings.skipped.join(', ')}`);
   }
   const hostOptions = readHostOptions(appRoot);
+  setMinimumLogLevel(hostOptions.logLevel);
 
   assertLibraryNotLoaded();
   const app = new FunctionApp();
@@ -71,6 +73,15 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     port: options.port ?? 7071,
     routePrefix: hostOptions.routePrefix,
     functionKey: process.env[SETTING_FUNCTION_KEY],
+    admin: {
+      functionNames: () => plans.map((plan) => plan.name),
+      invoke(name, input) {
+        const plan = plans.find((candidate) => candidate.name === name);
+        const fn = app.functions.get(name);
+        if (!plan || !fn) throw new Error(`No function is named "${name}".`);
+        void runner.run(fn, 'This function was programmatically called via the host APIs.', toManualInvocationInput(plan, input));
+      },
+    },
   });
 
   try {

@@ -11,6 +11,8 @@ export interface HostOptions {
   serviceBus: ServiceBusHostOptions;
   /** functionTimeout; undefined = no limit ("-1"). */
   functionTimeoutMs: number | undefined;
+  /** logging.logLevel.default ("Information"). */
+  logLevel: string;
 }
 
 export interface ServiceBusHostOptions {
@@ -24,6 +26,7 @@ const timeSpan = z.string().refine((text) => text.trim() === '-1' || parseTimeSp
 
 const hostJsonSchema = z.object({
   functionTimeout: timeSpan.nullish(),
+  logging: z.object({ logLevel: z.object({ default: z.string().optional() }).optional() }).optional(),
   extensions: z
     .object({
       http: z.object({ routePrefix: z.string().optional() }).optional(),
@@ -47,11 +50,12 @@ export function readHostOptions(appRoot: string): HostOptions {
   const raw: unknown = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
   const parsed = hostJsonSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`${path} is not valid for the dev host: ${parsed.error.message}`);
-  const { functionTimeout, extensions } = parsed.data;
+  const { functionTimeout, extensions, logging } = parsed.data;
   const serviceBus = extensions?.serviceBus ?? {};
   return {
     routePrefix: (extensions?.http?.routePrefix ?? 'api').replace(/^\/+|\/+$/g, ''),
     functionTimeoutMs: timeSpanMs(functionTimeout, DEFAULT_FUNCTION_TIMEOUT_MS),
+    logLevel: logging?.logLevel?.default ?? 'Information',
     serviceBus: {
       prefetchCount: serviceBus.prefetchCount ?? 0,
       autoCompleteMessages: serviceBus.autoCompleteMessages ?? true,

@@ -4,6 +4,7 @@ import type { FunctionApp } from '../core/FunctionApp';
 import type { InvocationRunner } from '../core/InvocationRunner';
 import { newInvocationTraceContext } from '../core/traceContext';
 import { writeLog } from '../log/hostLogger';
+import { handleAdminRoute, type AdminApi } from './adminRoutes';
 import { authorizeRequest } from './authorizeRequest';
 import { fromRpcHttpResponse } from './fromRpcHttpResponse';
 import { writeProblem } from './problemResponse';
@@ -16,6 +17,7 @@ export interface HttpTriggerOptions {
   port: number;
   routePrefix: string;
   functionKey: string | undefined;
+  admin: AdminApi;
 }
 
 export interface RunningHttpTrigger {
@@ -44,9 +46,16 @@ export async function startHttpTrigger(
     });
   });
 
+  let closing = false;
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (closing) {
+      // A kept-alive connection may still send requests while running ones finish.
+      request.resume();
+      return writeProblem(response, 503, 'Service Unavailable', 'The dev host is shutting down.', { connection: 'close' });
+    }
     const method = (request.method ?? 'GET').toUpperCase();
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? `${options.host}:${options.port}`}`);
+    if (url.pathname.toLowerCase().startsWith('/admin/') && (await handleAdminRoute(request, response, url, options.admin, options.functionKey))) return;
     const lookup = routes.lookup(method, url.pathname);
     if (lookup.outcome === 'notFound') {
       request.resume();
@@ -98,6 +107,7 @@ export async function startHttpTrigger(
     routes,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

@@ -25,9 +25,20 @@ export function formatLogLine(level: RpcLogLevel, message: string, origin: LogOr
   return [now.toISOString(), `[${LEVEL_LABELS[level]}]`, ...tags, message].join(' ');
 }
 
+const SEVERITY: Record<RpcLogLevel, number> = { trace: 0, debug: 1, information: 2, warning: 3, error: 4, critical: 5, none: 6 };
+let minimumLevel: RpcLogLevel = 'information';
+
+/** host.json logging.logLevel.default ("Information" unless set), as a log level name. */
+export function setMinimumLogLevel(level: string): void {
+  const wanted = level.toLowerCase();
+  const known = Object.keys(SEVERITY).find((name) => name === wanted) as RpcLogLevel | undefined;
+  if (!known) throw new Error(`unknown log level "${level}" (use Trace, Debug, Information, Warning, Error, Critical or None)`);
+  minimumLevel = known;
+}
+
 /** Writes host and function logs to stdout (errors to stderr), as `func start` does. */
 export function writeLog(level: RpcLogLevel, message: string, origin: LogOrigin = {}): void {
-  if (level === 'none') return;
+  if (level === 'none' || SEVERITY[level] < SEVERITY[minimumLevel]) return;
   const line = formatLogLine(level, message, origin) + '\n';
   if (level === 'error' || level === 'critical') process.stderr.write(line);
   else process.stdout.write(line);

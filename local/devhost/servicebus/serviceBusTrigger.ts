@@ -17,6 +17,15 @@ import { toServiceBusInvocationData } from './toServiceBusInvocation';
  * dead-letters it after the entity's MaxDeliveryCount. Without it nothing is settled (a Node.js
  * function cannot settle without SDK bindings) and the message comes back when its lock expires.
  */
+/** How long close() waits for settlements still on their way to the broker. */
+const SETTLE_TIMEOUT_MS = 5_000;
+
+async function settledWithin(work: Promise<unknown>[], timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(work), new Promise((done) => (timer = setTimeout(done, timeoutMs)))]);
+  clearTimeout(timer);
+}
+
 export function startServiceBusTrigger(
   app: FunctionApp,
   plan: ServiceBusFunctionPlan,
@@ -46,7 +55,15 @@ export function startServiceBusTrigger(
   const entityPath = receiver.entityPath;
   const origin = { functionName: plan.name };
 
-  const processMessage = async (message: ServiceBusReceivedMessage): Promise<void> => {
+  // Invocation plus settlement per message, so close() can let settlements finish first.
+  const inFlight = new Set<Promise<void>>();
+  const processMessage = (message: ServiceBusReceivedMessage): Promise<void> => {
+    const work = invokeAndSettle(message);
+    inFlight.add(work);
+    return work.finally(() => inFlight.delete(work));
+  };
+
+  const invokeAndSettle = async (message: ServiceBusReceivedMessage): Promise<void> => {
     const data = toServiceBusInvocationData(message, plan.name, plan.dataType);
     const outcome = await runner.run(fn, `New ServiceBus message detected on '${entityPath}' (MessageId=${String(message.messageId)}, DeliveryCount=${(message.deliveryCount ?? 0) + 1})`, {
       inputData: [{ name: plan.triggerName, data: data.input }],
@@ -78,6 +95,7 @@ export function startServiceBusTrigger(
       await subscription.close();
     },
     async close() {
+      await settledWithin([...inFlight], SETTLE_TIMEOUT_MS);
       await receiver.close();
     },
   };

@@ -65,6 +65,21 @@ describe('dev host: hooks, timers and shutdown', () => {
     expect(third.scheduleStatus.last).toBe(second.scheduleStatus.next);
   });
 
+  it('answers the host admin routes: status, and manual runs of non-HTTP functions only with the key', async () => {
+    const status = await fetch(`${host.url}/admin/host/status`);
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ state: 'Running', functions: expect.arrayContaining(['tick', 'hookProbe']) });
+    const key = { 'x-functions-key': 'fixture-key-from-file' };
+    expect((await fetch(`${host.url}/admin/functions/tick`, { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await fetch(`${host.url}/admin/functions/nope`, { method: 'POST', body: '{}', headers: key })).status).toBe(404);
+    const httpFunction = await fetch(`${host.url}/admin/functions/hookProbe`, { method: 'POST', body: '{}', headers: key });
+    expect(httpFunction.status).toBe(400);
+    expect(await httpFunction.json()).toMatchObject({ detail: 'function "hookProbe" has an HTTP trigger: call its route instead' });
+    const before = host.logs().split('programmatically called').length;
+    expect((await fetch(`${host.url}/admin/functions/tick`, { method: 'POST', body: '{"input":""}', headers: key })).status).toBe(202);
+    await waitFor('the manual timer run', () => host.logs().split('programmatically called').length > before);
+  });
+
   it('lets a running invocation finish on SIGTERM, then runs appTerminate hooks and exits 0', async () => {
     const slow = fetch(`${host.url}/api/slow?ms=1500`);
     await waitFor('the slow invocation to start', () => host.logs().includes("Executing 'Functions.slow'"));

@@ -105,6 +105,17 @@ describe('dev host: Service Bus triggers', () => {
     expect((await seenFor('slow-1')).map((entry) => entry.deliveryCount)).toEqual([1]);
   });
 
+  it('runs a Service Bus function by hand through the admin route, with the input as the body', async () => {
+    const response = await fetch(`${host.url}/admin/functions/workItems`, {
+      method: 'POST',
+      headers: { 'x-functions-key': 'fixture-key-from-file', 'content-type': 'application/json' },
+      body: JSON.stringify({ input: '{"hello":"admin"}' }),
+    });
+    expect(response.status).toBe(202);
+    const entry = await waitFor('the manual invocation', async () => (await seen()).find((item) => JSON.stringify(item.body) === '{"hello":"admin"}'));
+    expect(entry).toMatchObject({ trigger: 'queue', deliveryCount: 1 });
+  });
+
   it('passes bytes to a binary trigger and reads topic subscriptions', async () => {
     const bytes = Buffer.from([0x00, 0xff, 0x10, 0x80]);
     await client.createSender('raw').sendMessages({ body: bytes, messageId: 'raw-1' });
