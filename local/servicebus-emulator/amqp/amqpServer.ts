@@ -67,7 +67,8 @@ export class AmqpServer {
   listen(port: number, host: string): Promise<number> {
     return new Promise((resolve, reject) => {
       // Without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms to request/response round trips.
-      const server = this.container.listen({ port, host, tcp_no_delay: true }) as unknown as Server;
+      const listenOptions = { port, host, tcp_no_delay: true } as { port: number; host: string };
+      const server = this.container.listen(listenOptions) as unknown as Server;
       this.server = server;
       server.once('error', reject);
       server.once('listening', () => {

@@ -21,7 +21,8 @@ type DeliveryWithId = { id: number; tag: Buffer; remote_state?: Record<string, u
  */
 export class DeliveryLink implements Consumer {
   readonly mode: ReceiveMode;
-  private readonly queued: number[] = [];
+  /** Deliveries handed to rhea, oldest first, until the session has put them on the wire. */
+  private readonly queued: Array<{ id: number; message: StoredMessage }> = [];
 
   constructor(
     private readonly sender: Sender,
@@ -41,18 +42,26 @@ export class DeliveryLink implements Consumer {
   /** Credit left after the deliveries rhea has queued but not yet transferred. */
   wantsMessage(): boolean {
     const session = this.sender.session as unknown as SessionInternals;
-    while (this.queued.length > 0 && this.queued[0]! < session.outgoing.next_pending_delivery) this.queued.shift();
+    this.forgetTransferred();
     return this.sender.is_open() && session.outgoing.available() && ((this.sender as unknown as { credit?: number }).credit ?? 0) - this.queued.length > 0;
   }
 
   deliver(message: StoredMessage): void {
     const tag = message.lock ? lockTokenToDeliveryTag(message.lock.token) : Buffer.from(String(message.sequenceNumber));
     const delivery = this.sender.send(amqpMessage.encode(toWire(message)), tag, 0) as unknown as DeliveryWithId;
-    this.queued.push(delivery.id);
+    this.queued.push({ id: delivery.id, message });
   }
 
+  /** Stops taking messages and gives back those that never left the session. */
   close(): void {
     this.store.removeConsumer(this);
+    this.forgetTransferred();
+    for (const { message } of this.queued.splice(0)) this.store.restore(message);
+  }
+
+  private forgetTransferred(): void {
+    const session = this.sender.session as unknown as SessionInternals;
+    while (this.queued.length > 0 && this.queued[0]!.id < session.outgoing.next_pending_delivery) this.queued.shift();
   }
 
   private onDraining(): void {

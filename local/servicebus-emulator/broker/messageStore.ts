@@ -220,8 +220,22 @@ export class MessageStore {
     return message;
   }
 
-  hasLock(token: string): boolean {
-    return this.locks.has(token);
+  /**
+   * Takes back a message handed to a consumer whose link closed before it went on the wire:
+   * it was never delivered, so it is available again without counting a delivery.
+   */
+  restore(message: StoredMessage): void {
+    if (this.closed) return;
+    if (message.lock) {
+      if (this.messages.get(message.sequenceNumber) !== message) return;
+      this.unlock(message);
+    } else {
+      if (this.messages.has(message.sequenceNumber)) return;
+      this.messages.set(message.sequenceNumber, message);
+      this.bytes += message.size;
+    }
+    if (message.state === 'active') this.makeAvailable(message);
+    this.dispatch();
   }
 
   complete(token: string): void {
@@ -260,7 +274,8 @@ export class MessageStore {
     const now = this.now();
     const found = sequenceNumbers.map((seq) => {
       const message = this.messages.get(seq);
-      if (!message || message.state !== 'deferred' || message.lock) {
+      if (message && message.expiresAt <= now && !message.lock) this.expire(message);
+      if (!message || !this.messages.has(seq) || message.state !== 'deferred' || message.lock) {
         throw new BrokerError('MessageNotFound', `Failed to lock one or more specified messages. The message with sequence number ${seq} was not found or is locked.`);
       }
       return message;

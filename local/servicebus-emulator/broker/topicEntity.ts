@@ -21,7 +21,7 @@ export class TopicEntity implements SendableEntity {
   private readonly duplicates: DuplicateDetector | undefined;
   private nextSequenceNumber = 1;
   /** Topic sequence number of a scheduled message -> its copies, for cancelScheduledMessages. */
-  private readonly scheduledCopies = new Map<number, Array<[MessageStore, number]>>();
+  private readonly scheduledCopies = new Map<number, { at: number; copies: Array<[MessageStore, number]> }>();
 
   constructor(
     readonly path: string,
@@ -52,12 +52,15 @@ export class TopicEntity implements SendableEntity {
       const stored = subscription.store.accept({ ...input, amqp, ttlMs });
       copies.push([subscription.store, stored.sequenceNumber]);
     }
-    if (input.scheduledAt !== undefined && input.scheduledAt > this.now()) this.scheduledCopies.set(sequenceNumber, copies);
+    this.forgetActivatedSchedules();
+    if (input.scheduledAt !== undefined && input.scheduledAt > this.now()) {
+      this.scheduledCopies.set(sequenceNumber, { at: input.scheduledAt, copies });
+    }
     return sequenceNumber;
   }
 
   cancelScheduled(sequenceNumber: number): void {
-    const copies = this.scheduledCopies.get(sequenceNumber);
+    const copies = this.scheduledCopies.get(sequenceNumber)?.copies;
     if (!copies) {
       throw new BrokerError('MessageNotFound', `The scheduled message with sequence number ${sequenceNumber} was not found.`);
     }
@@ -69,6 +72,12 @@ export class TopicEntity implements SendableEntity {
         // Already enqueued in that subscription: nothing left to cancel there.
       }
     }
+  }
+
+  /** Keeps the cancel bookkeeping bounded: entries whose time has passed can no longer be cancelled. */
+  private forgetActivatedSchedules(): void {
+    const now = this.now();
+    for (const [seq, entry] of this.scheduledCopies) if (entry.at <= now) this.scheduledCopies.delete(seq);
   }
 
   close(): void {
