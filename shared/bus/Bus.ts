@@ -2,7 +2,11 @@ import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azu
 import type { ConnectionSetting } from '../config/settings';
 import { QUEUES } from '../config/names';
 import type { DeadLetterMessage, DeliveryMessage } from '../domain/types';
-import { toDeadLetterServiceBusMessage, toDeliveryServiceBusMessage } from './deliveryMessages';
+import {
+  toDeadLetterServiceBusMessage,
+  toDeliveryServiceBusMessage,
+  type TraceProperties,
+} from './deliveryMessages';
 import { createServiceBusClient } from './serviceBusClient';
 
 export class MessageTooLargeError extends Error {
@@ -30,18 +34,36 @@ export class Bus {
     await this.sendInBatches(QUEUES.ingress, messages);
   }
 
-  /** First attempts of deliveries, as few batches as fit. */
-  async sendDeliveries(messages: DeliveryMessage[]): Promise<void> {
-    await this.sendInBatches(QUEUES.deliveries, messages.map(toDeliveryServiceBusMessage));
+  /**
+   * First attempts of deliveries, as few batches as fit. `traceProperties` (traceparent) carry
+   * the publish request's trace into the deliver function.
+   */
+  async sendDeliveries(messages: DeliveryMessage[], traceProperties: TraceProperties = {}): Promise<void> {
+    await this.sendInBatches(
+      QUEUES.deliveries,
+      messages.map((message) => toDeliveryServiceBusMessage(message, traceProperties)),
+    );
   }
 
   /** A later attempt, enqueued by Service Bus at `at` (a retry without a sleep). */
-  async scheduleDelivery(message: DeliveryMessage, at: Date): Promise<void> {
-    await this.sender(QUEUES.deliveries).scheduleMessages(toDeliveryServiceBusMessage(message), at);
+  async scheduleDelivery(
+    message: DeliveryMessage,
+    at: Date,
+    traceProperties: TraceProperties = {},
+  ): Promise<void> {
+    await this.sender(QUEUES.deliveries).scheduleMessages(
+      toDeliveryServiceBusMessage(message, traceProperties),
+      at,
+    );
   }
 
-  async sendDeadLetter(message: DeadLetterMessage): Promise<void> {
-    await this.sender(QUEUES.deadletters).sendMessages(toDeadLetterServiceBusMessage(message));
+  async sendDeadLetter(message: DeadLetterMessage, traceProperties: TraceProperties = {}): Promise<void> {
+    await this.sendRawDeadLetter(toDeadLetterServiceBusMessage(message, traceProperties));
+  }
+
+  /** A dead letter that is not a delivery (an ingress message that is no valid event). */
+  async sendRawDeadLetter(message: ServiceBusMessage): Promise<void> {
+    await this.sender(QUEUES.deadletters).sendMessages(message);
   }
 
   /** A Service Bus queue destination of a subscription. */

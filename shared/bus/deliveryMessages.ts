@@ -9,8 +9,16 @@ export function deliveryMessageId(deliveryId: string, attempt: number): string {
   return `${deliveryId}:${attempt}`;
 }
 
-function properties(message: DeliveryMessage): ServiceBusMessage['applicationProperties'] {
+/** W3C trace context (traceparent, Diagnostic-Id) carried from one step to the next. */
+export type TraceProperties = Record<string, string>;
+
+function properties(
+  message: DeliveryMessage,
+  traceProperties: TraceProperties,
+): ServiceBusMessage['applicationProperties'] {
   return {
+    ...traceProperties,
+    deliveryId: message.deliveryId,
     topic: message.topic,
     subscription: message.subscription,
     eventKey: message.eventKey,
@@ -19,22 +27,28 @@ function properties(message: DeliveryMessage): ServiceBusMessage['applicationPro
 }
 
 /** A message for the `deliveries` queue: one attempt of one delivery. */
-export function toDeliveryServiceBusMessage(message: DeliveryMessage): ServiceBusMessage {
+export function toDeliveryServiceBusMessage(
+  message: DeliveryMessage,
+  traceProperties: TraceProperties = {},
+): ServiceBusMessage {
   return {
     body: message,
     contentType: 'application/json',
     messageId: deliveryMessageId(message.deliveryId, message.attempt),
-    applicationProperties: properties(message),
+    applicationProperties: properties(message, traceProperties),
   };
 }
 
 /** A message for the product's `deadletters` queue, with the reason also as a property for filtering. */
-export function toDeadLetterServiceBusMessage(message: DeadLetterMessage): ServiceBusMessage {
+export function toDeadLetterServiceBusMessage(
+  message: DeadLetterMessage,
+  traceProperties: TraceProperties = {},
+): ServiceBusMessage {
   return {
     body: message,
     contentType: 'application/json',
     messageId: deliveryMessageId(message.deliveryId, message.attempt),
     subject: message.reason,
-    applicationProperties: { ...properties(message), reason: message.reason },
+    applicationProperties: { ...properties(message, traceProperties), reason: message.reason },
   };
 }

@@ -46,7 +46,8 @@ export class SettingsError extends Error {
   }
 }
 
-const DEFAULT_SUBSCRIPTION_CACHE_SECONDS = 30;
+/** A subscription change takes effect within this many seconds on every instance. */
+const DEFAULT_SUBSCRIPTION_CACHE_SECONDS = 5;
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const url = z.url({ message: 'must be an absolute URL' });
