@@ -1,7 +1,7 @@
 import { type Envelope, envelopeType, operationId } from './envelopes';
 
 /** Custom properties worth seeing at a glance; the pipeline sets these on all its telemetry. */
-const KEY_PROPERTIES = ['eventKey', 'topic', 'subscription', 'deliveryId', 'attempt', 'reason'];
+const KEY_PROPERTIES = ['eventKey', 'topic', 'subscription', 'deliveryId', 'attempt', 'outcome', 'reason', 'queue'];
 
 /**
  * One line per envelope for the live view:

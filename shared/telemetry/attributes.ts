@@ -1,0 +1,26 @@
+import type { Attributes } from '@opentelemetry/api';
+
+export type TelemetryValue = string | number | boolean;
+/** Span/log attributes; undefined values are dropped, so callers can pass optional fields as is. */
+export type TelemetryAttributes = Record<string, TelemetryValue | undefined>;
+
+/**
+ * The pipeline's correlation properties. They become custom dimensions with these exact names
+ * (customDimensions.eventKey, ...) on requests, dependencies and traces; docs/operations.md
+ * queries rely on them.
+ */
+export interface PipelineProperties {
+  eventKey?: string;
+  topic?: string;
+  subscription?: string;
+  deliveryId?: string;
+  attempt?: number;
+}
+
+export function toAttributes(attributes: TelemetryAttributes | undefined): Attributes {
+  const result: Attributes = {};
+  for (const [key, value] of Object.entries(attributes ?? {})) {
+    if (value !== undefined) result[key] = value;
+  }
+  return result;
+}

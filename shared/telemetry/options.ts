@@ -1,0 +1,49 @@
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
+
+/** Cloud role name: the app's name on the Application Map and in `cloud_RoleName`. */
+export const CLOUD_ROLE_NAME = 'switchyard';
+
+/**
+ * How Switchyard starts applicationinsights 3.x: every item kept (sampling off), no offline
+ * storage on disk (a Functions instance's disk is not where telemetry should queue), no live
+ * metrics, and only the instrumentations the app uses (http, Azure SDK: Service Bus, Cosmos, Blob).
+ */
+export function azureMonitorOptions(connectionString: string): AzureMonitorOpenTelemetryOptions {
+  return {
+    azureMonitorExporterOptions: { connectionString, disableOfflineStorage: true },
+    resource: resourceFromAttributes({ 'service.name': CLOUD_ROLE_NAME }),
+    samplingRatio: 1,
+    // The distro's default is a rate-limited sampler (5 traces/s); 0 selects the ratio above.
+    tracesPerSecond: 0,
+    enableLiveMetrics: false,
+    enableStandardMetrics: true,
+    // The Functions platform already reports CPU and memory; skip the per-second collection.
+    enablePerformanceCounters: false,
+    enableAutoCollectPerformance: false,
+    instrumentationOptions: {
+      http: { enabled: true },
+      azureSdk: { enabled: true },
+      mongoDb: { enabled: false },
+      mySql: { enabled: false },
+      postgreSql: { enabled: false },
+      redis: { enabled: false },
+      redis4: { enabled: false },
+      console: { enabled: false },
+    },
+  };
+}
+
+/**
+ * Statsbeat (the SDK's own usage telemetry, sent to Microsoft) is off outside Azure: a local
+ * run has no business calling out. Azure App Service / Functions always set WEBSITE_INSTANCE_ID.
+ * The exporter reads these variables itself, so they must be set before it starts.
+ */
+export function statsbeatEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  if (env.WEBSITE_INSTANCE_ID) return {};
+  return {
+    APPLICATIONINSIGHTS_STATSBEAT_DISABLED: env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED ?? 'true',
+    // The exporter's older switch; the one above only stops the non-essential part.
+    APPLICATION_INSIGHTS_NO_STATSBEAT: env.APPLICATION_INSIGHTS_NO_STATSBEAT ?? 'true',
+  };
+}

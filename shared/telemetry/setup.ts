@@ -1,0 +1,42 @@
+import { SETTINGS } from '../config/names';
+import { startMetrics, stopMetrics } from './metrics';
+import { azureMonitorOptions, statsbeatEnvironment } from './options';
+import { isTelemetryEnabled, setTelemetryEnabled } from './state';
+
+type ApplicationInsightsModule = typeof import('applicationinsights');
+let applicationInsights: ApplicationInsightsModule | undefined;
+
+/**
+ * Starts Application Insights once per process (later calls do nothing) if
+ * APPLICATIONINSIGHTS_CONNECTION_STRING is set; returns whether telemetry is on. Without it,
+ * applicationinsights is not even loaded: no connection, no file, no log, no start-up cost.
+ * Call it before the app's other modules load, so the http instrumentation can patch node:http.
+ */
+export function setupTelemetry(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (isTelemetryEnabled()) return true;
+  const connectionString = env[SETTINGS.appInsightsConnection]?.trim();
+  if (!connectionString) return false;
+
+  Object.assign(env, statsbeatEnvironment(env));
+  // Loaded here, not at the top: it costs seconds and patches modules, for nothing when off.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  applicationInsights = require('applicationinsights') as ApplicationInsightsModule;
+  applicationInsights.useAzureMonitor(azureMonitorOptions(connectionString));
+  setTelemetryEnabled(true);
+  startMetrics();
+  return true;
+}
+
+/** Sends what is queued now (spans, logs and a metrics collection). */
+export async function flushTelemetry(): Promise<void> {
+  if (isTelemetryEnabled()) await applicationInsights?.flushAzureMonitor();
+}
+
+/** Flushes, then stops the SDK and its timers; setupTelemetry may start it again. */
+export async function shutdownTelemetry(): Promise<void> {
+  if (!isTelemetryEnabled()) return;
+  await flushTelemetry();
+  stopMetrics();
+  setTelemetryEnabled(false);
+  await applicationInsights?.shutdownAzureMonitor();
+}
