@@ -1,0 +1,104 @@
+import { eventKey } from '../../shared/events/eventKey';
+import { SAMPLE_EVENT_TYPE, SAMPLE_TOPIC } from './seedSample';
+
+export interface SampleEvent {
+  specversion: '1.0';
+  type: string;
+  source: string;
+  id: string;
+  subject: string;
+  datacontenttype: 'application/json';
+  data: { orderId: string; total: number };
+}
+
+/** An order.created CloudEvent; a fresh id per run, since publishing the same source+id is idempotent. */
+export function sampleEvent(orderId: string): SampleEvent {
+  return {
+    specversion: '1.0',
+    type: SAMPLE_EVENT_TYPE,
+    source: '/switchyard/sample-shop',
+    id: `order-${orderId}`,
+    subject: `/orders/${orderId}`,
+    datacontenttype: 'application/json',
+    data: { orderId, total: 42.5 },
+  };
+}
+
+export interface PublishRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  eventKey: string;
+}
+
+/** The request the printed curl command makes (tests send exactly this with fetch). Pure. */
+export function samplePublishRequest(
+  apiUrl: string,
+  functionKey: string,
+  event: SampleEvent,
+): PublishRequest {
+  return {
+    url: `${apiUrl}/topics/${SAMPLE_TOPIC}/events`,
+    headers: { 'content-type': 'application/cloudevents+json', 'x-functions-key': functionKey },
+    body: JSON.stringify(event),
+    eventKey: eventKey(SAMPLE_TOPIC, event.source, event.id),
+  };
+}
+
+/** Single-quotes for a POSIX shell. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function curlCommand(request: PublishRequest): string {
+  const headers = Object.entries(request.headers).map(
+    ([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`,
+  );
+  return [`curl -i -X POST ${shellQuote(request.url)}`, ...headers, `-d ${shellQuote(request.body)}`].join(
+    ' \\\n    ',
+  );
+}
+
+export function statusCommand(apiUrl: string, functionKey: string, key: string): string {
+  return `curl -s ${shellQuote(`${apiUrl}/events/${key}`)} -H ${shellQuote(`x-functions-key: ${functionKey}`)}`;
+}
+
+export interface Summary {
+  apiUrl: string;
+  healthUrl: string;
+  receiverUrl?: string;
+  cosmosEndpoint: string;
+  serviceBusConnectionString: string;
+  blobEndpoint?: string;
+  functionKey: string;
+  publish?: PublishRequest;
+  startupMs: number;
+}
+
+/** What npm start prints once everything is up. Pure. */
+export function formatSummary(summary: Summary): string {
+  const lines = [
+    '',
+    `Switchyard is running (started in ${(summary.startupMs / 1000).toFixed(1)} s).`,
+    `  API                      ${summary.apiUrl}   (x-functions-key: ${summary.functionKey})`,
+    `  Health                   ${summary.healthUrl}`,
+    ...(summary.receiverUrl ? [`  Sample webhook receiver  ${summary.receiverUrl}`] : []),
+    `  Cosmos DB                ${summary.cosmosEndpoint}`,
+    ...(summary.blobEndpoint ? [`  Blob storage (Azurite)   ${summary.blobEndpoint}`] : []),
+    `  Service Bus              ${summary.serviceBusConnectionString}`,
+  ];
+  if (summary.publish) {
+    lines.push(
+      '',
+      `Publish an ${SAMPLE_EVENT_TYPE} event to topic "${SAMPLE_TOPIC}" (change the id to publish another: the same source+id is accepted once):`,
+      '',
+      `  ${curlCommand(summary.publish)}`,
+      '',
+      'Then see what happened to it:',
+      '',
+      `  ${statusCommand(summary.apiUrl, summary.functionKey, summary.publish.eventKey)}`,
+    );
+  }
+  lines.push('', 'Ctrl-C stops everything.', '');
+  return lines.join('\n');
+}
