@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { BrokerError } from './brokerError';
+import { ConsumerRing } from './consumerRing';
 import { MinHeap } from './minHeap';
 import type { Consumer, IncomingMessage, ReceiveMode, StoredMessage } from './storedMessage';
+import { WakeTimer } from './wakeTimer';
 
 export interface StoreSettings {
   /** Entity path as clients address it, e.g. `orders` or `events/Subscriptions/audit`. */
@@ -22,8 +24,6 @@ export interface DeadLetterInfo {
 
 type Timed = { at: number; sequenceNumber: number; token?: string };
 
-const MAX_TIMER_MS = 2_147_000_000;
-
 /**
  * The message store shared by queues and topic subscriptions: active messages in sequence
  * order, scheduled, deferred and locked messages, and a dead-letter store of its own.
@@ -37,13 +37,10 @@ export class MessageStore {
   private readonly lockExpiries = new MinHeap<Timed>((t) => t.at);
   private readonly expiries = new MinHeap<Timed>((t) => t.at);
   private readonly locks = new Map<string, number>();
-  private readonly consumers: Consumer[] = [];
-  private nextConsumer = 0;
+  private readonly consumers = new ConsumerRing();
+  private readonly timer: WakeTimer;
   private nextSequenceNumber = 1;
   private bytes = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private timerAt = Infinity;
-  private dispatching = false;
   private closed = false;
 
   constructor(
@@ -51,6 +48,7 @@ export class MessageStore {
     private readonly now: () => number = Date.now,
     isDeadLetterStore = false,
   ) {
+    this.timer = new WakeTimer(() => this.onTimer(), now);
     this.deadLetters = isDeadLetterStore
       ? undefined
       : new MessageStore(
@@ -140,37 +138,17 @@ export class MessageStore {
   }
 
   addConsumer(consumer: Consumer): void {
-    this.consumers.push(consumer);
+    this.consumers.add(consumer);
     this.dispatch();
   }
 
   removeConsumer(consumer: Consumer): void {
-    const index = this.consumers.indexOf(consumer);
-    if (index >= 0) this.consumers.splice(index, 1);
+    this.consumers.remove(consumer);
   }
 
-  /** Hands available messages to consumers with credit, one each in turn, so none starves. */
+  /** Hands available messages to consumers with credit, in turn. */
   dispatch(): void {
-    if (this.dispatching || this.closed) return;
-    this.dispatching = true;
-    try {
-      let progressed = true;
-      while (progressed && this.consumers.length > 0) {
-        progressed = false;
-        for (let i = 0; i < this.consumers.length; i++) {
-          const consumer = this.consumers[(this.nextConsumer + i) % this.consumers.length]!;
-          if (!consumer.wantsMessage()) continue;
-          const message = this.take(consumer.mode);
-          if (!message) return;
-          this.nextConsumer = (this.nextConsumer + i + 1) % this.consumers.length;
-          consumer.deliver(message);
-          progressed = true;
-          break;
-        }
-      }
-    } finally {
-      this.dispatching = false;
-    }
+    if (!this.closed) this.consumers.deal((mode) => this.take(mode));
   }
 
   /** The next available message, locked (peekLock) or removed (receiveAndDelete). */
@@ -296,8 +274,7 @@ export class MessageStore {
 
   close(): void {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
     this.deadLetters?.close();
   }
 
@@ -357,8 +334,6 @@ export class MessageStore {
 
   /** Runs the transitions that are due and re-arms the timer for the next one. */
   private onTimer(): void {
-    this.timer = undefined;
-    this.timerAt = Infinity;
     if (this.closed) return;
     const now = this.now();
     for (let due = this.scheduled.peek(); due && due.at <= now; due = this.scheduled.peek()) {
@@ -389,16 +364,9 @@ export class MessageStore {
 
   private rearm(): void {
     if (this.closed) return;
-    const next = Math.min(
-      this.scheduled.peek()?.at ?? Infinity,
-      this.lockExpiries.peek()?.at ?? Infinity,
-      this.expiries.peek()?.at ?? Infinity,
+    this.timer.wakeAt(
+      Math.min(this.scheduled.peek()?.at ?? Infinity, this.lockExpiries.peek()?.at ?? Infinity, this.expiries.peek()?.at ?? Infinity),
     );
-    if (next === Infinity || next >= this.timerAt) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timerAt = next;
-    this.timer = setTimeout(() => this.onTimer(), Math.min(Math.max(0, next - this.now()), MAX_TIMER_MS));
-    this.timer.unref();
   }
 }
 
