@@ -6,6 +6,7 @@ import { readHostOptions } from './app/readHostOptions';
 import { assertLibraryNotLoaded } from './core/assertLibraryNotLoaded';
 import { FunctionApp } from './core/FunctionApp';
 import { installCoreModule } from './core/installCoreModule';
+import { settleWithin } from './core/settleWithin';
 import { toManualInvocationInput } from './core/manualInput';
 import { describeError, InvocationRunner } from './core/InvocationRunner';
 import { startApp, terminateApp } from './core/startApp';
@@ -39,6 +40,8 @@ export interface RunningDevHost {
 }
 
 const SETTING_FUNCTION_KEY = 'SWITCHYARD_FUNCTION_KEY';
+/** Upper bound of each shutdown step that talks to a broker. */
+const STEP_TIMEOUT_MS = 3_000;
 
 /**
  * Runs a Functions app (Node.js v4 programming model) in this process, without the Functions
@@ -90,9 +93,9 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
       else if (plan.kind === 'serviceBus') listeners.push(startServiceBusTrigger(app, plan, runner, connections, hostOptions.serviceBus));
     }
   } catch (error) {
-    await Promise.allSettled([http.close(), ...listeners.map((listener) => listener.stopReceiving())]);
-    await Promise.allSettled(listeners.map((listener) => listener.close()));
-    await connections.closeAll();
+    await settleWithin([http.close(), ...listeners.map((listener) => listener.stopReceiving())], STEP_TIMEOUT_MS);
+    await settleWithin(listeners.map((listener) => listener.close()), STEP_TIMEOUT_MS);
+    await settleWithin(connections.closeAll(), STEP_TIMEOUT_MS);
     throw error;
   }
 
@@ -103,7 +106,8 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   const close = (): Promise<void> => {
     closing ??= (async () => {
       writeLog('information', 'Dev host stopping: no new invocations.');
-      await Promise.allSettled(listeners.map((listener) => listener.stopReceiving()));
+      // A receiver still connecting (broker down) can take long to stop: do not wait for it.
+      await settleWithin(listeners.map((listener) => listener.stopReceiving()), STEP_TIMEOUT_MS);
       const httpClosed = http.close();
       const finished = await runner.drain(options.shutdownTimeoutMs ?? 10_000);
       if (!finished) writeLog('warning', `Gave up waiting for ${runner.runningCount} running invocation(s).`);
@@ -112,9 +116,9 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
       } catch (error) {
         writeLog('error', `An appTerminate hook failed: ${describeError(error)}`);
       }
-      await Promise.allSettled(listeners.map((listener) => listener.close()));
-      await connections.closeAll();
-      await Promise.race([httpClosed, new Promise((done) => setTimeout(done, 1_000).unref())]);
+      await settleWithin(listeners.map((listener) => listener.close()), STEP_TIMEOUT_MS);
+      await settleWithin(connections.closeAll(), STEP_TIMEOUT_MS);
+      await settleWithin(httpClosed, 1_000);
       writeLog('information', 'Dev host stopped.');
     })();
     return closing;

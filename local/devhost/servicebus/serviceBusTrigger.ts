@@ -3,6 +3,7 @@ import type { ServiceBusFunctionPlan } from '../app/planFunctions';
 import type { ServiceBusHostOptions } from '../app/readHostOptions';
 import type { FunctionApp } from '../core/FunctionApp';
 import type { InvocationRunner } from '../core/InvocationRunner';
+import { settleWithin } from '../core/settleWithin';
 import { newInvocationTraceContext } from '../core/traceContext';
 import { writeLog } from '../log/hostLogger';
 import type { TriggerListener } from '../triggerListener';
@@ -19,12 +20,6 @@ import { toServiceBusInvocationData } from './toServiceBusInvocation';
  */
 /** How long close() waits for settlements still on their way to the broker. */
 const SETTLE_TIMEOUT_MS = 5_000;
-
-async function settledWithin(work: Promise<unknown>[], timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled(work), new Promise((done) => (timer = setTimeout(done, timeoutMs)))]);
-  clearTimeout(timer);
-}
 
 export function startServiceBusTrigger(
   app: FunctionApp,
@@ -95,7 +90,7 @@ export function startServiceBusTrigger(
       await subscription.close();
     },
     async close() {
-      await settledWithin([...inFlight], SETTLE_TIMEOUT_MS);
+      await settleWithin([...inFlight], SETTLE_TIMEOUT_MS);
       await receiver.close();
     },
   };
