@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, start } from './index';
+import { ConfigError, DEFAULT_KEY, start } from './index';
 
 /** `npm run servicebus-emulator -- --config FILE [--port N] [--http-port M] [--host H] [--log-level L]` */
 async function main(): Promise<void> {
@@ -22,7 +22,11 @@ async function main(): Promise<void> {
     host: values.host,
     logLevel: level,
   });
-  console.log(`Service Bus emulator ready on port ${handle.port} (health http://127.0.0.1:${handle.httpPort}/health): ${handle.connectionString}`);
+  // The default key is the official emulator's published one; a key set in the config is a secret.
+  const printable = handle.connectionString.replace(/SharedAccessKey=([^;]*)/, (whole, key: string) =>
+    key === DEFAULT_KEY ? whole : 'SharedAccessKey=<Auth.SharedAccessKey from the config>',
+  );
+  console.log(`Service Bus emulator ready on port ${handle.port} (health http://127.0.0.1:${handle.httpPort}/health): ${printable}`);
   const stop = (): void => {
     void handle.close().then(() => process.exit(0));
   };
