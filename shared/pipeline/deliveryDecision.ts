@@ -36,7 +36,11 @@ export function decideAfterAttempt(input: {
     firstAttemptAt: input.firstAttemptAt,
     policy: input.policy,
     ...(classification.retryAfterMs !== undefined ? { retryAfterMs: classification.retryAfterMs } : {}),
-    ...(classification.minDelayMs !== undefined ? { minDelayMs: classification.minDelayMs } : {}),
+    // Event Grid's floors (503 -> 30 s, 408 -> 2 min) refine the default schedule; a custom
+    // schedule is the subscriber's explicit choice and is kept as given.
+    ...(classification.minDelayMs !== undefined && input.policy.schedule === undefined
+      ? { minDelayMs: classification.minDelayMs }
+      : {}),
     ...(input.random ? { random: input.random } : {}),
   });
   if ('exhausted' in next) {

@@ -30,7 +30,13 @@ describe('publish -> route -> deliver through the dev host', () => {
     expect(request).toBeDefined();
     if (!request) return;
     const body = JSON.parse(request.body) as Record<string, unknown>;
-    expect(body).toMatchObject({ specversion: '1.0', id: 'order-1', source: '/shop', type: 'order.created', data: { total: 42 } });
+    expect(body).toMatchObject({
+      specversion: '1.0',
+      id: 'order-1',
+      source: '/shop',
+      type: 'order.created',
+      data: { total: 42 },
+    });
     expect(request.headers['content-type']).toContain('application/cloudevents+json');
     expect(request.headers['user-agent']).toMatch(/Switchyard/);
     const headers = {
@@ -54,7 +60,11 @@ describe('publish -> route -> deliver through the dev host', () => {
     await pipeline.createWebhookSubscription('filtered', 'only-created', '/only-created', {
       filter: { includedEventTypes: ['order.created'] },
     });
-    const eventKey = await pipeline.publish('filtered', { id: 'x-1', source: '/shop', type: 'order.cancelled' });
+    const eventKey = await pipeline.publish('filtered', {
+      id: 'x-1',
+      source: '/shop',
+      type: 'order.cancelled',
+    });
     const status = await waitFor('the event to be routed', async () => {
       const response = await pipeline.api('GET', `/events/${eventKey}`);
       return response.status === 200 && (response.json as { matchedSubscriptions: string[] });

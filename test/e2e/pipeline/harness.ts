@@ -12,8 +12,12 @@ export const FUNCTION_KEY = 'e2e-test-key';
 
 /** The local stack's Service Bus entities, plus a queue that a subscription can deliver to. */
 function serviceBusConfig(): EmulatorConfig {
-  const config = JSON.parse(readFileSync(resolve(REPO_ROOT, 'local/stack/servicebus-config.json'), 'utf8')) as {
-    UserConfig: { Namespaces: Array<{ Queues: Array<{ Name: string; Properties: Record<string, unknown> }> }> };
+  const config = JSON.parse(
+    readFileSync(resolve(REPO_ROOT, 'local/stack/servicebus-config.json'), 'utf8'),
+  ) as {
+    UserConfig: {
+      Namespaces: Array<{ Queues: Array<{ Name: string; Properties: Record<string, unknown> }> }>;
+    };
   };
   const namespace = config.UserConfig.Namespaces[0];
   if (!namespace) throw new Error('servicebus-config.json has no namespace');
@@ -75,8 +79,16 @@ export async function startPipeline(options: PipelineOptions = {}) {
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
       const text = await response.text();
-      const json = text && /json/.test(response.headers.get('content-type') ?? '') ? (JSON.parse(text) as unknown) : undefined;
-      return { status: response.status, headers: response.headers, json: json as Record<string, unknown>, text };
+      const json =
+        text && /json/.test(response.headers.get('content-type') ?? '')
+          ? (JSON.parse(text) as unknown)
+          : undefined;
+      return {
+        status: response.status,
+        headers: response.headers,
+        json: json as Record<string, unknown>,
+        text,
+      };
     }
 
     return {
@@ -87,20 +99,31 @@ export async function startPipeline(options: PipelineOptions = {}) {
       api,
       /** Publishes one structured CloudEvent and returns its eventKey. */
       async publish(topic: string, event: Record<string, unknown>) {
-        const response = await api('POST', `/topics/${topic}/events`, JSON.stringify({ specversion: '1.0', ...event }), {
-          'content-type': 'application/cloudevents+json',
-        });
+        const response = await api(
+          'POST',
+          `/topics/${topic}/events`,
+          JSON.stringify({ specversion: '1.0', ...event }),
+          {
+            'content-type': 'application/cloudevents+json',
+          },
+        );
         if (response.status !== 202) throw new Error(`publish answered ${response.status}: ${response.text}`);
         const accepted = response.json.accepted as Array<{ eventKey: string }>;
         return accepted[0]?.eventKey ?? '';
       },
-      async createWebhookSubscription(topic: string, name: string, path: string, extra: Record<string, unknown> = {}) {
+      async createWebhookSubscription(
+        topic: string,
+        name: string,
+        path: string,
+        extra: Record<string, unknown> = {},
+      ) {
         const response = await api('PUT', `/topics/${topic}/subscriptions/${name}`, {
           destination: { endpointType: 'WebHook', endpointUrl: receiver.url(path) },
           filter: {},
           ...extra,
         });
-        if (response.status !== 201) throw new Error(`subscription PUT answered ${response.status}: ${response.text}`);
+        if (response.status !== 201)
+          throw new Error(`subscription PUT answered ${response.status}: ${response.text}`);
         return response.json as { signingSecret: string };
       },
       async eventStatus(eventKey: string) {

@@ -1,12 +1,22 @@
 import type { AttemptClassification } from '../../../shared/delivery/classifyOutcome';
-import { decideAfterAttempt, expiredBeforeAttempt, statusAfter } from '../../../shared/pipeline/deliveryDecision';
+import {
+  decideAfterAttempt,
+  expiredBeforeAttempt,
+  statusAfter,
+} from '../../../shared/pipeline/deliveryDecision';
 
 const now = new Date('2026-05-01T12:00:00.000Z');
 const policy = { maxDeliveryAttempts: 5, eventTimeToLiveInMinutes: 60 };
 const middle = () => 0.5; // no jitter
 
 function classification(partial: Partial<AttemptClassification>): AttemptClassification {
-  return { outcome: 'retryableFailure', reason: 'RetryableFailure', description: 'HTTP 503', disableSubscription: false, ...partial };
+  return {
+    outcome: 'retryableFailure',
+    reason: 'RetryableFailure',
+    description: 'HTTP 503',
+    disableSubscription: false,
+    ...partial,
+  };
 }
 
 describe('decideAfterAttempt', () => {
@@ -45,6 +55,24 @@ describe('decideAfterAttempt', () => {
       random: middle,
     });
     expect(decision).toEqual({ kind: 'retry', at: new Date(now.getTime() + 120_000) });
+  });
+
+  it("keeps Event Grid's 503 floor on the default schedule but not on a custom one", () => {
+    const input = {
+      classification: classification({ minDelayMs: 30_000 }),
+      attempt: 1,
+      firstAttemptAt: now.toISOString(),
+      now,
+      random: middle,
+    };
+    expect(decideAfterAttempt({ ...input, policy })).toEqual({
+      kind: 'retry',
+      at: new Date(now.getTime() + 30_000),
+    });
+    expect(decideAfterAttempt({ ...input, policy: { ...policy, schedule: [2] } })).toEqual({
+      kind: 'retry',
+      at: new Date(now.getTime() + 2_000),
+    });
   });
 
   it('dead-letters a permanent failure at once, and asks to disable on 410', () => {
