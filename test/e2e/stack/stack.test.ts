@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isPortFree } from '../../../local/stack/checkPorts';
+import { PORT_NAMES, type StackPorts } from '../../../local/stack/ports';
+import { startStack, type RunningStack } from '../../../local/stack/stack';
+import { waitFor } from '../../support/wait';
+import { childPids, exampleSettings, freeStackPorts, isAlive } from './stackSupport';
+
+async function allPortsFree(ports: StackPorts): Promise<boolean> {
+  for (const name of PORT_NAMES) if (!(await isPortFree(ports[name]))) return false;
+  return true;
+}
+
+describe('npm start: the local stack with the real app', () => {
+  let stack: RunningStack | undefined;
+  let ports: StackPorts;
+  let dataDir: string;
+  let childrenBefore: number[];
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    ports = await freeStackPorts();
+    dataDir = mkdtempSync(join(tmpdir(), 'switchyard-stack-'));
+    childrenBefore = childPids();
+    stack = await startStack({
+      ports,
+      settings: exampleSettings(),
+      dataDir,
+      log: (line) => lines.push(line),
+    });
+    console.log(`stack started in ${stack.startupMs} ms`);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints one progress line with its time per part, and URLs plus a publish command', () => {
+    for (const part of [
+      'Service Bus emulator',
+      'Cosmos DB server',
+      'Azurite',
+      'Sample webhook receiver',
+      'Dev host',
+      'Sample subscription',
+    ]) {
+      expect(lines).toContainEqual(
+        expect.stringMatching(new RegExp(`^\\[stack\\] ${part} .* \\(\\d+ ms\\)$`)),
+      );
+    }
+    const summary = stack!.summary;
+    expect(summary).toContain(`http://127.0.0.1:${ports.devHost}/api/health`);
+    expect(summary).toContain(`http://127.0.0.1:${ports.receiver}`);
+    expect(summary).toContain(`Endpoint=sb://localhost:${ports.serviceBus};`);
+    expect(summary).toContain(`curl -i -X POST 'http://127.0.0.1:${ports.devHost}/api/topics/orders/events'`);
+    expect(summary).toContain(`'x-functions-key: local-dev-key'`);
+    expect(summary).toContain(`/api/events/${stack!.samplePublish.eventKey}'`);
+  });
+
+  it('answers 200 on health and keeps the signing secret of the seeded subscription, readable by the owner only', async () => {
+    const health = await fetch(stack!.healthUrl);
+    expect(health.status).toBe(200);
+    expect(stack!.seed).toMatchObject({ created: true, secret: expect.stringMatching(/^whsec_/) });
+    expect(statSync(join(dataDir, 'sample-webhook-secret.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('delivers the printed sample event to the receiver, signed, and shows it as succeeded', async () => {
+    const { url, headers, body, eventKey } = stack!.samplePublish;
+    const event = JSON.parse(body) as { id: string; type: string; subject: string };
+    const published = await fetch(url, { method: 'POST', headers, body });
+    expect(published.status).toBe(202);
+    expect(await published.json()).toEqual({
+      accepted: [expect.objectContaining({ id: event.id, eventKey })],
+    });
+
+    const delivery = await waitFor('the receiver to get the event', () =>
+      stack!.receiver.deliveries().find((received) => received.id === event.id),
+    );
+    expect(delivery).toMatchObject({
+      method: 'POST',
+      path: '/webhooks/orders',
+      type: 'order.created',
+      subject: event.subject,
+    });
+    expect(delivery.webhookId).toBeTruthy();
+    expect(delivery.signature).toEqual({ status: 'verified' });
+    expect(lines).toContainEqual(
+      expect.stringContaining(
+        `[receiver] POST /webhooks/orders webhook-id=${delivery.webhookId} type=order.created`,
+      ),
+    );
+
+    const status = await waitFor('the delivery to be recorded as succeeded', async () => {
+      const response = await fetch(`${stack!.apiUrl}/events/${eventKey}`, {
+        headers: { 'x-functions-key': stack!.functionKey },
+      });
+      const record = (await response.json()) as {
+        deliveries?: Array<{ status: string; subscription: string }>;
+      };
+      return record.deliveries?.[0]?.status === 'succeeded' ? record : undefined;
+    });
+    expect(status.deliveries).toEqual([
+      expect.objectContaining({ subscription: 'sample-webhook', status: 'succeeded' }),
+    ]);
+  });
+
+  it('refuses a second stack on the same ports before starting anything, naming port and setting', async () => {
+    const before = childPids();
+    await expect(
+      startStack({ ports, settings: exampleSettings(), dataDir, log: () => undefined }),
+    ).rejects.toThrow(
+      new RegExp(
+        `port ${ports.serviceBus} \\(wanted by the Service Bus emulator \\(AMQP\\)\\) is in use: .*SWITCHYARD_SERVICEBUS_PORT`,
+      ),
+    );
+    expect(childPids()).toEqual(before);
+    expect((await fetch(stack!.healthUrl)).status).toBe(200);
+  });
+
+  it('stops everything in reverse order and leaves no process or port behind', async () => {
+    const devHostPid = stack!.devHostPid!;
+    expect(isAlive(devHostPid)).toBe(true);
+    const running = stack!;
+    stack = undefined;
+    await running.stop();
+    const stopped = lines
+      .filter((line) => line.startsWith('[stack] stopped '))
+      .map((line) => line.replace(/ \(\d+ ms\)$/, ''));
+    expect(stopped).toEqual([
+      '[stack] stopped dev host',
+      '[stack] stopped sample webhook receiver',
+      '[stack] stopped Azurite',
+      '[stack] stopped Cosmos DB server',
+      '[stack] stopped Service Bus emulator',
+    ]);
+    expect(isAlive(devHostPid)).toBe(false);
+    await waitFor(
+      'no child processes left',
+      () => childPids().filter((pid) => !childrenBefore.includes(pid)).length === 0,
+      { timeoutMs: 5_000 },
+    );
+    expect(await allPortsFree(ports)).toBe(true);
+  });
+});
+
+describe('npm start: a part that dies', () => {
+  it('says which part stopped and stops the rest', async () => {
+    const ports = await freeStackPorts();
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-stack-'));
+    const lines: string[] = [];
+    let reported: string | undefined;
+    const stack = await startStack({
+      ports,
+      settings: exampleSettings(),
+      dataDir,
+      seed: false,
+      log: (line) => lines.push(line),
+      onUnexpectedExit: (part) => (reported = part),
+    });
+    try {
+      process.kill(stack.devHostPid!, 'SIGKILL');
+      await waitFor('the stack to notice and stop the rest', () => reported, { timeoutMs: 15_000 });
+      expect(reported).toBe('dev host');
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^\[stack\] dev host stopped unexpectedly: exited \(SIGKILL\)/),
+      );
+      expect(lines).toContainEqual('[stack] stopping the rest');
+      expect(await allPortsFree(ports)).toBe(true);
+    } finally {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
