@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/identity';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
 
@@ -9,9 +10,9 @@ export const CLOUD_ROLE_NAME = 'switchyard';
  * storage on disk (a Functions instance's disk is not where telemetry should queue), no live
  * metrics, and only the instrumentations the app uses (http, Azure SDK: Service Bus, Cosmos, Blob).
  */
-export function azureMonitorOptions(connectionString: string): AzureMonitorOpenTelemetryOptions {
+export function azureMonitorOptions(connectionString: string, credential?: TokenCredential): AzureMonitorOpenTelemetryOptions {
   return {
-    azureMonitorExporterOptions: { connectionString, disableOfflineStorage: true },
+    azureMonitorExporterOptions: { connectionString, disableOfflineStorage: true, ...(credential && { credential }) },
     resource: resourceFromAttributes({ 'service.name': CLOUD_ROLE_NAME }),
     samplingRatio: 1,
     // The distro's default is a rate-limited sampler (5 traces/s); 0 selects the ratio above.
@@ -46,4 +47,26 @@ export function statsbeatEnvironment(env: NodeJS.ProcessEnv): Record<string, str
     // The exporter's older switch; the one above only stops the non-essential part.
     APPLICATION_INSIGHTS_NO_STATSBEAT: env.APPLICATION_INSIGHTS_NO_STATSBEAT ?? 'true',
   };
+}
+
+/**
+ * Reads APPLICATIONINSIGHTS_AUTHENTICATION_STRING ("Authorization=AAD;ClientId=<guid>"), the
+ * setting the Functions host uses to send with Entra ID when the Application Insights resource
+ * has local auth disabled (as infra/ deploys it). The exporter does not read it itself, so
+ * without this the worker's telemetry would be refused. Undefined: use the connection string alone.
+ */
+export function aadAuthentication(value: string | undefined): { clientId?: string } | undefined {
+  if (!value?.trim()) return undefined;
+  const pairs = new Map(
+    value
+      .split(';')
+      .filter((pair) => pair.includes('='))
+      .map((pair) => {
+        const [key = '', ...rest] = pair.split('=');
+        return [key.trim().toLowerCase(), rest.join('=').trim()] as const;
+      }),
+  );
+  if (pairs.get('authorization')?.toUpperCase() !== 'AAD') return undefined;
+  const clientId = pairs.get('clientid');
+  return clientId ? { clientId } : {};
 }

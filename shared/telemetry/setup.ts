@@ -1,6 +1,8 @@
+import type { TokenCredential } from '@azure/identity';
+
 import { SETTINGS } from '../config/names';
 import { startMetrics, stopMetrics } from './metrics';
-import { azureMonitorOptions, statsbeatEnvironment } from './options';
+import { aadAuthentication, azureMonitorOptions, statsbeatEnvironment } from './options';
 import { isTelemetryEnabled, setTelemetryEnabled } from './state';
 
 type ApplicationInsightsModule = typeof import('applicationinsights');
@@ -21,10 +23,19 @@ export function setupTelemetry(env: NodeJS.ProcessEnv = process.env): boolean {
   // Loaded here, not at the top: it costs seconds and patches modules, for nothing when off.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   applicationInsights = require('applicationinsights') as ApplicationInsightsModule;
-  applicationInsights.useAzureMonitor(azureMonitorOptions(connectionString));
+  applicationInsights.useAzureMonitor(azureMonitorOptions(connectionString, managedIdentityCredential(env)));
   setTelemetryEnabled(true);
   startMetrics();
   return true;
+}
+
+/** Entra ID (managed identity) credential when APPLICATIONINSIGHTS_AUTHENTICATION_STRING asks for it. */
+function managedIdentityCredential(env: NodeJS.ProcessEnv): TokenCredential | undefined {
+  const aad = aadAuthentication(env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING);
+  if (!aad) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
+  return aad.clientId ? new ManagedIdentityCredential({ clientId: aad.clientId }) : new ManagedIdentityCredential();
 }
 
 /** Sends what is queued now (spans, logs and a metrics collection). */
