@@ -25,6 +25,10 @@ export async function subscription(request: HttpRequest, context: InvocationCont
       ifMatch: request.headers.get('if-match'),
       ifNoneMatch: request.headers.get('if-none-match'),
       now: new Date(),
+      checkWebhookTarget: async (endpointUrl) => {
+        const check = await app.ssrfGuard.checkHost(new URL(endpointUrl).hostname);
+        return !check.ok && check.refused ? check.error : undefined;
+      },
     });
     if (topic) app.subscriptionCache.invalidate(topic);
     return result;

@@ -3,6 +3,7 @@ import type { ServiceBusClient } from '@azure/service-bus';
 import { Bus } from '../bus/Bus';
 import { createServiceBusClient } from '../bus/serviceBusClient';
 import { readSettings, type Settings } from '../config/settings';
+import { SsrfGuard } from '../delivery/ssrfGuard';
 import { createWebhookClient, type WebhookClient } from '../delivery/webhookClient';
 import { PayloadStore } from '../payloads/PayloadStore';
 import { SubscriptionCache } from '../pipeline/subscriptionCache';
@@ -27,6 +28,8 @@ export interface AppContext {
   bus: Bus;
   payloads: PayloadStore;
   webhooks: WebhookClient;
+  /** One guard for delivery and for checking endpoints when subscriptions are saved. */
+  ssrfGuard: SsrfGuard;
   close(): Promise<void>;
 }
 
@@ -50,7 +53,8 @@ function createAppContext(settings: Settings): AppContext {
   const subscriptions = new SubscriptionStore(database);
   const serviceBus = createServiceBusClient(settings.serviceBus);
   const bus = new Bus(serviceBus);
-  const webhooks = createWebhookClient();
+  const ssrfGuard = SsrfGuard.fromEnv();
+  const webhooks = createWebhookClient({ guard: ssrfGuard });
   return {
     settings,
     database,
@@ -65,6 +69,7 @@ function createAppContext(settings: Settings): AppContext {
     bus,
     payloads: PayloadStore.fromConnection(settings.payloadStorage),
     webhooks,
+    ssrfGuard,
     async close() {
       await Promise.allSettled([bus.close(), webhooks.close()]);
       cosmos.dispose();

@@ -1,5 +1,5 @@
 import type { SubscriptionRecord } from '../domain/types';
-import { notFoundProblem, preconditionFailedProblem, validationProblem } from '../http/problems';
+import { invalidField, notFoundProblem, preconditionFailedProblem, validationProblem } from '../http/problems';
 import type { PageOptions } from '../store/documents';
 import { PreconditionFailedError } from '../store/errors';
 import type { SubscriptionStore } from '../store/SubscriptionStore';
@@ -24,6 +24,9 @@ export function parseSubscriptionAddress(topic: unknown, name: unknown): { topic
   return { topic: parsedTopic, name: name as string };
 }
 
+/** Why a webhook URL's host must not be used (SSRF guard), or undefined when it may. */
+export type WebhookTargetCheck = (endpointUrl: string) => Promise<string | undefined>;
+
 export interface PutSubscriptionInput {
   topic: unknown;
   name: unknown;
@@ -31,6 +34,8 @@ export interface PutSubscriptionInput {
   ifMatch?: string | null;
   ifNoneMatch?: string | null;
   now: Date;
+  /** Refuses private targets at creation, so the mistake shows at once, not as a dead letter. */
+  checkWebhookTarget?: WebhookTargetCheck;
 }
 
 /**
@@ -44,6 +49,10 @@ export async function putSubscription(
 ): Promise<ApiResponse> {
   const { topic, name } = parseSubscriptionAddress(input.topic, input.name);
   const spec = parseSubscriptionSpecOrThrow(input.body);
+  if (spec.destination.endpointType === 'WebHook' && input.checkWebhookTarget) {
+    const refused = await input.checkWebhookTarget(spec.destination.endpointUrl);
+    if (refused) throw invalidField('destination.endpointUrl', refused);
+  }
   const instance = `/topics/${topic}/subscriptions/${name}`;
   const existing = await store.get(topic, name);
   if (input.ifMatch && input.ifMatch !== '*' && existing?.etag !== input.ifMatch) {
