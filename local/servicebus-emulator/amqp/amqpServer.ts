@@ -51,17 +51,27 @@ export class AmqpServer {
 
   constructor(private readonly options: AmqpServerOptions) {
     const c = this.container;
-    c.on('connection_open', (context: EventContext) => this.onConnectionOpen(context));
-    c.on('connection_close', (context: EventContext) => this.onConnectionGone(context.connection, 'closed'));
-    c.on('disconnected', (context: EventContext) => this.onConnectionGone(context.connection, 'disconnected'));
-    c.on('sender_open', (context: EventContext) => this.onSenderOpen(context.sender!));
-    c.on('receiver_open', (context: EventContext) => this.onReceiverOpen(context.receiver!));
-    c.on('sender_close', (context: EventContext) => this.onSenderGone(context.sender!));
-    c.on('receiver_close', (context: EventContext) => this.options.log.info(`link closed: receiver ${context.receiver!.name}`));
-    c.on('message', (context: EventContext) => this.onMessage(context));
-    c.on('error', (context: EventContext) => this.options.log.error(`amqp error: ${String((context as { error?: unknown }).error)}`));
-    c.on('connection_error', (context: EventContext) => this.options.log.error(`${describe(context.connection)} error: ${String(context.connection.error)}`));
-    c.on('protocol_error', (context: EventContext) => this.options.log.error(`protocol error: ${String((context as { error?: unknown }).error)}`));
+    // A misbehaving client must not take the emulator down: handler failures are logged.
+    const on = (event: string, handle: (context: EventContext) => void): void => {
+      c.on(event, (context: EventContext) => {
+        try {
+          handle(context);
+        } catch (error) {
+          this.options.log.error(`${event} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        }
+      });
+    };
+    on('connection_open', (context) => this.onConnectionOpen(context));
+    on('connection_close', (context) => this.onConnectionGone(context.connection, 'closed'));
+    on('disconnected', (context) => this.onConnectionGone(context.connection, 'disconnected'));
+    on('sender_open', (context) => this.onSenderOpen(context.sender!));
+    on('receiver_open', (context) => this.onReceiverOpen(context.receiver!));
+    on('sender_close', (context) => this.onSenderGone(context.sender!));
+    on('receiver_close', (context) => this.options.log.info(`link closed: receiver ${context.receiver!.name}`));
+    on('message', (context) => this.onMessage(context));
+    on('error', (context) => this.options.log.error(`amqp error: ${String((context as { error?: unknown }).error)}`));
+    on('connection_error', (context) => this.options.log.error(`${describe(context.connection)} error: ${String(context.connection.error)}`));
+    on('protocol_error', (context) => this.options.log.error(`protocol error: ${String((context as { error?: unknown }).error)}`));
   }
 
   listen(port: number, host: string): Promise<number> {

@@ -99,9 +99,12 @@ export class DeliveryLink implements Consumer {
       apply(token);
       delivery.update(true, amqpMessage.accepted().described());
     } catch (error) {
-      if (!(error instanceof BrokerError)) throw error;
-      this.log.debug(`settlement refused on ${this.store.settings.path}: ${error.message}`);
-      const rejected = amqpMessage.rejected({ error: { condition: CONDITION[error.code].condition, description: error.message } });
+      const known = error instanceof BrokerError;
+      const message = error instanceof Error ? error.message : String(error);
+      if (known) this.log.debug(`settlement refused on ${this.store.settings.path}: ${message}`);
+      else this.log.error(`settlement failed on ${this.store.settings.path}: ${message}`);
+      const condition = known ? CONDITION[error.code].condition : 'amqp:internal-error';
+      const rejected = amqpMessage.rejected({ error: { condition, description: message } });
       delivery.update(true, rejected.described());
     }
   }

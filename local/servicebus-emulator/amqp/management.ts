@@ -101,6 +101,8 @@ export function handleManagementRequest(request: Message, target: ResolvedAddres
       const { condition, status } = CONDITION[error.code];
       return response(request, status, error.message, undefined, condition);
     }
-    throw error;
+    // A malformed request body: answer it rather than crash the listener.
+    const description = error instanceof Error ? error.message : String(error);
+    return response(request, 400, `Bad request for ${operation}: ${description}`, undefined, 'com.microsoft:argument-error');
   }
 }
