@@ -144,4 +144,30 @@ describe('retries and dead letters', () => {
     ]);
     expect(pipeline.receiver.received('/redrive')).toHaveLength(3);
   });
+
+  it('shows poison deliveries from the native dead-letter sub-queue in the dead-letter API', async () => {
+    await pipeline.createWebhookSubscription('poison', 'victim', '/poison');
+    const sender = pipeline.serviceBusClient.createSender('deliveries');
+    try {
+      // Not a delivery message: deliver throws on every attempt until Service Bus gives up.
+      await sender.sendMessages({
+        body: { garbage: true },
+        contentType: 'application/json',
+        messageId: 'poison-1',
+        applicationProperties: { topic: 'poison', subscription: 'victim', deliveryId: 'dlv_poison' },
+      });
+    } finally {
+      await sender.close();
+    }
+    const poison = await waitFor(
+      'the poison message in the dead-letter API',
+      async () => {
+        const listed = await pipeline.api('GET', '/topics/poison/subscriptions/victim/deadletters');
+        const found = listed.json.poison as Array<{ deliveryId?: string; deadLetterReason?: string }>;
+        return found.length > 0 && found;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(poison[0]).toMatchObject({ deliveryId: 'dlv_poison', deadLetterReason: 'MaxDeliveryCountExceeded' });
+  });
 });
