@@ -91,14 +91,14 @@ describe('settlement', () => {
     expect(await dlq.peekMessages(5)).toEqual([]);
   });
 
-  it('settles over $management update-disposition when the receiving link is gone', async () => {
+  it('settles deferred messages over $management update-disposition', async () => {
     await h.client.createSender('viaManagement').sendMessages([{ body: 1 }, { body: 2 }]);
     const receiver = h.newClient().createReceiver('viaManagement');
     const messages = await waitFor('two messages', async () => {
       const got = await receiver.receiveMessages(2, { maxWaitTimeInMs: 500 });
       return got.length === 2 ? got : undefined;
     });
-    // A receiver for deferred messages settles through $management only:
+    // Messages got by sequence number have no delivery on a link: they settle through $management.
     await receiver.deferMessage(messages[0]!);
     await receiver.deferMessage(messages[1]!);
     const deferred = await receiver.receiveDeferredMessages([messages[0]!.sequenceNumber!, messages[1]!.sequenceNumber!]);
