@@ -69,12 +69,16 @@ export class MessageStore {
     return this.messages.size;
   }
 
-  /** Throws QuotaExceeded when `size` more bytes would not fit. */
+  /**
+   * Throws QuotaExceeded when `size` more bytes would not fit. The dead-letter queue counts
+   * toward its entity's size (as in Service Bus), so dead-lettering never needs room of its own.
+   */
   assertRoomFor(size: number): void {
-    if (this.bytes + size > this.settings.maxSizeBytes) {
+    const used = this.bytes + (this.deadLetters?.bytes ?? 0);
+    if (used + size > this.settings.maxSizeBytes) {
       throw new BrokerError(
         'QuotaExceeded',
-        `The maximum entity size has been reached or exceeded for '${this.settings.path}'. Size of entity in bytes:${this.bytes}, Max entity size in bytes: ${this.settings.maxSizeBytes}.`,
+        `The maximum entity size has been reached or exceeded for '${this.settings.path}'. Size of entity in bytes:${used}, Max entity size in bytes: ${this.settings.maxSizeBytes}.`,
       );
     }
   }
@@ -113,7 +117,6 @@ export class MessageStore {
 
   /** Moves a message in from another store's dead-lettering. */
   private acceptDeadLetter(source: StoredMessage, sourcePath: string): void {
-    if (this.bytes + source.size > this.settings.maxSizeBytes) return; // a full DLQ drops, as SB does not
     const message: StoredMessage = {
       ...source,
       sequenceNumber: this.nextSequenceNumber++,

@@ -39,7 +39,7 @@ describe('duplicate detection', () => {
 });
 
 describe('bounded entities', () => {
-  it('refuses sends with QuotaExceeded when the entity is full, and accepts again once drained', async () => {
+  it('refuses sends with QuotaExceeded when the entity (with its dead letters) is full, accepts again once drained', async () => {
     const sender = h.client.createSender('small');
     const payload = Buffer.alloc(200 * 1024, 7);
     let error: unknown;
@@ -54,8 +54,15 @@ describe('bounded entities', () => {
     }
     expect(accepted).toBe(5);
     expect(isServiceBusError(error) && error.code).toBe('QuotaExceeded');
-    const receiver = h.client.createReceiver('small', { receiveMode: 'receiveAndDelete' });
-    await receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    // Dead-lettered messages still count toward the entity's size...
+    const receiver = h.client.createReceiver('small');
+    const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 });
+    await receiver.deadLetterMessage(message!, { deadLetterReason: 'test' });
+    const stillFull = await sender.sendMessages({ body: payload }).catch((e: unknown) => e);
+    expect(isServiceBusError(stillFull) && stillFull.code).toBe('QuotaExceeded');
+    // ...until they are removed from the dead-letter queue.
+    const dlq = h.client.createReceiver('small', { subQueueType: 'deadLetter', receiveMode: 'receiveAndDelete' });
+    expect(await dlq.receiveMessages(1, { maxWaitTimeInMs: 1000 })).toHaveLength(1);
     await sender.sendMessages({ body: payload });
   });
 });
