@@ -2,9 +2,13 @@ import type { TimerFunctionPlan } from '../app/planFunctions';
 import type { FunctionApp } from '../core/FunctionApp';
 import type { InvocationRunner } from '../core/InvocationRunner';
 import { newInvocationTraceContext } from '../core/traceContext';
+import { writeLog } from '../log/hostLogger';
 import type { TriggerListener } from '../triggerListener';
 import { parseSchedule, type TimerSchedule } from './parseSchedule';
 import { toTimerInput } from './toTimerInput';
+
+/** The longest delay setTimeout accepts (~24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * Runs one timer function on its schedule, like the host's timer listener: never two runs of
@@ -35,8 +39,18 @@ export function startTimerTrigger(app: FunctionApp, plan: TimerFunctionPlan, run
 
   const scheduleAfter = (occurrence: Date) => {
     if (stopped) return;
-    const due = schedule.nextAfter(occurrence);
-    timer = setTimeout(() => void fire(due), Math.max(0, due.getTime() - Date.now()));
+    armFor(schedule.nextAfter(occurrence));
+  };
+
+  // setTimeout holds at most ~24.8 days; longer waits (a yearly schedule) are taken in steps.
+  const armFor = (due: Date) => {
+    const wait = due.getTime() - Date.now();
+    if (wait > MAX_TIMEOUT_MS) timer = setTimeout(() => armFor(due), MAX_TIMEOUT_MS);
+    else timer = setTimeout(() => void fire(due).catch(reportFailure), Math.max(0, wait));
+  };
+
+  const reportFailure = (error: unknown) => {
+    writeLog('error', `The timer of ${plan.name} stopped: ${error instanceof Error ? error.message : String(error)}`, { functionName: plan.name });
   };
 
   // As in the host, the handler sees the status recorded before this run: `last` is the previous
@@ -57,7 +71,9 @@ export function startTimerTrigger(app: FunctionApp, plan: TimerFunctionPlan, run
 
   if (plan.runOnStartup) {
     const now = new Date();
-    void invoke(false, schedule.nextAfter(now), 'Timer fired on startup (runOnStartup)').then(() => scheduleAfter(new Date()));
+    void invoke(false, schedule.nextAfter(now), 'Timer fired on startup (runOnStartup)')
+      .then(() => scheduleAfter(new Date()))
+      .catch(reportFailure);
   } else scheduleAfter(new Date());
 
   return {

@@ -20,31 +20,59 @@ describe('app files and settings', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('finds the files a main glob names, skipping node_modules', () => {
-    for (const path of ['functions/a.ts', 'functions/b.js', 'functions/nested/c.ts', 'functions/node_modules/x.ts', 'other/d.ts']) {
+    for (const path of [
+      'functions/a.ts',
+      'functions/b.js',
+      'functions/nested/c.ts',
+      'functions/node_modules/x.ts',
+      'other/d.ts',
+    ]) {
       mkdirSync(join(dir, path, '..'), { recursive: true });
       writeFileSync(join(dir, path), '');
     }
     const relative = (files: string[]) => files.map((file) => file.slice(dir.length + 1));
     expect(relative(findMainFiles(dir, 'functions/*.ts'))).toEqual(['functions/a.ts']);
-    expect(relative(findMainFiles(dir, 'functions/**/*.ts'))).toEqual(['functions/a.ts', 'functions/nested/c.ts']);
-    expect(relative(findMainFiles(dir, '{functions,other}/*.{ts,js}'))).toEqual(['functions/a.ts', 'functions/b.js', 'other/d.ts']);
+    expect(relative(findMainFiles(dir, 'functions/**/*.ts'))).toEqual([
+      'functions/a.ts',
+      'functions/nested/c.ts',
+    ]);
+    expect(relative(findMainFiles(dir, '{functions,other}/*.{ts,js}'))).toEqual([
+      'functions/a.ts',
+      'functions/b.js',
+      'other/d.ts',
+    ]);
     expect(relative(findMainFiles(dir, './other/d.ts'))).toEqual(['other/d.ts']);
     expect(findMainFiles(dir, 'missing/*.ts')).toEqual([]);
   });
 
   it('copies local.settings.json Values into the environment, letting existing variables win', () => {
-    writeFileSync(join(dir, 'local.settings.json'), JSON.stringify({ IsEncrypted: false, Values: { A: 'from-file', B: 'from-file', N: 5 } }));
+    writeFileSync(
+      join(dir, 'local.settings.json'),
+      JSON.stringify({ IsEncrypted: false, Values: { A: 'from-file', B: 'from-file', N: 5 } }),
+    );
     const env: NodeJS.ProcessEnv = { B: 'from-env' };
     expect(loadLocalSettings(dir, env)).toEqual({ applied: ['A', 'N'], skipped: ['B'] });
     expect(env).toEqual({ A: 'from-file', B: 'from-env', N: '5' });
   });
 
   it('reads host.json with the host defaults', () => {
-    writeFileSync(join(dir, 'host.json'), JSON.stringify({ version: '2.0', functionTimeout: '-1', extensions: { http: { routePrefix: '/v1/' }, serviceBus: { maxConcurrentCalls: 2 } } }));
+    writeFileSync(
+      join(dir, 'host.json'),
+      JSON.stringify({
+        version: '2.0',
+        functionTimeout: '-1',
+        extensions: { http: { routePrefix: '/v1/' }, serviceBus: { maxConcurrentCalls: 2 } },
+      }),
+    );
     expect(readHostOptions(dir)).toMatchObject({
       routePrefix: 'v1',
       functionTimeoutMs: undefined,
-      serviceBus: { maxConcurrentCalls: 2, autoCompleteMessages: true, maxAutoLockRenewalDurationMs: 300_000, prefetchCount: 0 },
+      serviceBus: {
+        maxConcurrentCalls: 2,
+        autoCompleteMessages: true,
+        maxAutoLockRenewalDurationMs: 300_000,
+        prefetchCount: 0,
+      },
     });
     writeFileSync(join(dir, 'host.json'), JSON.stringify({ functionTimeout: 'ten minutes' }));
     expect(() => readHostOptions(dir)).toThrow('functionTimeout');
@@ -61,10 +89,16 @@ describe('parsing', () => {
 
   it('reads six-field NCRONTAB schedules in UTC and TimeSpan intervals', () => {
     const everyFiveMinutes = parseSchedule('0 */5 * * * *', undefined);
-    expect(everyFiveMinutes.nextAfter(new Date('2026-01-01T10:02:30Z')).toISOString()).toBe('2026-01-01T10:05:00.000Z');
+    expect(everyFiveMinutes.nextAfter(new Date('2026-01-01T10:02:30Z')).toISOString()).toBe(
+      '2026-01-01T10:05:00.000Z',
+    );
     const weekdays = parseSchedule('30 0 9 * * 1-5', undefined);
-    expect(weekdays.nextAfter(new Date('2026-01-03T12:00:00Z')).toISOString()).toBe('2026-01-05T09:00:30.000Z');
-    expect(parseSchedule('00:00:10', undefined).nextAfter(new Date('2026-01-01T00:00:00Z')).toISOString()).toBe('2026-01-01T00:00:10.000Z');
+    expect(weekdays.nextAfter(new Date('2026-01-03T12:00:00Z')).toISOString()).toBe(
+      '2026-01-05T09:00:30.000Z',
+    );
+    expect(
+      parseSchedule('00:00:10', undefined).nextAfter(new Date('2026-01-01T00:00:00Z')).toISOString(),
+    ).toBe('2026-01-01T00:00:10.000Z');
     expect(() => parseSchedule('*/5 * * * *', undefined)).toThrow('six-field');
   });
 
@@ -78,16 +112,35 @@ describe('parsing', () => {
 
 describe('connections and function plans', () => {
   it('resolves a Service Bus connection by setting name', () => {
-    expect(readServiceBusConnection('Sb', { Sb: 'Endpoint=sb://x/' })).toEqual({ kind: 'connectionString', connectionString: 'Endpoint=sb://x/' });
-    expect(readServiceBusConnection('Sb', { Sb__fullyQualifiedNamespace: 'ns.servicebus.windows.net' })).toMatchObject({ kind: 'identity', credential: 'default' });
-    expect(readServiceBusConnection('Sb', { Sb__fullyQualifiedNamespace: 'ns', Sb__clientId: 'abc' })).toMatchObject({ credential: 'managedIdentity', clientId: 'abc' });
-    expect(readServiceBusConnection('Sb', { Sb__fullyQualifiedNamespace: 'ns', Sb__credential: 'managedidentity' })).toMatchObject({ credential: 'managedIdentity', clientId: undefined });
-    expect(() => readServiceBusConnection('Sb', {})).toThrow('set Sb (a connection string) or Sb__fullyQualifiedNamespace');
+    expect(readServiceBusConnection('Sb', { Sb: 'Endpoint=sb://x/' })).toEqual({
+      kind: 'connectionString',
+      connectionString: 'Endpoint=sb://x/',
+    });
+    expect(
+      readServiceBusConnection('Sb', { Sb__fullyQualifiedNamespace: 'ns.servicebus.windows.net' }),
+    ).toMatchObject({ kind: 'identity', credential: 'default' });
+    expect(
+      readServiceBusConnection('Sb', { Sb__fullyQualifiedNamespace: 'ns', Sb__clientId: 'abc' }),
+    ).toMatchObject({ credential: 'managedIdentity', clientId: 'abc' });
+    expect(
+      readServiceBusConnection('Sb', {
+        Sb__fullyQualifiedNamespace: 'ns',
+        Sb__credential: 'managedidentity',
+      }),
+    ).toMatchObject({ credential: 'managedIdentity', clientId: undefined });
+    expect(() => readServiceBusConnection('Sb', {})).toThrow(
+      'set Sb (a connection string) or Sb__fullyQualifiedNamespace',
+    );
   });
 
   it('resolves %settings% in trigger options and names every function it cannot run', () => {
-    const trigger = (type: string, extra: Record<string, unknown>) => ({ trigger: { type, direction: 'in' as const, ...extra } });
-    const [queue] = planFunctions([{ name: 'q', bindings: trigger('serviceBusTrigger', { queueName: '%Q%', connection: 'Sb' }) }], { Q: 'ingress' });
+    const trigger = (type: string, extra: Record<string, unknown>) => ({
+      trigger: { type, direction: 'in' as const, ...extra },
+    });
+    const [queue] = planFunctions(
+      [{ name: 'q', bindings: trigger('serviceBusTrigger', { queueName: '%Q%', connection: 'Sb' }) }],
+      { Q: 'ingress' },
+    );
     expect(queue).toMatchObject({ kind: 'serviceBus', entity: { queueName: 'ingress' }, connection: 'Sb' });
     expect(() =>
       planFunctions(
@@ -98,6 +151,8 @@ describe('connections and function plans', () => {
         ],
         {},
       ),
-    ).toThrow(/3 function\(s\):[\s\S]*"missingSetting": queueName: the app setting "NOPE"[\s\S]*"blob" uses a blobTrigger trigger[\s\S]*"batch" uses cardinality "many"/);
+    ).toThrow(
+      /3 function\(s\):[\s\S]*"missingSetting": queueName: the app setting "NOPE"[\s\S]*"blob" uses a blobTrigger trigger[\s\S]*"batch" uses cardinality "many"/,
+    );
   });
 });

@@ -17,11 +17,15 @@ describe('dev host: HTTP triggers', () => {
   });
 
   it('prints one ready line naming every function and its trigger', () => {
-    expect(host.logs()).toMatch(/Dev host listening on http:\/\/127\.0\.0\.1:\d+ \(\d+ functions: .*getItem \[httpTrigger\].*tick \[timerTrigger\]/);
+    expect(host.logs()).toMatch(
+      /Dev host listening on http:\/\/127\.0\.0\.1:\d+ \(\d+ functions: .*getItem \[httpTrigger\].*tick \[timerTrigger\]/,
+    );
   });
 
   it('passes route parameters, repeated query values and headers to the handler', async () => {
-    const response = await fetch(`${host.url}/api/items/42?tag=a&tag=b`, { headers: { 'x-functions-key': KEY, 'x-fixture': 'yes' } });
+    const response = await fetch(`${host.url}/api/items/42?tag=a&tag=b`, {
+      headers: { 'x-functions-key': KEY, 'x-fixture': 'yes' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/json');
     const body = (await response.json()) as Record<string, unknown>;
@@ -35,7 +39,11 @@ describe('dev host: HTTP triggers', () => {
   });
 
   it('answers 401 with a JSON body without a key, with a wrong key, and with the overridden file key', async () => {
-    const attempts: Record<string, string>[] = [{}, { 'x-functions-key': 'wrong' }, { 'x-functions-key': 'fixture-key-from-file' }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { 'x-functions-key': 'wrong' },
+      { 'x-functions-key': 'fixture-key-from-file' },
+    ];
     for (const headers of attempts) {
       const response = await fetch(`${host.url}/api/items/42`, { headers });
       expect(response.status).toBe(401);
@@ -61,7 +69,11 @@ describe('dev host: HTTP triggers', () => {
 
   it('round-trips a binary body byte for byte and sets cookies', async () => {
     const bytes = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a, 0x0d, 0x7f, 0xc3, 0x28]);
-    const response = await fetch(`${host.url}/api/blobs/raw.bin`, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    const response = await fetch(`${host.url}/api/blobs/raw.bin`, {
+      method: 'PUT',
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(response.status).toBe(201);
     expect(response.headers.get('x-name')).toBe('raw.bin');
     expect(response.headers.get('x-length')).toBe(String(bytes.length));
@@ -90,16 +102,22 @@ describe('dev host: HTTP triggers', () => {
     const response = await fetch(`${host.url}/api/fails`);
     expect(response.status).toBe(500);
     expect(await response.text()).toBe('');
-    expect(host.logs()).toMatch(/\[fails\] \[[0-9a-f-]{36}\] Executed 'Functions\.fails' \(Failed, .*fixture failure on purpose/);
+    expect(host.logs()).toMatch(
+      /\[fails\] \[[0-9a-f-]{36}\] Executed 'Functions\.fails' \(Failed, .*fixture failure on purpose/,
+    );
   });
 
   it('gives each invocation a W3C traceparent that continues the caller trace, and tags its log lines', async () => {
     const callerTrace = '0af7651916cd43dd8448eb211c80319c';
-    const response = await fetch(`${host.url}/api/items/5?code=${KEY}`, { headers: { traceparent: `00-${callerTrace}-b7ad6b7169203331-01` } });
+    const response = await fetch(`${host.url}/api/items/5?code=${KEY}`, {
+      headers: { traceparent: `00-${callerTrace}-b7ad6b7169203331-01` },
+    });
     const body = (await response.json()) as { traceParent: string; invocationId: string };
     expect(body.traceParent).toMatch(new RegExp(`^00-${callerTrace}-[0-9a-f]{16}-01$`));
     expect(body.traceParent).not.toContain('b7ad6b7169203331');
-    const other = (await (await fetch(`${host.url}/api/items/6?code=${KEY}`)).json()) as { traceParent: string };
+    const other = (await (await fetch(`${host.url}/api/items/6?code=${KEY}`)).json()) as {
+      traceParent: string;
+    };
     expect(other.traceParent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(other.traceParent.slice(3, 35)).not.toBe(callerTrace);
     expect(host.logs()).toContain(`[getItem] [${body.invocationId}] getItem for id 5`);

@@ -32,13 +32,18 @@ describe('dev host: hooks, timers and shutdown', () => {
     const body = (await response.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ appStartRuns: 1, wrappedByPreInvocation: true });
     expect(body.preInvocationRuns).toBeGreaterThanOrEqual(1);
-    await waitFor('the redacted log line', () => host.logs().includes('[hookProbe]') && host.logs().includes('hookProbe logs a token [redacted]'));
+    await waitFor(
+      'the redacted log line',
+      () => host.logs().includes('[hookProbe]') && host.logs().includes('hookProbe logs a token [redacted]'),
+    );
     expect(host.logs()).not.toContain('SECRET123');
   });
 
   it('shows postInvocation hooks the error of a failed invocation', async () => {
     expect((await fetch(`${host.url}/api/fails`)).status).toBe(500);
-    await waitFor('the postInvocation log', () => host.logs().includes('postInvocation saw error: Error: fixture failure on purpose'));
+    await waitFor('the postInvocation log', () =>
+      host.logs().includes('postInvocation saw error: Error: fixture failure on purpose'),
+    );
   });
 
   it('runs the timer on startup and then on its six-field schedule, with the host timer shape', async () => {
@@ -63,20 +68,43 @@ describe('dev host: hooks, timers and shutdown', () => {
     expect(gap).toBeGreaterThan(500);
     expect(gap).toBeLessThan(3_000);
     expect(third.scheduleStatus.last).toBe(second.scheduleStatus.next);
+    // A yearly schedule waits longer than one setTimeout can: it must not have fired.
+    expect(await (await fetch(`${host.url}/api/yearly-runs`)).json()).toEqual({ runs: 0 });
   });
 
   it('answers the host admin routes: status, and manual runs of non-HTTP functions only with the key', async () => {
     const status = await fetch(`${host.url}/admin/host/status`);
     expect(status.status).toBe(200);
-    expect(await status.json()).toMatchObject({ state: 'Running', functions: expect.arrayContaining(['tick', 'hookProbe']) });
+    expect(await status.json()).toMatchObject({
+      state: 'Running',
+      functions: expect.arrayContaining(['tick', 'hookProbe']),
+    });
     const key = { 'x-functions-key': 'fixture-key-from-file' };
-    expect((await fetch(`${host.url}/admin/functions/tick`, { method: 'POST', body: '{}' })).status).toBe(401);
-    expect((await fetch(`${host.url}/admin/functions/nope`, { method: 'POST', body: '{}', headers: key })).status).toBe(404);
-    const httpFunction = await fetch(`${host.url}/admin/functions/hookProbe`, { method: 'POST', body: '{}', headers: key });
+    expect((await fetch(`${host.url}/admin/functions/tick`, { method: 'POST', body: '{}' })).status).toBe(
+      401,
+    );
+    expect(
+      (await fetch(`${host.url}/admin/functions/nope`, { method: 'POST', body: '{}', headers: key })).status,
+    ).toBe(404);
+    const httpFunction = await fetch(`${host.url}/admin/functions/hookProbe`, {
+      method: 'POST',
+      body: '{}',
+      headers: key,
+    });
     expect(httpFunction.status).toBe(400);
-    expect(await httpFunction.json()).toMatchObject({ detail: 'function "hookProbe" has an HTTP trigger: call its route instead' });
+    expect(await httpFunction.json()).toMatchObject({
+      detail: 'function "hookProbe" has an HTTP trigger: call its route instead',
+    });
     const before = host.logs().split('programmatically called').length;
-    expect((await fetch(`${host.url}/admin/functions/tick`, { method: 'POST', body: '{"input":""}', headers: key })).status).toBe(202);
+    expect(
+      (
+        await fetch(`${host.url}/admin/functions/tick`, {
+          method: 'POST',
+          body: '{"input":""}',
+          headers: key,
+        })
+      ).status,
+    ).toBe(202);
     await waitFor('the manual timer run', () => host.logs().split('programmatically called').length > before);
   });
 
@@ -99,7 +127,9 @@ describe('dev host: hooks, timers and shutdown', () => {
 
 describe('dev host: start-up errors', () => {
   it('refuses functions with unsupported triggers or bindings, naming each function and binding type', async () => {
-    const error = await spawnDevHost({ appRoot: APP_ROOT, main: 'unsupported/*.ts' }).catch((e: unknown) => e);
+    const error = await spawnDevHost({ appRoot: APP_ROOT, main: 'unsupported/*.ts' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     const message = (error as Error).message;
     expect(message).toContain('exited with code 1');

@@ -23,7 +23,8 @@ describe('dev host: Service Bus triggers', () => {
   let client: ServiceBusClient;
 
   const seen = async (): Promise<Seen[]> => (await (await fetch(`${host.url}/api/sb-seen`)).json()) as Seen[];
-  const seenFor = async (messageId: string) => (await seen()).filter((entry) => entry.messageId === messageId);
+  const seenFor = async (messageId: string) =>
+    (await seen()).filter((entry) => entry.messageId === messageId);
   const activeCount = async (queue: string) => (await client.createReceiver(queue).peekMessages(10)).length;
 
   beforeAll(async () => {
@@ -39,7 +40,9 @@ describe('dev host: Service Bus triggers', () => {
                 { Name: 'work', Properties: { MaxDeliveryCount: MAX_DELIVERY_COUNT, LockDuration: 'PT2S' } },
                 { Name: 'raw', Properties: { LockDuration: 'PT5S' } },
               ],
-              Topics: [{ Name: 'events', Subscriptions: [{ Name: 'audit', Properties: { LockDuration: 'PT5S' } }] }],
+              Topics: [
+                { Name: 'events', Subscriptions: [{ Name: 'audit', Properties: { LockDuration: 'PT5S' } }] },
+              ],
             },
           ],
           Logging: { Type: 'Console' },
@@ -83,7 +86,10 @@ describe('dev host: Service Bus triggers', () => {
 
   it('abandons a message whose handler throws until the broker dead-letters it', async () => {
     await client.createSender('work').sendMessages({ body: { command: 'fail' }, messageId: 'fail-1' });
-    const deadLetters = client.createReceiver('work', { subQueueType: 'deadLetter', receiveMode: 'receiveAndDelete' });
+    const deadLetters = client.createReceiver('work', {
+      subQueueType: 'deadLetter',
+      receiveMode: 'receiveAndDelete',
+    });
     const [deadLettered] = await waitFor('fail-1 in the dead-letter queue', async () => {
       const messages = await deadLetters.receiveMessages(1, { maxWaitTimeInMs: 500 });
       return messages.length > 0 && messages;
@@ -96,10 +102,14 @@ describe('dev host: Service Bus triggers', () => {
   });
 
   it('renews the lock while a handler runs longer than the lock duration', async () => {
-    await client.createSender('work').sendMessages({ body: { command: 'slow', ms: 3_500 }, messageId: 'slow-1' });
+    await client
+      .createSender('work')
+      .sendMessages({ body: { command: 'slow', ms: 3_500 }, messageId: 'slow-1' });
     const executed = /Executed 'Functions\.workItems' \(Succeeded/g;
     const before = host.logs().match(executed)?.length ?? 0;
-    await waitFor('slow-1 to finish', () => (host.logs().match(executed)?.length ?? 0) > before, { timeoutMs: 20_000 });
+    await waitFor('slow-1 to finish', () => (host.logs().match(executed)?.length ?? 0) > before, {
+      timeoutMs: 20_000,
+    });
     await waitFor('slow-1 to be completed', async () => (await activeCount('work')) === 0);
     // Had the 2 s lock lapsed, another concurrent call would have received it again.
     expect((await seenFor('slow-1')).map((entry) => entry.deliveryCount)).toEqual([1]);
@@ -112,7 +122,9 @@ describe('dev host: Service Bus triggers', () => {
       body: JSON.stringify({ input: '{"hello":"admin"}' }),
     });
     expect(response.status).toBe(202);
-    const entry = await waitFor('the manual invocation', async () => (await seen()).find((item) => JSON.stringify(item.body) === '{"hello":"admin"}'));
+    const entry = await waitFor('the manual invocation', async () =>
+      (await seen()).find((item) => JSON.stringify(item.body) === '{"hello":"admin"}'),
+    );
     expect(entry).toMatchObject({ trigger: 'queue', deliveryCount: 1 });
   });
 

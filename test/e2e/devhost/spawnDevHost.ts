@@ -36,17 +36,32 @@ export interface SpawnedDevHost {
  * resolves once it prints its ready line. A host is one process because of its require hook.
  */
 export async function spawnDevHost(options: SpawnDevHostOptions): Promise<SpawnedDevHost> {
-  const args = ['--import', 'tsx', CLI, '--app-root', resolve(options.appRoot), '--port', String(options.port ?? 0)];
+  const args = [
+    '--import',
+    'tsx',
+    CLI,
+    '--app-root',
+    resolve(options.appRoot),
+    '--port',
+    String(options.port ?? 0),
+  ];
   if (options.main) args.push('--main', options.main);
   const baseEnv: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR', 'SYSTEMROOT']) {
     const value = process.env[name];
     if (value !== undefined) baseEnv[name] = value;
   }
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...baseEnv, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { ...baseEnv, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
 
   const stop = async (): Promise<number | null> => {
@@ -62,11 +77,16 @@ export async function spawnDevHost(options: SpawnDevHostOptions): Promise<Spawne
 
   const url = await new Promise<string>((ready, fail) => {
     const timeoutMs = options.readyTimeoutMs ?? 30_000;
-    const timer = setTimeout(() => fail(new Error(`dev host not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`dev host not ready after ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const onData = () => {
       const match = READY_LINE.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
+        // Stop scanning: logs keep growing and the host blocks on a pipe that is read slowly.
+        child.stdout?.off('data', onData);
         ready(match[1]);
       }
     };
