@@ -18,12 +18,17 @@ export function azureMonitorOptions(connectionString: string, credential?: Token
     // The distro's default is a rate-limited sampler (5 traces/s); 0 selects the ratio above.
     tracesPerSecond: 0,
     enableLiveMetrics: false,
+    // Its process handlers would swallow unhandled rejections (the process no longer exits on
+    // them) only when telemetry is on; withSpan records errors in their operation instead.
+    enableAutoCollectExceptions: false,
     enableStandardMetrics: true,
     // The Functions platform already reports CPU and memory; skip the per-second collection.
     enablePerformanceCounters: false,
     enableAutoCollectPerformance: false,
     instrumentationOptions: {
-      http: { enabled: true },
+      // Outgoing calls only. In Azure the host owns incoming HTTP (the worker gets invocations
+      // over gRPC); locally the dev host's server would add a second request per publish.
+      http: { enabled: true, ignoreIncomingRequestHook: () => true },
       azureSdk: { enabled: true },
       mongoDb: { enabled: false },
       mySql: { enabled: false },

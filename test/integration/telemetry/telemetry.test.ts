@@ -142,6 +142,8 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
       );
       const httpDependencies = byType(envelopes, 'RemoteDependencyData').filter((e) => e.data?.baseData.type === 'Http');
       for (const dependency of httpDependencies) expect(dependency.tags?.['ai.operation.parentId']).toBe(deliver?.data?.baseData.id);
+      // Incoming HTTP is the host's to record: the receiver's server side adds no request.
+      expect(byType(envelopes, 'RequestData').map((e) => e.data?.baseData.name).sort()).toEqual(['POST /api/topics/{topic}/events', 'deliver']);
     });
 
     it('sends logs as traces with severity, custom properties and the operation id, and writes the function log', () => {
@@ -163,6 +165,14 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
         ]),
       );
       expect(withTelemetry.result.functionLog).toContain('warn delivery attempt failed, retrying eventKey=orders:evt-1 topic=orders subscription=billing deliveryId=d-1 attempt=1');
+    });
+
+    it('records an error thrown inside a span as a failed dependency and an exception in the same operation', () => {
+      const failed = byType(envelopes, 'RemoteDependencyData').find((e) => e.data?.baseData.name === 'Cosmos.upsert delivery');
+      expect(failed?.data?.baseData).toMatchObject({ success: false, properties: expect.objectContaining({ deliveryId: 'd-1' }) });
+      const exception = byType(envelopes, 'ExceptionData').find((e) => e.data?.baseData.exceptions?.[0]?.message === 'Cosmos DB unavailable');
+      expect(exception && operationId(exception)).toBe(traceId);
+      expect(exception?.tags?.['ai.operation.parentId']).toBe(failed?.data?.baseData.id);
     });
 
     it('exports the pipeline metrics with topic/subscription dimensions', () => {
