@@ -53,6 +53,8 @@ export interface StackOptions {
   onUnexpectedExit?: (part: string) => void;
   /** Aborting during start-up stops what was started and rejects (Ctrl-C while starting). */
   signal?: AbortSignal;
+  /** Aborting kills the child processes at once, even during start-up (a second Ctrl-C). */
+  killSignal?: AbortSignal;
 }
 
 export interface RunningStack {
@@ -141,6 +143,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     void stop().then(() => options.onUnexpectedExit?.(part));
   };
 
+  const kill = () => parts.forEach((part) => part.kill?.());
+  options.killSignal?.addEventListener('abort', kill, { once: true });
   const checkpoint = () => options.signal?.throwIfAborted();
   try {
     checkpoint();
@@ -310,7 +314,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...(devHost.pid !== undefined ? { devHostPid: devHost.pid } : {}),
       startupMs,
       stop,
-      kill: () => parts.forEach((part) => part.kill?.()),
+      kill,
     };
   } catch (error) {
     await stop();

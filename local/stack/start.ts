@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { ensureLocalSettingsFile, readSettingValues, withEnvironment } from './localSettings';
 import { PORT_NAMES, PORT_SPECS, resolvePorts, type PortName } from './ports';
 import { REPO_ROOT, startStack, type RunningStack } from './stack';
-import { EXTERNAL_PARTS_SETTING, parseExternalParts } from './stackParts';
+import { EXTERNAL_PARTS_SETTING, parseExternalParts, STACK_PARTS } from './stackParts';
 
 const portFlags = Object.fromEntries(
   PORT_NAMES.map((name) => [PORT_SPECS[name].flag.slice(2), { type: 'string' as const }]),
@@ -30,6 +30,7 @@ function readCommandLine() {
       telemetry: { type: 'boolean', default: false },
       external: { type: 'string' },
       'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const flags: Partial<Record<PortName, string>> = {};
@@ -39,6 +40,7 @@ function readCommandLine() {
     if (typeof value === 'string') flags[name] = value;
   }
   return {
+    help: values.help === true,
     portFlags: flags,
     seed: values['no-seed'] !== true,
     telemetry: values.telemetry === true,
@@ -47,8 +49,31 @@ function readCommandLine() {
   };
 }
 
+const SAME_PRESS_MS = 500;
+
+const option = (flag: string, text: string): string => `  ${flag.padEnd(26)}${text}`;
+
+const USAGE = [
+  'npm start [-- options]: Service Bus emulator, Cosmos DB server, Azurite, the sample webhook receiver',
+  'and the dev host running functions/, with a sample subscription. Ctrl-C stops everything.',
+  '',
+  option('--no-seed', 'do not create the sample subscription orders/sample-webhook'),
+  option('--telemetry', 'send telemetry to local/fake-appinsights and print it live'),
+  option('--external LIST', `parts not to start (${STACK_PARTS.join(',')}): their settings are used as`),
+  option('', `they are (or ${EXTERNAL_PARTS_SETTING})`),
+  option('--data-dir DIR', 'Azurite data and the sample signing secret (default .local)'),
+  ...PORT_NAMES.map((name) => {
+    const spec = PORT_SPECS[name];
+    return option(`${spec.flag} N`, `${spec.user}, default ${spec.defaultPort} (or ${spec.setting})`);
+  }),
+].join('\n');
+
 async function main(): Promise<void> {
   const args = readCommandLine();
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
   const file = ensureLocalSettingsFile(REPO_ROOT);
   if (file.created) {
     console.log(
@@ -63,15 +88,19 @@ async function main(): Promise<void> {
   const dataDir = resolve(args.dataDir ?? join(REPO_ROOT, '.local'));
 
   const starting = new AbortController();
+  const killing = new AbortController();
   let stack: RunningStack | undefined;
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
+    // One Ctrl-C can arrive twice: from the terminal (to the whole process group) and relayed by
+    // the tsx wrapper when this process was busy for a moment. Count presses, not deliveries.
+    if (firstSignalAt !== undefined && Date.now() - firstSignalAt < SAME_PRESS_MS) return;
+    if (firstSignalAt !== undefined) {
       console.log(`[stack] ${signal} again: exiting now`);
-      stack?.kill();
+      killing.abort();
       process.exit(130);
     }
+    firstSignalAt = Date.now();
     console.log(`[stack] ${signal}: stopping (press Ctrl-C again to force)`);
     if (!stack) {
       starting.abort(new Error(`${signal} during start-up`));
@@ -97,6 +126,7 @@ async function main(): Promise<void> {
       telemetry: args.telemetry,
       external,
       signal: starting.signal,
+      killSignal: killing.signal,
       devHostOutput: (chunk) => process.stdout.write(chunk),
       onUnexpectedExit: (part) => {
         console.error(`[stack] stopped everything because ${part} stopped`);
