@@ -6,6 +6,17 @@ import type { AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
 export const CLOUD_ROLE_NAME = 'switchyard';
 
 /**
+ * Outgoing calls only. In Azure the host owns incoming HTTP (the worker gets invocations over
+ * gRPC); locally the dev host's server would add a second request per publish. The distro types
+ * `http` as the generic InstrumentationConfig but hands it to HttpInstrumentation, which reads
+ * the hook.
+ */
+const OUTGOING_HTTP_ONLY: { enabled: boolean; ignoreIncomingRequestHook: () => boolean } = {
+  enabled: true,
+  ignoreIncomingRequestHook: () => true,
+};
+
+/**
  * How Switchyard starts applicationinsights 3.x: every item kept (sampling off), no offline
  * storage on disk (a Functions instance's disk is not where telemetry should queue), no live
  * metrics, and only the instrumentations the app uses (http, Azure SDK: Service Bus, Cosmos, Blob).
@@ -26,9 +37,7 @@ export function azureMonitorOptions(connectionString: string, credential?: Token
     enablePerformanceCounters: false,
     enableAutoCollectPerformance: false,
     instrumentationOptions: {
-      // Outgoing calls only. In Azure the host owns incoming HTTP (the worker gets invocations
-      // over gRPC); locally the dev host's server would add a second request per publish.
-      http: { enabled: true, ignoreIncomingRequestHook: () => true },
+      http: OUTGOING_HTTP_ONLY,
       azureSdk: { enabled: true },
       mongoDb: { enabled: false },
       mySql: { enabled: false },
