@@ -239,6 +239,9 @@ export class MessageStore {
 
   deadLetter(token: string, info: DeadLetterInfo): void {
     const message = this.locked(token);
+    if (!this.deadLetters) {
+      throw new BrokerError('InvalidOperation', `Messages in '${this.settings.path}' cannot be dead-lettered again: complete or abandon them.`);
+    }
     mergeProperties(message, info.properties);
     this.moveToDeadLetters(message, info.reason, info.description);
   }

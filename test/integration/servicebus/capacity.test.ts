@@ -57,7 +57,7 @@ describe('bounded entities', () => {
     // Dead-lettered messages still count toward the entity's size...
     const receiver = h.client.createReceiver('small');
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 });
-    await receiver.deadLetterMessage(message!, { deadLetterReason: 'test' });
+    await receiver.deadLetterMessage(message!, { deadLetterReason: 'test', deadLetterErrorDescription: 'quota' });
     const stillFull = await sender.sendMessages({ body: payload }).catch((e: unknown) => e);
     expect(isServiceBusError(stillFull) && stillFull.code).toBe('QuotaExceeded');
     // ...until they are removed from the dead-letter queue.
