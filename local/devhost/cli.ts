@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startDevHost } from './index';
-import { writeLog } from './log/hostLogger';
+import { flushLogs, writeLog } from './log/hostLogger';
 
 /**
  * `npm run devhost -- --app-root . --port 7071 [--main 'functions/*.ts']`
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, not "${values.port}"`);
   const host = await startDevHost({ appRoot: values['app-root'], port, host: values.host, main: values.main });
+  flushLogs();
   console.log(`Dev host listening on ${host.url} (${host.functions.length} functions: ${host.functions.join(', ')})`);
 
   let signals = 0;

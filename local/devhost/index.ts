@@ -12,7 +12,7 @@ import { describeError, InvocationRunner } from './core/InvocationRunner';
 import { startApp, terminateApp } from './core/startApp';
 import { startHttpTrigger } from './http/httpTrigger';
 import type { RouteTable } from './http/routeTable';
-import { setMinimumLogLevel, writeLog } from './log/hostLogger';
+import { flushLogs, setMinimumLogLevel, writeLog } from './log/hostLogger';
 import { ServiceBusConnections } from './servicebus/ServiceBusConnections';
 import { startServiceBusTrigger } from './servicebus/serviceBusTrigger';
 import { startTimerTrigger } from './timer/timerTrigger';
@@ -111,6 +111,8 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
       const httpClosed = http.close();
       const finished = await runner.drain(options.shutdownTimeoutMs ?? 10_000);
       if (!finished) writeLog('warning', `Gave up waiting for ${runner.runningCount} running invocation(s).`);
+      // appTerminate hooks may print directly: our lines so far go first.
+      flushLogs();
       try {
         await terminateApp(app);
       } catch (error) {

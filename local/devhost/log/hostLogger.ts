@@ -36,10 +36,30 @@ export function setMinimumLogLevel(level: string): void {
   minimumLevel = known;
 }
 
+// Writes to files and pipes are synchronous on Linux: one write per line cost more than the
+// invocation itself under load, so lines are gathered and written once per event-loop turn.
+const pending = { stdout: '', stderr: '' };
+let flushScheduled = false;
+
+/** Writes what is gathered now; also runs on process exit so no line is lost. */
+export function flushLogs(): void {
+  flushScheduled = false;
+  const { stdout, stderr } = pending;
+  pending.stdout = '';
+  pending.stderr = '';
+  if (stdout) process.stdout.write(stdout);
+  if (stderr) process.stderr.write(stderr);
+}
+process.on('exit', flushLogs);
+
 /** Writes host and function logs to stdout (errors to stderr), as `func start` does. */
 export function writeLog(level: RpcLogLevel, message: string, origin: LogOrigin = {}): void {
   if (level === 'none' || SEVERITY[level] < SEVERITY[minimumLevel]) return;
   const line = formatLogLine(level, message, origin) + '\n';
-  if (level === 'error' || level === 'critical') process.stderr.write(line);
-  else process.stdout.write(line);
+  if (level === 'error' || level === 'critical') pending.stderr += line;
+  else pending.stdout += line;
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushLogs);
+  }
 }
