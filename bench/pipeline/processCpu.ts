@@ -1,0 +1,68 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** CPU seconds (user + system) so far of one process, from /proc (Linux); NaN elsewhere. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return ticks / 100; // USER_HZ is 100 on Linux.
+  } catch {
+    return NaN;
+  }
+}
+
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return -1;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The processes whose CPU the benchmark accounts for, by what runs in them. */
+export interface WatchedProcesses {
+  [label: string]: number;
+}
+
+/**
+ * The bench process, the stack process (Service Bus emulator + Cosmos DB server), the dev host
+ * and Azurite (found among the stack's children by its command line).
+ */
+export function findProcesses(stackPid: number, devHostPid: number | undefined): WatchedProcesses {
+  const watched: WatchedProcesses = { 'bench (load + receiver)': process.pid, 'emulator + cosmos': stackPid };
+  if (devHostPid) watched['dev host'] = devHostPid;
+  let pids: number[] = [];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  } catch {
+    return watched;
+  }
+  for (const pid of pids) {
+    if (parentOf(pid) === stackPid && /azurite/i.test(commandOf(pid))) watched.azurite = pid;
+  }
+  return watched;
+}
+
+export type CpuSnapshot = Record<string, number>;
+
+export function cpuSnapshot(processes: WatchedProcesses): CpuSnapshot {
+  return Object.fromEntries(Object.entries(processes).map(([label, pid]) => [label, cpuSecondsOf(pid)]));
+}
+
+/** Share of one core each process used between two snapshots, in percent. */
+export function cpuPercent(before: CpuSnapshot, after: CpuSnapshot, seconds: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(after).map((label) => [label, Math.round((100 * ((after[label] ?? NaN) - (before[label] ?? NaN))) / seconds)]),
+  );
+}

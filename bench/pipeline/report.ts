@@ -1,0 +1,82 @@
+import type { LatencyResult, ThroughputResult } from './phases';
+import type { RawServiceBusResult } from './rawServiceBus';
+
+export interface BenchReport {
+  startedAt: string;
+  machine: { cpus: number; node: string; platform: string };
+  options: Record<string, unknown>;
+  startupMs: number;
+  rawServiceBus: RawServiceBusResult[];
+  throughput: Array<ThroughputResult & { cpuPercent: Record<string, number> }>;
+  latency: Array<LatencyResult & { cpuPercent: Record<string, number> }>;
+  strayDeliveries: number;
+}
+
+const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toString() : '-');
+const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function cpu(cpuPercent: Record<string, number>): string {
+  return Object.entries(cpuPercent)
+    .map(([label, percent]) => `${label.split(' ')[0]} ${percent}%`)
+    .join(', ');
+}
+
+/** The final table, as printed. */
+export function formatReport(report: BenchReport): string {
+  const out: string[] = [];
+  out.push(
+    `Switchyard pipeline benchmark, ${report.startedAt}, ${report.machine.cpus} CPUs, Node ${report.machine.node}; ` +
+      `1 KB events; stack started in ${(report.startupMs / 1000).toFixed(1)} s`,
+  );
+  out.push('', 'Raw Service Bus emulator (SDK send -> receive -> complete, 1 KB, all at once)');
+  out.push(
+    table(
+      ['mode', 'messages', 'msg/s'],
+      report.rawServiceBus.map((r) => [r.mode, int(r.messages), int(r.perSecond)]),
+    ),
+  );
+  out.push('', 'Throughput (closed loop: publish N events as fast as accepted, wait for every delivery)');
+  out.push(
+    table(
+      ['fan-out', 'publish', 'events', 'events/s accepted', 'deliveries/s', 'events/s delivered', 'delivered', 'p50 ms', 'p99 ms'],
+      report.throughput.map((r) => [
+        String(r.fanOut),
+        r.publishMode,
+        int(r.events),
+        int(r.eventsPerSecond),
+        int(r.deliveriesPerSecond),
+        int(r.deliveredEventsPerSecond),
+        `${r.delivered}/${r.expected}`,
+        ms(r.latencyMs.p50),
+        ms(r.latencyMs.p99),
+      ]),
+    ),
+  );
+  out.push('', 'Latency (open loop at a fixed rate, single publishes; publish -> webhook arrival)');
+  out.push(
+    table(
+      ['fan-out', 'target ev/s', 'achieved ev/s', 'delivered', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'publish p99 ms'],
+      report.latency.map((r) => [
+        String(r.fanOut),
+        int(r.targetEventsPerSecond),
+        int(r.achievedEventsPerSecond),
+        `${r.delivered}/${r.expected}`,
+        ms(r.latencyMs.p50),
+        ms(r.latencyMs.p95),
+        ms(r.latencyMs.p99),
+        ms(r.latencyMs.max),
+        ms(r.publishLatencyMs.p99),
+      ]),
+    ),
+  );
+  out.push('', 'CPU per process during each phase (% of one core; 2 cores = 200%)');
+  for (const r of [...report.throughput, ...report.latency]) out.push(`  ${r.phase.padEnd(22)} ${cpu(r.cpuPercent)}`);
+  if (report.strayDeliveries > 0) out.push(`(${report.strayDeliveries} deliveries of no known phase)`);
+  return out.join('\n');
+}

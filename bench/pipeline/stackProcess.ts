@@ -1,0 +1,70 @@
+/**
+ * The local stack for the benchmark, in its own process: the Service Bus emulator and the Cosmos
+ * DB server run here (startStack runs them in its caller), Azurite and the dev host as its
+ * children. Kept apart from the load generator and the webhook receiver so that neither shares
+ * an event loop with the broker. Prints one line `READY <json>` on stdout when the dev host
+ * answers, then runs until SIGTERM. Ports come as JSON in argv[2]; settings as JSON in argv[3].
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSettingValues } from '../../local/stack/localSettings';
+import type { StackPorts } from '../../local/stack/ports';
+import { REPO_ROOT, startStack } from '../../local/stack/stack';
+
+export interface StackReady {
+  apiUrl: string;
+  functionKey: string;
+  serviceBusConnectionString: string;
+  devHostPid?: number;
+  startupMs: number;
+}
+
+async function main(): Promise<void> {
+  const ports = JSON.parse(process.argv[2] ?? '{}') as StackPorts;
+  const extraSettings = JSON.parse(process.argv[3] ?? '{}') as Record<string, string>;
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  const settings = {
+    ...readSettingValues(join(REPO_ROOT, 'local.settings.example.json')),
+    ...extraSettings,
+  };
+  const stack = await startStack({
+    ports,
+    settings,
+    dataDir,
+    seed: false,
+    // Start-up lines go to stderr so stdout carries only the READY line.
+    log: (line) => process.stderr.write(`${line}\n`),
+    onUnexpectedExit: (part) => {
+      process.stderr.write(`[bench stack] ${part} stopped unexpectedly\n`);
+      process.exit(1);
+    },
+  });
+  const ready: StackReady = {
+    apiUrl: stack.apiUrl,
+    functionKey: stack.functionKey,
+    serviceBusConnectionString: stack.serviceBusConnectionString,
+    ...(stack.devHostPid !== undefined ? { devHostPid: stack.devHostPid } : {}),
+    startupMs: stack.startupMs,
+  };
+  process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void stack.stop().finally(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  // The parent died without stopping us: don't outlive it.
+  process.on('disconnect', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench stack] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { StackPorts } from '../../local/stack/ports';
+import { getFreePort } from './freePort';
+import type { StackReady } from './stackProcess';
+
+export interface StackProcess extends StackReady {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function freeStackPorts(): Promise<StackPorts> {
+  const names: Array<keyof StackPorts> = [
+    'serviceBus',
+    'serviceBusHttp',
+    'cosmos',
+    'azuriteBlob',
+    'azuriteQueue',
+    'azuriteTable',
+    'devHost',
+    'receiver',
+  ];
+  const ports = {} as StackPorts;
+  for (const name of names) ports[name] = await getFreePort();
+  return ports;
+}
+
+/**
+ * Starts bench/pipeline/stackProcess.ts on free ports and resolves once its dev host answers.
+ * `settings` reach the dev host as app settings (e.g. NODE_OPTIONS for a CPU profile).
+ */
+export async function startStackProcess(settings: Record<string, string>): Promise<StackProcess> {
+  const ports = await freeStackPorts();
+  const script = join(__dirname, 'stackProcess.ts');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, JSON.stringify(ports), JSON.stringify(settings)],
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: join(__dirname, '../..') },
+  );
+  const stderr: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr.push(chunk.toString());
+    if (stderr.length > 50) stderr.shift();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<StackReady>((resolve, reject) => {
+    const onExit = (code: number | null) =>
+      reject(new Error(`the stack exited (${code}) before it was ready:\n${stderr.join('')}`));
+    child.once('exit', onExit);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('READY ')) return;
+      child.off('exit', onExit);
+      resolve(JSON.parse(line.slice('READY '.length)) as StackReady);
+    });
+  });
+  return {
+    ...ready,
+    pid: child.pid ?? 0,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
