@@ -88,7 +88,19 @@ describe('settlement', () => {
     });
     expect(dead.applicationProperties).toMatchObject({ a: 1, extra: 'x' });
     await dlq.completeMessage(dead);
-    expect(await dlq.peekMessages(5)).toEqual([]);
+    expect(await h.newClient().createReceiver('deadlettered', { subQueueType: 'deadLetter' }).peekMessages(5)).toEqual([]);
+  });
+
+  it('refuses to dead-letter a message of the dead-letter queue, and keeps it', async () => {
+    await h.client.createSender('deadlettered').sendMessages({ body: 'twice', messageId: 'dl-2' });
+    const receiver = h.client.createReceiver('deadlettered');
+    await receiver.deadLetterMessage(await receiveOne(receiver));
+    const dlq = h.client.createReceiver('deadlettered', { subQueueType: 'deadLetter' });
+    const dead = await receiveOne(dlq);
+    const error = await dlq.deadLetterMessage(dead).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    const peeked = await h.newClient().createReceiver('deadlettered', { subQueueType: 'deadLetter' }).peekMessages(5);
+    expect(peeked.map((m) => m.messageId)).toEqual(['dl-2']);
   });
 
   it('settles deferred messages over $management update-disposition', async () => {
