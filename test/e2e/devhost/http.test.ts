@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { waitFor } from '../../support/wait';
 import { spawnDevHost, type SpawnedDevHost } from './spawnDevHost';
 
 const APP_ROOT = resolve(__dirname, '../../fixtures/devhost-app');
@@ -102,8 +103,9 @@ describe('dev host: HTTP triggers', () => {
     const response = await fetch(`${host.url}/api/fails`);
     expect(response.status).toBe(500);
     expect(await response.text()).toBe('');
-    expect(host.logs()).toMatch(
-      /\[fails\] \[[0-9a-f-]{36}\] Executed 'Functions\.fails' \(Failed, .*fixture failure on purpose/,
+    // Log lines are written once per event-loop turn, so they may trail the response.
+    await waitFor('the failure log line', () =>
+      /\[fails\] \[[0-9a-f-]{36}\] Executed 'Functions\.fails' \(Failed, .*fixture failure on purpose/.test(host.logs()),
     );
   });
 
@@ -120,6 +122,6 @@ describe('dev host: HTTP triggers', () => {
     };
     expect(other.traceParent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(other.traceParent.slice(3, 35)).not.toBe(callerTrace);
-    expect(host.logs()).toContain(`[getItem] [${body.invocationId}] getItem for id 5`);
+    await waitFor('the tagged log line', () => host.logs().includes(`[getItem] [${body.invocationId}] getItem for id 5`));
   });
 });
