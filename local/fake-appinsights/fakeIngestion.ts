@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { type Envelope, parseTrackBody } from './envelopes';
-import { createSelfSignedCertificate } from './selfSignedCertificate';
+import { loadOrCreateCertificate } from './certificateFiles';
 
 export interface FakeIngestionOptions {
   /** 0 (default) lets the OS pick a free port. */
   port?: number;
   host?: string;
-  /** Where to write cert.pem; a fresh temp dir (removed on close) when not given. */
+  /**
+   * Where cert.pem and key.pem live; a certificate already there is reused while valid. A fresh
+   * temp dir (removed on close) when not given.
+   */
   certDir?: string;
 }
 
@@ -45,11 +48,8 @@ export async function startFakeIngestion({
   host = '127.0.0.1',
   certDir,
 }: FakeIngestionOptions = {}): Promise<FakeIngestion> {
-  const { certPem, keyPem } = createSelfSignedCertificate({ hosts: ['localhost', host] });
   const dir = certDir ?? mkdtempSync(join(tmpdir(), 'fake-appinsights-'));
-  mkdirSync(dir, { recursive: true });
-  const certPath = join(dir, 'cert.pem');
-  writeFileSync(certPath, certPem);
+  const { certPem, keyPem, certPath } = loadOrCreateCertificate(dir, host);
 
   const received: Envelope[] = [];
   const listeners: Array<(envelope: Envelope) => void> = [];

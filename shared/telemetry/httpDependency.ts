@@ -22,18 +22,18 @@ export function withHttpDependency<T>(
   call: (traceHeaders: Record<string, string>) => Promise<T>,
   statusOf: (result: T) => number,
 ): Promise<T> {
-  const url = new URL(request.url);
+  const url = URL.canParse(request.url) ? new URL(request.url) : undefined;
   const method = request.method.toUpperCase();
   return withSpan(
-    `${method} ${url.pathname}`,
+    url ? `${method} ${url.pathname}` : method,
     {
       kind: 'client',
       attributes: {
         ...request.attributes,
         'http.request.method': method,
         'url.full': redactUrl(request.url),
-        'server.address': url.hostname,
-        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        'server.address': url?.hostname,
+        'server.port': url ? Number(url.port || (url.protocol === 'https:' ? 443 : 80)) : undefined,
       },
     },
     async (span) => {

@@ -14,11 +14,13 @@ let applicationInsights: ApplicationInsightsModule | undefined;
  * applicationinsights is not even loaded: no connection, no file, no log, no start-up cost.
  * Call it before the app's other modules load, so the http instrumentation can patch node:http.
  */
-export function setupTelemetry(env: NodeJS.ProcessEnv = process.env): boolean {
+export function setupTelemetry(): boolean {
   if (isTelemetryEnabled()) return true;
+  const env = process.env;
   const connectionString = env[SETTINGS.appInsightsConnection]?.trim();
   if (!connectionString) return false;
 
+  // The exporter reads its switches from process.env, so they go there.
   Object.assign(env, statsbeatEnvironment(env));
   // Loaded here, not at the top: it costs seconds and patches modules, for nothing when off.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

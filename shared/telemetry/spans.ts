@@ -60,7 +60,7 @@ export async function withSpan<T>(name: string, options: SpanOptions, fn: (span:
   const isEntry = options.kind === 'server' || options.kind === 'consumer';
   const operationName = isEntry
     ? options.http
-      ? `${options.http.method} ${options.http.route ?? new URL(options.http.url).pathname}`
+      ? `${options.http.method} ${options.http.route ?? pathOf(options.http.url)}`
       : name
     : (parentContext.getValue(OPERATION_NAME_KEY) as string | undefined);
 
@@ -105,6 +105,14 @@ function parentContextFor(parent: string | undefined): Context {
   if (!remote) return active;
   if (trace.getSpanContext(active)?.traceId === remote.traceId) return active;
   return trace.setSpanContext(active, remote);
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url.split('?')[0] ?? url;
+  }
 }
 
 function handleFor(span: Span): SpanHandle {

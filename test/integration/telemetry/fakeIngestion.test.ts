@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { type FakeIngestion, startFakeIngestion } from '../../../local/fake-appinsights/fakeIngestion';
@@ -49,6 +51,21 @@ describe('fake Application Insights ingestion endpoint', () => {
     expect(certificate.checkHost('localhost')).toBe('localhost');
     expect(certificate.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(ingestion.connectionString).toMatch(/^InstrumentationKey=[0-9a-f-]{36};IngestionEndpoint=https:\/\/127\.0\.0\.1:\d+\/;/);
+  });
+
+  it('keeps the certificate in certDir across restarts, so running apps still trust it', async () => {
+    const certDir = mkdtempSync(join(tmpdir(), 'fake-appinsights-test-'));
+    try {
+      const first = await startFakeIngestion({ certDir });
+      const firstCert = readFileSync(first.certPath, 'utf8');
+      await first.close();
+      const second = await startFakeIngestion({ certDir });
+      expect(readFileSync(second.certPath, 'utf8')).toBe(firstCert);
+      expect((await post(second, '/v2.1/track', Buffer.from(JSON.stringify([envelope('after restart')])))).status).toBe(200);
+      await second.close();
+    } finally {
+      rmSync(certDir, { recursive: true, force: true });
+    }
   });
 
   it('accepts gzip JSON arrays on /v2.1/track and newline-delimited JSON on /v2/track', async () => {
