@@ -65,6 +65,9 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   await startApp(app, appRoot);
   const plans = planFunctions([...app.functions.values()].map((fn) => fn.metadata), process.env);
 
+  for (const fn of app.functions.values()) {
+    if (fn.metadata.retryOptions) writeLog('warning', `Function ${fn.metadata.name} sets a retry policy, which the dev host ignores.`);
+  }
   const runner = new InvocationRunner(app, hostOptions.functionTimeoutMs);
   const listeners: TriggerListener[] = [];
   const connections = new ServiceBusConnections();
