@@ -12,6 +12,7 @@ let applicationInsights: ApplicationInsightsModule | undefined;
  * Starts Application Insights once per process (later calls do nothing) if
  * APPLICATIONINSIGHTS_CONNECTION_STRING is set; returns whether telemetry is on. Without it,
  * applicationinsights is not even loaded: no connection, no file, no log, no start-up cost.
+ * A connection string the SDK refuses leaves telemetry off with one line on stderr.
  * Call it before the app's other modules load, so the http instrumentation can patch node:http.
  */
 export function setupTelemetry(): boolean {
@@ -25,7 +26,14 @@ export function setupTelemetry(): boolean {
   // Loaded here, not at the top: it costs seconds and patches modules, for nothing when off.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   applicationInsights = require('applicationinsights') as ApplicationInsightsModule;
-  applicationInsights.useAzureMonitor(azureMonitorOptions(connectionString, managedIdentityCredential(env)));
+  try {
+    applicationInsights.useAzureMonitor(azureMonitorOptions(connectionString, managedIdentityCredential(env)));
+  } catch (error) {
+    // A malformed connection string must not stop the app; say so once and run without.
+    console.error(`telemetry disabled: ${error instanceof Error ? error.message : String(error)}`);
+    void applicationInsights.shutdownAzureMonitor().catch(() => undefined);
+    return false;
+  }
   setTelemetryEnabled(true);
   startMetrics();
   return true;

@@ -71,6 +71,7 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
   let ingestion: FakeIngestion;
   let withTelemetry: Run;
   let withoutTelemetry: Run;
+  let misconfigured: Run;
   let requestsBeforeDisabledRun: number;
 
   beforeAll(async () => {
@@ -80,7 +81,10 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
       NODE_EXTRA_CA_CERTS: ingestion.certPath,
     });
     requestsBeforeDisabledRun = ingestion.requestCount();
-    withoutTelemetry = await runScript({ APPLICATIONINSIGHTS_CONNECTION_STRING: undefined });
+    [withoutTelemetry, misconfigured] = await Promise.all([
+      runScript({ APPLICATIONINSIGHTS_CONNECTION_STRING: undefined }),
+      runScript({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=not-a-guid;IngestionEndpoint=https://127.0.0.1:9/' }),
+    ]);
   }, 90_000);
 
   afterAll(async () => {
@@ -216,6 +220,15 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
       expect(withoutTelemetry.result.publishTraceparent).toBeUndefined();
       expect(withoutTelemetry.result.receivedTraceparents).toEqual(['', '']);
       expect(withoutTelemetry.result.functionLog).toHaveLength(3);
+    });
+  });
+
+  describe('with a connection string the SDK refuses', () => {
+    it('runs the app without telemetry and says why once', () => {
+      expect(misconfigured.exitCode).toBe(0);
+      expect(misconfigured.result.enabled).toBe(false);
+      expect(misconfigured.result.functionLog).toHaveLength(3);
+      expect(misconfigured.stderr.trim().split('\n')).toEqual(['telemetry disabled: Invalid instrumentation key was provided to the Azure Monitor Exporter']);
     });
   });
 });
