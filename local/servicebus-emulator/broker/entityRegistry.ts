@@ -36,12 +36,15 @@ export class EntityRegistry {
     let rest = entityPathOf(address);
     const management = /\/\$management$/i.test(rest);
     if (management) rest = rest.slice(0, -'/$management'.length);
-    const deadLetter = /\/\$DeadLetterQueue$/i.test(rest);
-    if (deadLetter) rest = rest.slice(0, -'/$DeadLetterQueue'.length);
+    const transfer = /\/\$Transfer\/\$DeadLetterQueue$/i.test(rest);
+    const deadLetter = transfer || /\/\$DeadLetterQueue$/i.test(rest);
+    if (deadLetter) rest = rest.slice(0, -(transfer ? '/$Transfer/$DeadLetterQueue' : '/$DeadLetterQueue').length);
     const key = rest.toLowerCase();
+    const pick = (store: MessageStore): MessageStore | undefined =>
+      transfer ? store.transferDeadLetters : deadLetter ? store.deadLetters : store;
     const queue = this.queues.get(key);
     if (queue) {
-      const store = deadLetter ? queue.store.deadLetters : queue.store;
+      const store = pick(queue.store);
       return { path: store!.settings.path, entity: queue, store, deadLetter, management };
     }
     const topic = this.topics.get(key);
@@ -54,7 +57,7 @@ export class EntityRegistry {
     const owner = this.topics.get(key.slice(0, split));
     const subscription = owner?.subscriptions.get(key.slice(split + '/subscriptions/'.length));
     if (!owner || !subscription) return undefined;
-    const store = deadLetter ? subscription.store.deadLetters : subscription.store;
+    const store = pick(subscription.store);
     return { path: store!.settings.path, entity: owner, store, deadLetter, management };
   }
 

@@ -31,6 +31,7 @@ type Timed = { at: number; sequenceNumber: number; token?: string };
  */
 export class MessageStore {
   readonly deadLetters: MessageStore | undefined;
+  readonly transferDeadLetters: MessageStore | undefined;
   private readonly messages = new Map<number, StoredMessage>();
   private readonly available = new MinHeap<number>((seq) => seq);
   private readonly scheduled = new MinHeap<Timed>((t) => t.at);
@@ -49,20 +50,22 @@ export class MessageStore {
     isDeadLetterStore = false,
   ) {
     this.timer = new WakeTimer(() => this.onTimer(), now);
-    this.deadLetters = isDeadLetterStore
-      ? undefined
-      : new MessageStore(
-          {
-            path: `${settings.path}/$DeadLetterQueue`,
-            lockDurationMs: settings.lockDurationMs,
-            maxDeliveryCount: Number.MAX_SAFE_INTEGER,
-            defaultTtlMs: Infinity,
-            deadLetterOnExpiration: false,
-            maxSizeBytes: settings.maxSizeBytes,
-          },
-          now,
-          true,
-        );
+    const subQueue = (suffix: string): MessageStore =>
+      new MessageStore(
+        {
+          path: `${settings.path}/${suffix}`,
+          lockDurationMs: settings.lockDurationMs,
+          maxDeliveryCount: Number.MAX_SAFE_INTEGER,
+          defaultTtlMs: Infinity,
+          deadLetterOnExpiration: false,
+          maxSizeBytes: settings.maxSizeBytes,
+        },
+        now,
+        true,
+      );
+    this.deadLetters = isDeadLetterStore ? undefined : subQueue('$DeadLetterQueue');
+    // Receivable so SDK transfer-DLQ receivers work; stays empty while forwarding is unsupported.
+    this.transferDeadLetters = isDeadLetterStore ? undefined : subQueue('$Transfer/$DeadLetterQueue');
   }
 
   get messageCount(): number {
@@ -282,6 +285,7 @@ export class MessageStore {
     this.closed = true;
     this.timer.cancel();
     this.deadLetters?.close();
+    this.transferDeadLetters?.close();
   }
 
   private makeAvailable(message: StoredMessage): void {

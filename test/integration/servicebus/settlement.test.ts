@@ -103,6 +103,12 @@ describe('settlement', () => {
     expect(peeked.map((m) => m.messageId)).toEqual(['dl-2']);
   });
 
+  it('opens the transfer dead-letter sub-queue (empty: nothing is forwarded)', async () => {
+    const transfer = h.client.createReceiver('deadlettered', { subQueueType: 'transferDeadLetter' });
+    expect(await transfer.receiveMessages(1, { maxWaitTimeInMs: 200 })).toEqual([]);
+    expect(await transfer.peekMessages(5)).toEqual([]);
+  });
+
   it('settles deferred messages over $management update-disposition', async () => {
     await h.client.createSender('viaManagement').sendMessages([{ body: 1 }, { body: 2 }]);
     const receiver = h.newClient().createReceiver('viaManagement');
