@@ -20,7 +20,7 @@ import type { SettingValues } from './localSettings';
 import type { PortName, StackPorts } from './ports';
 import { timedStep, type LogLine } from './progress';
 import { seedSampleSubscription, type SeedResult } from './seedSample';
-import { withLoopbackAllowed, type StackPart } from './stackParts';
+import { externalBySettings, PART_SETTINGS, withLoopbackAllowed, type StackPart } from './stackParts';
 import { startTelemetryView } from './telemetryView';
 import { watchHttp } from './watchHttp';
 
@@ -104,7 +104,10 @@ function portsToCheck(external: readonly StackPart[]): PortName[] {
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const started = performance.now();
   const log = options.log ?? ((line: string) => console.log(line));
-  const external = options.external ?? [];
+  const fromSettings = externalBySettings(options.settings).filter(
+    (part) => !options.external?.includes(part),
+  );
+  const external = [...(options.external ?? []), ...fromSettings];
   const { ports, settings } = options;
   const appRoot = resolve(options.appRoot ?? REPO_ROOT);
   const healthPath = options.healthPath ?? '/api/health';
@@ -115,6 +118,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   };
 
   await assertPortsFree(ports, portsToCheck(external));
+  for (const part of fromSettings) {
+    log(`[stack] not starting ${part}: ${PART_SETTINGS[part]} points at a service elsewhere, used as it is`);
+  }
 
   const parts: StartedPart[] = [];
   const watchers: Array<() => void> = [];
@@ -230,7 +236,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const extraEnv: SettingValues = {};
     if (options.telemetry) {
-      const view = await startTelemetryView(join(options.dataDir, 'fake-appinsights'), log);
+      const view = await timedStep(
+        log,
+        'Fake App Insights',
+        () => startTelemetryView(join(options.dataDir, 'fake-appinsights'), log),
+        (started) =>
+          started ? `${started.url} (live view: lines starting with [telemetry])` : 'not available',
+      );
       if (view) {
         parts.push({ name: 'fake Application Insights', stop: () => view.close() });
         Object.assign(overrides, view.settings);

@@ -60,7 +60,8 @@ const USAGE = [
   option('--no-seed', 'do not create the sample subscription orders/sample-webhook'),
   option('--telemetry', 'send telemetry to local/fake-appinsights and print it live'),
   option('--external LIST', `parts not to start (${STACK_PARTS.join(',')}): their settings are used as`),
-  option('', `they are (or ${EXTERNAL_PARTS_SETTING})`),
+  option('', `they are (or ${EXTERNAL_PARTS_SETTING}). A part whose connection setting points`),
+  option('', 'elsewhere than this machine (or is identity-based) is never started.'),
   option('--data-dir DIR', 'Azurite data and the sample signing secret (default .local)'),
   ...PORT_NAMES.map((name) => {
     const spec = PORT_SPECS[name];

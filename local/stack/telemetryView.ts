@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { LogLine } from './progress';
 
 export interface TelemetryView {
+  url: string;
   /** App settings that send the app's telemetry to the fake ingestion. */
   settings: Record<string, string>;
   /** Process-level variables (read by Node at start, so they go in the child's environment). */
@@ -33,6 +34,7 @@ export async function startTelemetryView(certDir: string, log: LogLine): Promise
   );
   ingestion.onEnvelope((envelope) => log(`[telemetry] ${formatEnvelope(envelope)}`));
   return {
+    url: ingestion.url,
     settings: { APPLICATIONINSIGHTS_CONNECTION_STRING: ingestion.connectionString },
     processEnv: { NODE_EXTRA_CA_CERTS: ingestion.certPath, APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true' },
     close: () => ingestion.close(),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPortFree } from '../../../local/stack/checkPorts';
 import { PORT_NAMES, type StackPorts } from '../../../local/stack/ports';
+import { seedSampleSubscription } from '../../../local/stack/seedSample';
 import { startStack, type RunningStack } from '../../../local/stack/stack';
 import { waitFor } from '../../support/wait';
 import { childPids, exampleSettings, freeStackPorts, isAlive } from './stackSupport';
@@ -64,6 +65,28 @@ describe('npm start: the local stack with the real app', () => {
     expect(health.status).toBe(200);
     expect(stack!.seed).toMatchObject({ created: true, secret: expect.stringMatching(/^whsec_/) });
     expect(statSync(join(dataDir, 'sample-webhook-secret.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('seeding again replaces the subscription and reuses the saved secret, which only it knows', async () => {
+    const again = {
+      apiUrl: stack!.apiUrl,
+      functionKey: stack!.functionKey,
+      endpointUrl: `${stack!.receiverUrl}/webhooks/orders`,
+    };
+    const reseeded = await seedSampleSubscription({
+      ...again,
+      secretFile: join(dataDir, 'sample-webhook-secret.json'),
+    });
+    expect(reseeded).toEqual({
+      subscriptionUrl: stack!.seed!.subscriptionUrl,
+      created: false,
+      secret: stack!.seed!.secret,
+    });
+    const elsewhere = await seedSampleSubscription({
+      ...again,
+      secretFile: join(dataDir, 'no-such-file.json'),
+    });
+    expect(elsewhere).toEqual({ subscriptionUrl: stack!.seed!.subscriptionUrl, created: false });
   });
 
   it('delivers the printed sample event to the receiver, signed, and shows it as succeeded', async () => {
