@@ -10,13 +10,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       'app-root': { type: 'string', default: '.' },
-      port: { type: 'string', default: '7071' },
+      port: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       main: { type: 'string' },
     },
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a port number, not "${values.port}"`);
+  // Without --port: local.settings.json Host.LocalHttpPort, else 7071 (as func start).
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new Error(`--port must be a port number, not "${values.port}"`);
   const host = await startDevHost({ appRoot: values['app-root'], port, host: values.host, main: values.main });
   flushLogs();
   console.log(`Dev host listening on ${host.url} (${host.functions.length} functions: ${host.functions.join(', ')})`);

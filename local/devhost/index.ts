@@ -21,7 +21,7 @@ import type { TriggerListener } from './triggerListener';
 export interface DevHostOptions {
   /** Directory holding package.json, host.json and (optionally) local.settings.json. */
   appRoot: string;
-  /** HTTP port; default 7071, 0 picks a free one. */
+  /** HTTP port; default local.settings.json Host.LocalHttpPort, else 7071; 0 picks a free one. */
   port?: number;
   /** HTTP listen address; default 127.0.0.1. */
   host?: string;
@@ -76,9 +76,10 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   }
   const http = await startHttpTrigger(app, plans.filter(isHttp), runner, {
     host,
-    port: options.port ?? 7071,
+    port: options.port ?? settings.host.localHttpPort ?? 7071,
     routePrefix: hostOptions.routePrefix,
     functionKey: process.env[SETTING_FUNCTION_KEY],
+    cors: settings.host,
     admin: {
       functionNames: () => plans.map((plan) => plan.name),
       invoke(name, input) {

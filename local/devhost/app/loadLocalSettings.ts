@@ -5,13 +5,29 @@ import { z } from 'zod';
 const localSettingsSchema = z.object({
   IsEncrypted: z.boolean().optional(),
   Values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  Host: z
+    .object({
+      LocalHttpPort: z.number().int().min(0).max(65_535).optional(),
+      CORS: z.string().optional(),
+      CORSCredentials: z.boolean().optional(),
+    })
+    .optional(),
 });
+
+/** The `Host` section of local.settings.json, which `func start` reads for its web server. */
+export interface LocalHostSettings {
+  localHttpPort?: number;
+  /** Allowed origins ("*" for any); empty = no CORS headers. */
+  corsOrigins: string[];
+  corsCredentials: boolean;
+}
 
 export interface AppliedSettings {
   /** Names taken from local.settings.json. */
   applied: string[];
   /** Names left alone because the environment already had them. */
   skipped: string[];
+  host: LocalHostSettings;
 }
 
 /**
@@ -21,11 +37,17 @@ export interface AppliedSettings {
  */
 export function loadLocalSettings(appRoot: string, env: NodeJS.ProcessEnv = process.env): AppliedSettings {
   const path = join(appRoot, 'local.settings.json');
-  const result: AppliedSettings = { applied: [], skipped: [] };
+  const result: AppliedSettings = { applied: [], skipped: [], host: { corsOrigins: [], corsCredentials: false } };
   if (!existsSync(path)) return result;
   const parsed = localSettingsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (!parsed.success) throw new Error(`${path} is not a valid local.settings.json: ${parsed.error.message}`);
   if (parsed.data.IsEncrypted) throw new Error(`${path} is encrypted; the dev host reads plain settings only.`);
+  const host = parsed.data.Host ?? {};
+  result.host = {
+    localHttpPort: host.LocalHttpPort,
+    corsOrigins: (host.CORS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    corsCredentials: host.CORSCredentials ?? false,
+  };
   for (const [name, value] of Object.entries(parsed.data.Values ?? {})) {
     if (env[name] !== undefined) result.skipped.push(name);
     else {

@@ -6,6 +6,7 @@ import { newInvocationTraceContext } from '../core/traceContext';
 import { writeLog } from '../log/hostLogger';
 import { handleAdminRoute, type AdminApi } from './adminRoutes';
 import { authorizeRequest } from './authorizeRequest';
+import { corsHeaders, type CorsPolicy } from './cors';
 import { fromRpcHttpResponse } from './fromRpcHttpResponse';
 import { writeProblem } from './problemResponse';
 import { readBody } from './readBody';
@@ -18,6 +19,7 @@ export interface HttpTriggerOptions {
   routePrefix: string;
   functionKey: string | undefined;
   admin: AdminApi;
+  cors: CorsPolicy;
 }
 
 export interface RunningHttpTrigger {
@@ -52,6 +54,13 @@ export async function startHttpTrigger(
       // A kept-alive connection may still send requests while running ones finish.
       request.resume();
       return writeProblem(response, 503, 'Service Unavailable', 'The dev host is shutting down.', { connection: 'close' });
+    }
+    const cors = corsHeaders(request, options.cors);
+    for (const [name, value] of Object.entries(cors.headers)) response.setHeader(name, value);
+    if (cors.preflight) {
+      request.resume();
+      response.writeHead(204, { 'content-length': 0 });
+      return void response.end();
     }
     const method = (request.method ?? 'GET').toUpperCase();
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? `${options.host}:${options.port}`}`);

@@ -124,4 +124,20 @@ describe('dev host: HTTP triggers', () => {
     expect(other.traceParent.slice(3, 35)).not.toBe(callerTrace);
     await waitFor('the tagged log line', () => host.logs().includes(`[getItem] [${body.invocationId}] getItem for id 5`));
   });
+
+  it('applies CORS from local.settings.json Host.CORS, answering preflights itself', async () => {
+    const preflight = await fetch(`${host.url}/api/blobs/x`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://allowed.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://allowed.example');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('PUT');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
+    const allowed = await fetch(`${host.url}/api/settings`, { headers: { origin: 'http://allowed.example' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://allowed.example');
+    const other = await fetch(`${host.url}/api/settings`, { headers: { origin: 'http://elsewhere.example' } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
 });
