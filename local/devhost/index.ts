@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { loadAppFiles } from './app/loadApp';
 import { loadLocalSettings } from './app/loadLocalSettings';
+import { describeTrigger, triggerTypeOf } from './app/describePlan';
 import { planFunctions, type FunctionPlan, type HttpFunctionPlan } from './app/planFunctions';
 import { readHostOptions } from './app/readHostOptions';
 import { assertLibraryNotLoaded } from './core/assertLibraryNotLoaded';
@@ -11,7 +12,6 @@ import { toManualInvocationInput } from './core/manualInput';
 import { describeError, InvocationRunner } from './core/InvocationRunner';
 import { startApp, terminateApp } from './core/startApp';
 import { startHttpTrigger } from './http/httpTrigger';
-import type { RouteTable } from './http/routeTable';
 import { flushLogs, setMinimumLogLevel, writeLog } from './log/hostLogger';
 import { ServiceBusConnections } from './servicebus/ServiceBusConnections';
 import { startServiceBusTrigger } from './servicebus/serviceBusTrigger';
@@ -34,7 +34,7 @@ export interface DevHostOptions {
 export interface RunningDevHost {
   url: string;
   port: number;
-  /** One entry per function: "name [trigger]" with its route, queue or schedule. */
+  /** One entry per function: "name [triggerType]", as in the ready line. */
   functions: string[];
   close(): Promise<void>;
 }
@@ -130,26 +130,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     return closing;
   };
 
-  return { url, port: http.port, functions: plans.map((plan) => `${plan.name} [${TRIGGER_TYPES[plan.kind]}]`), close };
-}
-
-const TRIGGER_TYPES: Record<FunctionPlan['kind'], string> = {
-  http: 'httpTrigger',
-  serviceBus: 'serviceBusTrigger',
-  timer: 'timerTrigger',
-};
-
-function describeTrigger(plan: FunctionPlan, url: string, routes: RouteTable): string {
-  switch (plan.kind) {
-    case 'http':
-      return `${routes.describe(plan, url)} (authLevel ${plan.authLevel})`;
-    case 'serviceBus':
-      return 'queueName' in plan.entity
-        ? `Service Bus queue ${plan.entity.queueName} via ${plan.connection}`
-        : `Service Bus topic ${plan.entity.topicName}, subscription ${plan.entity.subscriptionName} via ${plan.connection}`;
-    case 'timer':
-      return `schedule ${plan.schedule}${plan.runOnStartup ? ', runOnStartup' : ''}`;
-  }
+  return { url, port: http.port, functions: plans.map((plan) => `${plan.name} [${triggerTypeOf(plan)}]`), close };
 }
 
 function isHttp(plan: FunctionPlan): plan is HttpFunctionPlan {
