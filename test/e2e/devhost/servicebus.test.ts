@@ -37,7 +37,7 @@ describe('dev host: Service Bus triggers', () => {
             {
               Name: 'sbemulatorns',
               Queues: [
-                { Name: 'work', Properties: { MaxDeliveryCount: MAX_DELIVERY_COUNT, LockDuration: 'PT2S' } },
+                { Name: 'work', Properties: { MaxDeliveryCount: MAX_DELIVERY_COUNT, LockDuration: 'PT4S' } },
                 { Name: 'raw', Properties: { LockDuration: 'PT5S' } },
               ],
               Topics: [
@@ -104,14 +104,14 @@ describe('dev host: Service Bus triggers', () => {
   it('renews the lock while a handler runs longer than the lock duration', async () => {
     await client
       .createSender('work')
-      .sendMessages({ body: { command: 'slow', ms: 3_500 }, messageId: 'slow-1' });
+      .sendMessages({ body: { command: 'slow', ms: 5_500 }, messageId: 'slow-1' });
     const executed = /Executed 'Functions\.workItems' \(Succeeded/g;
     const before = host.logs().match(executed)?.length ?? 0;
     await waitFor('slow-1 to finish', () => (host.logs().match(executed)?.length ?? 0) > before, {
       timeoutMs: 20_000,
     });
     await waitFor('slow-1 to be completed', async () => (await activeCount('work')) === 0);
-    // Had the 2 s lock lapsed, another concurrent call would have received it again.
+    // Had the 4 s lock lapsed (the SDK renews it halfway), another concurrent call would have received it again.
     expect((await seenFor('slow-1')).map((entry) => entry.deliveryCount)).toEqual([1]);
   });
 
