@@ -1,6 +1,6 @@
 /**
  * Names of the Azure resources and settings the code relies on. The infra (Bicep) must create
- * exactly these; test/unit/infra-drift.test.ts fails when the two drift apart.
+ * exactly these; test/unit/infra/drift.test.ts fails when the two drift apart.
  */
 
 /** Service Bus queues. */
