@@ -8,7 +8,7 @@ beforeAll(async () => {
   h = await startHarness(
     configWith({
       expiring: { LockDuration: 'PT1S', MaxDeliveryCount: 5 },
-      renewed: { LockDuration: 'PT1S' },
+      renewed: { LockDuration: 'PT2S' },
       abandonedByTimeout: { LockDuration: 'PT0.5S', MaxDeliveryCount: 2 },
     }),
   );
@@ -23,10 +23,11 @@ describe('message locks', () => {
   it('honours LockDuration: an expired lock redelivers with deliveryCount + 1 and settling fails with MessageLockLost', async () => {
     await h.client.createSender('expiring').sendMessages({ body: 'slow' });
     const receiver = h.client.createReceiver('expiring', { maxAutoLockRenewalDurationInMs: 0 });
+    const askedAt = Date.now();
     const first = await receiveOne(receiver);
-    const lockMs = first.lockedUntilUtc!.getTime() - first.enqueuedTimeUtc!.getTime();
-    expect(lockMs).toBeGreaterThan(500);
-    expect(lockMs).toBeLessThan(1500);
+    // Locked for LockDuration (1 s) from the moment it was handed out.
+    expect(first.lockedUntilUtc!.getTime()).toBeGreaterThanOrEqual(askedAt + 1000 - 20);
+    expect(first.lockedUntilUtc!.getTime()).toBeLessThanOrEqual(Date.now() + 1000 + 20);
     const other = h.newClient().createReceiver('expiring');
     const second = await receiveOne(other);
     expect(Date.now()).toBeGreaterThanOrEqual(first.lockedUntilUtc!.getTime() - 20);
@@ -42,10 +43,10 @@ describe('message locks', () => {
     const receiver = h.client.createReceiver('renewed', { maxAutoLockRenewalDurationInMs: 0 });
     const message = await receiveOne(receiver);
     const originalUntil = message.lockedUntilUtc!.getTime();
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await waitFor('half the lock duration', () => Date.now() > originalUntil - 1000);
     const renewedUntil = await receiver.renewMessageLock(message);
-    expect(renewedUntil.getTime()).toBeGreaterThan(originalUntil);
-    await new Promise((resolve) => setTimeout(resolve, 600)); // past the original lock, within the renewed one
+    expect(renewedUntil.getTime()).toBeGreaterThan(originalUntil + 500);
+    await waitFor('the original lock to pass', () => Date.now() > originalUntil + 100);
     expect(await h.newClient().createReceiver('renewed').receiveMessages(1, { maxWaitTimeInMs: 200 })).toEqual([]);
     await receiver.completeMessage(message);
   });

@@ -86,7 +86,7 @@ describe('scheduled messages', () => {
 
   it('cancelScheduledMessages removes a scheduled message', async () => {
     const sender = h.client.createSender('cancelled');
-    const at = new Date(Date.now() + 300);
+    const at = new Date(Date.now() + 1000);
     const [cancelled] = await sender.scheduleMessages({ body: 'never' }, at);
     await sender.scheduleMessages({ body: 'kept' }, at);
     await sender.cancelScheduledMessages(cancelled!);

@@ -91,7 +91,7 @@ describe('topics and subscriptions', () => {
 
   it('schedules and cancels on a topic', async () => {
     const sender = h.client.createSender('events');
-    const at = new Date(Date.now() + 300);
+    const at = new Date(Date.now() + 1000);
     const [cancelled] = await sender.scheduleMessages({ body: 'cancelled', subject: 'order.created' }, at);
     await sender.scheduleMessages({ body: 'scheduled', subject: 'order.created' }, at);
     await sender.cancelScheduledMessages(cancelled!);
