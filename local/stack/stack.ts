@@ -1,28 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
-import { DEFAULT_COSMOS_DATABASE, SETTINGS } from '../../shared/config/names';
-import { readConnection } from '../../shared/config/settings';
-import {
-  createCosmosClient,
-  ensureCosmosResources,
-  isLoopbackEndpoint,
-  endpointOfConnectionString,
-} from '../../shared/store/cosmosClient';
-import { start as startServiceBusEmulator } from '../servicebus-emulator/index';
+import { SETTINGS } from '../../shared/config/names';
+import { endpointOfConnectionString } from '../../shared/store/cosmosClient';
 import { startSampleReceiver, type RunningSampleReceiver } from '../sample-receiver/index';
-import { startAzurite } from './azurite';
+import { startBackingServices } from './backingServices';
 import { assertPortsFree } from './checkPorts';
-import { startCosmosServer } from './cosmos';
 import { spawnDevHostProcess, waitForHealthy, type DevHostProcess } from './devHostProcess';
 import { formatSummary, sampleEvent, samplePublishRequest, type PublishRequest } from './instructions';
 import type { SettingValues } from './localSettings';
 import type { PortName, StackPorts } from './ports';
 import { timedStep, type LogLine } from './progress';
+import { RunningParts } from './runningParts';
 import { seedSampleSubscription, type SeedResult } from './seedSample';
 import { externalBySettings, PART_SETTINGS, withLoopbackAllowed, type StackPart } from './stackParts';
 import { startTelemetryView } from './telemetryView';
-import { watchHttp } from './watchHttp';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
@@ -79,12 +71,6 @@ export interface RunningStack {
   kill(): void;
 }
 
-interface StartedPart {
-  name: string;
-  stop(): Promise<void>;
-  kill?(): void;
-}
-
 const DEFAULT_FUNCTION_KEY = 'local-dev-key';
 
 function portsToCheck(external: readonly StackPart[]): PortName[] {
@@ -109,121 +95,44 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   );
   const external = [...(options.external ?? []), ...fromSettings];
   const { ports, settings } = options;
-  const appRoot = resolve(options.appRoot ?? REPO_ROOT);
   const healthPath = options.healthPath ?? '/api/health';
   const functionKey = settings[SETTINGS.functionKey] || DEFAULT_FUNCTION_KEY;
-  const overrides: SettingValues = {
-    [SETTINGS.functionKey]: functionKey,
-    [SETTINGS.allowedPrivateCidrs]: withLoopbackAllowed(settings[SETTINGS.allowedPrivateCidrs]),
-  };
 
   await assertPortsFree(ports, portsToCheck(external));
   for (const part of fromSettings) {
     log(`[stack] not starting ${part}: ${PART_SETTINGS[part]} points at a service elsewhere, used as it is`);
   }
 
-  const parts: StartedPart[] = [];
-  const watchers: Array<() => void> = [];
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      for (const unwatch of watchers) unwatch();
-      for (const part of [...parts].reverse()) {
-        const begun = performance.now();
-        try {
-          await part.stop();
-          log(`[stack] stopped ${part.name} (${Math.round(performance.now() - begun)} ms)`);
-        } catch (error) {
-          log(
-            `[stack] stopping ${part.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        }
-      }
-    })();
-    return stopping;
-  };
-  const unexpected = (part: string, detail: string) => {
-    if (stopping) return;
-    log(`[stack] ${part} stopped unexpectedly: ${detail}`);
-    log('[stack] stopping the rest');
-    void stop().then(() => options.onUnexpectedExit?.(part));
-  };
-
-  const kill = () => parts.forEach((part) => part.kill?.());
-  options.killSignal?.addEventListener('abort', kill, { once: true });
+  const parts = new RunningParts(log);
+  const partDied = (name: string, detail: string) => parts.partDied(name, detail, options.onUnexpectedExit);
+  options.killSignal?.addEventListener('abort', () => parts.kill(), { once: true });
   const checkpoint = () => options.signal?.throwIfAborted();
   try {
     checkpoint();
-    let serviceBusConnectionString = settings[SETTINGS.serviceBusConnection] ?? '';
-    if (!external.includes('servicebus')) {
-      const emulator = await timedStep(
-        log,
-        'Service Bus emulator',
-        () =>
-          startServiceBusEmulator({
-            config: join(REPO_ROOT, 'local/stack/servicebus-config.json'),
-            port: ports.serviceBus,
-            httpPort: ports.serviceBusHttp,
-            logLevel: 'quiet',
-          }),
-        (handle) => `amqp://127.0.0.1:${handle.port}, health http://127.0.0.1:${handle.httpPort}/health`,
-      );
-      parts.push({ name: 'Service Bus emulator', stop: () => emulator.close() });
-      serviceBusConnectionString = emulator.connectionString;
-    }
-    overrides[SETTINGS.serviceBusConnection] = serviceBusConnectionString;
-    checkpoint();
-
-    const database = settings[SETTINGS.cosmosDatabase] || DEFAULT_COSMOS_DATABASE;
-    let cosmosConnectionString = settings[SETTINGS.cosmosConnection] ?? '';
-    if (!external.includes('cosmos')) {
-      const cosmos = await timedStep(
-        log,
-        'Cosmos DB server',
-        async () => {
-          const server = await startCosmosServer({ port: ports.cosmos });
-          parts.push({ name: 'Cosmos DB server', stop: () => server.close() });
-          await createDatabase(server.connectionString, database);
-          return server;
-        },
-        (server) => `${server.endpoint}, database "${database}" with its containers`,
-      );
-      cosmosConnectionString = cosmos.connectionString;
-    } else if (isLoopbackCosmos(cosmosConnectionString)) {
-      // The official emulator starts empty too; in Azure, Bicep creates them.
-      await timedStep(
-        log,
-        'Cosmos DB (external)',
-        () => createDatabase(cosmosConnectionString, database),
-        () => `database "${database}" ready`,
-      );
-    }
-    overrides[SETTINGS.cosmosConnection] = cosmosConnectionString;
-    checkpoint();
-
-    let blobEndpoint: string | undefined;
-    if (!external.includes('azurite')) {
-      const azurite = await timedStep(
-        log,
-        'Azurite',
-        () =>
-          startAzurite({
-            blobPort: ports.azuriteBlob,
-            queuePort: ports.azuriteQueue,
-            tablePort: ports.azuriteTable,
-            location: join(options.dataDir, 'azurite'),
-          }),
-        (running) => `${running.blobEndpoint}, data in ${join(options.dataDir, 'azurite')}`,
-      );
-      parts.push({ name: 'Azurite', stop: () => azurite.close() });
-      blobEndpoint = azurite.blobEndpoint;
-      overrides[SETTINGS.payloadStorageConnection] = azurite.connectionString;
-      overrides.AzureWebJobsStorage = azurite.connectionString;
-      // A child process we don't own the handle of: notice its death by it no longer answering.
-      watchers.push(
-        watchHttp(`${azurite.blobEndpoint}?comp=list`, (detail) => unexpected('Azurite', detail)),
-      );
-    }
+    const services = await startBackingServices({
+      ports,
+      settings,
+      external,
+      dataDir: options.dataDir,
+      log,
+      parts,
+      onDown: partDied,
+      checkpoint,
+    });
+    // What the app gets: local.settings.json, with the connections of what actually runs.
+    const appSettings: SettingValues = {
+      ...settings,
+      [SETTINGS.functionKey]: functionKey,
+      [SETTINGS.allowedPrivateCidrs]: withLoopbackAllowed(settings[SETTINGS.allowedPrivateCidrs]),
+      [SETTINGS.serviceBusConnection]: services.serviceBusConnectionString,
+      [SETTINGS.cosmosConnection]: services.cosmosConnectionString,
+      ...(services.storageConnectionString
+        ? {
+            [SETTINGS.payloadStorageConnection]: services.storageConnectionString,
+            AzureWebJobsStorage: services.storageConnectionString,
+          }
+        : {}),
+    };
 
     const receiver = await timedStep(
       log,
@@ -231,22 +140,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       () => startSampleReceiver({ port: ports.receiver, log }),
       (running) => running.url,
     );
-    parts.push({ name: 'sample webhook receiver', stop: () => receiver.close() });
+    parts.add({ name: 'sample webhook receiver', stop: () => receiver.close() });
     checkpoint();
 
-    const extraEnv: SettingValues = {};
+    let processEnv: SettingValues = {};
     if (options.telemetry) {
       const view = await timedStep(
         log,
         'Fake App Insights',
         () => startTelemetryView(join(options.dataDir, 'fake-appinsights'), log),
-        (started) =>
-          started ? `${started.url} (live view: lines starting with [telemetry])` : 'not available',
+        (running) =>
+          running ? `${running.url} (live view: lines starting with [telemetry])` : 'not available',
       );
       if (view) {
-        parts.push({ name: 'fake Application Insights', stop: () => view.close() });
-        Object.assign(overrides, view.settings);
-        Object.assign(extraEnv, view.processEnv);
+        parts.add({ name: 'fake Application Insights', stop: () => view.close() });
+        Object.assign(appSettings, view.settings);
+        processEnv = view.processEnv;
       }
     }
 
@@ -256,19 +165,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       async () => {
         const child = spawnDevHostProcess({
           repoRoot: REPO_ROOT,
-          appRoot,
+          appRoot: resolve(options.appRoot ?? REPO_ROOT),
           main: options.main ?? 'functions/*.ts',
           port: ports.devHost,
-          env: { ...inheritedEnvironment(), ...settings, ...overrides, ...extraEnv },
+          env: { ...inheritedEnvironment(), ...appSettings, ...processEnv },
           output: options.devHostOutput,
         });
-        parts.push({ name: 'dev host', stop: () => child.stop(), kill: () => child.kill() });
+        parts.add({ name: 'dev host', stop: () => child.stop(), kill: () => child.kill() });
         await waitForHealthy(child, healthPath, options.healthTimeoutMs ?? 60_000, options.signal);
         return child;
       },
       (child) => `${child.url}/api (GET ${healthPath} answered 200)`,
     );
-    watchDevHost(devHost, unexpected, watchers);
+    watchDevHost(devHost, parts, partDied);
     checkpoint();
 
     const apiUrl = `${devHost.url}/api`;
@@ -297,27 +206,26 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       sampleEvent(randomBytes(3).toString('hex')),
     );
     const startupMs = Math.round(performance.now() - started);
-    const summary = formatSummary({
+    const urls = {
       apiUrl,
       healthUrl: devHost.url + healthPath,
       receiverUrl: receiver.url,
-      cosmosEndpoint: safeEndpoint(cosmosConnectionString),
-      // An external namespace's connection string carries a real key: show its endpoint only.
+      cosmosEndpoint: safeEndpoint(services.cosmosConnectionString),
+      ...(services.blobEndpoint ? { blobEndpoint: services.blobEndpoint } : {}),
+    };
+    const summary = formatSummary({
+      ...urls,
+      // An outside namespace's connection string carries a real key: show its endpoint only.
       serviceBusConnectionString: external.includes('servicebus')
-        ? (/Endpoint=[^;]+/i.exec(serviceBusConnectionString)?.[0] ?? '(identity-based connection)')
-        : serviceBusConnectionString,
-      blobEndpoint,
+        ? (/Endpoint=[^;]+/i.exec(services.serviceBusConnectionString)?.[0] ?? '(identity-based connection)')
+        : services.serviceBusConnectionString,
       functionKey,
       ...(seed ? { publish: samplePublish } : {}),
       startupMs,
     });
     return {
-      apiUrl,
-      healthUrl: devHost.url + healthPath,
-      receiverUrl: receiver.url,
-      cosmosEndpoint: safeEndpoint(cosmosConnectionString),
-      serviceBusConnectionString,
-      ...(blobEndpoint ? { blobEndpoint } : {}),
+      ...urls,
+      serviceBusConnectionString: services.serviceBusConnectionString,
       functionKey,
       receiver,
       ...(seed ? { seed } : {}),
@@ -325,41 +233,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       summary,
       ...(devHost.pid !== undefined ? { devHostPid: devHost.pid } : {}),
       startupMs,
-      stop,
-      kill,
+      stop: () => parts.stop(),
+      kill: () => parts.kill(),
     };
   } catch (error) {
-    await stop();
+    await parts.stop();
     throw error;
-  }
-}
-
-async function createDatabase(connectionString: string, database: string): Promise<void> {
-  const client = createCosmosClient({
-    kind: 'connectionString',
-    setting: SETTINGS.cosmosConnection,
-    connectionString,
-  });
-  try {
-    await ensureCosmosResources(client, database);
-  } finally {
-    client.dispose();
-  }
-}
-
-function isLoopbackCosmos(connectionString: string): boolean {
-  try {
-    const connection = readConnection(
-      { [SETTINGS.cosmosConnection]: connectionString },
-      SETTINGS.cosmosConnection,
-      'accountEndpoint',
-    );
-    return (
-      connection.kind === 'connectionString' &&
-      isLoopbackEndpoint(endpointOfConnectionString(connectionString))
-    );
-  } catch {
-    return false;
   }
 }
 
@@ -378,13 +257,14 @@ function inheritedEnvironment(): SettingValues {
   return env;
 }
 
+/** The dev host exiting while the stack is not stopping is a death: say so with its last lines. */
 function watchDevHost(
   devHost: DevHostProcess,
-  unexpected: (part: string, detail: string) => void,
-  watchers: Array<() => void>,
+  parts: RunningParts,
+  partDied: (name: string, detail: string) => void,
 ): void {
   let watching = true;
-  watchers.push(() => (watching = false));
+  parts.addWatcher(() => (watching = false));
   void devHost.exited.then(({ code, signal }) => {
     if (!watching) return;
     const tail = devHost
@@ -392,6 +272,6 @@ function watchDevHost(
       .slice(-10)
       .map((line) => `  ${line}`)
       .join('\n');
-    unexpected('dev host', `exited (${signal ?? `code ${code}`}); its last lines:\n${tail}`);
+    partDied('dev host', `exited (${signal ?? `code ${code}`}); its last lines:\n${tail}`);
   });
 }

@@ -169,11 +169,14 @@ describe('npm start: the local stack with the real app', () => {
 });
 
 describe('npm start: a part that dies', () => {
-  it('says which part stopped and stops the rest', async () => {
+  async function startThenKill(
+    pick: (stack: RunningStack, newChildren: number[]) => number,
+  ): Promise<{ reported?: string; lines: string[]; ports: StackPorts }> {
     const ports = await freeStackPorts();
     const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-stack-'));
     const lines: string[] = [];
     let reported: string | undefined;
+    const before = childPids();
     const stack = await startStack({
       ports,
       settings: exampleSettings(),
@@ -183,17 +186,44 @@ describe('npm start: a part that dies', () => {
       onUnexpectedExit: (part) => (reported = part),
     });
     try {
-      process.kill(stack.devHostPid!, 'SIGKILL');
-      await waitFor('the stack to notice and stop the rest', () => reported, { timeoutMs: 15_000 });
-      expect(reported).toBe('dev host');
-      expect(lines).toContainEqual(
-        expect.stringMatching(/^\[stack\] dev host stopped unexpectedly: exited \(SIGKILL\)/),
+      process.kill(
+        pick(
+          stack,
+          childPids().filter((pid) => !before.includes(pid)),
+        ),
+        'SIGKILL',
       );
-      expect(lines).toContainEqual('[stack] stopping the rest');
-      expect(await allPortsFree(ports)).toBe(true);
+      await waitFor('the stack to notice and stop the rest', () => reported, { timeoutMs: 20_000 });
+      return { reported, lines, ports };
     } finally {
       await stack.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
+  }
+
+  it('the dev host: says so with its exit and stops the rest', async () => {
+    const { reported, lines, ports } = await startThenKill((stack) => stack.devHostPid!);
+    expect(reported).toBe('dev host');
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\[stack\] dev host stopped unexpectedly: exited \(SIGKILL\)/),
+    );
+    expect(lines).toContainEqual('[stack] stopping the rest');
+    expect(await allPortsFree(ports)).toBe(true);
+  });
+
+  it('Azurite: noticed when it stops answering, and the rest is stopped', async () => {
+    const { reported, lines, ports } = await startThenKill((stack, children) => {
+      const azurite = children.filter((pid) => pid !== stack.devHostPid);
+      expect(azurite).toHaveLength(1);
+      return azurite[0]!;
+    });
+    expect(reported).toBe('Azurite');
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^\[stack\] Azurite stopped unexpectedly: .* stopped answering/),
+    );
+    expect(lines.filter((line) => line.startsWith('[stack] stopped '))[0]).toMatch(
+      /^\[stack\] stopped dev host/,
+    );
+    expect(await allPortsFree(ports)).toBe(true);
   });
 });
