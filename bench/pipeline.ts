@@ -15,20 +15,22 @@
  *   --batch-concurrency  batch requests in flight (default 4)
  *   --raw-messages N     messages of each raw emulator run (default 4000; 0 skips it)
  *   --fan-outs 1,10      which scenarios to run
- *   --profile            write a CPU profile of the dev host to .local/bench/profiles/
+ *   --profile            write CPU profiles of the stack's processes to .local/bench/run-<timestamp>/
+ *                        (event loop samples land there on every run)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeliveryTracker } from './pipeline/deliveryTracker';
 import { runOpenLoop, runThroughput, type PhaseContext } from './pipeline/phases';
-import { cpuPercent, cpuSnapshot, findProcesses, type WatchedProcesses } from './pipeline/processCpu';
+import { eventLoopPercent } from './pipeline/eventLoop';
+import { BENCH_PROCESS, cpuPercent, cpuSnapshot, findProcesses, type WatchedProcesses } from './pipeline/processCpu';
 import { ProgressLine } from './pipeline/progressLine';
 import { createPublisher } from './pipeline/publisher';
 import { measureRawServiceBus } from './pipeline/rawServiceBus';
 import { startBenchReceiver } from './pipeline/receiver';
-import { type BenchReport, formatReport } from './pipeline/report';
+import { type BenchReport, formatReport, type PhaseLoad } from './pipeline/report';
 import { startStackProcess, type StackProcess } from './pipeline/startStackProcess';
 import { createWebhookSubscription } from './pipeline/subscriptions';
 
@@ -70,12 +72,26 @@ function readOptions() {
 
 type Options = ReturnType<typeof readOptions>;
 
-async function measureWithCpu<T>(processes: WatchedProcesses, run: () => Promise<T>): Promise<T & { cpuPercent: Record<string, number> }> {
+/** Runs a phase and adds the CPU and event loop use of each process meanwhile. */
+async function measureWithCpu<T>(
+  processes: WatchedProcesses,
+  instrumentDir: string,
+  run: () => Promise<T>,
+): Promise<T & PhaseLoad> {
   const before = cpuSnapshot(processes);
+  const eluBefore = performance.eventLoopUtilization();
+  const from = Date.now();
   const started = performance.now();
   const result = await run();
   const seconds = (performance.now() - started) / 1000;
-  return { ...result, cpuPercent: cpuPercent(before, cpuSnapshot(processes), seconds) };
+  const elu = performance.eventLoopUtilization(eluBefore);
+  // Let the other processes write their last sample of the phase.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  const loops = eventLoopPercent(instrumentDir, processes, from, Date.now() - 600);
+  loops[BENCH_PROCESS] = Math.round(100 * elu.utilization);
+  const after = cpuSnapshot(processes);
+  const cpuSeconds = Object.fromEntries(Object.keys(after).map((label) => [label, (after[label] ?? NaN) - (before[label] ?? NaN)]));
+  return { ...result, cpuSeconds, cpuPercent: cpuPercent(before, after, seconds), eventLoopPercent: loops };
 }
 
 async function main(): Promise<void> {
@@ -84,11 +100,14 @@ async function main(): Promise<void> {
   const outDir = join(REPO_ROOT, '.local/bench');
   mkdirSync(outDir, { recursive: true });
   const settings: Record<string, string> = { SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: '5' };
-  if (options.profile) {
-    const profileDir = join(outDir, 'profiles');
-    mkdirSync(profileDir, { recursive: true });
-    settings.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${profileDir}`;
-  }
+  // Event loop samples (and CPU profiles with --profile) of the stack's processes land here.
+  const instrumentDir = join(outDir, `run-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(instrumentDir, { recursive: true });
+  const stackEnv: Record<string, string> = {
+    NODE_OPTIONS: `--import ${join(__dirname, 'pipeline/instrumentPreload.mjs')}`,
+    SWITCHYARD_BENCH_INSTRUMENT_DIR: instrumentDir,
+    ...(options.profile ? { SWITCHYARD_BENCH_CPU_PROFILE: '1' } : {}),
+  };
 
   const tracker = new DeliveryTracker();
   const receiver = await startBenchReceiver((arrival) => tracker.record(arrival));
@@ -96,12 +115,17 @@ async function main(): Promise<void> {
   let stack: StackProcess | undefined;
   try {
     progress.note('[bench] starting the stack (Service Bus emulator, Cosmos DB server, Azurite, dev host)');
-    stack = await startStackProcess(settings);
+    stack = await startStackProcess(settings, stackEnv);
     progress.note(`[bench] stack ready in ${(stack.startupMs / 1000).toFixed(1)} s: ${stack.apiUrl}`);
     const processes = findProcesses(stack.pid, stack.devHostPid);
     const report: BenchReport = {
       startedAt: startedAt.toISOString(),
-      machine: { cpus: availableParallelism(), node: process.versions.node, platform: process.platform },
+      machine: {
+        cpus: availableParallelism(),
+        node: process.versions.node,
+        platform: process.platform,
+        loadAverageAtStart: loadavg(),
+      },
       options,
       startupMs: stack.startupMs,
       rawServiceBus: [],
@@ -129,7 +153,7 @@ async function main(): Promise<void> {
     const publisher = createPublisher(stack.apiUrl, stack.functionKey, Math.max(options.concurrency, 64));
     try {
       for (const fanOut of options.fanOuts) {
-        await runScenario(fanOut, options, { stack, receiverUrl: receiver.url, publisher, tracker, progress, processes, report });
+        await runScenario(fanOut, options, { stack, receiverUrl: receiver.url, publisher, tracker, progress, processes, report, instrumentDir });
       }
     } finally {
       await publisher.close();
@@ -159,6 +183,7 @@ interface ScenarioContext {
   progress: ProgressLine;
   processes: WatchedProcesses;
   report: BenchReport;
+  instrumentDir: string;
 }
 
 async function runScenario(fanOut: number, options: Options, scenario: ScenarioContext): Promise<void> {
@@ -181,7 +206,7 @@ async function runScenario(fanOut: number, options: Options, scenario: ScenarioC
   // Warm-up: connections, JIT, the subscription cache; not reported.
   await runThroughput(context, `warm-up fan-out ${fanOut}`, Math.min(200, events), { concurrency: 8, batchSize: 0 });
 
-  const single = await measureWithCpu(processes, () =>
+  const single = await measureWithCpu(processes, scenario.instrumentDir, () =>
     runThroughput(context, `fan-out ${fanOut} single`, events, { concurrency: options.concurrency, batchSize: 0 }),
   );
   report.throughput.push(single);
@@ -189,7 +214,7 @@ async function runScenario(fanOut: number, options: Options, scenario: ScenarioC
     `[bench] ${single.phase}: ${Math.round(single.eventsPerSecond)} events/s accepted, ${Math.round(single.deliveriesPerSecond)} deliveries/s`,
   );
   if (options.batchSize > 0) {
-    const batch = await measureWithCpu(processes, () =>
+    const batch = await measureWithCpu(processes, scenario.instrumentDir, () =>
       runThroughput(context, `fan-out ${fanOut} batch`, events, {
         concurrency: options.batchConcurrency,
         batchSize: options.batchSize,
@@ -202,7 +227,7 @@ async function runScenario(fanOut: number, options: Options, scenario: ScenarioC
   }
   if (options.latencySeconds > 0) {
     const rate = options.latencyRate ?? Math.max(1, Math.round(Math.min(single.deliveredEventsPerSecond, single.eventsPerSecond) / 2));
-    const latency = await measureWithCpu(processes, () =>
+    const latency = await measureWithCpu(processes, scenario.instrumentDir, () =>
       runOpenLoop(context, `fan-out ${fanOut} latency`, rate, options.latencySeconds),
     );
     report.latency.push(latency);

@@ -64,7 +64,7 @@ function figures(values: readonly number[]): LatencyFigures {
     p50: round(percentile(values, 50)),
     p95: round(percentile(values, 95)),
     p99: round(percentile(values, 99)),
-    max: round(values.reduce((a, b) => Math.max(a, b), NaN)),
+    max: round(values.length ? values.reduce((a, b) => Math.max(a, b), -Infinity) : NaN),
   };
 }
 

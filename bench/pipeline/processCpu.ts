@@ -39,8 +39,10 @@ export interface WatchedProcesses {
  * The bench process, the stack process (Service Bus emulator + Cosmos DB server), the dev host
  * and Azurite (found among the stack's children by its command line).
  */
+export const BENCH_PROCESS = 'bench (load + receiver)';
+
 export function findProcesses(stackPid: number, devHostPid: number | undefined): WatchedProcesses {
-  const watched: WatchedProcesses = { 'bench (load + receiver)': process.pid, 'emulator + cosmos': stackPid };
+  const watched: WatchedProcesses = { [BENCH_PROCESS]: process.pid, 'emulator + cosmos': stackPid };
   if (devHostPid) watched['dev host'] = devHostPid;
   let pids: number[] = [];
   try {
@@ -56,8 +58,12 @@ export function findProcesses(stackPid: number, devHostPid: number | undefined):
 
 export type CpuSnapshot = Record<string, number>;
 
+/** CPU seconds so far of each watched process, and of everything else on the machine. */
 export function cpuSnapshot(processes: WatchedProcesses): CpuSnapshot {
-  return Object.fromEntries(Object.entries(processes).map(([label, pid]) => [label, cpuSecondsOf(pid)]));
+  const snapshot: CpuSnapshot = Object.fromEntries(Object.entries(processes).map(([label, pid]) => [label, cpuSecondsOf(pid)]));
+  const ours = Object.values(snapshot).reduce((sum, seconds) => sum + seconds, 0);
+  snapshot[OTHER_PROCESSES] = machineBusySeconds() - ours;
+  return snapshot;
 }
 
 /** Share of one core each process used between two snapshots, in percent. */
@@ -66,3 +72,18 @@ export function cpuPercent(before: CpuSnapshot, after: CpuSnapshot, seconds: num
     Object.keys(after).map((label) => [label, Math.round((100 * ((after[label] ?? NaN) - (before[label] ?? NaN))) / seconds)]),
   );
 }
+
+/** CPU seconds the whole machine spent busy (all cores, all processes), from /proc/stat. */
+export function machineBusySeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    // cpu user nice system idle iowait irq softirq steal ...
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The label under which cpuSnapshot reports what processes outside the benchmark used. */
+export const OTHER_PROCESSES = 'other processes on the machine';

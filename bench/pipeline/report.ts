@@ -1,14 +1,22 @@
 import type { LatencyResult, ThroughputResult } from './phases';
 import type { RawServiceBusResult } from './rawServiceBus';
 
+/** What each process used during a phase, in percent of one core / of its event loop. */
+export interface PhaseLoad {
+  /** CPU seconds each process used during the phase. */
+  cpuSeconds: Record<string, number>;
+  cpuPercent: Record<string, number>;
+  eventLoopPercent: Record<string, number>;
+}
+
 export interface BenchReport {
   startedAt: string;
-  machine: { cpus: number; node: string; platform: string };
+  machine: { cpus: number; node: string; platform: string; loadAverageAtStart: number[] };
   options: Record<string, unknown>;
   startupMs: number;
   rawServiceBus: RawServiceBusResult[];
-  throughput: Array<ThroughputResult & { cpuPercent: Record<string, number> }>;
-  latency: Array<LatencyResult & { cpuPercent: Record<string, number> }>;
+  throughput: Array<ThroughputResult & PhaseLoad>;
+  latency: Array<LatencyResult & PhaseLoad>;
   strayDeliveries: number;
 }
 
@@ -21,9 +29,12 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-function cpu(cpuPercent: Record<string, number>): string {
-  return Object.entries(cpuPercent)
-    .map(([label, percent]) => `${label.split(' ')[0]} ${percent}%`)
+function load(phase: PhaseLoad): string {
+  return Object.entries(phase.cpuPercent)
+    .map(([label, percent]) => {
+      const loop = phase.eventLoopPercent[label];
+      return `${label.split(' ')[0]} ${percent}%${loop !== undefined ? ` (loop ${loop}%)` : ''}`;
+    })
     .join(', ');
 }
 
@@ -32,6 +43,7 @@ export function formatReport(report: BenchReport): string {
   const out: string[] = [];
   out.push(
     `Switchyard pipeline benchmark, ${report.startedAt}, ${report.machine.cpus} CPUs, Node ${report.machine.node}; ` +
+      `load average ${report.machine.loadAverageAtStart.map((n) => n.toFixed(1)).join(' ')} at start; ` +
       `1 KB events; stack started in ${(report.startupMs / 1000).toFixed(1)} s`,
   );
   out.push('', 'Raw Service Bus emulator (SDK send -> receive -> complete, 1 KB, all at once)');
@@ -75,8 +87,18 @@ export function formatReport(report: BenchReport): string {
       ]),
     ),
   );
-  out.push('', 'CPU per process during each phase (% of one core; 2 cores = 200%)');
-  for (const r of [...report.throughput, ...report.latency]) out.push(`  ${r.phase.padEnd(22)} ${cpu(r.cpuPercent)}`);
+  out.push('', 'CPU per process during each phase (% of one core; 2 cores = 200%), and its event loop utilization');
+  for (const r of [...report.throughput, ...report.latency]) out.push(`  ${r.phase.padEnd(22)} ${load(r)}`);
+  out.push('', 'CPU milliseconds per event (all cores), by process: the cost that does not depend on other load');
+  for (const r of report.throughput) {
+    const perEvent = Object.entries(r.cpuSeconds)
+      .filter(([label]) => !label.startsWith('other'))
+      .map(([label, seconds]) => `${label.split(' ')[0]} ${((1000 * seconds) / r.accepted).toFixed(2)}`);
+    const total = Object.entries(r.cpuSeconds)
+      .filter(([label]) => !label.startsWith('other'))
+      .reduce((sum, [, seconds]) => sum + seconds, 0);
+    out.push(`  ${r.phase.padEnd(22)} ${perEvent.join(', ')}; total ${((1000 * total) / r.accepted).toFixed(2)} ms/event`);
+  }
   if (report.strayDeliveries > 0) out.push(`(${report.strayDeliveries} deliveries of no known phase)`);
   return out.join('\n');
 }

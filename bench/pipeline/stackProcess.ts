@@ -5,7 +5,7 @@
  * an event loop with the broker. Prints one line `READY <json>` on stdout when the dev host
  * answers, then runs until SIGTERM. Ports come as JSON in argv[2]; settings as JSON in argv[3].
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSettingValues } from '../../local/stack/localSettings';
@@ -28,11 +28,14 @@ async function main(): Promise<void> {
     ...readSettingValues(join(REPO_ROOT, 'local.settings.example.json')),
     ...extraSettings,
   };
+  // BENCH_DEVHOST_LOG=<file> keeps the dev host's own log lines (per-invocation timings).
+  const logFile = process.env.BENCH_DEVHOST_LOG ? createWriteStream(process.env.BENCH_DEVHOST_LOG) : undefined;
   const stack = await startStack({
     ports,
     settings,
     dataDir,
     seed: false,
+    ...(logFile ? { devHostOutput: (chunk: string) => logFile.write(chunk) } : {}),
     // Start-up lines go to stderr so stdout carries only the READY line.
     log: (line) => process.stderr.write(`${line}\n`),
     onUnexpectedExit: (part) => {

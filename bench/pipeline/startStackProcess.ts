@@ -28,15 +28,19 @@ async function freeStackPorts(): Promise<StackPorts> {
 
 /**
  * Starts bench/pipeline/stackProcess.ts on free ports and resolves once its dev host answers.
- * `settings` reach the dev host as app settings (e.g. NODE_OPTIONS for a CPU profile).
+ * `settings` reach the dev host as app settings; `env` is the stack process's environment on top
+ * of ours, which its children (Azurite, the dev host) inherit.
  */
-export async function startStackProcess(settings: Record<string, string>): Promise<StackProcess> {
+export async function startStackProcess(
+  settings: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<StackProcess> {
   const ports = await freeStackPorts();
   const script = join(__dirname, 'stackProcess.ts');
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', script, JSON.stringify(ports), JSON.stringify(settings)],
-    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: join(__dirname, '../..') },
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: join(__dirname, '../..'), env: { ...process.env, ...env } },
   );
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => {
