@@ -17,10 +17,18 @@ async function main(): Promise<void> {
   });
   // Without --port: local.settings.json Host.LocalHttpPort, else 7071 (as func start).
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new Error(`--port must be a port number, not "${values.port}"`);
-  const host = await startDevHost({ appRoot: values['app-root'], port, host: values.host, main: values.main });
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535))
+    throw new Error(`--port must be a port number, not "${values.port}"`);
+  const host = await startDevHost({
+    appRoot: values['app-root'],
+    port,
+    host: values.host,
+    main: values.main,
+  });
   flushLogs();
-  console.log(`Dev host listening on ${host.url} (${host.functions.length} functions: ${host.functions.join(', ')})`);
+  console.log(
+    `Dev host listening on ${host.url} (${host.functions.length} functions: ${host.functions.join(', ')})`,
+  );
 
   let signals = 0;
   const stop = (signal: string) => {

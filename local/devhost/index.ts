@@ -53,7 +53,10 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   const host = options.host ?? '127.0.0.1';
   const settings = loadLocalSettings(appRoot);
   if (settings.skipped.length > 0) {
-    writeLog('information', `Settings already in the environment win over local.settings.json: ${settings.skipped.join(', ')}`);
+    writeLog(
+      'information',
+      `Settings already in the environment win over local.settings.json: ${settings.skipped.join(', ')}`,
+    );
   }
   const hostOptions = readHostOptions(appRoot);
   setMinimumLogLevel(hostOptions.logLevel);
@@ -63,16 +66,23 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   installCoreModule(app);
   loadAppFiles(appRoot, options.main);
   await startApp(app, appRoot);
-  const plans = planFunctions([...app.functions.values()].map((fn) => fn.metadata), process.env);
+  const plans = planFunctions(
+    [...app.functions.values()].map((fn) => fn.metadata),
+    process.env,
+  );
 
   for (const fn of app.functions.values()) {
-    if (fn.metadata.retryOptions) writeLog('warning', `Function ${fn.metadata.name} sets a retry policy, which the dev host ignores.`);
+    if (fn.metadata.retryOptions)
+      writeLog('warning', `Function ${fn.metadata.name} sets a retry policy, which the dev host ignores.`);
   }
   const runner = new InvocationRunner(app, hostOptions.functionTimeoutMs);
   const listeners: TriggerListener[] = [];
   const connections = new ServiceBusConnections();
   if (!hostOptions.serviceBus.autoCompleteMessages && plans.some((plan) => plan.kind === 'serviceBus')) {
-    writeLog('warning', 'host.json sets autoCompleteMessages to false: Service Bus messages are never settled and come back when their lock expires.');
+    writeLog(
+      'warning',
+      'host.json sets autoCompleteMessages to false: Service Bus messages are never settled and come back when their lock expires.',
+    );
   }
   const http = await startHttpTrigger(app, plans.filter(isHttp), runner, {
     host,
@@ -86,7 +96,11 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
         const plan = plans.find((candidate) => candidate.name === name);
         const fn = app.functions.get(name);
         if (!plan || !fn) throw new Error(`No function is named "${name}".`);
-        void runner.run(fn, 'This function was programmatically called via the host APIs.', toManualInvocationInput(plan, input));
+        void runner.run(
+          fn,
+          'This function was programmatically called via the host APIs.',
+          toManualInvocationInput(plan, input),
+        );
       },
     },
   });
@@ -94,24 +108,35 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   try {
     for (const plan of plans) {
       if (plan.kind === 'timer') listeners.push(startTimerTrigger(app, plan, runner));
-      else if (plan.kind === 'serviceBus') listeners.push(startServiceBusTrigger(app, plan, runner, connections, hostOptions.serviceBus));
+      else if (plan.kind === 'serviceBus')
+        listeners.push(startServiceBusTrigger(app, plan, runner, connections, hostOptions.serviceBus));
     }
   } catch (error) {
-    await settleWithin([http.close(), ...listeners.map((listener) => listener.stopReceiving())], STEP_TIMEOUT_MS);
-    await settleWithin(listeners.map((listener) => listener.close()), STEP_TIMEOUT_MS);
+    await settleWithin(
+      [http.close(), ...listeners.map((listener) => listener.stopReceiving())],
+      STEP_TIMEOUT_MS,
+    );
+    await settleWithin(
+      listeners.map((listener) => listener.close()),
+      STEP_TIMEOUT_MS,
+    );
     await settleWithin(connections.closeAll(), STEP_TIMEOUT_MS);
     throw error;
   }
 
   const url = `http://${host}:${http.port}`;
-  for (const plan of plans) writeLog('information', `Function ${plan.name}: ${describeTrigger(plan, url, http.routes)}`);
+  for (const plan of plans)
+    writeLog('information', `Function ${plan.name}: ${describeTrigger(plan, url, http.routes)}`);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       writeLog('information', 'Dev host stopping: no new invocations.');
       // A receiver still connecting (broker down) can take long to stop: do not wait for it.
-      await settleWithin(listeners.map((listener) => listener.stopReceiving()), STEP_TIMEOUT_MS);
+      await settleWithin(
+        listeners.map((listener) => listener.stopReceiving()),
+        STEP_TIMEOUT_MS,
+      );
       const httpClosed = http.close();
       const finished = await runner.drain(options.shutdownTimeoutMs ?? 10_000);
       if (!finished) writeLog('warning', `Gave up waiting for ${runner.runningCount} running invocation(s).`);
@@ -122,7 +147,10 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
       } catch (error) {
         writeLog('error', `An appTerminate hook failed: ${describeError(error)}`);
       }
-      await settleWithin(listeners.map((listener) => listener.close()), STEP_TIMEOUT_MS);
+      await settleWithin(
+        listeners.map((listener) => listener.close()),
+        STEP_TIMEOUT_MS,
+      );
       await settleWithin(connections.closeAll(), STEP_TIMEOUT_MS);
       await settleWithin(httpClosed, 1_000);
       writeLog('information', 'Dev host stopped.');
@@ -130,7 +158,12 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     return closing;
   };
 
-  return { url, port: http.port, functions: plans.map((plan) => `${plan.name} [${triggerTypeOf(plan)}]`), close };
+  return {
+    url,
+    port: http.port,
+    functions: plans.map((plan) => `${plan.name} [${triggerTypeOf(plan)}]`),
+    close,
+  };
 }
 
 function isHttp(plan: FunctionPlan): plan is HttpFunctionPlan {

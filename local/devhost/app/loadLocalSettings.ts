@@ -37,15 +37,23 @@ export interface AppliedSettings {
  */
 export function loadLocalSettings(appRoot: string, env: NodeJS.ProcessEnv = process.env): AppliedSettings {
   const path = join(appRoot, 'local.settings.json');
-  const result: AppliedSettings = { applied: [], skipped: [], host: { corsOrigins: [], corsCredentials: false } };
+  const result: AppliedSettings = {
+    applied: [],
+    skipped: [],
+    host: { corsOrigins: [], corsCredentials: false },
+  };
   if (!existsSync(path)) return result;
   const parsed = localSettingsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (!parsed.success) throw new Error(`${path} is not a valid local.settings.json: ${parsed.error.message}`);
-  if (parsed.data.IsEncrypted) throw new Error(`${path} is encrypted; the dev host reads plain settings only.`);
+  if (parsed.data.IsEncrypted)
+    throw new Error(`${path} is encrypted; the dev host reads plain settings only.`);
   const host = parsed.data.Host ?? {};
   result.host = {
     localHttpPort: host.LocalHttpPort,
-    corsOrigins: (host.CORS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    corsOrigins: (host.CORS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
     corsCredentials: host.CORSCredentials ?? false,
   };
   for (const [name, value] of Object.entries(parsed.data.Values ?? {})) {

@@ -7,6 +7,9 @@ export function parseTimeSpan(text: string): number | undefined {
   if (!match) return undefined;
   const [, minus, days = '0', hours = '0', minutes = '0', seconds = '0', fraction = ''] = match;
   const fractionMs = fraction ? Number(`0.${fraction}`) * 1000 : 0;
-  const ms = ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 + Number(seconds) * 1000 + fractionMs;
+  const ms =
+    ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 +
+    Number(seconds) * 1000 +
+    fractionMs;
   return minus ? -ms : ms;
 }

@@ -53,7 +53,9 @@ export function planFunctions(functions: FunctionMetadata[], settings: NodeJS.Pr
     }
   }
   if (problems.length > 0) {
-    throw new Error(`The dev host cannot run ${problems.length} function(s):\n  - ${problems.join('\n  - ')}`);
+    throw new Error(
+      `The dev host cannot run ${problems.length} function(s):\n  - ${problems.join('\n  - ')}`,
+    );
   }
   return plans;
 }
@@ -67,21 +69,31 @@ function planFunction(metadata: FunctionMetadata, settings: NodeJS.ProcessEnv): 
   const [triggerName, binding] = trigger;
   const triggerType = binding.type ?? '';
   if (!SUPPORTED_TRIGGERS.some((type) => type.toLowerCase() === triggerType.toLowerCase())) {
-    throw new Error(`function "${name}" uses a ${triggerType} trigger, which the dev host does not support (supported: ${SUPPORTED_TRIGGERS.join(', ')})`);
+    throw new Error(
+      `function "${name}" uses a ${triggerType} trigger, which the dev host does not support (supported: ${SUPPORTED_TRIGGERS.join(', ')})`,
+    );
   }
   for (const [bindingName, other] of entries) {
     if (other === binding) continue;
-    const isHttpReturn = bindingName === '$return' && other.type?.toLowerCase() === 'http' && triggerType.toLowerCase() === 'httptrigger';
+    const isHttpReturn =
+      bindingName === '$return' &&
+      other.type?.toLowerCase() === 'http' &&
+      triggerType.toLowerCase() === 'httptrigger';
     if (!isHttpReturn) {
-      throw new Error(`function "${name}" has a ${other.type ?? 'untyped'} ${other.direction === 'in' ? 'input' : 'output'} binding "${bindingName}", which the dev host does not support`);
+      throw new Error(
+        `function "${name}" has a ${other.type ?? 'untyped'} ${other.direction === 'in' ? 'input' : 'output'} binding "${bindingName}", which the dev host does not support`,
+      );
     }
   }
   const resolve = (option: string, value: unknown): string => {
-    if (typeof value !== 'string' || value.length === 0) throw new Error(`function "${name}": ${triggerType} needs "${option}"`);
+    if (typeof value !== 'string' || value.length === 0)
+      throw new Error(`function "${name}": ${triggerType} needs "${option}"`);
     try {
       return resolveSettingReferences(value, settings);
     } catch (error) {
-      throw new Error(`function "${name}": ${option}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `function "${name}": ${option}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
 
@@ -102,13 +114,22 @@ function planFunction(metadata: FunctionMetadata, settings: NodeJS.ProcessEnv): 
 }
 
 function planHttp(name: string, triggerName: string, binding: RpcBindingInfo): HttpFunctionPlan {
-  const methods = Array.isArray(binding.methods) ? binding.methods.map((method) => String(method).toUpperCase()) : undefined;
+  const methods = Array.isArray(binding.methods)
+    ? binding.methods.map((method) => String(method).toUpperCase())
+    : undefined;
   const authLevel = typeof binding.authLevel === 'string' ? binding.authLevel.toLowerCase() : 'function';
   if (authLevel !== 'anonymous' && authLevel !== 'function' && authLevel !== 'admin') {
     throw new Error(`function "${name}" has an unknown authLevel "${authLevel}"`);
   }
   const route = typeof binding.route === 'string' && binding.route.length > 0 ? binding.route : name;
-  return { kind: 'http', name, triggerName, route, methods: methods?.length ? methods : undefined, authLevel };
+  return {
+    kind: 'http',
+    name,
+    triggerName,
+    route,
+    methods: methods?.length ? methods : undefined,
+    authLevel,
+  };
 }
 
 function planServiceBus(
@@ -117,18 +138,32 @@ function planServiceBus(
   binding: RpcBindingInfo,
   resolve: (option: string, value: unknown) => string,
 ): ServiceBusFunctionPlan {
-  if (binding.isSessionsEnabled === true) throw new Error(`function "${name}" uses Service Bus sessions, which the dev host does not support`);
+  if (binding.isSessionsEnabled === true)
+    throw new Error(`function "${name}" uses Service Bus sessions, which the dev host does not support`);
   if (typeof binding.cardinality === 'string' && binding.cardinality.toLowerCase() === 'many') {
-    throw new Error(`function "${name}" uses cardinality "many" (batches), which the dev host does not support`);
+    throw new Error(
+      `function "${name}" uses cardinality "many" (batches), which the dev host does not support`,
+    );
   }
-  if (binding.properties && (binding.properties as Record<string, unknown>).supportsDeferredBinding === 'true') {
-    throw new Error(`function "${name}" uses an SDK-type Service Bus binding, which settles through the host and is not supported`);
+  if (
+    binding.properties &&
+    (binding.properties as Record<string, unknown>).supportsDeferredBinding === 'true'
+  ) {
+    throw new Error(
+      `function "${name}" uses an SDK-type Service Bus binding, which settles through the host and is not supported`,
+    );
   }
   const entity =
     binding.queueName !== undefined
       ? { queueName: resolve('queueName', binding.queueName) }
-      : { topicName: resolve('topicName', binding.topicName), subscriptionName: resolve('subscriptionName', binding.subscriptionName) };
-  const connection = typeof binding.connection === 'string' && binding.connection.length > 0 ? binding.connection : DEFAULT_SERVICE_BUS_CONNECTION;
+      : {
+          topicName: resolve('topicName', binding.topicName),
+          subscriptionName: resolve('subscriptionName', binding.subscriptionName),
+        };
+  const connection =
+    typeof binding.connection === 'string' && binding.connection.length > 0
+      ? binding.connection
+      : DEFAULT_SERVICE_BUS_CONNECTION;
   const dataType = typeof binding.dataType === 'string' ? binding.dataType : undefined;
   return { kind: 'serviceBus', name, triggerName, entity, connection, dataType };
 }

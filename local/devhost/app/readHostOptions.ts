@@ -22,7 +22,12 @@ export interface ServiceBusHostOptions {
   maxConcurrentCalls: number;
 }
 
-const timeSpan = z.string().refine((text) => text.trim() === '-1' || parseTimeSpan(text) !== undefined, 'a TimeSpan such as "00:05:00"');
+const timeSpan = z
+  .string()
+  .refine(
+    (text) => text.trim() === '-1' || parseTimeSpan(text) !== undefined,
+    'a TimeSpan such as "00:05:00"',
+  );
 
 const hostJsonSchema = z.object({
   functionTimeout: timeSpan.nullish(),

@@ -1,12 +1,25 @@
 import { Disposable } from './Disposable';
-import type { FunctionCallback, FunctionMetadata, HookCallback, HookData, HookName, ProgrammingModel } from './coreTypes';
+import type {
+  FunctionCallback,
+  FunctionMetadata,
+  HookCallback,
+  HookData,
+  HookName,
+  ProgrammingModel,
+} from './coreTypes';
 
 export interface RegisteredFunction {
   metadata: FunctionMetadata;
   callback: FunctionCallback;
 }
 
-const HOOK_NAMES: readonly HookName[] = ['appStart', 'appTerminate', 'preInvocation', 'postInvocation', 'log'];
+const HOOK_NAMES: readonly HookName[] = [
+  'appStart',
+  'appTerminate',
+  'preInvocation',
+  'postInvocation',
+  'log',
+];
 
 function isHookName(name: string): name is HookName {
   return (HOOK_NAMES as readonly string[]).includes(name);
@@ -28,7 +41,9 @@ export class FunctionApp {
 
   registerFunction(metadata: FunctionMetadata, callback: FunctionCallback): Disposable {
     if (!this.#registrationOpen) {
-      throw new Error(`A function can only be registered during app start-up ("${metadata.name}" came too late).`);
+      throw new Error(
+        `A function can only be registered during app start-up ("${metadata.name}" came too late).`,
+      );
     }
     if (this.functions.has(metadata.name)) {
       throw new Error(`A function with the name "${metadata.name}" has already been registered.`);

@@ -30,15 +30,27 @@ export class InvocationRunner {
     const invocationId = randomUUID();
     const origin = { functionName: fn.metadata.name, invocationId };
     const started = performance.now();
-    writeLog('information', `Executing 'Functions.${fn.metadata.name}' (Reason='${reason}', Id=${invocationId})`, origin);
+    writeLog(
+      'information',
+      `Executing 'Functions.${fn.metadata.name}' (Reason='${reason}', Id=${invocationId})`,
+      origin,
+    );
     const work = runInvocation(this.#app, fn, input, { timeoutMs: this.#timeoutMs }, invocationId);
     this.#running.add(work);
     try {
       const response = await work;
-      writeLog('information', `Executed 'Functions.${fn.metadata.name}' (Succeeded, Id=${invocationId}, Duration=${elapsed(started)}ms)`, origin);
+      writeLog(
+        'information',
+        `Executed 'Functions.${fn.metadata.name}' (Succeeded, Id=${invocationId}, Duration=${elapsed(started)}ms)`,
+        origin,
+      );
       return { succeeded: true, invocationId, response };
     } catch (error) {
-      writeLog('error', `Executed 'Functions.${fn.metadata.name}' (Failed, Id=${invocationId}, Duration=${elapsed(started)}ms): ${describeError(error)}`, origin);
+      writeLog(
+        'error',
+        `Executed 'Functions.${fn.metadata.name}' (Failed, Id=${invocationId}, Duration=${elapsed(started)}ms): ${describeError(error)}`,
+        origin,
+      );
       return { succeeded: false, invocationId, error };
     } finally {
       this.#running.delete(work);

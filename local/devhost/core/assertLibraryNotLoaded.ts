@@ -8,6 +8,8 @@ export function assertLibraryNotLoaded(): void {
   const marker = `${sep}@azure${sep}functions${sep}dist${sep}`;
   const loaded = Object.keys(require.cache).find((path) => path.includes(marker));
   if (loaded) {
-    throw new Error(`@azure/functions was loaded before the dev host started (${loaded}); start the dev host before importing the app.`);
+    throw new Error(
+      `@azure/functions was loaded before the dev host started (${loaded}); start the dev host before importing the app.`,
+    );
   }
 }

@@ -1,7 +1,14 @@
 import Module from 'node:module';
 import { Disposable } from './Disposable';
 import type { FunctionApp } from './FunctionApp';
-import type { FunctionCallback, FunctionMetadata, HookCallback, ProgrammingModel, RpcLogCategory, RpcLogLevel } from './coreTypes';
+import type {
+  FunctionCallback,
+  FunctionMetadata,
+  HookCallback,
+  ProgrammingModel,
+  RpcLogCategory,
+  RpcLogLevel,
+} from './coreTypes';
 import { writeLog } from '../log/hostLogger';
 
 export const CORE_MODULE_NAME = '@azure/functions-core';
@@ -15,7 +22,8 @@ export function createCoreApi(app: FunctionApp) {
   return {
     version: DEV_HOST_VERSION,
     hostVersion: DEV_HOST_VERSION,
-    registerFunction: (metadata: FunctionMetadata, callback: FunctionCallback) => app.registerFunction(metadata, callback),
+    registerFunction: (metadata: FunctionMetadata, callback: FunctionCallback) =>
+      app.registerFunction(metadata, callback),
     registerHook: (hookName: string, callback: HookCallback) => app.registerHook(hookName, callback),
     setProgrammingModel: (model: ProgrammingModel) => {
       app.programmingModel = model;
@@ -32,7 +40,8 @@ export function createCoreApi(app: FunctionApp) {
  * once and, if it is missing, stays in "test mode" for good. One app per process.
  */
 export function installCoreModule(app: FunctionApp): void {
-  if (installedFor) throw new Error('The dev host runs one app per process; the core module is already installed.');
+  if (installedFor)
+    throw new Error('The dev host runs one app per process; the core module is already installed.');
   installedFor = app;
   const coreApi = createCoreApi(app);
   Module.prototype.require = new Proxy(Module.prototype.require, {

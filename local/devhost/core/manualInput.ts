@@ -10,11 +10,21 @@ import type { InvocationInput } from './runInvocation';
  * host's admin API offers): a timer gets a timer input, a Service Bus function gets `input` as
  * the message body with first-delivery metadata. Nothing is received from or settled on a broker.
  */
-export function toManualInvocationInput(plan: FunctionPlan, input: string, now = new Date()): InvocationInput {
+export function toManualInvocationInput(
+  plan: FunctionPlan,
+  input: string,
+  now = new Date(),
+): InvocationInput {
   const traceContext = newInvocationTraceContext(plan.name);
   switch (plan.kind) {
     case 'timer':
-      return { inputData: [{ name: plan.triggerName, data: toTimerInput({ last: now, next: now, isPastDue: false }, now) }], triggerMetadata: {}, traceContext };
+      return {
+        inputData: [
+          { name: plan.triggerName, data: toTimerInput({ last: now, next: now, isPastDue: false }, now) },
+        ],
+        triggerMetadata: {},
+        traceContext,
+      };
     case 'serviceBus':
       return {
         inputData: [{ name: plan.triggerName, data: toServiceBusInput(input, plan.dataType) }],

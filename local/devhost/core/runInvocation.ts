@@ -36,7 +36,12 @@ export async function runInvocation(
   if (!model) throw new Error('The app set no programming model: did it import @azure/functions?');
   const functionName = fn.metadata.name;
   const logScope: LogScope = { invocationContext: undefined };
-  const coreContext = createCoreContext(app, fn, { ...input, invocationId, functionId: functionName }, logScope);
+  const coreContext = createCoreContext(
+    app,
+    fn,
+    { ...input, invocationId, functionId: functionName },
+    logScope,
+  );
   const invocationModel = await model.getInvocationModel(coreContext);
   const hookData = {};
   const { context, inputs } = await invocationModel.getArguments();
@@ -61,7 +66,10 @@ export async function runInvocation(
   };
   try {
     postContext.result = await inState(coreContext, 'invocation', () =>
-      withTimeout(invocationModel.invokeFunction(context, preContext.inputs, preContext.functionCallback), options.timeoutMs),
+      withTimeout(
+        invocationModel.invokeFunction(context, preContext.inputs, preContext.functionCallback),
+        options.timeoutMs,
+      ),
     );
   } catch (error) {
     postContext.error = error;
@@ -91,7 +99,14 @@ function createCoreContext(
     metadata: fn.metadata,
     state: undefined,
     log(level: RpcLogLevel, category: RpcLogCategory, message: string) {
-      const logContext = { hookData: {}, appHookData: app.appHookData, invocationContext: logScope.invocationContext, category, level, message };
+      const logContext = {
+        hookData: {},
+        appHookData: app.appHookData,
+        invocationContext: logScope.invocationContext,
+        category,
+        level,
+        message,
+      };
       // Log hooks may rewrite user logs (not system ones), as the worker allows.
       for (const hook of app.hooksOf('log')) hook(logContext);
       if (category === 'user') writeLog(logContext.level, logContext.message, origin);
@@ -101,7 +116,11 @@ function createCoreContext(
   return coreContext;
 }
 
-async function inState<T>(coreContext: CoreInvocationContext, state: InvocationState, step: () => Promise<T>): Promise<T> {
+async function inState<T>(
+  coreContext: CoreInvocationContext,
+  state: InvocationState,
+  step: () => Promise<T>,
+): Promise<T> {
   coreContext.state = state;
   try {
     return await step();
@@ -114,7 +133,11 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined): 
   if (timeoutMs === undefined || timeoutMs <= 0) return work;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timeout value of ${timeoutMs} ms (functionTimeout) was exceeded by the function.`)), timeoutMs);
+    timer = setTimeout(
+      () =>
+        reject(new Error(`Timeout value of ${timeoutMs} ms (functionTimeout) was exceeded by the function.`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([work, timeout]);

@@ -14,7 +14,9 @@ export async function startApp(app: FunctionApp, appRoot: string): Promise<void>
   });
   const capabilities = (await model.getCapabilities?.({})) ?? {};
   if (capabilities.HttpUri) {
-    throw new Error('The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the dev host does not support.');
+    throw new Error(
+      'The app enables HTTP streaming (app.setup({ enableHttpStream: true })), which the dev host does not support.',
+    );
   }
   app.closeRegistration();
 }

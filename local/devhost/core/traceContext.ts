@@ -8,7 +8,11 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
  * continues the caller's trace when the trigger carried a valid `traceparent` (an HTTP header,
  * or a Service Bus message's Diagnostic-Id) and starts a new trace otherwise.
  */
-export function newInvocationTraceContext(functionName: string, parent?: string, traceState?: string): RpcTraceContext {
+export function newInvocationTraceContext(
+  functionName: string,
+  parent?: string,
+  traceState?: string,
+): RpcTraceContext {
   const match = parent ? TRACEPARENT.exec(parent.trim().toLowerCase()) : null;
   const traceId = match?.[1] && !/^0+$/.test(match[1]) ? match[1] : randomBytes(16).toString('hex');
   const flags = match?.[3] ?? '01';

@@ -31,7 +31,10 @@ export async function handleAdminRoute(
   if (path === '/admin/host/status' && method === 'GET') {
     request.resume();
     const body = JSON.stringify({ state: 'Running', functions: api.functionNames() });
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
     response.end(body);
     return true;
   }
@@ -39,7 +42,11 @@ export async function handleAdminRoute(
   if (!invoke || method !== 'POST') return false;
 
   const headerKey = request.headers['x-functions-key'];
-  const auth = authorizeRequest('admin', { header: Array.isArray(headerKey) ? headerKey[0] : headerKey, code: url.searchParams.get('code') }, functionKey);
+  const auth = authorizeRequest(
+    'admin',
+    { header: Array.isArray(headerKey) ? headerKey[0] : headerKey, code: url.searchParams.get('code') },
+    functionKey,
+  );
   if (!auth.allowed) {
     request.resume();
     writeProblem(response, 401, 'Unauthorized', auth.reason);

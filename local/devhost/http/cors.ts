@@ -8,11 +8,15 @@ export type CorsPolicy = Pick<LocalHostSettings, 'corsOrigins' | 'corsCredential
  * "*" for any) and `Host.CORSCredentials`. Returns the headers to add to a response, and whether
  * the request is a preflight that the host answers itself.
  */
-export function corsHeaders(request: IncomingMessage, policy: CorsPolicy): { headers: Record<string, string>; preflight: boolean } {
+export function corsHeaders(
+  request: IncomingMessage,
+  policy: CorsPolicy,
+): { headers: Record<string, string>; preflight: boolean } {
   const origin = request.headers.origin;
   if (!origin || policy.corsOrigins.length === 0) return { headers: {}, preflight: false };
   const anyOrigin = policy.corsOrigins.includes('*');
-  if (!anyOrigin && !policy.corsOrigins.some((allowed) => allowed.toLowerCase() === origin.toLowerCase())) return { headers: {}, preflight: false };
+  if (!anyOrigin && !policy.corsOrigins.some((allowed) => allowed.toLowerCase() === origin.toLowerCase()))
+    return { headers: {}, preflight: false };
   // With credentials the origin must be echoed, never "*".
   const headers: Record<string, string> = {
     'access-control-allow-origin': anyOrigin && !policy.corsCredentials ? '*' : origin,

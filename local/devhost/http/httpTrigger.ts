@@ -42,8 +42,12 @@ export async function startHttpTrigger(
   const routes = new RouteTable(plans, options.routePrefix);
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      writeLog('error', `HTTP request failed in the dev host: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      if (!response.headersSent) writeProblem(response, 500, 'Internal Server Error', 'The dev host failed to handle the request.');
+      writeLog(
+        'error',
+        `HTTP request failed in the dev host: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      if (!response.headersSent)
+        writeProblem(response, 500, 'Internal Server Error', 'The dev host failed to handle the request.');
       else response.destroy();
     });
   });
@@ -53,7 +57,9 @@ export async function startHttpTrigger(
     if (closing) {
       // A kept-alive connection may still send requests while running ones finish.
       request.resume();
-      return writeProblem(response, 503, 'Service Unavailable', 'The dev host is shutting down.', { connection: 'close' });
+      return writeProblem(response, 503, 'Service Unavailable', 'The dev host is shutting down.', {
+        connection: 'close',
+      });
     }
     const cors = corsHeaders(request, options.cors);
     for (const [name, value] of Object.entries(cors.headers)) response.setHeader(name, value);
@@ -63,8 +69,15 @@ export async function startHttpTrigger(
       return void response.end();
     }
     const method = (request.method ?? 'GET').toUpperCase();
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? `${options.host}:${options.port}`}`);
-    if (url.pathname.toLowerCase().startsWith('/admin/') && (await handleAdminRoute(request, response, url, options.admin, options.functionKey))) return;
+    const url = new URL(
+      request.url ?? '/',
+      `http://${request.headers.host ?? `${options.host}:${options.port}`}`,
+    );
+    if (
+      url.pathname.toLowerCase().startsWith('/admin/') &&
+      (await handleAdminRoute(request, response, url, options.admin, options.functionKey))
+    )
+      return;
     const lookup = routes.lookup(method, url.pathname);
     if (lookup.outcome === 'notFound') {
       request.resume();
@@ -72,13 +85,23 @@ export async function startHttpTrigger(
     }
     if (lookup.outcome === 'methodNotAllowed') {
       request.resume();
-      return writeProblem(response, 405, 'Method Not Allowed', `${method} is not allowed on ${url.pathname}; use ${lookup.allowed.join(', ')}.`, {
-        allow: lookup.allowed.join(', '),
-      });
+      return writeProblem(
+        response,
+        405,
+        'Method Not Allowed',
+        `${method} is not allowed on ${url.pathname}; use ${lookup.allowed.join(', ')}.`,
+        {
+          allow: lookup.allowed.join(', '),
+        },
+      );
     }
     const { plan, params } = lookup;
     const headerKey = request.headers['x-functions-key'];
-    const auth = authorizeRequest(plan.authLevel, { header: Array.isArray(headerKey) ? headerKey[0] : headerKey, code: url.searchParams.get('code') }, options.functionKey);
+    const auth = authorizeRequest(
+      plan.authLevel,
+      { header: Array.isArray(headerKey) ? headerKey[0] : headerKey, code: url.searchParams.get('code') },
+      options.functionKey,
+    );
     if (!auth.allowed) {
       request.resume();
       return writeProblem(response, 401, 'Unauthorized', auth.reason);
@@ -89,7 +112,12 @@ export async function startHttpTrigger(
     const traceparent = request.headers.traceparent;
     const tracestate = request.headers.tracestate;
     const outcome = await runner.run(fn, `${method} ${url.pathname}`, {
-      inputData: [{ name: plan.triggerName, data: toRpcHttpRequest({ method, url: url.href, headers: request.headers, body }, params) }],
+      inputData: [
+        {
+          name: plan.triggerName,
+          data: toRpcHttpRequest({ method, url: url.href, headers: request.headers, body }, params),
+        },
+      ],
       triggerMetadata: {},
       traceContext: newInvocationTraceContext(
         plan.name,
@@ -126,7 +154,12 @@ export async function startHttpTrigger(
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new Error(`Port ${port} on ${host} is already in use: stop what is using it or pass another --port.`));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new Error(
+            `Port ${port} on ${host} is already in use: stop what is using it or pass another --port.`,
+          ),
+        );
       else reject(error);
     };
     server.once('error', onError);

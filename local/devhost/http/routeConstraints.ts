@@ -39,7 +39,9 @@ export function parseConstraint(text: string): ConstraintCheck {
     case 'maxlength':
       return (v) => v.length <= first;
     case 'length':
-      return numbers.length === 2 ? (v) => v.length >= first && v.length <= second : (v) => v.length === first;
+      return numbers.length === 2
+        ? (v) => v.length >= first && v.length <= second
+        : (v) => v.length === first;
     case 'min':
       return (v) => isInteger(v) && Number(v) >= first;
     case 'max':

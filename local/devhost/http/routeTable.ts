@@ -43,10 +43,13 @@ export class RouteTable {
       const params = route.template.match(routePath);
       if (!params) continue;
       const methods = route.plan.methods;
-      if (!methods || methods.includes(method.toUpperCase())) return { outcome: 'found', plan: route.plan, params };
+      if (!methods || methods.includes(method.toUpperCase()))
+        return { outcome: 'found', plan: route.plan, params };
       methods.forEach((m) => allowed.add(m));
     }
-    return allowed.size > 0 ? { outcome: 'methodNotAllowed', allowed: [...allowed].sort() } : { outcome: 'notFound' };
+    return allowed.size > 0
+      ? { outcome: 'methodNotAllowed', allowed: [...allowed].sort() }
+      : { outcome: 'notFound' };
   }
 
   /** "[METHODS] <baseUrl>/prefix/route" for the start-up listing, as `func start` prints it. */

@@ -32,7 +32,8 @@ export function parseRouteTemplate(template: string): RouteTemplate {
     const [only] = parts;
     const single = parts.length === 1 && only && 'parameter' in only ? only.parameter : undefined;
     if (single?.catchAll) {
-      if (index !== segments.length - 1) throw new Error(`route "${template}": a catch-all parameter must be last`);
+      if (index !== segments.length - 1)
+        throw new Error(`route "${template}": a catch-all parameter must be last`);
       source += '(?:/(.*))?';
       parameters.push(single);
     } else if (single && (single.optional || single.defaultValue !== undefined)) {
@@ -44,7 +45,9 @@ export function parseRouteTemplate(template: string): RouteTemplate {
         if ('literal' in part) source += escapeRegExp(part.literal);
         else {
           if (part.parameter.catchAll || part.parameter.optional) {
-            throw new Error(`route "${template}": optional and catch-all parameters must fill a whole segment`);
+            throw new Error(
+              `route "${template}": optional and catch-all parameters must fill a whole segment`,
+            );
           }
           source += '([^/]+?)';
           parameters.push(part.parameter);

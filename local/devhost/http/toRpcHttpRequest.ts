@@ -20,6 +20,12 @@ export function toRpcHttpRequest(request: ReceivedHttpRequest, params: Record<st
     if (value === undefined) continue;
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const http: RpcHttpData = { method: request.method, url: request.url, headers, params, body: { bytes: request.body } };
+  const http: RpcHttpData = {
+    method: request.method,
+    url: request.url,
+    headers,
+    params,
+    body: { bytes: request.body },
+  };
   return { http };
 }

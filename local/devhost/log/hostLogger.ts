@@ -20,19 +20,37 @@ const LEVEL_LABELS: Record<RpcLogLevel, string> = {
  * One log line: time, level, then the function name and invocation id when there are some, so
  * the lines of concurrent invocations can be told apart (as in Application Insights).
  */
-export function formatLogLine(level: RpcLogLevel, message: string, origin: LogOrigin = {}, now = new Date()): string {
-  const tags = [origin.functionName, origin.invocationId].filter((tag) => tag !== undefined).map((tag) => `[${tag}]`);
+export function formatLogLine(
+  level: RpcLogLevel,
+  message: string,
+  origin: LogOrigin = {},
+  now = new Date(),
+): string {
+  const tags = [origin.functionName, origin.invocationId]
+    .filter((tag) => tag !== undefined)
+    .map((tag) => `[${tag}]`);
   return [now.toISOString(), `[${LEVEL_LABELS[level]}]`, ...tags, message].join(' ');
 }
 
-const SEVERITY: Record<RpcLogLevel, number> = { trace: 0, debug: 1, information: 2, warning: 3, error: 4, critical: 5, none: 6 };
+const SEVERITY: Record<RpcLogLevel, number> = {
+  trace: 0,
+  debug: 1,
+  information: 2,
+  warning: 3,
+  error: 4,
+  critical: 5,
+  none: 6,
+};
 let minimumLevel: RpcLogLevel = 'information';
 
 /** host.json logging.logLevel.default ("Information" unless set), as a log level name. */
 export function setMinimumLogLevel(level: string): void {
   const wanted = level.toLowerCase();
   const known = Object.keys(SEVERITY).find((name) => name === wanted) as RpcLogLevel | undefined;
-  if (!known) throw new Error(`unknown log level "${level}" (use Trace, Debug, Information, Warning, Error, Critical or None)`);
+  if (!known)
+    throw new Error(
+      `unknown log level "${level}" (use Trace, Debug, Information, Warning, Error, Critical or None)`,
+    );
   minimumLevel = known;
 }
 

@@ -60,23 +60,35 @@ export function startServiceBusTrigger(
 
   const invokeAndSettle = async (message: ServiceBusReceivedMessage): Promise<void> => {
     const data = toServiceBusInvocationData(message, plan.name, plan.dataType);
-    const outcome = await runner.run(fn, `New ServiceBus message detected on '${entityPath}' (MessageId=${String(message.messageId)}, DeliveryCount=${(message.deliveryCount ?? 0) + 1})`, {
-      inputData: [{ name: plan.triggerName, data: data.input }],
-      triggerMetadata: data.triggerMetadata,
-      traceContext: newInvocationTraceContext(plan.name, data.parentTraceParent),
-    });
+    const outcome = await runner.run(
+      fn,
+      `New ServiceBus message detected on '${entityPath}' (MessageId=${String(message.messageId)}, DeliveryCount=${(message.deliveryCount ?? 0) + 1})`,
+      {
+        inputData: [{ name: plan.triggerName, data: data.input }],
+        triggerMetadata: data.triggerMetadata,
+        traceContext: newInvocationTraceContext(plan.name, data.parentTraceParent),
+      },
+    );
     if (!options.autoCompleteMessages) return;
     try {
       if (outcome.succeeded) await receiver.completeMessage(message);
       else await receiver.abandonMessage(message);
     } catch (error) {
       // Usually a lost lock: the broker redelivers the message, which is what at-least-once means.
-      writeLog('warning', `Could not ${outcome.succeeded ? 'complete' : 'abandon'} message ${String(message.messageId)} on '${entityPath}': ${error instanceof Error ? error.message : String(error)}`, origin);
+      writeLog(
+        'warning',
+        `Could not ${outcome.succeeded ? 'complete' : 'abandon'} message ${String(message.messageId)} on '${entityPath}': ${error instanceof Error ? error.message : String(error)}`,
+        origin,
+      );
     }
   };
 
   const processError = async (args: ProcessErrorArgs): Promise<void> => {
-    writeLog('warning', `Service Bus receiver for '${entityPath}' reported (${args.errorSource}): ${args.error.message}`, origin);
+    writeLog(
+      'warning',
+      `Service Bus receiver for '${entityPath}' reported (${args.errorSource}): ${args.error.message}`,
+      origin,
+    );
   };
 
   const subscription = receiver.subscribe(

@@ -20,7 +20,8 @@ export function toServiceBusInput(body: unknown, dataType: string | undefined): 
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
     return dataType === 'binary' ? { bytes: body } : { string: Buffer.from(body).toString('utf8') };
   }
-  if (typeof body === 'string') return dataType === 'binary' ? { bytes: Buffer.from(body, 'utf8') } : { string: body };
+  if (typeof body === 'string')
+    return dataType === 'binary' ? { bytes: Buffer.from(body, 'utf8') } : { string: body };
   if (body === undefined || body === null) return { string: '' };
   return { json: JSON.stringify(body) };
 }
@@ -29,12 +30,21 @@ export function toServiceBusInput(body: unknown, dataType: string | undefined): 
  * Trigger metadata with the host's (PascalCase) names; the library lower-camel-cases the keys
  * (and keys inside ApplicationProperties), so handlers read triggerMetadata.deliveryCount etc.
  */
-export function toServiceBusTriggerMetadata(message: ServiceBusReceivedMessage, functionName: string, now = new Date()): Record<string, RpcTypedData> {
+export function toServiceBusTriggerMetadata(
+  message: ServiceBusReceivedMessage,
+  functionName: string,
+  now = new Date(),
+): Record<string, RpcTypedData> {
   const metadata: Record<string, RpcTypedData> = {};
   const put = (key: string, value: RpcTypedData | undefined) => {
     if (value) metadata[key] = value;
   };
-  const text = (value: unknown) => (typeof value === 'string' ? { string: value } : value === undefined || value === null ? undefined : { string: String(value) });
+  const text = (value: unknown) =>
+    typeof value === 'string'
+      ? { string: value }
+      : value === undefined || value === null
+        ? undefined
+        : { string: String(value) };
   const time = (value: Date | undefined) => (value ? { string: value.toISOString() } : undefined);
   const applicationProperties = { json: JSON.stringify(message.applicationProperties ?? {}) };
 
@@ -48,7 +58,10 @@ export function toServiceBusTriggerMetadata(message: ServiceBusReceivedMessage, 
   put('MessageId', text(message.messageId));
   put('ContentType', text(message.contentType));
   put('ReplyTo', text(message.replyTo));
-  put('SequenceNumber', message.sequenceNumber === undefined ? undefined : { int: message.sequenceNumber.toNumber() });
+  put(
+    'SequenceNumber',
+    message.sequenceNumber === undefined ? undefined : { int: message.sequenceNumber.toNumber() },
+  );
   put('To', text(message.to));
   put('Subject', text(message.subject));
   put('Label', text(message.subject));
@@ -58,11 +71,17 @@ export function toServiceBusTriggerMetadata(message: ServiceBusReceivedMessage, 
   put('SessionId', text(message.sessionId));
   put('ReplyToSessionId', text(message.replyToSessionId));
   put('PartitionKey', text(message.partitionKey));
-  put('sys', { json: JSON.stringify({ MethodName: functionName, UtcNow: now.toISOString(), RandGuid: randomUUID() }) });
+  put('sys', {
+    json: JSON.stringify({ MethodName: functionName, UtcNow: now.toISOString(), RandGuid: randomUUID() }),
+  });
   return metadata;
 }
 
-export function toServiceBusInvocationData(message: ServiceBusReceivedMessage, functionName: string, dataType: string | undefined): ServiceBusInvocationData {
+export function toServiceBusInvocationData(
+  message: ServiceBusReceivedMessage,
+  functionName: string,
+  dataType: string | undefined,
+): ServiceBusInvocationData {
   const properties = message.applicationProperties ?? {};
   const parent = properties['Diagnostic-Id'] ?? properties.traceparent;
   return {

@@ -20,14 +20,17 @@ export function parseSchedule(schedule: string, timeZone: string | undefined): T
   }
   const fields = trimmed.split(/\s+/);
   if (fields.length !== 6) {
-    throw new Error(`"${schedule}" is not a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})`);
+    throw new Error(
+      `"${schedule}" is not a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})`,
+    );
   }
   // legacyMode (day-of-month OR day-of-week) is what NCRONTAB does too.
   const cron = new Cron(trimmed, { timezone: timeZone ?? 'Etc/UTC', legacyMode: true, paused: true });
   return {
     nextAfter(moment) {
       const next = cron.nextRun(moment);
-      if (!next) throw new Error(`the schedule "${schedule}" has no occurrence after ${moment.toISOString()}`);
+      if (!next)
+        throw new Error(`the schedule "${schedule}" has no occurrence after ${moment.toISOString()}`);
       return next;
     },
   };

@@ -15,7 +15,11 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
  * the same function at once; an occurrence missed while the previous run was still going
  * runs right after it with isPastDue=true; runOnStartup adds one run at start.
  */
-export function startTimerTrigger(app: FunctionApp, plan: TimerFunctionPlan, runner: InvocationRunner): TriggerListener {
+export function startTimerTrigger(
+  app: FunctionApp,
+  plan: TimerFunctionPlan,
+  runner: InvocationRunner,
+): TriggerListener {
   let schedule: TimerSchedule;
   try {
     schedule = parseSchedule(plan.schedule, process.env.WEBSITE_TIME_ZONE);
@@ -50,7 +54,11 @@ export function startTimerTrigger(app: FunctionApp, plan: TimerFunctionPlan, run
   };
 
   const reportFailure = (error: unknown) => {
-    writeLog('error', `The timer of ${plan.name} stopped: ${error instanceof Error ? error.message : String(error)}`, { functionName: plan.name });
+    writeLog(
+      'error',
+      `The timer of ${plan.name} stopped: ${error instanceof Error ? error.message : String(error)}`,
+      { functionName: plan.name },
+    );
   };
 
   // As in the host, the handler sees the status recorded before this run: `last` is the previous

@@ -16,7 +16,11 @@ export function toTimerInput(occurrence: TimerOccurrence, now: Date): RpcTypedDa
   return {
     json: JSON.stringify({
       Schedule: { AdjustForDST: true },
-      ScheduleStatus: { Last: occurrence.last.toISOString(), Next: occurrence.next.toISOString(), LastUpdated: now.toISOString() },
+      ScheduleStatus: {
+        Last: occurrence.last.toISOString(),
+        Next: occurrence.next.toISOString(),
+        LastUpdated: now.toISOString(),
+      },
       IsPastDue: occurrence.isPastDue,
     }),
   };

@@ -48,13 +48,21 @@ describe('app files and settings', () => {
   it('copies local.settings.json Values into the environment, letting existing variables win', () => {
     writeFileSync(
       join(dir, 'local.settings.json'),
-      JSON.stringify({ IsEncrypted: false, Values: { A: 'from-file', B: 'from-file', N: 5 }, Host: { LocalHttpPort: 7199, CORS: 'http://a.example, http://b.example' } }),
+      JSON.stringify({
+        IsEncrypted: false,
+        Values: { A: 'from-file', B: 'from-file', N: 5 },
+        Host: { LocalHttpPort: 7199, CORS: 'http://a.example, http://b.example' },
+      }),
     );
     const env: NodeJS.ProcessEnv = { B: 'from-env' };
     expect(loadLocalSettings(dir, env)).toEqual({
       applied: ['A', 'N'],
       skipped: ['B'],
-      host: { localHttpPort: 7199, corsOrigins: ['http://a.example', 'http://b.example'], corsCredentials: false },
+      host: {
+        localHttpPort: 7199,
+        corsOrigins: ['http://a.example', 'http://b.example'],
+        corsCredentials: false,
+      },
     });
     expect(env).toEqual({ A: 'from-file', B: 'from-env', N: '5' });
   });

@@ -105,7 +105,9 @@ describe('dev host: HTTP triggers', () => {
     expect(await response.text()).toBe('');
     // Log lines are written once per event-loop turn, so they may trail the response.
     await waitFor('the failure log line', () =>
-      /\[fails\] \[[0-9a-f-]{36}\] Executed 'Functions\.fails' \(Failed, .*fixture failure on purpose/.test(host.logs()),
+      /\[fails\] \[[0-9a-f-]{36}\] Executed 'Functions\.fails' \(Failed, .*fixture failure on purpose/.test(
+        host.logs(),
+      ),
     );
   });
 
@@ -122,21 +124,31 @@ describe('dev host: HTTP triggers', () => {
     };
     expect(other.traceParent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(other.traceParent.slice(3, 35)).not.toBe(callerTrace);
-    await waitFor('the tagged log line', () => host.logs().includes(`[getItem] [${body.invocationId}] getItem for id 5`));
+    await waitFor('the tagged log line', () =>
+      host.logs().includes(`[getItem] [${body.invocationId}] getItem for id 5`),
+    );
   });
 
   it('applies CORS from local.settings.json Host.CORS, answering preflights itself', async () => {
     const preflight = await fetch(`${host.url}/api/blobs/x`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://allowed.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'http://allowed.example',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('http://allowed.example');
     expect(preflight.headers.get('access-control-allow-methods')).toBe('PUT');
     expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type');
-    const allowed = await fetch(`${host.url}/api/settings`, { headers: { origin: 'http://allowed.example' } });
+    const allowed = await fetch(`${host.url}/api/settings`, {
+      headers: { origin: 'http://allowed.example' },
+    });
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://allowed.example');
-    const other = await fetch(`${host.url}/api/settings`, { headers: { origin: 'http://elsewhere.example' } });
+    const other = await fetch(`${host.url}/api/settings`, {
+      headers: { origin: 'http://elsewhere.example' },
+    });
     expect(other.status).toBe(200);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });

@@ -81,7 +81,9 @@ describe('dev host: Service Bus triggers', () => {
     expect(Number.isNaN(Date.parse(entry!.enqueuedTimeUtc))).toBe(false);
     expect(entry!.traceParent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     await waitFor('ok-1 to be completed', async () => (await activeCount('work')) === 0);
-    await waitFor('the tagged log line', () => /\[workItems\] \[[0-9a-f-]{36}\] work item ok-1 delivery 1/.test(host.logs()));
+    await waitFor('the tagged log line', () =>
+      /\[workItems\] \[[0-9a-f-]{36}\] work item ok-1 delivery 1/.test(host.logs()),
+    );
   });
 
   it('abandons a message whose handler throws until the broker dead-letters it', async () => {
