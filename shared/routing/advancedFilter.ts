@@ -1,5 +1,5 @@
 import type { AdvancedFilter, AdvancedFilterOperator, CloudEventJson } from '../domain/types';
-import { compileKeyReader, type KeyLookup } from './eventKey';
+import { compileKeyReader, type KeyLookup } from './filterKeyReader';
 
 export type EventPredicate = (event: CloudEventJson) => boolean;
 
