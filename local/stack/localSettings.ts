@@ -1,5 +1,4 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 
 const localSettingsSchema = z.object({
@@ -10,13 +9,15 @@ const localSettingsSchema = z.object({
 export type SettingValues = Record<string, string>;
 
 /**
- * Creates <root>/local.settings.json from local.settings.example.json when it is missing (it is
- * git-ignored: each developer owns theirs). Returns true when it was created.
+ * Creates the settings file from local.settings.example.json when it is missing
+ * (local.settings.json is git-ignored: each developer owns theirs). `created` says it was made.
  */
-export function ensureLocalSettingsFile(root: string): { path: string; created: boolean } {
-  const path = join(root, 'local.settings.json');
+export function ensureLocalSettingsFile(
+  path: string,
+  examplePath: string,
+): { path: string; created: boolean } {
   if (existsSync(path)) return { path, created: false };
-  copyFileSync(join(root, 'local.settings.example.json'), path);
+  copyFileSync(examplePath, path);
   return { path, created: true };
 }
 

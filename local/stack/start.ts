@@ -1,15 +1,7 @@
 /**
  * `npm start [-- options]`: the whole of Switchyard on this machine, no Docker, no Azure.
- *
- *   --no-seed                 don't create the sample subscription
- *   --telemetry               send the app's telemetry to local/fake-appinsights and print it live
- *   --external servicebus,cosmos,azurite
- *                             don't start these; use their connection settings as they are
- *                             (also SWITCHYARD_STACK_EXTERNAL)
- *   --devhost-port N, --receiver-port N, --servicebus-port N, --servicebus-http-port N,
- *   --cosmos-port N, --azurite-blob-port N, --azurite-queue-port N, --azurite-table-port N
- *                             (also SWITCHYARD_DEVHOST_PORT etc., see ports.ts)
- *   --data-dir DIR            where Azurite's files and the sample secret live (default .local)
+ * `npm start -- --help` lists the options (ports, --no-seed, --telemetry, --external, ...).
+ * The CLI around startStack (stack.ts): settings, ports, signals, printing.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +22,7 @@ function readCommandLine() {
       telemetry: { type: 'boolean', default: false },
       external: { type: 'string' },
       'data-dir': { type: 'string' },
+      settings: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -46,6 +39,7 @@ function readCommandLine() {
     telemetry: values.telemetry === true,
     external: typeof values.external === 'string' ? values.external : undefined,
     dataDir: typeof values['data-dir'] === 'string' ? values['data-dir'] : undefined,
+    settingsFile: typeof values.settings === 'string' ? values.settings : undefined,
   };
 }
 
@@ -63,6 +57,7 @@ const USAGE = [
   option('', `they are (or ${EXTERNAL_PARTS_SETTING}). A part whose connection setting points`),
   option('', 'elsewhere than this machine (or is identity-based) is never started.'),
   option('--data-dir DIR', 'Azurite data and the sample signing secret (default .local)'),
+  option('--settings FILE', 'settings file (default local.settings.json, created from the example)'),
   ...PORT_NAMES.map((name) => {
     const spec = PORT_SPECS[name];
     return option(`${spec.flag} N`, `${spec.user}, default ${spec.defaultPort} (or ${spec.setting})`);
@@ -75,10 +70,13 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const file = ensureLocalSettingsFile(REPO_ROOT);
+  const file = ensureLocalSettingsFile(
+    resolve(args.settingsFile ?? join(REPO_ROOT, 'local.settings.json')),
+    join(REPO_ROOT, 'local.settings.example.json'),
+  );
   if (file.created) {
     console.log(
-      `[stack] created local.settings.json from local.settings.example.json (git-ignored: edit it as you like)`,
+      `[stack] created ${file.path} from local.settings.example.json (git-ignored: edit it as you like)`,
     );
   }
   const settings = withEnvironment(readSettingValues(file.path), process.env);

@@ -24,8 +24,8 @@ export function exampleSettings(): SettingValues {
   return readSettingValues(join(REPO_ROOT, 'local.settings.example.json'));
 }
 
-/** Pids of this process's children (Linux /proc), to show the stack leaves none behind. */
-export function childPids(): number[] {
+/** Pids of a process's children (Linux /proc), to show the stack leaves none behind. */
+export function childPids(parent = process.pid): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -33,7 +33,7 @@ export function childPids(): number[] {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Field 4 (ppid) follows the command name in parentheses, which may itself contain spaces.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid) pids.push(Number(entry));
+      if (ppid === parent) pids.push(Number(entry));
     } catch {
       // The process ended while we looked.
     }
