@@ -25,7 +25,19 @@ describe('dev host: Service Bus triggers', () => {
   const seen = async (): Promise<Seen[]> => (await (await fetch(`${host.url}/api/sb-seen`)).json()) as Seen[];
   const seenFor = async (messageId: string) =>
     (await seen()).filter((entry) => entry.messageId === messageId);
-  const activeCount = async (queue: string) => (await client.createReceiver(queue).peekMessages(10)).length;
+  /**
+   * Messages still in an entity (locked ones included). A fresh client each time: the SDK's peek
+   * cursor is shared per entity on a client and would skip messages peeked before.
+   */
+  const storedCount = async (entityPath: string, options: { subQueueType?: 'deadLetter' } = {}) => {
+    const probe = new ServiceBusClient(emulator.connectionString);
+    try {
+      return (await probe.createReceiver(entityPath, options).peekMessages(50)).length;
+    } finally {
+      await probe.close();
+    }
+  };
+  const activeCount = (queue: string) => storedCount(queue);
 
   beforeAll(async () => {
     emulator = await start({
@@ -138,5 +150,20 @@ describe('dev host: Service Bus triggers', () => {
     expect(raw.body).toEqual({ bytes: bytes.toString('base64') });
     const topic = await waitFor('topic-1', async () => (await seenFor('topic-1'))[0]);
     expect(topic).toMatchObject({ trigger: 'topic', body: 'just text', deliveryCount: 1 });
+  });
+
+  // Last: it stops the host.
+  it('on SIGTERM lets a running invocation finish and completes its message before exiting', async () => {
+    await client
+      .createSender('work')
+      .sendMessages({ body: { command: 'slow', ms: 1_500 }, messageId: 'shutdown-1' });
+    await waitFor('shutdown-1 to start', async () => (await seenFor('shutdown-1')).length > 0);
+    expect(await host.stop()).toBe(0);
+    expect(host.logs()).toMatch(
+      /Executed 'Functions\.workItems' \(Succeeded[^\n]*\n(?:.*\n)*.*Dev host stopped\./,
+    );
+    // Completed, not abandoned or left to its lock: nothing comes back.
+    expect(await activeCount('work')).toBe(0);
+    expect(await storedCount('work', { subQueueType: 'deadLetter' })).toBe(0);
   });
 });
