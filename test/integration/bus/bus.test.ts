@@ -99,6 +99,7 @@ describe('Bus against the Service Bus emulator', () => {
     const first = received.find((m) => m.messageId === 'd-0:1');
     expect(first?.contentType).toBe('application/json');
     expect(first?.applicationProperties).toEqual({
+      deliveryId: 'd-0',
       topic: 'orders',
       subscription: 'audit',
       eventKey: 'ev-d-0',

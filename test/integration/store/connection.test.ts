@@ -51,7 +51,7 @@ describe('settings to a working Cosmos DB connection', () => {
     );
     expect(settings).toMatchObject({
       cosmosDatabase: 'switchyard',
-      subscriptionCacheSeconds: 30,
+      subscriptionCacheSeconds: 5,
       allowedPrivateCidrs: ['127.0.0.0/8', '::1/128'],
       functionKey: 'local-dev-key',
       payloadStorage: { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' },
