@@ -68,7 +68,7 @@ export async function startSampleReceiver(
         // Said once: repeating it on every delivery would drown the useful lines.
         if (saidUnknownSecret) return undefined;
         saidUnknownSecret = true;
-        return 'signature not checked: the signing secret is unknown (it is returned only when a subscription is created)';
+        return 'signature not checked: the signing secret is unknown; the API returns it only when it creates a subscription';
     }
   };
 
