@@ -1,6 +1,6 @@
-import { isIPv4, isIPv6 } from 'node:net';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { z } from 'zod';
+import { InvalidCidrListError, parseAllowedCidrs } from '../delivery/allowedCidrs';
 import { DEFAULT_COSMOS_DATABASE, SETTINGS } from './names';
 
 /**
@@ -51,12 +51,6 @@ const DEFAULT_SUBSCRIPTION_CACHE_SECONDS = 5;
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const url = z.url({ message: 'must be an absolute URL' });
-const cidr = z.string().refine((value) => {
-  const [address, bits, extra] = value.split('/');
-  if (!address || bits === undefined || extra !== undefined || !/^\d{1,3}$/.test(bits)) return false;
-  const max = isIPv4(address) ? 32 : isIPv6(address) ? 128 : -1;
-  return Number(bits) <= max;
-}, 'must be a comma-separated list of CIDR blocks such as 127.0.0.0/8');
 const cacheSeconds = z.coerce.number().int().min(0).max(3600);
 
 function parse<T>(schema: z.ZodType<T>, setting: string, value: unknown): T {
@@ -110,11 +104,23 @@ export function readConnection(
   return { kind: 'identity', setting: name, endpoint, credential, ...(clientId ? { clientId } : {}) };
 }
 
+/**
+ * The SSRF allow-list, checked by the very parser the SSRF guard uses (shared/delivery), so a
+ * value that passes here is never refused at delivery time and the other way round.
+ */
+function readAllowedCidrs(env: Environment): string[] {
+  try {
+    return [...parseAllowedCidrs(env[SETTINGS.allowedPrivateCidrs]).cidrs];
+  } catch (error) {
+    if (error instanceof InvalidCidrListError) throw new SettingsError(SETTINGS.allowedPrivateCidrs, error.problem);
+    throw error;
+  }
+}
+
 /** Reads and validates every setting; throws SettingsError naming the first bad one. */
 export function readSettings(env: Environment = process.env): Settings {
   const functionKey = present(env, SETTINGS.functionKey);
   const appInsights = present(env, SETTINGS.appInsightsConnection);
-  const cidrs = present(env, SETTINGS.allowedPrivateCidrs);
   const cache = present(env, SETTINGS.subscriptionCacheSeconds);
   return {
     serviceBus: readConnection(env, SETTINGS.serviceBusConnection, 'fullyQualifiedNamespace'),
@@ -126,14 +132,7 @@ export function readSettings(env: Environment = process.env): Settings {
       present(env, SETTINGS.cosmosDatabase) ?? DEFAULT_COSMOS_DATABASE,
     ),
     ...(functionKey ? { functionKey } : {}),
-    allowedPrivateCidrs:
-      cidrs === undefined
-        ? []
-        : cidrs
-            .split(',')
-            .map((part) => part.trim())
-            .filter((part) => part !== '')
-            .map((part) => parse(cidr, SETTINGS.allowedPrivateCidrs, part)),
+    allowedPrivateCidrs: readAllowedCidrs(env),
     subscriptionCacheSeconds:
       cache === undefined
         ? DEFAULT_SUBSCRIPTION_CACHE_SECONDS

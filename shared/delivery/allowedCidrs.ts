@@ -5,8 +5,9 @@ import { type NormalizedAddress, normalizeAddress } from './blockedRanges';
 
 /** A setting value that is not a list of CIDRs; the message names the setting and the entry. */
 export class InvalidCidrListError extends Error {
-  constructor(message: string) {
-    super(`${SETTINGS.allowedPrivateCidrs}: ${message}`);
+  /** @param problem what is wrong with which entry, without the setting's name (settings.ts adds its own). */
+  constructor(readonly problem: string) {
+    super(`${SETTINGS.allowedPrivateCidrs}: ${problem}`);
     this.name = 'InvalidCidrListError';
   }
 }
