@@ -9,7 +9,7 @@ import type {
   RpcLogCategory,
   RpcLogLevel,
 } from './coreTypes';
-import { writeLog } from '../log/hostLogger';
+import { logThroughHooks } from './logThroughHooks';
 
 export const CORE_MODULE_NAME = '@azure/functions-core';
 /** Reported as the worker and host versions; the library only checks that they exist. */
@@ -29,7 +29,8 @@ export function createCoreApi(app: FunctionApp) {
       app.programmingModel = model;
     },
     getProgrammingModel: () => app.programmingModel,
-    log: (level: RpcLogLevel, _category: RpcLogCategory, message: string) => writeLog(level, message),
+    log: (level: RpcLogLevel, category: RpcLogCategory, message: string) =>
+      logThroughHooks(app, { level, category, message }, {}, undefined),
     Disposable,
   };
 }

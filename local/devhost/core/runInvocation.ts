@@ -10,7 +10,7 @@ import type {
   RpcLogCategory,
   RpcLogLevel,
 } from './coreTypes';
-import { writeLog } from '../log/hostLogger';
+import { logThroughHooks } from './logThroughHooks';
 
 /** What a trigger hands over for one invocation (the host's InvocationRequest, minus ids). */
 export type InvocationInput = Pick<RpcInvocationRequest, 'inputData' | 'triggerMetadata' | 'traceContext'>;
@@ -99,18 +99,7 @@ function createCoreContext(
     metadata: fn.metadata,
     state: undefined,
     log(level: RpcLogLevel, category: RpcLogCategory, message: string) {
-      const logContext = {
-        hookData: {},
-        appHookData: app.appHookData,
-        invocationContext: logScope.invocationContext,
-        category,
-        level,
-        message,
-      };
-      // Log hooks may rewrite user logs (not system ones), as the worker allows.
-      for (const hook of app.hooksOf('log')) hook(logContext);
-      if (category === 'user') writeLog(logContext.level, logContext.message, origin);
-      else writeLog(level, message, origin);
+      logThroughHooks(app, { level, category, message }, origin, logScope.invocationContext);
     },
   };
   return coreContext;
