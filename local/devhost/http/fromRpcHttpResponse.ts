@@ -9,11 +9,12 @@ export interface HttpReply {
 
 /**
  * Turns the library's invocation response for an HTTP function into the reply the host sends.
- * A function that returns nothing gets 204, as from the Functions host.
+ * A function that returns nothing gets 200 with an empty body: the host falls back to an
+ * OkResult when no response was set (FunctionInvocationMiddleware).
  */
 export function fromRpcHttpResponse(response: RpcInvocationResponse): HttpReply {
   const http = response.returnValue?.http;
-  if (!http) return { status: 204, headers: {}, body: Buffer.alloc(0) };
+  if (!http) return { status: 200, headers: {}, body: Buffer.alloc(0) };
   const headers: Record<string, string | string[]> = { ...(http.headers ?? {}) };
   const cookies = (http.cookies ?? []).map(toSetCookie);
   if (cookies.length > 0) headers['set-cookie'] = cookies;

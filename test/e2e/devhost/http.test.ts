@@ -111,6 +111,12 @@ describe('dev host: HTTP triggers', () => {
     );
   });
 
+  it('answers 200 with an empty body when the handler returns nothing, as the host does', async () => {
+    const response = await fetch(`${host.url}/api/things/1`, { method: 'DELETE' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+  });
+
   it('gives each invocation a W3C traceparent that continues the caller trace, and tags its log lines', async () => {
     const callerTrace = '0af7651916cd43dd8448eb211c80319c';
     const response = await fetch(`${host.url}/api/items/5?code=${KEY}`, {
