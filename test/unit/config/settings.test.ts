@@ -1,4 +1,4 @@
-import { readSettings, SettingsError, type Environment } from '../../../shared/config/settings';
+import { readConnection, readSettings, SettingsError, type Environment } from '../../../shared/config/settings';
 
 const LOCAL: Environment = {
   ServiceBusConnection:
@@ -19,6 +19,140 @@ function settingsErrorOf(call: () => unknown): SettingsError {
   }
   throw new Error('expected a SettingsError');
 }
+
+describe('readSettings', () => {
+  it('applies the defaults: database switchyard, subscription cache 5 s, nothing optional', () => {
+    expect(readSettings(local())).toEqual({
+      serviceBus: { kind: 'connectionString', setting: 'ServiceBusConnection', connectionString: LOCAL.ServiceBusConnection },
+      cosmos: { kind: 'connectionString', setting: 'CosmosDbConnection', connectionString: LOCAL.CosmosDbConnection },
+      payloadStorage: { kind: 'connectionString', setting: 'PayloadStorageConnection', connectionString: 'UseDevelopmentStorage=true' },
+      cosmosDatabase: 'switchyard',
+      allowedPrivateCidrs: [],
+      subscriptionCacheSeconds: 5,
+    });
+  });
+
+  it('reads the optional settings, trimmed', () => {
+    const settings = readSettings(
+      local({
+        SWITCHYARD_COSMOS_DATABASE: ' events-db ',
+        SWITCHYARD_FUNCTION_KEY: 'local-dev-key',
+        SWITCHYARD_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8, ::1/128',
+        SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: '0',
+        APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+      }),
+    );
+    expect(settings).toMatchObject({
+      cosmosDatabase: 'events-db',
+      functionKey: 'local-dev-key',
+      allowedPrivateCidrs: ['127.0.0.0/8', '::1/128'],
+      subscriptionCacheSeconds: 0,
+      appInsightsConnectionString: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+    });
+  });
+
+  it('treats blank values as absent', () => {
+    const settings = readSettings(
+      local({ SWITCHYARD_COSMOS_DATABASE: '  ', SWITCHYARD_FUNCTION_KEY: '', SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: ' ' }),
+    );
+    expect(settings.cosmosDatabase).toBe('switchyard');
+    expect(settings.subscriptionCacheSeconds).toBe(5);
+    expect('functionKey' in settings).toBe(false);
+  });
+
+  it.each([['soon'], ['1.5'], ['3601'], ['-1']])('names SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS when it is %j', (value) => {
+    const error = settingsErrorOf(() => readSettings(local({ SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: value })));
+    expect(error.setting).toBe('SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS');
+    expect(error.message).toMatch(/^setting SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: /);
+  });
+
+  it('names the first missing connection with both ways to set it', () => {
+    const error = settingsErrorOf(() => readSettings(local({ CosmosDbConnection: undefined })));
+    expect(error).toEqual(
+      new SettingsError(
+        'CosmosDbConnection',
+        'missing: set CosmosDbConnection (connection string) or CosmosDbConnection__accountEndpoint (managed identity)',
+      ),
+    );
+    expect(settingsErrorOf(() => readSettings({})).setting).toBe('ServiceBusConnection');
+  });
+
+  it('reads identity-based connections the Functions way', () => {
+    const settings = readSettings({
+      ServiceBusConnection__fullyQualifiedNamespace: 'sy.servicebus.windows.net',
+      CosmosDbConnection__accountEndpoint: 'https://sy.documents.azure.com:443/',
+      CosmosDbConnection__credential: 'managedidentity',
+      PayloadStorageConnection__blobServiceUri: 'https://sy.blob.core.windows.net',
+      PayloadStorageConnection__clientId: '00000000-0000-0000-0000-000000000001',
+    });
+    expect(settings.serviceBus).toEqual({
+      kind: 'identity',
+      setting: 'ServiceBusConnection',
+      endpoint: 'sy.servicebus.windows.net',
+      credential: 'default',
+    });
+    expect(settings.cosmos).toEqual({
+      kind: 'identity',
+      setting: 'CosmosDbConnection',
+      endpoint: 'https://sy.documents.azure.com:443/',
+      credential: 'managedidentity',
+    });
+    expect(settings.payloadStorage).toEqual({
+      kind: 'identity',
+      setting: 'PayloadStorageConnection',
+      endpoint: 'https://sy.blob.core.windows.net',
+      credential: 'managedidentity',
+      clientId: '00000000-0000-0000-0000-000000000001',
+    });
+  });
+});
+
+describe('readConnection', () => {
+  it('prefers the connection string when both forms are set', () => {
+    const connection = readConnection(
+      { Bus: 'Endpoint=sb://ns/;SharedAccessKeyName=k;SharedAccessKey=v', Bus__fullyQualifiedNamespace: 'ns.servicebus.windows.net' },
+      'Bus',
+      'fullyQualifiedNamespace',
+    );
+    expect(connection.kind).toBe('connectionString');
+  });
+
+  it('takes a Service Bus namespace as a host name, with or without a port', () => {
+    for (const host of ['sy.servicebus.windows.net', '127.0.0.1:5672']) {
+      expect(readConnection({ Bus__fullyQualifiedNamespace: host }, 'Bus', 'fullyQualifiedNamespace')).toMatchObject({
+        kind: 'identity',
+        endpoint: host,
+      });
+    }
+  });
+
+  it('names the endpoint setting when its value has the wrong form', () => {
+    const namespace = settingsErrorOf(() =>
+      readConnection({ Bus__fullyQualifiedNamespace: 'sb://sy.servicebus.windows.net/' }, 'Bus', 'fullyQualifiedNamespace'),
+    );
+    expect(namespace.setting).toBe('Bus__fullyQualifiedNamespace');
+    expect(namespace.message).toContain('must be a host name');
+    const endpoint = settingsErrorOf(() => readConnection({ Db__accountEndpoint: 'not a url' }, 'Db', 'accountEndpoint'));
+    expect(endpoint.setting).toBe('Db__accountEndpoint');
+    expect(endpoint.message).toContain('must be an absolute URL');
+  });
+
+  it('accepts managedidentity in any case as __credential and refuses anything else', () => {
+    const env = { Db__accountEndpoint: 'https://db.example/' };
+    expect(readConnection({ ...env, Db__credential: 'ManagedIdentity' }, 'Db', 'accountEndpoint')).toMatchObject({
+      credential: 'managedidentity',
+    });
+    const error = settingsErrorOf(() => readConnection({ ...env, Db__credential: 'azurecli' }, 'Db', 'accountEndpoint'));
+    expect(error.setting).toBe('Db__credential');
+    expect(error.message).toBe('setting Db__credential: the only supported value is managedidentity');
+  });
+
+  it('selects managed identity when only a __clientId is given', () => {
+    expect(
+      readConnection({ Db__accountEndpoint: 'https://db.example/', Db__clientId: 'client-1' }, 'Db', 'accountEndpoint'),
+    ).toEqual({ kind: 'identity', setting: 'Db', endpoint: 'https://db.example/', credential: 'managedidentity', clientId: 'client-1' });
+  });
+});
 
 describe('readSettings: the SSRF allow-list', () => {
   it('accepts the allow-list forms the SSRF guard accepts (bare addresses, IPv6, blanks between commas)', () => {
