@@ -1,11 +1,11 @@
 import { app } from '@azure/functions';
+import { startAppTelemetry, stopAppTelemetry } from '../shared/app/appTelemetry';
 import { closeAppContext } from '../shared/app/context';
-import { setupTelemetry, shutdownTelemetry } from '../shared/telemetry';
 
-// Telemetry first, so what the functions do from their first invocation is traced.
-setupTelemetry();
+// Usually already started by shared/app/context; idempotent, and harmless without a connection string.
+startAppTelemetry();
 
 app.hook.appTerminate(async () => {
   await closeAppContext();
-  await shutdownTelemetry();
+  await stopAppTelemetry();
 });

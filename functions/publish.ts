@@ -2,6 +2,7 @@ import { app, type HttpRequest, type InvocationContext } from '@azure/functions'
 import { appContext } from '../shared/app/context';
 import { publishDependencies } from '../shared/app/dependencies';
 import { respond } from '../shared/app/http';
+import { reportPublished } from '../shared/app/reportPublish';
 import { json } from '../shared/management/apiResponse';
 import { publishEvents } from '../shared/pipeline/publish';
 
@@ -12,6 +13,7 @@ export async function publish(request: HttpRequest, context: InvocationContext) 
       topic: request.params.topic,
       request: { headers: request.headers, body },
     });
+    reportPublished(context, request.params.topic ?? '', result.accepted);
     return json(202, result);
   });
 }

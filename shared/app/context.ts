@@ -1,3 +1,5 @@
+// First: starts telemetry (if configured) before the SDKs below are loaded, so they are traced.
+import './bootstrapTelemetry';
 import type { Database } from '@azure/cosmos';
 import type { ServiceBusClient } from '@azure/service-bus';
 import { Bus } from '../bus/Bus';
@@ -12,6 +14,8 @@ import { DeliveryStore } from '../store/DeliveryStore';
 import { EventStore } from '../store/EventStore';
 import { SubscriptionStore } from '../store/SubscriptionStore';
 import type { SubscriptionRecord } from '../domain/types';
+import { registerQueueDepthSource } from '../telemetry';
+import { pipelineQueueDepths } from './queueDepth';
 
 /**
  * The app's long-lived clients, made once per process on first use and shared by every
@@ -55,6 +59,8 @@ function createAppContext(settings: Settings): AppContext {
   const bus = new Bus(serviceBus);
   const ssrfGuard = SsrfGuard.fromEnv();
   const webhooks = createWebhookClient({ guard: ssrfGuard });
+  // Only ever called at a metrics collection, i.e. never without telemetry.
+  const unregisterQueueDepth = registerQueueDepthSource(() => pipelineQueueDepths(settings.serviceBus, serviceBus));
   return {
     settings,
     database,
@@ -71,6 +77,7 @@ function createAppContext(settings: Settings): AppContext {
     webhooks,
     ssrfGuard,
     async close() {
+      unregisterQueueDepth();
       await Promise.allSettled([bus.close(), webhooks.close()]);
       cosmos.dispose();
     },

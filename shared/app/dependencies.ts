@@ -1,31 +1,48 @@
+import type { InvocationContext } from '@azure/functions';
+import Long from 'long';
 import { QUEUES } from '../config/names';
 import { classifyServiceBusSendError, toDestinationMessage } from '../delivery/serviceBusDestination';
 import type { DeadLetterDependencies, PoisonMessage } from '../management/deadletters';
 import type { DeliverDependencies } from '../pipeline/deliver';
 import type { PublishDependencies } from '../pipeline/publish';
 import type { RouteDependencies } from '../pipeline/route';
+import { withHttpDependency } from '../telemetry';
 import type { AppContext } from './context';
+import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
 
-/** The pipeline's steps wired to the app's real clients. */
+/**
+ * The pipeline's steps wired to the app's real clients. Every message sent on carries the trace
+ * context of the invocation sending it (and the publish time), so route and deliver continue
+ * the publish request's trace; webhook calls are recorded as dependencies.
+ */
 export function publishDependencies(context: AppContext): PublishDependencies {
   return {
-    sendIngress: (messages) => context.bus.sendIngress(messages),
+    sendIngress: (messages) =>
+      context.bus.sendIngress(
+        messages.map((message) => ({
+          ...message,
+          applicationProperties: { ...carriedProperties(undefined), ...message.applicationProperties },
+        })),
+      ),
     putPayload: (eventKey, json) => context.payloads.putPayload(eventKey, json),
   };
 }
 
-export function routeDependencies(context: AppContext): RouteDependencies {
+export function routeDependencies(context: AppContext, invocation: InvocationContext): RouteDependencies {
+  const publishedAt = ingressEnqueuedTime(invocation);
   return {
     subscriptionsOf: (topic) => context.subscriptionCache.forTopic(topic),
     createEventIfAbsent: (record) => context.events.createIfAbsent(record),
     getPayload: (ref) => context.payloads.getPayload(ref),
-    sendDeliveries: (messages, traceProperties) => context.bus.sendDeliveries(messages, traceProperties),
+    sendDeliveries: (messages, traceProperties) =>
+      context.bus.sendDeliveries(messages, { ...carriedProperties(publishedAt), ...traceProperties }),
     sendRejectedIngress: (message) => context.bus.sendRawDeadLetter(message),
     now: () => new Date(),
   };
 }
 
-export function deliverDependencies(context: AppContext): DeliverDependencies {
+export function deliverDependencies(context: AppContext, invocation: InvocationContext): DeliverDependencies {
+  const publishedAt = carriedPublishedAt(invocation);
   return {
     subscription: (topic, name) => context.subscriptionCache.get(topic, name),
     getDelivery: (eventKey, deliveryId) => context.deliveries.get(eventKey, deliveryId),
@@ -33,7 +50,23 @@ export function deliverDependencies(context: AppContext): DeliverDependencies {
     recordAttempt: (eventKey, deliveryId, attempt, update) =>
       context.deliveries.recordAttempt(eventKey, deliveryId, attempt, update),
     getPayload: (ref) => context.payloads.getPayload(ref),
-    deliverWebhook: (delivery) => context.webhooks.deliver(delivery),
+    deliverWebhook: (delivery, message) =>
+      withHttpDependency(
+        {
+          method: 'POST',
+          url: delivery.endpointUrl,
+          attributes: {
+            eventKey: message.eventKey,
+            topic: message.topic,
+            subscription: message.subscription,
+            deliveryId: message.deliveryId,
+            attempt: message.attempt,
+          },
+        },
+        // traceparent last: the subscriber joins this trace whatever custom headers say.
+        (traceHeaders) => context.webhooks.deliver({ ...delivery, headers: { ...delivery.headers, ...traceHeaders } }),
+        (result) => result.status ?? 0,
+      ),
     sendToServiceBus: (destination, event, deliveryId) => {
       const message = toDestinationMessage(event, deliveryId);
       return destination.endpointType === 'ServiceBusQueue'
@@ -42,8 +75,9 @@ export function deliverDependencies(context: AppContext): DeliverDependencies {
     },
     classifyServiceBusError: classifyServiceBusSendError,
     scheduleDelivery: (message, at, traceProperties) =>
-      context.bus.scheduleDelivery(message, at, traceProperties),
-    sendDeadLetter: (message, traceProperties) => context.bus.sendDeadLetter(message, traceProperties),
+      context.bus.scheduleDelivery(message, at, { ...carriedProperties(publishedAt), ...traceProperties }),
+    sendDeadLetter: (message, traceProperties) =>
+      context.bus.sendDeadLetter(message, { ...carriedProperties(publishedAt), ...traceProperties }),
     disableSubscription: async (topic, name, reason) => {
       await context.subscriptions.disable(topic, name, reason);
       context.subscriptionCache.invalidate(topic);
@@ -59,7 +93,8 @@ export function deadLetterDependencies(context: AppContext): DeadLetterDependenc
       context.deliveries.listDeadLettered(topic, subscription, page),
     peekPoison: (topic, subscription, max) => peekPoison(context, topic, subscription, max),
     getEvent: (eventKey) => context.events.get(eventKey),
-    sendDeliveries: (messages) => context.bus.sendDeliveries(messages),
+    // Redriven deliveries join the redrive request's trace.
+    sendDeliveries: (messages) => context.bus.sendDeliveries(messages, carriedProperties(undefined)),
     markRedriven: (eventKey, deliveryId) => context.deliveries.markRedriven(eventKey, deliveryId),
     now: () => new Date(),
   };
@@ -77,7 +112,9 @@ async function peekPoison(
 ): Promise<PoisonMessage[]> {
   const receiver = context.serviceBus.createReceiver(QUEUES.deliveries, { subQueueType: 'deadLetter' });
   try {
-    const messages = await receiver.peekMessages(max);
+    // From the start every time: the SDK otherwise continues where the last peek on this
+    // connection stopped, and a second look would miss what the first one saw.
+    const messages = await receiver.peekMessages(max, { fromSequenceNumber: Long.ZERO });
     return messages
       .filter(
         (message) =>

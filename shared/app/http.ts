@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { toProblemResponse } from '../http/problem';
 import { invalidField, problemErrorFrom } from '../http/problems';
 import type { ApiResponse } from '../management/apiResponse';
+import { log, recordActiveSpanException } from '../telemetry';
 
 /**
  * Runs one management/publish operation and maps its outcome to the HTTP response: the result
@@ -25,8 +26,13 @@ export async function respond(
   } catch (error) {
     const problem = problemErrorFrom(error);
     if (problem.problem.status >= 500) {
-      context.error(
+      // Answered, not thrown: record it on the request so it shows as an exception.
+      recordActiveSpanException(error);
+      log(
+        'error',
         `${context.functionName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        {},
+        context,
       );
     }
     return toProblemResponse(problem.problem, { ...problem.headers });

@@ -29,8 +29,8 @@ export interface DeliverDependencies {
     update: Pick<DeliveryRecord, 'status' | 'nextAttemptAt' | 'deadLetter'>,
   ): Promise<DeliveryRecord>;
   getPayload(ref: string): Promise<string | undefined>;
-  /** POSTs the signed event; never throws for network trouble. */
-  deliverWebhook(delivery: WebhookDelivery): Promise<WebhookResult>;
+  /** POSTs the signed event; never throws for network trouble. `message`: whose attempt it is. */
+  deliverWebhook(delivery: WebhookDelivery, message: DeliveryMessage): Promise<WebhookResult>;
   /** Sends the event to a Service Bus queue or topic destination; throws on failure. */
   sendToServiceBus(
     destination: Exclude<Destination, { endpointType: 'WebHook' }>,
@@ -52,7 +52,14 @@ export interface DeliverDependencies {
 
 export type DeliverResult =
   | { kind: 'alreadyProcessed'; status: DeliveryRecord['status'] }
-  | { kind: 'attempted'; decision: DeliveryDecision; attempt: DeliveryAttempt; record: DeliveryRecord };
+  | {
+      kind: 'attempted';
+      decision: DeliveryDecision;
+      attempt: DeliveryAttempt;
+      record: DeliveryRecord;
+      /** False when the delivery was given up before calling its destination (deleted, disabled, expired). */
+      destinationCalled: boolean;
+    };
 
 /**
  * One attempt of one delivery. The order makes a crash at any point safe: the next step (retry
@@ -73,6 +80,7 @@ export async function deliverAttempt(
   const started = dependencies.now();
   let attempt: DeliveryAttempt;
   let decision: DeliveryDecision;
+  let destinationCalled = false;
   const skipped = whyNotAttempted(subscription, message, started);
   if (skipped || !subscription) {
     const reason = skipped ?? { reason: 'SubscriptionDeleted', description: 'the subscription was deleted' };
@@ -85,6 +93,7 @@ export async function deliverAttempt(
     };
     decision = { kind: 'deadLetter', ...reason, disableSubscription: false };
   } else {
+    destinationCalled = true;
     const event = await eventOf(dependencies, message);
     const { classification, httpStatus, responseBody } = await attemptOnce(
       dependencies,
@@ -113,7 +122,7 @@ export async function deliverAttempt(
 
   await followUp(dependencies, message, decision, traceProperties);
   const recorded = await recordOutcome(dependencies, message, attempt, decision, existing);
-  return { kind: 'attempted', decision, attempt, record: recorded };
+  return { kind: 'attempted', decision, attempt, record: recorded, destinationCalled };
 }
 
 function whyNotAttempted(
@@ -155,13 +164,16 @@ async function attemptOnce(
 ): Promise<{ classification: AttemptClassification; httpStatus?: number; responseBody?: string }> {
   const destination = subscription.destination;
   if (destination.endpointType === 'WebHook') {
-    const result = await dependencies.deliverWebhook({
-      endpointUrl: destination.endpointUrl,
-      event,
-      signingSecret: subscription.signingSecret,
-      deliveryId: message.deliveryId,
-      ...(destination.headers ? { headers: destination.headers } : {}),
-    });
+    const result = await dependencies.deliverWebhook(
+      {
+        endpointUrl: destination.endpointUrl,
+        event,
+        signingSecret: subscription.signingSecret,
+        deliveryId: message.deliveryId,
+        ...(destination.headers ? { headers: destination.headers } : {}),
+      },
+      message,
+    );
     return {
       classification: classifyOutcome(result),
       ...(result.status !== undefined ? { httpStatus: result.status } : {}),

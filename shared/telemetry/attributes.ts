@@ -9,13 +9,14 @@ export type TelemetryAttributes = Record<string, TelemetryValue | undefined>;
  * (customDimensions.eventKey, ...) on requests, dependencies and traces; docs/operations.md
  * queries rely on them.
  */
-export interface PipelineProperties {
+// A type, not an interface: a type literal is assignable to TelemetryAttributes (its index signature).
+export type PipelineProperties = {
   eventKey?: string;
   topic?: string;
   subscription?: string;
   deliveryId?: string;
   attempt?: number;
-}
+};
 
 export function toAttributes(attributes: TelemetryAttributes | undefined): Attributes {
   const result: Attributes = {};

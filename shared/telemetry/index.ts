@@ -6,7 +6,14 @@
  */
 export { setupTelemetry, flushTelemetry, shutdownTelemetry } from './setup';
 export { isTelemetryEnabled } from './state';
-export { withSpan, type SpanHandle, type SpanKindName, type SpanOptions } from './spans';
+export {
+  annotateActiveSpan,
+  recordActiveSpanException,
+  withSpan,
+  type SpanHandle,
+  type SpanKindName,
+  type SpanOptions,
+} from './spans';
 export {
   currentTraceparent,
   injectTraceHeaders,

@@ -1,7 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { SeverityNumber, logs } from '@opentelemetry/api-logs';
 
-import { type PipelineProperties, toAttributes } from './attributes';
+import { type PipelineProperties, type TelemetryAttributes, toAttributes } from './attributes';
 import { currentOperationName } from './spans';
 import { isTelemetryEnabled } from './state';
 
@@ -25,9 +25,15 @@ const SEVERITY: Record<LogLevel, SeverityNumber> = {
 /**
  * Writes `message` to the function's log (`sink`, e.g. the InvocationContext; console when
  * none) and, with telemetry on, to Application Insights `traces` with `properties` as custom
- * dimensions, inside the active operation.
+ * dimensions, inside the active operation. Besides the pipeline's properties it may carry a few
+ * measured values (e.g. durationMs), which become custom dimensions too.
  */
-export function log(level: LogLevel, message: string, properties: PipelineProperties = {}, sink: LogSink = console): void {
+export function log(
+  level: LogLevel,
+  message: string,
+  properties: PipelineProperties & TelemetryAttributes = {},
+  sink: LogSink = console,
+): void {
   const suffix = Object.entries(properties)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${String(value)}`)

@@ -1,4 +1,5 @@
-import { type Counter, type Histogram, type Meter, metrics } from '@opentelemetry/api';
+import { type Counter, type Histogram, type Meter, context, metrics } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 
 /**
  * The pipeline's metrics. Names follow OpenTelemetry style (dot-separated, lower case);
@@ -64,7 +65,9 @@ export function startMetrics(): void {
     .addCallback(async (result) => {
       for (const source of queueDepthSources) {
         try {
-          for (const [queue, depth] of Object.entries(await source())) result.observe(depth, { queue });
+          // The probe's own Service Bus calls are not the app's work: keep them out of the traces.
+          const depths = await context.with(suppressTracing(context.active()), source);
+          for (const [queue, depth] of Object.entries(depths)) result.observe(depth, { queue });
         } catch {
           // A failed probe (Service Bus unreachable) skips this collection; health reports the outage.
         }

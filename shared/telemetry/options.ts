@@ -2,6 +2,9 @@ import type { TokenCredential } from '@azure/identity';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
 
+/** Where the Azure Monitor exporter fetches its dynamic configuration. */
+const SDK_SETTINGS_HOST = 'settings.sdk.monitor.azure.com';
+
 /** Cloud role name: the app's name on the Application Map and in `cloud_RoleName`. */
 export const CLOUD_ROLE_NAME = 'switchyard';
 
@@ -9,11 +12,21 @@ export const CLOUD_ROLE_NAME = 'switchyard';
  * Outgoing calls only. In Azure the host owns incoming HTTP (the worker gets invocations over
  * gRPC); locally the dev host's server would add a second request per publish. The distro types
  * `http` as the generic InstrumentationConfig but hands it to HttpInstrumentation, which reads
- * the hook.
+ * this option. Not `ignoreIncomingRequestHook`: an ignored request runs with tracing
+ * suppressed, so nothing the function does while serving it (its request span, Service Bus
+ * sends, Cosmos calls) would be recorded.
  */
-const OUTGOING_HTTP_ONLY: { enabled: boolean; ignoreIncomingRequestHook: () => boolean } = {
+const OUTGOING_HTTP_ONLY: {
+  enabled: boolean;
+  disableIncomingRequestInstrumentation: boolean;
+  ignoreOutgoingRequestHook: (request: { hostname?: string | null; host?: string | null }) => boolean;
+} = {
   enabled: true,
-  ignoreIncomingRequestHook: () => true,
+  disableIncomingRequestInstrumentation: true,
+  // The exporter polls this Microsoft settings endpoint itself (no switch turns it off); its
+  // calls are not the app's work and, offline, would show as failed dependencies + exceptions.
+  ignoreOutgoingRequestHook: (request) =>
+    (request.hostname ?? request.host ?? '').split(':')[0] === SDK_SETTINGS_HOST,
 };
 
 /**

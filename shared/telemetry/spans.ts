@@ -90,6 +90,27 @@ export async function withSpan<T>(name: string, options: SpanOptions, fn: (span:
   }
 }
 
+/**
+ * Adds properties to the active span (e.g. the eventKey a request learns while it runs), so
+ * they end up on its request/dependency. Does nothing outside a span or without telemetry.
+ */
+export function annotateActiveSpan(attributes: TelemetryAttributes): void {
+  if (!isTelemetryEnabled()) return;
+  trace.getActiveSpan()?.setAttributes(toAttributes(attributes));
+}
+
+/**
+ * Records an error that is handled (e.g. answered with a 500 problem) on the active span: an
+ * Application Insights exception in that operation, and the operation marked failed.
+ */
+export function recordActiveSpanException(error: unknown): void {
+  if (!isTelemetryEnabled()) return;
+  const span = trace.getActiveSpan();
+  if (!span) return;
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
 /** The operation name of the active span, for logs (so traces group under their request). */
 export function currentOperationName(): string | undefined {
   return context.active().getValue(OPERATION_NAME_KEY) as string | undefined;
