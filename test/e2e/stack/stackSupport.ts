@@ -49,3 +49,12 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** The command line of a process (Linux /proc), '' when it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
