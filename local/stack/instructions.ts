@@ -94,7 +94,7 @@ export function formatSummary(summary: Summary): string {
       '',
       `  ${curlCommand(summary.publish)}`,
       '',
-      'Then see what happened to it:',
+      'Then see what happened to it (for another event, take the eventKey from its 202 answer):',
       '',
       `  ${statusCommand(summary.apiUrl, summary.functionKey, summary.publish.eventKey)}`,
     );

@@ -220,7 +220,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ? (/Endpoint=[^;]+/i.exec(services.serviceBusConnectionString)?.[0] ?? '(identity-based connection)')
         : services.serviceBusConnectionString,
       functionKey,
-      ...(seed ? { publish: samplePublish } : {}),
+      // Without the sample subscription the event is still accepted and recorded, matching nothing.
+      publish: samplePublish,
       startupMs,
     });
     return {
