@@ -1,8 +1,7 @@
 import { isServiceBusError, type ServiceBusMessage } from '@azure/service-bus';
 import type { CloudEventJson } from '../domain/types';
+import { CLOUDEVENTS_JSON } from '../events/httpEventRequest';
 import type { AttemptClassification } from './classifyOutcome';
-
-const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 
 /**
  * A CloudEvent as a Service Bus message for a queue or topic destination: the structured JSON

@@ -2,13 +2,14 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 
 import type { CloudEventJson } from '../domain/types';
+import { CLOUDEVENTS_JSON } from '../events/httpEventRequest';
 import { parseRetryAfter } from './retryAfter';
 import { signDelivery } from './signing';
 import { SsrfGuard, TargetRefusedError } from './ssrfGuard';
 import { switchyardUserAgent } from './userAgent';
 import type { WebhookResult } from './webhookResult';
 
-export const CLOUDEVENTS_JSON_CONTENT_TYPE = 'application/cloudevents+json; charset=utf-8';
+export const CLOUDEVENTS_JSON_CONTENT_TYPE = `${CLOUDEVENTS_JSON}; charset=utf-8`;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 30_000;
 export const RESPONSE_BODY_PREFIX_BYTES = 4096;
 

@@ -12,7 +12,8 @@ export type DataResult = { ok: true; members: EventData } | { ok: false; error: 
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-function decodeUtf8(bytes: Uint8Array): string | undefined {
+/** The text of UTF-8 bytes, or undefined when they are not valid UTF-8 (never U+FFFD guesses). */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
     return utf8.decode(bytes);
   } catch {

@@ -4,7 +4,7 @@
  * batch), 413 naming `body` or the oversized event (`event`, `[3]`), 415 naming `content-type`.
  */
 import { payloadTooLargeProblem, validationProblem } from '../http/problems';
-import { bodyBytes } from './dataFromBytes';
+import { bodyBytes, decodeUtf8 } from './dataFromBytes';
 import { detectHttpMode } from './detectHttpMode';
 import { binaryEventFromHttp } from './fromBinaryHttp';
 import type { HttpEventMode, HttpEventRequest } from './httpEventRequest';
@@ -57,15 +57,9 @@ export function fromHttpRequest(
   return { mode, events: requireValidEvents(validations, names, limits.maxEventBytes) };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 function parseJsonBody(body: Uint8Array): unknown {
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    throw validationProblem([{ field: 'body', message: 'the body is not valid UTF-8' }]);
-  }
+  const text = decodeUtf8(body);
+  if (text === undefined) throw validationProblem([{ field: 'body', message: 'the body is not valid UTF-8' }]);
   try {
     return JSON.parse(text);
   } catch {

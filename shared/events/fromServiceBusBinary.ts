@@ -4,7 +4,7 @@
  * the body is the data. Errors name the property the sender set.
  */
 import type { FieldError } from '../http/problem';
-import { dataFromBytes, type EventData } from './dataFromBytes';
+import { dataFromBytes, type DataResult } from './dataFromBytes';
 import { hasUtf8Charset, isJsonMediaType, parseMediaType } from './mediaType';
 import { ATTRIBUTE_PROPERTY_PREFIXES, type ServiceBusEventInput } from './serviceBusEventInput';
 import { type EventValidation, validateCloudEvent } from './validateCloudEvent';
@@ -58,8 +58,6 @@ export function binaryEventFromServiceBus(input: ServiceBusEventInput): EventVal
   return { ok: false, errors: [...errors, ...renamed] };
 }
 
-type DataResult = { ok: true; members: EventData } | { ok: false; error: FieldError };
-
 /** Bytes go through the content-type rules; strings are text (parsed when JSON); values are JSON data. */
 function dataFromBody(body: unknown, contentType: string | undefined): DataResult {
   if (body === undefined || body === null) return { ok: true, members: {} };
@@ -67,9 +65,8 @@ function dataFromBody(body: unknown, contentType: string | undefined): DataResul
   if (body instanceof ArrayBuffer) return dataFromBytes(new Uint8Array(body), contentType, 'body');
   if (typeof body === 'string') {
     const media = contentType === undefined ? undefined : parseMediaType(contentType);
-    if (media && hasUtf8Charset(media) && isJsonMediaType(media))
-      return dataFromBytes(Buffer.from(body), contentType, 'body');
-    return { ok: true, members: { data: body } };
+    if (media && hasUtf8Charset(media) && isJsonMediaType(media)) return dataFromBytes(Buffer.from(body), contentType, 'body');
   }
+  // Any other string is text data; any other value was already decoded from JSON.
   return { ok: true, members: { data: body } };
 }

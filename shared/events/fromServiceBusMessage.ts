@@ -5,9 +5,11 @@
  * mistake a message that will never be valid for a transient failure worth retrying.
  */
 import type { FieldError } from '../http/problem';
+import { summarizeFieldErrors } from '../http/problems';
+import { decodeUtf8 } from './dataFromBytes';
 import { CLOUDEVENTS_JSON } from './httpEventRequest';
 import { DEFAULT_EVENT_LIMITS } from './limits';
-import { eventSizeBytes } from './eventSize';
+import { eventSizeBytes, eventTooLargeMessage } from './eventSize';
 import { binaryEventFromServiceBus, hasBinaryModeProperties } from './fromServiceBusBinary';
 import { hasUtf8Charset, isJsonMediaType, parseMediaType } from './mediaType';
 import {
@@ -43,9 +45,7 @@ export function fromServiceBusMessage(
   }
   const sizeBytes = eventSizeBytes(validation.event);
   if (sizeBytes > maxEventBytes) {
-    return reject('EventTooLarge', [
-      { field: 'event', message: `the event is ${sizeBytes} bytes as JSON; the limit is ${maxEventBytes}` },
-    ]);
+    return reject('EventTooLarge', [{ field: 'event', message: eventTooLargeMessage(sizeBytes, maxEventBytes) }]);
   }
   return { ok: true, topic: topic as string, event: validation.event, sizeBytes, mode };
 }
@@ -89,8 +89,9 @@ function looksLikeStructuredEvent(body: unknown): boolean {
 function decodeJsonBody(rawBody: unknown): unknown {
   const body = rawBody instanceof ArrayBuffer ? new Uint8Array(rawBody) : rawBody;
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) return body;
+  const text = typeof body === 'string' ? body : decodeUtf8(body);
+  if (text === undefined) return undefined;
   try {
-    const text = typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body);
     return JSON.parse(text);
   } catch {
     return undefined;
@@ -109,9 +110,7 @@ function structuredEvent(body: unknown) {
 }
 
 function rejection(reason: EventRejection['reason'], errors: FieldError[]): EventRejection {
-  const shown = errors.slice(0, 3).map((e) => `${e.field}: ${e.message}`);
-  const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
-  return { reason, description: shown.join('; ') + more, errors };
+  return { reason, description: summarizeFieldErrors(errors), errors };
 }
 
 function reject(reason: EventRejection['reason'], errors: FieldError[]): ServiceBusEventResult {

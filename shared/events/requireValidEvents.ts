@@ -6,7 +6,7 @@
 import type { CloudEventJson } from '../domain/types';
 import type { FieldError } from '../http/problem';
 import { payloadTooLargeProblemFor, validationProblem } from '../http/problems';
-import { eventSizeBytes } from './eventSize';
+import { eventSizeBytes, eventTooLargeMessage } from './eventSize';
 import type { EventValidation } from './validateCloudEvent';
 
 export interface ParsedEvent {
@@ -35,11 +35,7 @@ export function requireValidEvents(
   const oversized: FieldError[] = [];
   parsed.forEach(({ sizeBytes }, index) => {
     if (sizeBytes <= maxEventBytes) return;
-    const field = names[index] ?? `[${index}]`;
-    oversized.push({
-      field,
-      message: `the event is ${sizeBytes} bytes as JSON; the limit is ${maxEventBytes}`,
-    });
+    oversized.push({ field: names[index] ?? `[${index}]`, message: eventTooLargeMessage(sizeBytes, maxEventBytes) });
   });
   if (oversized.length > 0) throw payloadTooLargeProblemFor(oversized.slice(0, MAX_REPORTED_ERRORS));
   return parsed;

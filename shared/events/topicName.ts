@@ -6,13 +6,14 @@
 import { type ProblemError } from '../http/problem';
 import { invalidField } from '../http/problems';
 
-const TOPIC_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Also the rule for subscription names (shared/subscriptions/subscriptionName.ts). */
+export const TOPIC_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export const TOPIC_NAME_RULE =
   'topic must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit';
 
 export function isValidTopicName(value: unknown): value is string {
-  return typeof value === 'string' && TOPIC_NAME.test(value);
+  return typeof value === 'string' && TOPIC_NAME_PATTERN.test(value);
 }
 
 /** The 400 problem for a bad topic, or undefined when the name is fine. */

@@ -25,7 +25,7 @@ export function validationProblem(errors: FieldError[], detail?: string): Proble
     type: PROBLEM_TYPES.validation,
     title: 'Invalid request',
     status: 400,
-    detail: detail ?? (first ? summarize(errors) : 'The request is invalid.'),
+    detail: detail ?? (first ? summarizeFieldErrors(errors) : 'The request is invalid.'),
     errors,
   });
 }
@@ -92,7 +92,7 @@ export function payloadTooLargeProblemFor(errors: FieldError[]): ProblemError {
     type: PROBLEM_TYPES.payloadTooLarge,
     title: 'Payload too large',
     status: 413,
-    detail: summarize(errors),
+    detail: summarizeFieldErrors(errors),
     errors,
   });
 }
@@ -138,7 +138,8 @@ export function problemErrorFrom(error: unknown, instance?: string): ProblemErro
 
 const MAX_FIELDS_IN_DETAIL = 3;
 
-function summarize(errors: FieldError[]): string {
+/** `field: message; field: message (and 4 more)`: the first few errors as one readable line. */
+export function summarizeFieldErrors(errors: readonly FieldError[]): string {
   const shown = errors.slice(0, MAX_FIELDS_IN_DETAIL).map((e) => `${e.field}: ${e.message}`);
   const more =
     errors.length > MAX_FIELDS_IN_DETAIL ? ` (and ${errors.length - MAX_FIELDS_IN_DETAIL} more)` : '';

@@ -1,10 +1,11 @@
+import { TOPIC_NAME_PATTERN } from '../events/topicName';
 import type { FieldError } from '../http/problem';
 
 /**
- * Subscription names: the same rule as topic names (1-64 letters, digits, `.`, `_`, `-`,
+ * Subscription names follow the topic names' rule (1-64 letters, digits, `.`, `_`, `-`,
  * starting with a letter or digit), so they are safe in URLs and as Cosmos DB ids.
  */
-const SUBSCRIPTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const SUBSCRIPTION_NAME = TOPIC_NAME_PATTERN;
 
 export const SUBSCRIPTION_NAME_RULE =
   'subscription name must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit';

@@ -40,19 +40,20 @@ const filterSchema = z
 
 const { maxDeliveryAttempts: ATTEMPTS, eventTimeToLiveInMinutes: TTL, scheduleSteps: STEPS } = SUBSCRIPTION_LIMITS;
 
+/** A whole number within the limits, the default when absent; every message names the field. */
+function boundedWholeNumber(field: string, { min, max, default: fallback }: { min: number; max: number; default: number }) {
+  const range = `${field} must be ${min}-${max}`;
+  return z
+    .number({ error: `${field} must be a number` })
+    .int(`${field} must be a whole number`)
+    .min(min, range)
+    .max(max, range)
+    .default(fallback);
+}
+
 const retryPolicySchema = z.strictObject({
-  maxDeliveryAttempts: z
-    .number({ error: 'maxDeliveryAttempts must be a number' })
-    .int('maxDeliveryAttempts must be a whole number')
-    .min(ATTEMPTS.min, `maxDeliveryAttempts must be ${ATTEMPTS.min}-${ATTEMPTS.max}`)
-    .max(ATTEMPTS.max, `maxDeliveryAttempts must be ${ATTEMPTS.min}-${ATTEMPTS.max}`)
-    .default(ATTEMPTS.default),
-  eventTimeToLiveInMinutes: z
-    .number({ error: 'eventTimeToLiveInMinutes must be a number' })
-    .int('eventTimeToLiveInMinutes must be a whole number')
-    .min(TTL.min, `eventTimeToLiveInMinutes must be ${TTL.min}-${TTL.max}`)
-    .max(TTL.max, `eventTimeToLiveInMinutes must be ${TTL.min}-${TTL.max}`)
-    .default(TTL.default),
+  maxDeliveryAttempts: boundedWholeNumber('maxDeliveryAttempts', ATTEMPTS),
+  eventTimeToLiveInMinutes: boundedWholeNumber('eventTimeToLiveInMinutes', TTL),
   schedule: z
     .array(z.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').finite())
     .min(STEPS.min, `schedule needs ${STEPS.min}-${STEPS.max} values (seconds)`)
