@@ -6,7 +6,7 @@ import type { DeadLetterDependencies, PoisonMessage } from '../management/deadle
 import type { DeliverDependencies } from '../pipeline/deliver';
 import type { PublishDependencies } from '../pipeline/publish';
 import type { RouteDependencies } from '../pipeline/route';
-import { withHttpDependency } from '../telemetry';
+import { withHttpDependency, withSpan } from '../telemetry';
 import type { AppContext } from './context';
 import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
 
@@ -74,8 +74,25 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
         : context.bus.sendToTopic(destination.topicName, message);
     },
     classifyServiceBusError: classifyServiceBusSendError,
-    scheduleDelivery: (message, at, traceProperties) =>
-      context.bus.scheduleDelivery(message, at, { ...carriedProperties(publishedAt), ...traceProperties }),
+    scheduleDelivery: (message, at, traceProperties) => {
+      const properties = { ...carriedProperties(publishedAt), ...traceProperties };
+      // The Service Bus SDK traces sends but not scheduling: record the retry's send ourselves.
+      return withSpan(
+        'ServiceBusSender.schedule',
+        {
+          kind: 'client',
+          attributes: {
+            'az.namespace': 'Microsoft.ServiceBus',
+            'messaging.system': 'servicebus',
+            'messaging.destination.name': QUEUES.deliveries,
+            'messaging.operation': 'publish',
+            deliveryId: message.deliveryId,
+            attempt: message.attempt,
+          },
+        },
+        () => context.bus.scheduleDelivery(message, at, properties),
+      );
+    },
     sendDeadLetter: (message, traceProperties) =>
       context.bus.sendDeadLetter(message, { ...carriedProperties(publishedAt), ...traceProperties }),
     disableSubscription: async (topic, name, reason) => {

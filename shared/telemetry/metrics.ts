@@ -95,7 +95,7 @@ export function recordDeliveryRetried(dimensions: DeliveryDimensions): void {
   instruments?.deliveriesRetried.add(1, { ...dimensions });
 }
 
-/** `reason` is the dead-letter reason code (a short fixed vocabulary, e.g. "MaxAttemptsExceeded"). */
+/** `reason` is the dead-letter reason code (a short fixed vocabulary, e.g. "MaxDeliveryAttemptsExceeded"). */
 export function recordDeliveryDeadLettered(dimensions: DeliveryDimensions, reason: string): void {
   instruments?.deliveriesDeadLettered.add(1, { ...dimensions, reason });
 }

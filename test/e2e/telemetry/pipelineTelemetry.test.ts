@@ -10,6 +10,9 @@ const PATH = '/telemetry-billing';
 /** The caller's trace: publish continues it, and every later step joins it. */
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`;
+const GONE_TOPIC = 'telemetry-gone';
+const GONE_SUBSCRIPTION = 'retired';
+const GONE_PATH = '/telemetry-retired';
 
 /**
  * One event through the whole pipeline with telemetry on: its webhook answers 500 once, then
@@ -44,6 +47,10 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
     });
     pipeline.receiver.respond(PATH, [500, 200]);
     await pipeline.createWebhookSubscription(TOPIC, SUBSCRIPTION, PATH, { retryPolicy: { schedule: [1] } });
+    // A second, separate journey: a subscriber that answers 410 is dead-lettered at once.
+    pipeline.receiver.respond(GONE_PATH, [410]);
+    await pipeline.createWebhookSubscription(GONE_TOPIC, GONE_SUBSCRIPTION, GONE_PATH);
+    const goneKey = await pipeline.publish(GONE_TOPIC, { id: 'tel-2', source: '/telemetry', type: 'order.created' });
     const response = await pipeline.api(
       'POST',
       `/topics/${TOPIC}/events`,
@@ -61,6 +68,9 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
       { timeoutMs: 30_000 },
     );
     deliveryId = (delivery as unknown as { deliveryId: string }).deliveryId;
+    await waitFor('the 410 delivery to be dead-lettered', async () =>
+      (await pipeline.eventStatus(goneKey)).deliveries?.[0]?.status === 'deadLettered',
+    );
     // Spans are exported in batches after they end: wait for the last one of the journey.
     await waitFor(
       'both deliver requests, webhook calls and the last log line to be exported',
@@ -118,6 +128,9 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
       .filter((item) => item.data?.baseData.name === 'ServiceBusSender.send')
       .map((item) => propertiesOf(item)['messaging.destination.name']);
     expect(sends).toEqual(expect.arrayContaining(['ingress', 'deliveries']));
+    // The retry after the 500 is a scheduled send of attempt 2.
+    const retry = dependencies().find((item) => item.data?.baseData.name === 'ServiceBusSender.schedule');
+    expect(propertiesOf(retry)).toMatchObject({ 'messaging.destination.name': 'deliveries', deliveryId, attempt: '2' });
     const cosmos = dependencies().filter((item) => /^(GET|POST|PATCH) \/dbs\/switchyard\/colls\/(events|deliveries)/.test(item.data?.baseData.name ?? ''));
     expect(cosmos.length).toBeGreaterThan(0);
     expect(itemsOf(all(), TRACE_ID, 'ExceptionData')).toEqual([]);
@@ -156,6 +169,13 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
       .filter((item) => propertiesOf(item).durationMs !== undefined)
       .reduce((sum, item) => sum + Number(propertiesOf(item).durationMs), 0);
     expect(attemptDurations).toBe(loggedDurations);
+
+    // Dead letters are counted by the reason the pipeline gives them.
+    await waitFor('the dead-letter metric', () =>
+      end('switchyard.deliveries.dead_lettered', { topic: GONE_TOPIC, subscription: GONE_SUBSCRIPTION, reason: 'EndpointGone' }).sum === 1,
+    );
+    expect(end('switchyard.delivery.attempt.duration', { topic: GONE_TOPIC, outcome: 'deadLettered' }).count).toBe(1);
+    expect(end('switchyard.deliveries.succeeded', { topic: GONE_TOPIC }).sum).toBe(0);
 
     await waitFor('queue depth for the three queues', () =>
       ['ingress', 'deliveries', 'deadletters'].every((queue) => end('switchyard.queue.depth', { queue }).count > 0),
