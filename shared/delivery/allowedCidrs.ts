@@ -29,12 +29,14 @@ export function parseAllowedCidrs(text: string | undefined): AllowedCidrs {
   for (const entry of entries) {
     const [rawNetwork = '', rawPrefix, extra] = entry.split('/');
     const network = normalizeAddress(rawNetwork);
-    if (extra !== undefined || network === undefined || isIP(rawNetwork.replace(/^\[|\]$/g, '')) === 0) {
+    // The family as written decides the prefix range: ::ffff:10.0.0.0/104 is an IPv6 prefix.
+    const writtenFamily = isIP(rawNetwork.replace(/^\[|\]$/g, ''));
+    if (extra !== undefined || network === undefined || writtenFamily === 0) {
       throw new InvalidCidrListError(`"${entry}" is not an IP address or CIDR such as 10.0.0.0/8`);
     }
-    const fullLength = isIP(rawNetwork.replace(/^\[|\]$/g, '')) === 4 ? 32 : 128;
+    const fullLength = writtenFamily === 4 ? 32 : 128;
     const prefix = rawPrefix === undefined ? fullLength : Number(rawPrefix);
-    if (!/^\d+$/.test(rawPrefix ?? String(fullLength)) || prefix > fullLength) {
+    if ((rawPrefix !== undefined && !/^\d+$/.test(rawPrefix)) || prefix > fullLength) {
       throw new InvalidCidrListError(`"${entry}" has an invalid prefix length (0-${fullLength})`);
     }
     // An IPv4-mapped network given as IPv6 allows the IPv4 range it stands for.

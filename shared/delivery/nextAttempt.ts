@@ -39,6 +39,7 @@ export function nextAttempt(input: NextAttemptInput): NextAttempt {
   const delayMs = Math.max(jittered, input.retryAfterMs ?? 0, input.minDelayMs ?? 0);
   const at = new Date(now.getTime() + delayMs);
   const expiresAt = new Date(new Date(input.firstAttemptAt).getTime() + policy.eventTimeToLiveInMinutes * 60_000);
+  // Negated on purpose: an unreadable firstAttemptAt makes expiresAt NaN, which must end retries.
   if (!(at.getTime() <= expiresAt.getTime())) {
     const asked = input.retryAfterMs !== undefined && input.retryAfterMs >= jittered ? ' (as Retry-After asked)' : '';
     return {

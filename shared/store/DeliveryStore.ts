@@ -17,7 +17,8 @@ const RETRY_CAP_MS = 250;
 
 /**
  * SDK 4.9 resumes cross-partition queries (ORDER BY included) from a continuation token only with
- * query control on and a forced query plan (deterministic across partitions).
+ * query control on. No forced query plan: the local Cosmos server has no query plan endpoint,
+ * and in Azure the SDK fetches one on its own (shared/store/README.md).
  */
 const CROSS_PARTITION_PAGING = { enableQueryControl: true } as const;
 
@@ -138,7 +139,7 @@ export class DeliveryStore {
       if (!resource) throw new DeliveryNotFoundError(eventKey, deliveryId);
       const current = fromDocument(resource);
       const planned = plan(current, new Date().toISOString());
-      if (planned.kind === 'alreadyRecorded') return current;
+      if (planned.kind === 'nothingToWrite') return current;
       try {
         const { resource: written } = await item.patch<DeliveryDocument>(
           { operations: planned.operations },

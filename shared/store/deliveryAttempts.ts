@@ -12,21 +12,22 @@ export interface AttemptUpdate {
   deadLetter?: { reason: string; description: string; at: string };
 }
 
+/** The one patch that brings a delivery record up to date, or nothing when it already is. */
 export type AttemptPlan =
-  { kind: 'alreadyRecorded' } | { kind: 'write'; operations: PatchOperation[]; next: DeliveryRecord };
+  { kind: 'nothingToWrite' } | { kind: 'write'; operations: PatchOperation[]; next: DeliveryRecord };
 
 /** The first `maxBytes` bytes of a UTF-8 string, without a broken character at the end. */
 export function truncateUtf8(text: string, maxBytes: number): string {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return text;
-  return bytes
-    .subarray(0, maxBytes)
-    .toString('utf8')
-    .replace(/\uFFFD+$/, '');
+  // A continuation byte (10xxxxxx) just past the cut means the cut splits a character: end before it.
+  let end = maxBytes;
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  return bytes.subarray(0, end).toString('utf8');
 }
 
 /** The attempt as stored: response body and error cut to their limits. */
-export function boundAttempt(attempt: DeliveryAttempt): DeliveryAttempt {
+function boundAttempt(attempt: DeliveryAttempt): DeliveryAttempt {
   const bounded: DeliveryAttempt = { ...attempt };
   if (bounded.responseBody !== undefined) {
     bounded.responseBody = truncateUtf8(bounded.responseBody, MAX_RESPONSE_BODY_BYTES);
@@ -47,7 +48,7 @@ export function planAttempt(
   update: AttemptUpdate,
   now: string,
 ): AttemptPlan {
-  if (current.attempts.some((recorded) => recorded.n === attempt.n)) return { kind: 'alreadyRecorded' };
+  if (current.attempts.some((recorded) => recorded.n === attempt.n)) return { kind: 'nothingToWrite' };
   const stored = boundAttempt(attempt);
   const index = current.attempts.filter((recorded) => recorded.n < attempt.n).length;
   const isNewest = index === current.attempts.length;
@@ -80,7 +81,7 @@ export function planAttempt(
  * cleared (the attempts keep the history). Nothing to do unless it is dead-lettered.
  */
 export function planRedrive(current: DeliveryRecord, now: string): AttemptPlan {
-  if (current.status !== 'deadLettered') return { kind: 'alreadyRecorded' };
+  if (current.status !== 'deadLettered') return { kind: 'nothingToWrite' };
   const operations: PatchOperation[] = [
     { op: 'set', path: '/status', value: 'pending' },
     { op: 'set', path: '/updatedAt', value: now },

@@ -53,7 +53,7 @@ describe('planAttempt', () => {
   it('plans nothing for an attempt number already recorded (a redelivered message)', () => {
     const current = delivery({ status: 'retrying', attempts: [attempt(1)] });
     expect(planAttempt(current, attempt(1, { httpStatus: 500 }), { status: 'succeeded' }, NOW)).toEqual({
-      kind: 'alreadyRecorded',
+      kind: 'nothingToWrite',
     });
   });
 
@@ -121,6 +121,11 @@ describe('truncateUtf8', () => {
     expect(truncateUtf8('a€', 3)).toBe('a');
     expect(truncateUtf8('a€', 4)).toBe('a€');
     expect(truncateUtf8('😀😀', 6)).toBe('😀');
+    expect(truncateUtf8('😀😀', 3)).toBe('');
+  });
+
+  it('keeps a replacement character that was in the text (U+FFFD is 3 bytes of its own)', () => {
+    expect(truncateUtf8('ab\uFFFDcd', 5)).toBe('ab\uFFFD');
   });
 });
 
@@ -149,7 +154,7 @@ describe('planRedrive', () => {
 
   it('plans nothing unless the delivery is dead-lettered', () => {
     for (const status of ['pending', 'retrying', 'succeeded'] as const) {
-      expect(planRedrive(delivery({ status }), LATER)).toEqual({ kind: 'alreadyRecorded' });
+      expect(planRedrive(delivery({ status }), LATER)).toEqual({ kind: 'nothingToWrite' });
     }
   });
 });
