@@ -182,6 +182,28 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
     );
   });
 
+  it('records an error thrown out of a function as an exception of its failed request', async () => {
+    const poisonTrace = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const sender = pipeline.serviceBusClient.createSender('deliveries');
+    try {
+      await sender.sendMessages({
+        body: { not: 'a delivery' },
+        contentType: 'application/json',
+        applicationProperties: { traceparent: `00-${poisonTrace}-1122334455667788-01` },
+      });
+    } finally {
+      await sender.close();
+    }
+    const exception = await ingestion.waitFor(
+      (item) => item.data?.baseType === 'ExceptionData' && item.tags?.['ai.operation.id'] === poisonTrace,
+    );
+    expect(exception.data?.baseData.exceptions?.[0]?.message).toContain('not a delivery message');
+    const failed = await ingestion.waitFor(
+      (item) => item.data?.baseType === 'RequestData' && item.tags?.['ai.operation.id'] === poisonTrace,
+    );
+    expect(failed.data?.baseData).toMatchObject({ name: 'deliver', success: false });
+  });
+
   it('reports no telemetry trouble in the host log', () => {
     expect(pipeline.host.logs()).not.toMatch(/telemetry disabled|AzureMonitor|Failed to export|ECONNREFUSED/i);
   });
