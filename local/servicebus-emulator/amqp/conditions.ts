@@ -10,6 +10,8 @@ export const CONDITION: Record<BrokerErrorCode, { condition: string; status: num
   UnauthorizedAccess: { condition: 'amqp:unauthorized-access', status: 401 },
   InvalidOperation: { condition: 'amqp:not-allowed', status: 400 },
   NotImplemented: { condition: 'amqp:not-implemented', status: 501 },
+  MessagingEntityAlreadyExists: { condition: 'com.microsoft:entity-already-exists', status: 409 },
+  ArgumentError: { condition: 'com.microsoft:argument-error', status: 400 },
 };
 
 export const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';

@@ -6,6 +6,7 @@ import type { MessageStore } from '../broker/messageStore';
 import { CONDITION } from './conditions';
 import { rfcBytesToLockToken, lockTokenToRfcBytes } from './lockToken';
 import { encodeForManagement, fromWire } from './messageCodec';
+import { ruleOperations } from './ruleManagement';
 
 type Body = Record<string, unknown>;
 type Operation = (body: Body, target: ResolvedAddress) => { status?: number; body?: unknown };
@@ -32,6 +33,7 @@ function receivable(target: ResolvedAddress): MessageStore {
 }
 
 const operations: Record<string, Operation> = {
+  ...ruleOperations,
   'com.microsoft:peek-message': (body, target) => {
     const found = receivable(target).peek(numbers(body['from-sequence-number'])[0] ?? 1, Number(body['message-count'] ?? 1));
     if (found.length === 0) return { status: 204 };

@@ -7,7 +7,9 @@ export type BrokerErrorCode =
   | 'MessagingEntityNotFound'
   | 'UnauthorizedAccess'
   | 'InvalidOperation'
-  | 'NotImplemented';
+  | 'NotImplemented'
+  | 'MessagingEntityAlreadyExists'
+  | 'ArgumentError';
 
 export class BrokerError extends Error {
   override name = 'BrokerError';

@@ -1,71 +1,85 @@
-import type { Message } from 'rhea';
+import {
+  compileRule,
+  fromEmulatorRuleConfig,
+  SqlEvaluationError,
+  type CompiledRule,
+  type RuleDefinition,
+  type RuleMessage,
+} from '../sql';
 import type { CorrelationFilterConfig } from './ruleConfig';
+import { applyRuleChanges } from './ruleMessage';
+import type { IncomingMessage } from './storedMessage';
 
 /**
  * A subscription rule: a filter deciding whether a topic message is copied to the
- * subscription, and an optional action changing the copy. The SQL compiler plugs in here.
+ * subscription, and an optional action changing the copy (compiled by the sql module).
+ * `filter` and `action` may throw SqlEvaluationError for one message (integer division by zero).
  */
-export interface SubscriptionRule {
-  name: string;
-  matches(message: RuleMessage): boolean;
-  /** Returns the application properties the copy should carry. */
-  apply?(message: RuleMessage): Record<string, unknown>;
-}
+export type SubscriptionRule = CompiledRule;
+export type { RuleDefinition, RuleMessage };
 
-/** The view of a message a filter sees: system properties and application properties. */
-export interface RuleMessage {
-  messageId?: string;
-  correlationId?: string;
-  to?: string;
-  replyTo?: string;
-  subject?: string;
-  sessionId?: string;
-  replyToSessionId?: string;
-  contentType?: string;
-  applicationProperties: Record<string, unknown>;
-  amqp: Message;
-}
+/** The application property naming the rule whose action produced a copy (as Service Bus adds it). */
+export const RULE_NAME_PROPERTY = 'RuleName';
 
-function text(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return Buffer.isBuffer(value) ? value.toString('hex') : String(value);
-}
+export const trueRule = (name = '$Default'): SubscriptionRule =>
+  compileRule({ name, filter: { type: 'true' } });
 
-export function toRuleMessage(amqp: Message): RuleMessage {
-  return {
-    messageId: text(amqp.message_id),
-    correlationId: text(amqp.correlation_id),
-    to: text(amqp.to),
-    replyTo: text(amqp.reply_to),
-    subject: text(amqp.subject),
-    sessionId: text(amqp.group_id),
-    replyToSessionId: text(amqp.reply_to_group_id),
-    contentType: text(amqp.content_type),
-    applicationProperties: (amqp.application_properties ?? {}) as Record<string, unknown>,
-    amqp,
-  };
-}
-
-export const trueRule = (name = '$Default'): SubscriptionRule => ({ name, matches: () => true });
-
-/** Correlation filter: every field given must equal the message's (AND); properties compare by value. */
+/** A correlation filter rule from Config.json's field names. */
 export function correlationRule(name: string, filter: CorrelationFilterConfig): SubscriptionRule {
-  const system: Array<[keyof RuleMessage, string | undefined]> = [
-    ['correlationId', filter.CorrelationId],
-    ['messageId', filter.MessageId],
-    ['to', filter.To],
-    ['replyTo', filter.ReplyTo],
-    ['subject', filter.Label],
-    ['sessionId', filter.SessionId],
-    ['replyToSessionId', filter.ReplyToSessionId],
-    ['contentType', filter.ContentType],
-  ];
-  const wanted = system.filter((entry): entry is [keyof RuleMessage, string] => entry[1] !== undefined);
-  const properties = Object.entries(filter.Properties ?? {});
-  return {
+  return compileRule(
+    fromEmulatorRuleConfig({
+      Name: name,
+      Properties: { FilterType: 'Correlation', CorrelationFilter: filter },
+    }),
+  );
+}
+
+/** A SQL filter rule with an optional SQL action; throws RuleConfigError naming the position of a syntax error. */
+export function sqlRule(name: string, filter: string, action?: string): SubscriptionRule {
+  const trimmed = action?.trim();
+  return compileRule({
     name,
-    matches: (message) =>
-      wanted.every(([field, value]) => message[field] === value) &&
-      properties.every(([key, value]) => message.applicationProperties[key] === value),
-  };
+    filter: { type: 'sql', expression: filter },
+    action: trimmed ? { expression: trimmed } : undefined,
+  });
+}
+
+/**
+ * Service Bus's filter evaluation exception: the rule does not match (the emulator has no
+ * deadLetteringOnFilterEvaluationExceptions). Anything else is a bug and propagates.
+ */
+function evaluates<T>(evaluate: () => T): T | undefined {
+  try {
+    return evaluate();
+  } catch (error) {
+    if (error instanceof SqlEvaluationError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The copies of one topic message a subscription gets, as Service Bus documents it: all matching
+ * rules without an action together give one unchanged copy; each matching rule with an action
+ * gives a copy of its own, changed by the action and carrying the application property RuleName.
+ * `view` (toRuleMessage) is built once per message and shared by all subscriptions.
+ */
+export function copiesFor(
+  rules: readonly SubscriptionRule[],
+  input: IncomingMessage,
+  view: RuleMessage,
+): IncomingMessage[] {
+  const copies: IncomingMessage[] = [];
+  let plainMatch = false;
+  for (const rule of rules) {
+    if (evaluates(() => rule.filter(view)) !== true) continue;
+    if (!rule.action) {
+      plainMatch = true;
+      continue;
+    }
+    const action = rule.action;
+    const changed = evaluates(() => action(view));
+    if (changed) copies.push(applyRuleChanges(input, view, changed, { [RULE_NAME_PROPERTY]: rule.name }));
+  }
+  if (plainMatch) copies.unshift(input);
+  return copies;
 }
