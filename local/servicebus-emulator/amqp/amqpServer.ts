@@ -2,12 +2,14 @@ import type { Server } from 'node:net';
 import { create_container, type Connection, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
 import { BrokerError } from '../broker/brokerError';
 import type { EntityRegistry, ResolvedAddress } from '../broker/entityRegistry';
+import { SessionStore } from '../broker/sessionStore';
 import type { Logger } from '../log';
 import { handleCbsRequest } from './cbs';
 import { amqpMessage } from './rheaMessage';
 import { CONDITION, MAX_MESSAGE_SIZE } from './conditions';
 import { ConnectionState } from './connectionState';
 import { DeliveryLink } from './deliveryLink';
+import { cancelSessionAccept, openSessionReceiver, sessionFilterOf } from './sessionLink';
 import { handleManagementRequest } from './management';
 import { decodeTransfer, fromWire } from './messageCodec';
 import { normaliseAudience } from './sasToken';
@@ -162,21 +164,26 @@ export class AmqpServer {
       this.state(sender.connection).addReplyLink(sender);
       return;
     }
-    const source = sender.source as LinkTerminus | undefined;
-    if (source?.filter && Object.keys(source.filter).some((key) => key.includes('session-filter'))) {
-      this.refuse(sender, 'amqp:not-implemented', 'Sessions are not supported by this emulator yet.');
-      return;
-    }
     const target = this.admit(sender, address);
     if (!target) return;
     if (!target.store) {
       this.refuse(sender, 'amqp:not-allowed', `Cannot receive from topic '${target.path}': receive from one of its subscriptions.`);
       return;
     }
+    const sessionFilter = sessionFilterOf(sender.source);
+    if (sessionFilter.present) {
+      openSessionReceiver(sender, target.store, sessionFilter.sessionId, this.options.log, (link) => this.deliveryLinks.set(sender, link));
+      return;
+    }
+    if (target.store instanceof SessionStore) {
+      this.refuse(sender, 'amqp:not-allowed', `It is not possible for an entity that requires sessions to create a non-sessionful message receiver. Entity: ${target.path}.`);
+      return;
+    }
     this.deliveryLinks.set(sender, new DeliveryLink(sender, target.store, this.options.log));
   }
 
   private onSenderGone(sender: Sender): void {
+    cancelSessionAccept(sender);
     this.state(sender.connection).removeReplyLink(sender);
     this.deliveryLinks.get(sender)?.close();
     this.deliveryLinks.delete(sender);

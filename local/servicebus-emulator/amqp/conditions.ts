@@ -10,8 +10,8 @@ export const CONDITION: Record<BrokerErrorCode, { condition: string; status: num
   UnauthorizedAccess: { condition: 'amqp:unauthorized-access', status: 401 },
   InvalidOperation: { condition: 'amqp:not-allowed', status: 400 },
   NotImplemented: { condition: 'amqp:not-implemented', status: 501 },
-  MessagingEntityAlreadyExists: { condition: 'com.microsoft:entity-already-exists', status: 409 },
-  ArgumentError: { condition: 'com.microsoft:argument-error', status: 400 },
+  SessionLockLost: { condition: 'com.microsoft:session-lock-lost', status: 410 },
+  SessionCannotBeLocked: { condition: 'com.microsoft:session-cannot-be-locked', status: 409 },
 };
 
 export const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';

@@ -18,16 +18,19 @@ type DeliveryWithId = { id: number; tag: Buffer; remote_state?: Record<string, u
 /**
  * A client's receiving link: takes messages from the store while the client has granted
  * credit, and turns the client's dispositions into complete / abandon / defer / dead-letter.
+ * With a sessionId it is a session receiver: the store feeds it that session only.
  */
 export class DeliveryLink implements Consumer {
   readonly mode: ReceiveMode;
   /** Deliveries handed to rhea, oldest first, until the session has put them on the wire. */
   private readonly queued: Array<{ id: number; message: StoredMessage }> = [];
+  private closed = false;
 
   constructor(
     private readonly sender: Sender,
     private readonly store: MessageStore,
     private readonly log: Logger,
+    readonly sessionId?: string,
   ) {
     this.mode = sender.snd_settle_mode === 1 ? 'receiveAndDelete' : 'peekLock';
     sender.on('sendable', () => store.dispatch());
@@ -43,7 +46,7 @@ export class DeliveryLink implements Consumer {
   wantsMessage(): boolean {
     const session = this.sender.session as unknown as SessionInternals;
     this.forgetTransferred();
-    return this.sender.is_open() && session.outgoing.available() && ((this.sender as unknown as { credit?: number }).credit ?? 0) - this.queued.length > 0;
+    return !this.closed && this.sender.is_open() && session.outgoing.available() && ((this.sender as unknown as { credit?: number }).credit ?? 0) - this.queued.length > 0;
   }
 
   deliver(message: StoredMessage): void {
@@ -52,11 +55,24 @@ export class DeliveryLink implements Consumer {
     this.queued.push({ id: delivery.id, message });
   }
 
-  /** Stops taking messages and gives back those that never left the session. */
+  /**
+   * Stops taking messages and gives back those that never left the AMQP session (before
+   * leaving: a session store counts a failed delivery for whatever is still locked then).
+   */
   close(): void {
-    this.store.removeConsumer(this);
+    this.closed = true;
     this.forgetTransferred();
     for (const { message } of this.queued.splice(0)) this.store.restore(message);
+    this.store.removeConsumer(this);
+  }
+
+  /** The session lock expired: end the link the way Service Bus does, so the SDK reports SessionLockLost. */
+  sessionLockLost(): void {
+    this.log.info(`session '${this.sessionId ?? ''}' lock expired on ${this.store.settings.path}: detaching ${this.sender.name}`);
+    this.sender.close({
+      condition: 'com.microsoft:session-lock-lost',
+      description: `The session lock has expired on the MessageSession. Accept a new MessageSession. Session: '${this.sessionId ?? ''}', Entity: ${this.store.settings.path}.`,
+    });
   }
 
   private forgetTransferred(): void {

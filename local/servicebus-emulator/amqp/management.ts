@@ -3,13 +3,14 @@ import { amqpMessage } from './rheaMessage';
 import { BrokerError } from '../broker/brokerError';
 import type { ResolvedAddress } from '../broker/entityRegistry';
 import type { MessageStore } from '../broker/messageStore';
+import { SessionStore } from '../broker/sessionStore';
 import { CONDITION } from './conditions';
 import { rfcBytesToLockToken, lockTokenToRfcBytes } from './lockToken';
 import { encodeForManagement, fromWire } from './messageCodec';
-import { ruleOperations } from './ruleManagement';
+import { associatedLink, requestedSessionId, sessionOperations, sessionStoreOf } from './sessionManagement';
 
 type Body = Record<string, unknown>;
-type Operation = (body: Body, target: ResolvedAddress) => { status?: number; body?: unknown };
+type Operation = (body: Body, target: ResolvedAddress, properties: Record<string, unknown>) => { status?: number; body?: unknown };
 
 function response(request: Message, status: number, description: string, body?: unknown, condition?: string): Message {
   const properties: Record<string, unknown> = { statusCode: types.wrap_int(status), statusDescription: description };
@@ -33,9 +34,12 @@ function receivable(target: ResolvedAddress): MessageStore {
 }
 
 const operations: Record<string, Operation> = {
-  ...ruleOperations,
+  ...sessionOperations,
   'com.microsoft:peek-message': (body, target) => {
-    const found = receivable(target).peek(numbers(body['from-sequence-number'])[0] ?? 1, Number(body['message-count'] ?? 1));
+    const from = numbers(body['from-sequence-number'])[0] ?? 1;
+    const count = Number(body['message-count'] ?? 1);
+    const sessionId = requestedSessionId(body);
+    const found = sessionId === undefined ? receivable(target).peek(from, count) : sessionStoreOf(target).peekSession(sessionId, from, count);
     if (found.length === 0) return { status: 204 };
     return { body: { messages: found.map((m) => ({ message: encodeForManagement({ ...m, lock: undefined }) })) } };
   },
@@ -56,9 +60,14 @@ const operations: Record<string, Operation> = {
     for (const seq of numbers(body['sequence-numbers'])) target.entity.cancelScheduled(seq);
     return {};
   },
-  'com.microsoft:receive-by-sequence-number': (body, target) => {
+  'com.microsoft:receive-by-sequence-number': (body, target, properties) => {
     const mode = Number(body['receiver-settle-mode'] ?? 1) === 0 ? 'receiveAndDelete' : 'peekLock';
-    const found = receivable(target).receiveDeferred(numbers(body['sequence-numbers']), mode);
+    const sequenceNumbers = numbers(body['sequence-numbers']);
+    const sessionId = requestedSessionId(body);
+    const found =
+      sessionId === undefined
+        ? receivable(target).receiveDeferred(sequenceNumbers, mode)
+        : sessionStoreOf(target).receiveDeferredInSession(sessionId, sequenceNumbers, mode, associatedLink(properties));
     return {
       body: {
         messages: found.map((m) => {
@@ -69,8 +78,11 @@ const operations: Record<string, Operation> = {
       },
     };
   },
-  'com.microsoft:update-disposition': (body, target) => {
+  'com.microsoft:update-disposition': (body, target, properties) => {
     const store = receivable(target);
+    const sessionId = requestedSessionId(body);
+    // Deferred messages of a session entity settle only under the session lock; elsewhere a sessionId is just a property.
+    if (sessionId !== undefined && store instanceof SessionStore) store.assertSessionHeld(sessionId, associatedLink(properties));
     const status = String(body['disposition-status']);
     const modify = body['properties-to-modify'] as Record<string, unknown> | undefined;
     for (const token of lockTokens(body['lock-tokens'])) {
@@ -91,11 +103,12 @@ const operations: Record<string, Operation> = {
 
 /** Answers one `$management` request for the entity the link is attached to. */
 export function handleManagementRequest(request: Message, target: ResolvedAddress): Message {
-  const operation = String((request.application_properties as Record<string, unknown> | undefined)?.operation ?? '');
+  const properties = (request.application_properties ?? {}) as Record<string, unknown>;
+  const operation = String(properties.operation ?? '');
   const handler = operations[operation];
   if (!handler) return response(request, 501, `The operation '${operation}' is not supported by the emulator.`, undefined, 'amqp:not-implemented');
   try {
-    const result = handler((request.body ?? {}) as Body, target);
+    const result = handler((request.body ?? {}) as Body, target, properties);
     const status = result.status ?? 200;
     return response(request, status, status === 204 ? 'No Content' : 'OK', result.body);
   } catch (error) {

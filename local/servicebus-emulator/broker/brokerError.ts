@@ -8,8 +8,8 @@ export type BrokerErrorCode =
   | 'UnauthorizedAccess'
   | 'InvalidOperation'
   | 'NotImplemented'
-  | 'MessagingEntityAlreadyExists'
-  | 'ArgumentError';
+  | 'SessionLockLost'
+  | 'SessionCannotBeLocked';
 
 export class BrokerError extends Error {
   override name = 'BrokerError';

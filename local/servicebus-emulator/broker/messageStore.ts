@@ -14,6 +14,8 @@ export interface StoreSettings {
   defaultTtlMs: number;
   deadLetterOnExpiration: boolean;
   maxSizeBytes: number;
+  /** Sessions: messages grouped by sessionId, each session locked to one receiver (SessionStore). */
+  requiresSession?: boolean;
 }
 
 export interface DeadLetterInfo {
@@ -32,7 +34,7 @@ type Timed = { at: number; sequenceNumber: number; token?: string };
 export class MessageStore {
   readonly deadLetters: MessageStore | undefined;
   readonly transferDeadLetters: MessageStore | undefined;
-  private readonly messages = new Map<number, StoredMessage>();
+  protected readonly messages = new Map<number, StoredMessage>();
   private readonly available = new MinHeap<number>((seq) => seq);
   private readonly scheduled = new MinHeap<Timed>((t) => t.at);
   private readonly lockExpiries = new MinHeap<Timed>((t) => t.at);
@@ -42,11 +44,11 @@ export class MessageStore {
   private readonly timer: WakeTimer;
   private nextSequenceNumber = 1;
   private bytes = 0;
-  private closed = false;
+  protected closed = false;
 
   constructor(
     readonly settings: StoreSettings,
-    private readonly now: () => number = Date.now,
+    protected readonly now: () => number = Date.now,
     isDeadLetterStore = false,
   ) {
     this.timer = new WakeTimer(() => this.onTimer(), now);
@@ -174,20 +176,25 @@ export class MessageStore {
     }
   }
 
-  private handOut(message: StoredMessage, mode: ReceiveMode, now: number): void {
+  protected handOut(message: StoredMessage, mode: ReceiveMode, now: number): void {
     if (mode === 'receiveAndDelete') {
       this.remove(message);
       return;
     }
     const token = randomUUID();
-    message.lock = { token, lockedUntil: now + this.settings.lockDurationMs };
+    message.lock = { token, lockedUntil: this.lockDeadline(message, now) };
     this.locks.set(token, message.sequenceNumber);
     this.lockExpiries.push({ at: message.lock.lockedUntil, sequenceNumber: message.sequenceNumber, token });
     this.rearm();
   }
 
+  /** When a lock handed out now ends; a session store ties it to the session lock. */
+  protected lockDeadline(_message: StoredMessage, now: number): number {
+    return now + this.settings.lockDurationMs;
+  }
+
   /** The message holding `token`, or MessageLockLost (unknown token or lock already expired). */
-  private locked(token: string): StoredMessage {
+  protected locked(token: string): StoredMessage {
     const seq = this.locks.get(token);
     const message = seq === undefined ? undefined : this.messages.get(seq);
     if (!message || !message.lock || message.lock.token !== token) {
@@ -288,11 +295,11 @@ export class MessageStore {
     this.transferDeadLetters?.close();
   }
 
-  private makeAvailable(message: StoredMessage): void {
+  protected makeAvailable(message: StoredMessage): void {
     this.available.push(message.sequenceNumber);
   }
 
-  private unlock(message: StoredMessage): void {
+  protected unlock(message: StoredMessage): void {
     if (message.lock) this.locks.delete(message.lock.token);
     message.lock = undefined;
   }
@@ -303,7 +310,7 @@ export class MessageStore {
   }
 
   /** Abandon and lock expiry: one more delivery counted; past MaxDeliveryCount it is dead-lettered. */
-  private countFailedDelivery(message: StoredMessage): void {
+  protected countFailedDelivery(message: StoredMessage): void {
     message.deliveryCount += 1;
     if (message.deliveryCount >= this.settings.maxDeliveryCount && this.deadLetters) {
       this.moveToDeadLetters(
@@ -324,7 +331,7 @@ export class MessageStore {
     this.countFailedDelivery(message);
   }
 
-  private moveToDeadLetters(message: StoredMessage, reason?: string, description?: string): void {
+  protected moveToDeadLetters(message: StoredMessage, reason?: string, description?: string): void {
     this.remove(message);
     if (!this.deadLetters) return;
     const props = { ...(message.amqp.application_properties ?? {}) };
@@ -334,7 +341,7 @@ export class MessageStore {
     this.deadLetters.acceptDeadLetter(message, this.settings.path);
   }
 
-  private expire(message: StoredMessage): void {
+  protected expire(message: StoredMessage): void {
     if (this.settings.deadLetterOnExpiration && this.deadLetters) {
       this.moveToDeadLetters(message, 'TTLExpiredException', 'The message expired and was dead lettered.');
     } else {

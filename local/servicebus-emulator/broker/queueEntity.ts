@@ -1,5 +1,8 @@
+import { BrokerError } from './brokerError';
+import { createStore } from './createStore';
 import { DuplicateDetector } from './duplicateDetector';
-import { MessageStore, type StoreSettings } from './messageStore';
+import type { MessageStore, StoreSettings } from './messageStore';
+import { SESSION_ID_REQUIRED } from './session';
 import type { IncomingMessage } from './storedMessage';
 
 /** Something a client can send to: a queue or a topic. */
@@ -22,7 +25,7 @@ export class QueueEntity implements SendableEntity {
     duplicateWindowMs: number | undefined,
     private readonly now: () => number = Date.now,
   ) {
-    this.store = new MessageStore(settings, now);
+    this.store = createStore(settings, now);
     this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs);
   }
 
@@ -32,6 +35,10 @@ export class QueueEntity implements SendableEntity {
 
   send(input: IncomingMessage): number | undefined {
     this.store.assertRoomFor(input.size);
+    const sessionId = input.amqp.group_id;
+    if (this.store.settings.requiresSession && (sessionId === undefined || sessionId === null || sessionId === '')) {
+      throw new BrokerError('InvalidOperation', `${SESSION_ID_REQUIRED} Entity: ${this.path}.`);
+    }
     if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
     return this.store.accept(input).sequenceNumber;
   }

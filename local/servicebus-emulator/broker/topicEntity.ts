@@ -1,9 +1,9 @@
 import { BrokerError } from './brokerError';
+import { createStore } from './createStore';
 import { DuplicateDetector } from './duplicateDetector';
-import { MessageStore, type StoreSettings } from './messageStore';
+import type { MessageStore, StoreSettings } from './messageStore';
 import type { SendableEntity } from './queueEntity';
-import { toRuleMessage } from './ruleMessage';
-import { copiesFor, type SubscriptionRule } from './rules';
+import { toRuleMessage, type SubscriptionRule } from './rules';
 import type { IncomingMessage } from './storedMessage';
 
 export interface Subscription {
@@ -13,9 +13,8 @@ export interface Subscription {
 }
 
 /**
- * A topic copies each message to every subscription with a matching rule (see copiesFor for how
- * many copies). Each subscription is an ordinary message store; its rules array is changed in
- * place by the rule manager ($management add-rule / remove-rule).
+ * A topic copies each message to every subscription with a matching rule (the first matching
+ * rule's action shapes the copy). Each subscription is an ordinary message store.
  */
 export class TopicEntity implements SendableEntity {
   readonly kind = 'topic';
@@ -35,7 +34,7 @@ export class TopicEntity implements SendableEntity {
   }
 
   addSubscription(name: string, settings: StoreSettings, rules: SubscriptionRule[]): Subscription {
-    const subscription = { name, store: new MessageStore(settings, this.now), rules };
+    const subscription = { name, store: createStore(settings, this.now), rules };
     this.subscriptions.set(name.toLowerCase(), subscription);
     return subscription;
   }
@@ -44,15 +43,15 @@ export class TopicEntity implements SendableEntity {
     for (const subscription of this.subscriptions.values()) subscription.store.assertRoomFor(input.size);
     if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
     const sequenceNumber = this.nextSequenceNumber++;
+    const view = toRuleMessage(input.amqp);
     const copies: Array<[MessageStore, number]> = [];
     const ttlMs = Math.min(input.ttlMs ?? Infinity, this.defaultTtlMs);
-    const capped = { ...input, ttlMs };
-    const view = toRuleMessage(capped, { sequenceNumber, enqueuedAt: this.now() });
     for (const subscription of this.subscriptions.values()) {
-      for (const copy of copiesFor(subscription.rules, capped, view)) {
-        const stored = subscription.store.accept(copy);
-        copies.push([subscription.store, stored.sequenceNumber]);
-      }
+      const rule = subscription.rules.find((candidate) => candidate.matches(view));
+      if (!rule) continue;
+      const amqp = rule.apply ? { ...input.amqp, application_properties: rule.apply(view) } : input.amqp;
+      const stored = subscription.store.accept({ ...input, amqp, ttlMs });
+      copies.push([subscription.store, stored.sequenceNumber]);
     }
     this.forgetActivatedSchedules();
     if (input.scheduledAt !== undefined && input.scheduledAt > this.now()) {
