@@ -21,7 +21,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Default quiet: errors only. */
   logLevel?: LogLevel;
-  /** Compiles SQL rule filters; without it, Sql rules in the config are refused at start. */
+  /** Replaces the built-in SQL rule compiler (sql/) for the config's Sql rules; rarely needed. */
   compileSql?: SqlRuleCompiler;
 }
 
