@@ -12,6 +12,8 @@ export const CONDITION: Record<BrokerErrorCode, { condition: string; status: num
   NotImplemented: { condition: 'amqp:not-implemented', status: 501 },
   SessionLockLost: { condition: 'com.microsoft:session-lock-lost', status: 410 },
   SessionCannotBeLocked: { condition: 'com.microsoft:session-cannot-be-locked', status: 409 },
+  MessagingEntityAlreadyExists: { condition: 'com.microsoft:entity-already-exists', status: 409 },
+  ArgumentError: { condition: 'com.microsoft:argument-error', status: 400 },
 };
 
 export const DEAD_LETTER_CONDITION = 'com.microsoft:dead-letter';

@@ -7,6 +7,7 @@ import { SessionStore } from '../broker/sessionStore';
 import { CONDITION } from './conditions';
 import { rfcBytesToLockToken, lockTokenToRfcBytes } from './lockToken';
 import { encodeForManagement, fromWire } from './messageCodec';
+import { ruleOperations } from './ruleManagement';
 import { associatedLink, requestedSessionId, sessionOperations, sessionStoreOf } from './sessionManagement';
 
 type Body = Record<string, unknown>;
@@ -34,6 +35,7 @@ function receivable(target: ResolvedAddress): MessageStore {
 }
 
 const operations: Record<string, Operation> = {
+  ...ruleOperations,
   ...sessionOperations,
   'com.microsoft:peek-message': (body, target) => {
     const from = numbers(body['from-sequence-number'])[0] ?? 1;

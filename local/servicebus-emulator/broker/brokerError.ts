@@ -9,7 +9,9 @@ export type BrokerErrorCode =
   | 'InvalidOperation'
   | 'NotImplemented'
   | 'SessionLockLost'
-  | 'SessionCannotBeLocked';
+  | 'SessionCannotBeLocked'
+  | 'MessagingEntityAlreadyExists'
+  | 'ArgumentError';
 
 export class BrokerError extends Error {
   override name = 'BrokerError';

@@ -4,7 +4,8 @@ import { ConfigError } from '../config/load';
 import { EntityRegistry } from './entityRegistry';
 import type { StoreSettings } from './messageStore';
 import { QueueEntity } from './queueEntity';
-import { correlationRule, trueRule, type SubscriptionRule } from './rules';
+import { assertUniqueRuleNames, ruleFromConfig } from './ruleConfig';
+import { trueRule, type SubscriptionRule } from './rules';
 import { TopicEntity } from './topicEntity';
 
 /** Compiles a SQL filter (and optional action) into a rule; supplied by the SQL module when present. */
@@ -62,16 +63,8 @@ export function buildRegistry(config: ValidConfig, compileSql?: SqlRuleCompiler,
     const topic = new TopicEntity(topicConfig.Name, duration(props?.DefaultMessageTimeToLive, Infinity), window, now);
     topicConfig.Subscriptions?.forEach((sub, subIndex) => {
       const where = `UserConfig.Namespaces[0].Topics[${topicIndex}].Subscriptions[${subIndex}]`;
-      const rules = (sub.Rules ?? []).map((rule, ruleIndex): SubscriptionRule => {
-        const ruleWhere = `${where}.Rules[${ruleIndex}].Properties`;
-        if (rule.Properties.FilterType === 'Correlation') {
-          if (!rule.Properties.CorrelationFilter) throw new ConfigError(`${ruleWhere}.CorrelationFilter: required for FilterType Correlation`);
-          return correlationRule(rule.Name, rule.Properties.CorrelationFilter);
-        }
-        if (!rule.Properties.SqlFilter) throw new ConfigError(`${ruleWhere}.SqlFilter: required for FilterType Sql`);
-        if (!compileSql) throw new ConfigError(`${ruleWhere}.SqlFilter: SQL filters are not supported yet`);
-        return compileSql(rule.Name, rule.Properties.SqlFilter.SqlExpression, rule.Properties.Action?.SqlExpression);
-      });
+      const rules = (sub.Rules ?? []).map((rule, ruleIndex) => ruleFromConfig(rule, `${where}.Rules[${ruleIndex}].Properties`, compileSql));
+      assertUniqueRuleNames(rules, `${where}.Rules`);
       const settings = storeSettings(`${topicConfig.Name}/Subscriptions/${sub.Name}`, sub.Properties, where);
       topic.addSubscription(sub.Name, settings, rules.length > 0 ? rules : [trueRule()]);
     });

@@ -3,7 +3,8 @@ import { createStore } from './createStore';
 import { DuplicateDetector } from './duplicateDetector';
 import type { MessageStore, StoreSettings } from './messageStore';
 import type { SendableEntity } from './queueEntity';
-import { toRuleMessage, type SubscriptionRule } from './rules';
+import { toRuleMessage } from './ruleMessage';
+import { copiesFor, type SubscriptionRule } from './rules';
 import type { IncomingMessage } from './storedMessage';
 
 export interface Subscription {
@@ -13,8 +14,9 @@ export interface Subscription {
 }
 
 /**
- * A topic copies each message to every subscription with a matching rule (the first matching
- * rule's action shapes the copy). Each subscription is an ordinary message store.
+ * A topic copies each message to every subscription with a matching rule (see copiesFor for how
+ * many copies). Each subscription is an ordinary message store; its rules array is changed in
+ * place by the rule manager ($management add-rule / remove-rule).
  */
 export class TopicEntity implements SendableEntity {
   readonly kind = 'topic';
@@ -43,15 +45,15 @@ export class TopicEntity implements SendableEntity {
     for (const subscription of this.subscriptions.values()) subscription.store.assertRoomFor(input.size);
     if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
     const sequenceNumber = this.nextSequenceNumber++;
-    const view = toRuleMessage(input.amqp);
     const copies: Array<[MessageStore, number]> = [];
     const ttlMs = Math.min(input.ttlMs ?? Infinity, this.defaultTtlMs);
+    const capped = { ...input, ttlMs };
+    const view = toRuleMessage(capped, { sequenceNumber, enqueuedAt: this.now() });
     for (const subscription of this.subscriptions.values()) {
-      const rule = subscription.rules.find((candidate) => candidate.matches(view));
-      if (!rule) continue;
-      const amqp = rule.apply ? { ...input.amqp, application_properties: rule.apply(view) } : input.amqp;
-      const stored = subscription.store.accept({ ...input, amqp, ttlMs });
-      copies.push([subscription.store, stored.sequenceNumber]);
+      for (const copy of copiesFor(subscription.rules, capped, view)) {
+        const stored = subscription.store.accept(copy);
+        copies.push([subscription.store, stored.sequenceNumber]);
+      }
     }
     this.forgetActivatedSchedules();
     if (input.scheduledAt !== undefined && input.scheduledAt > this.now()) {
