@@ -41,3 +41,11 @@ export const SETTINGS = {
 } as const;
 
 export const DEFAULT_COSMOS_DATABASE = 'switchyard';
+
+/**
+ * How long event and delivery records (Cosmos DB `ttl`) and claim-check payloads (the blob
+ * lifecycle rule, Bicep `payloadRetentionDays`) are kept: together, so a record never points
+ * at a payload that is gone.
+ */
+export const RECORD_RETENTION_DAYS = 30;
+export const RECORD_TTL_SECONDS = RECORD_RETENTION_DAYS * 24 * 60 * 60;

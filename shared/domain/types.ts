@@ -120,6 +120,8 @@ export interface DeliveryRecord {
   updatedAt: string;
   nextAttemptAt?: string;
   deadLetter?: { reason: string; description: string; at: string };
+  /** Seconds Cosmos DB keeps the record (RECORD_TTL_SECONDS). */
+  ttl?: number;
 }
 
 /** Stored in container `events`, partition key /eventKey, id = eventKey. */
@@ -138,6 +140,8 @@ export interface EventRecord {
   payloadRef?: string;
   matchedSubscriptions: string[];
   routedAt?: string;
+  /** Seconds Cosmos DB keeps the record (RECORD_TTL_SECONDS). */
+  ttl?: number;
 }
 
 /** Body of a message on the `deliveries` queue: one attempt of one delivery. */

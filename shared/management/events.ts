@@ -53,7 +53,8 @@ export async function getEventStatus(
   });
 }
 
-export function deliveryView(delivery: DeliveryRecord): Omit<DeliveryRecord, 'id'> {
-  const { id: _id, ...view } = delivery;
+/** A delivery as the API shows it, without storage details (id, ttl). */
+export function deliveryView(delivery: DeliveryRecord): Omit<DeliveryRecord, 'id' | 'ttl'> {
+  const { id: _id, ttl: _ttl, ...view } = delivery;
   return view;
 }

@@ -1,3 +1,4 @@
+import { RECORD_TTL_SECONDS } from '../config/names';
 import type {
   CloudEventJson,
   DeadLetterMessage,
@@ -246,6 +247,7 @@ async function recordOutcome(
       attempts: [attempt],
       createdAt: now,
       updatedAt: now,
+      ttl: RECORD_TTL_SECONDS,
       ...update,
     });
     if (wasCreated) return created;

@@ -1,4 +1,5 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
+import { RECORD_TTL_SECONDS } from '../config/names';
 import type { CloudEventJson, DeliveryMessage, EventRecord, SubscriptionRecord } from '../domain/types';
 import { eventKey as eventKeyOf } from '../events/eventKey';
 import { fromServiceBusMessage } from '../events/fromServiceBusMessage';
@@ -64,6 +65,7 @@ export async function routeIngressMessage(
     ...(payloadRef ? { payloadRef } : { event }),
     matchedSubscriptions: matched,
     routedAt: now,
+    ttl: RECORD_TTL_SECONDS,
   });
 
   // On a re-run the record is the truth: deliver to what matched the first time.

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CONTAINERS,
   DEFAULT_COSMOS_DATABASE,
   PAYLOAD_BLOB_CONTAINER,
   QUEUES,
+  RECORD_RETENTION_DAYS,
   SETTINGS,
 } from '../../../shared/config/names';
 import {
@@ -137,5 +139,13 @@ describe('infra declares what the code names (shared/config/names.ts)', () => {
         credential: 'managedidentity',
       });
     }
+  });
+});
+
+describe('retention', () => {
+  it('keeps claim-check payloads exactly as long as the records that point at them', () => {
+    const storage = readFileSync(join(infraDir, 'app', 'storage.bicep'), 'utf8');
+    const declaredDays = /param payloadRetentionDays int = (\d+)/.exec(storage)?.[1];
+    expect(Number(declaredDays)).toBe(RECORD_RETENTION_DAYS);
   });
 });
