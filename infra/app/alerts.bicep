@@ -216,7 +216,9 @@ resource functionFailureRate 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
     criteria: {
       allOf: [
         {
-          query: 'requests | summarize executions = count(), failures = countif(success == false) | where executions >= ${functionFailureMinimumExecutions} | extend failurePercent = 100.0 * failures / executions'
+          // The host records one request per execution; the app's own spans (role "switchyard")
+          // are children of it and would count every execution twice.
+          query: 'requests | where cloud_RoleName != \'switchyard\' | summarize executions = count(), failures = countif(success == false) | where executions >= ${functionFailureMinimumExecutions} | extend failurePercent = 100.0 * failures / executions'
           timeAggregation: 'Maximum'
           metricMeasureColumn: 'failurePercent'
           operator: 'GreaterThan'
