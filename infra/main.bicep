@@ -177,6 +177,20 @@ module alerts 'app/alerts.bicep' = {
   ]
 }
 
+module workbook 'app/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    environmentName: environmentName
+    applicationInsightsName: names.applicationInsights
+  }
+  dependsOn: [
+    monitoring
+  ]
+}
+
 // azd stores these in .azure/<env>/.env (`azd env get-values`); docs/deploying.md shows how to
 // use them in local.settings.json.
 output AZURE_LOCATION string = location
