@@ -2,6 +2,7 @@ import { AmqpServer } from './amqp/amqpServer';
 import { buildRegistry, type SqlRuleCompiler } from './broker/buildRegistry';
 import { loadConfig } from './config/load';
 import type { EmulatorConfig } from './config/schema';
+import { createAdminHandler } from './http/adminHttp';
 import { startHealthServer } from './http/healthServer';
 import { createLogger, type LogLevel } from './log';
 
@@ -9,6 +10,7 @@ export type { EmulatorConfig } from './config/schema';
 export { ConfigError } from './config/load';
 export type { SubscriptionRule, RuleMessage } from './broker/rules';
 export type { SqlRuleCompiler } from './broker/buildRegistry';
+export { emulatorHttpPolicy } from './http/adminClientPolicy';
 
 export interface EmulatorOptions {
   /** The official emulator's Config.json shape (object), or a path to one. */
@@ -33,6 +35,11 @@ export interface EmulatorHandle {
    * plain TCP to the port given in Endpoint when UseDevelopmentEmulator is true.
    */
   connectionString: string;
+  /**
+   * `Endpoint=sb://localhost:<httpPort>;...`: for ServiceBusAdministrationClient, with
+   * emulatorHttpPolicy added to its pipeline (SDK 7.9 would otherwise use https).
+   */
+  adminConnectionString: string;
   close(): Promise<void>;
 }
 
@@ -57,7 +64,8 @@ export async function start(options: EmulatorOptions): Promise<EmulatorHandle> {
   }
   let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
-    health = await startHealthServer(options.httpPort ?? 5300, host);
+    const admin = createAdminHandler({ registry, config, keyName, key, compileSql: options.compileSql, log });
+    health = await startHealthServer(options.httpPort ?? 5300, host, admin);
   } catch (error) {
     await amqp.close();
     registry.close();
@@ -69,6 +77,7 @@ export async function start(options: EmulatorOptions): Promise<EmulatorHandle> {
     port,
     httpPort: health.port,
     connectionString: `Endpoint=sb://localhost:${port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`,
+    adminConnectionString: `Endpoint=sb://localhost:${health.port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`,
     async close() {
       if (closed) return;
       closed = true;

@@ -6,7 +6,8 @@ import type { StoreSettings } from './messageStore';
 import { QueueEntity } from './queueEntity';
 import { assertUniqueRuleNames, ruleFromConfig } from './ruleConfig';
 import { trueRule, type SubscriptionRule } from './rules';
-import { TopicEntity } from './topicEntity';
+import { TopicEntity, type Subscription } from './topicEntity';
+import type { QueueConfig, RuleConfig, SubscriptionConfig, TopicConfig } from '../config/schema';
 
 /** Compiles a SQL filter (and optional action) into a rule; supplied by the SQL module when present. */
 export type SqlRuleCompiler = (name: string, filter: string, action: string | undefined) => SubscriptionRule;
@@ -30,7 +31,7 @@ function duration(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : (parseIsoDuration(text) ?? fallback);
 }
 
-function storeSettings(path: string, props: ReceivableProps | undefined, where: string): StoreSettings {
+export function storeSettings(path: string, props: ReceivableProps | undefined, where: string): StoreSettings {
   if (props?.ForwardTo) throw new ConfigError(`${where}.Properties.ForwardTo: forwarding is not supported yet`);
   return {
     path,
@@ -48,27 +49,50 @@ export function buildRegistry(config: ValidConfig, compileSql?: SqlRuleCompiler,
   const registry = new EntityRegistry();
   const namespace = config.UserConfig.Namespaces[0]!;
   namespace.Queues?.forEach((queue, index) => {
-    const where = `UserConfig.Namespaces[0].Queues[${index}]`;
-    const props = queue.Properties;
-    const window = props?.RequiresDuplicateDetection
-      ? duration(props.DuplicateDetectionHistoryTimeWindow, DEFAULT_DUPLICATE_WINDOW_MS)
-      : undefined;
-    registry.addQueue(new QueueEntity(storeSettings(queue.Name, props, where), window, now));
+    registry.addQueue(buildQueue(queue, `UserConfig.Namespaces[0].Queues[${index}]`, now));
   });
   namespace.Topics?.forEach((topicConfig, topicIndex) => {
-    const props = topicConfig.Properties;
-    const window = props?.RequiresDuplicateDetection
-      ? duration(props.DuplicateDetectionHistoryTimeWindow, DEFAULT_DUPLICATE_WINDOW_MS)
-      : undefined;
-    const topic = new TopicEntity(topicConfig.Name, duration(props?.DefaultMessageTimeToLive, Infinity), window, now);
-    topicConfig.Subscriptions?.forEach((sub, subIndex) => {
-      const where = `UserConfig.Namespaces[0].Topics[${topicIndex}].Subscriptions[${subIndex}]`;
-      const rules = (sub.Rules ?? []).map((rule, ruleIndex) => ruleFromConfig(rule, `${where}.Rules[${ruleIndex}].Properties`, compileSql));
-      assertUniqueRuleNames(rules, `${where}.Rules`);
-      const settings = storeSettings(`${topicConfig.Name}/Subscriptions/${sub.Name}`, sub.Properties, where);
-      topic.addSubscription(sub.Name, settings, rules.length > 0 ? rules : [trueRule()]);
-    });
-    registry.addTopic(topic);
+    registry.addTopic(buildTopic(topicConfig, `UserConfig.Namespaces[0].Topics[${topicIndex}]`, compileSql, now));
   });
   return registry;
+}
+
+function duplicateWindow(props: { RequiresDuplicateDetection?: boolean; DuplicateDetectionHistoryTimeWindow?: string } | undefined): number | undefined {
+  return props?.RequiresDuplicateDetection ? duration(props.DuplicateDetectionHistoryTimeWindow, DEFAULT_DUPLICATE_WINDOW_MS) : undefined;
+}
+
+/**
+ * One queue from its Config.json entry; `where` prefixes error messages. The admin HTTP API
+ * builds run-time queues through here too, so they behave exactly like configured ones.
+ */
+export function buildQueue(queue: QueueConfig, where: string, now: () => number = Date.now): QueueEntity {
+  return new QueueEntity(storeSettings(queue.Name, queue.Properties, where), duplicateWindow(queue.Properties), now);
+}
+
+/** One topic with its subscriptions from its Config.json entry (also used for run-time topics). */
+export function buildTopic(topicConfig: TopicConfig, where: string, compileSql?: SqlRuleCompiler, now: () => number = Date.now): TopicEntity {
+  const props = topicConfig.Properties;
+  const topic = new TopicEntity(topicConfig.Name, duration(props?.DefaultMessageTimeToLive, Infinity), duplicateWindow(props), now);
+  topicConfig.Subscriptions?.forEach((sub, subIndex) => {
+    addSubscription(topic, sub, `${where}.Subscriptions[${subIndex}]`, compileSql);
+  });
+  return topic;
+}
+
+/** Adds one subscription from its Config.json entry to `topic` (also used for run-time subscriptions). */
+export function addSubscription(topic: TopicEntity, sub: SubscriptionConfig, where: string, compileSql?: SqlRuleCompiler): Subscription {
+  const rules = (sub.Rules ?? []).map((rule, ruleIndex) => buildRule(rule, `${where}.Rules[${ruleIndex}].Properties`, compileSql));
+  assertUniqueRuleNames(rules, `${where}.Rules`);
+  const settings = subscriptionSettings(topic.path, sub, where);
+  return topic.addSubscription(sub.Name, settings, rules.length > 0 ? rules : [trueRule()]);
+}
+
+/** The store settings a subscription entry asks for (the admin API applies them on update). */
+export function subscriptionSettings(topicPath: string, sub: SubscriptionConfig, where: string): StoreSettings {
+  return storeSettings(`${topicPath}/Subscriptions/${sub.Name}`, sub.Properties, where);
+}
+
+/** One rule from its Config.json entry; `where` names its Properties in errors (with a SQL error's position). */
+export function buildRule(rule: RuleConfig, where: string, compileSql?: SqlRuleCompiler): SubscriptionRule {
+  return ruleFromConfig(rule, where, compileSql);
 }

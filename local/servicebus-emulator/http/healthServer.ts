@@ -1,12 +1,23 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
-/** `GET /health` -> 200 {"status":"healthy"}, as the official emulator answers on port 5300. */
-export function startHealthServer(port: number, host: string): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * `GET /health` -> 200 {"status":"healthy"}, as the official emulator answers on port 5300;
+ * every other request goes to `admin` (the ATOM management API) when given.
+ */
+export function startHealthServer(
+  port: number,
+  host: string,
+  admin?: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method === 'GET' && path === '/health') {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ status: 'healthy' }));
+      return;
+    }
+    if (admin) {
+      admin(request, response);
       return;
     }
     response.writeHead(404, { 'content-type': 'application/json' });
