@@ -2,6 +2,7 @@ import type { Server } from 'node:net';
 import { create_container, type Connection, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
 import { BrokerError } from '../broker/brokerError';
 import type { EntityRegistry, ResolvedAddress } from '../broker/entityRegistry';
+import { assertSessionIdGiven } from '../broker/session';
 import { SessionStore } from '../broker/sessionStore';
 import type { Logger } from '../log';
 import { handleCbsRequest } from './cbs';
@@ -240,10 +241,12 @@ export class AmqpServer {
     try {
       const format = (context as unknown as { format?: number }).format;
       const messages = decodeTransfer(context.message as Message | Buffer, format);
-      for (const { size } of messages) {
+      for (const { message, size } of messages) {
         if (size > MAX_MESSAGE_SIZE) {
           throw new BrokerError('MessageSizeExceeded', `The received message (size ${size} bytes) exceeds the limit (${MAX_MESSAGE_SIZE} bytes) of '${target.path}'.`);
         }
+        // A batch is refused whole, before any of it is enqueued.
+        if (target.store) assertSessionIdGiven(target.store.settings, message);
       }
       for (const { message, size } of messages) target.entity.send(fromWire(message, size));
       delivery.update(true, amqpMessage.accepted().described());

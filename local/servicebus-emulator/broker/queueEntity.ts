@@ -1,8 +1,7 @@
-import { BrokerError } from './brokerError';
 import { createStore } from './createStore';
 import { DuplicateDetector } from './duplicateDetector';
 import type { MessageStore, StoreSettings } from './messageStore';
-import { SESSION_ID_REQUIRED } from './session';
+import { assertSessionIdGiven } from './session';
 import type { IncomingMessage } from './storedMessage';
 
 /** Something a client can send to: a queue or a topic. */
@@ -35,10 +34,7 @@ export class QueueEntity implements SendableEntity {
 
   send(input: IncomingMessage): number | undefined {
     this.store.assertRoomFor(input.size);
-    const sessionId = input.amqp.group_id;
-    if (this.store.settings.requiresSession && (sessionId === undefined || sessionId === null || sessionId === '')) {
-      throw new BrokerError('InvalidOperation', `${SESSION_ID_REQUIRED} Entity: ${this.path}.`);
-    }
+    assertSessionIdGiven(this.store.settings, input.amqp);
     if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
     return this.store.accept(input).sequenceNumber;
   }

@@ -1,3 +1,6 @@
+import type { Message } from 'rhea';
+import { BrokerError } from './brokerError';
+import type { StoreSettings } from './messageStore';
 import { MinHeap } from './minHeap';
 import type { Consumer, StoredMessage } from './storedMessage';
 
@@ -54,3 +57,11 @@ export interface SessionWaiter {
 /** The text Service Bus answers a message without SessionId sent to a session queue with. */
 export const SESSION_ID_REQUIRED =
   'The SessionId was not set on a message, and it cannot be sent to the entity. Entities that have session support enabled can only receive messages that have the SessionId set to a valid value.';
+
+/** A session queue refuses a message without SessionId (InvalidOperation, as Service Bus does). */
+export function assertSessionIdGiven(settings: StoreSettings, message: Message): void {
+  const id = message.group_id;
+  if (settings.requiresSession && (id === undefined || id === null || id === '')) {
+    throw new BrokerError('InvalidOperation', `${SESSION_ID_REQUIRED} Entity: ${settings.path}.`);
+  }
+}

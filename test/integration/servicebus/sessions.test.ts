@@ -130,6 +130,12 @@ describe('sessions: what does not fit', () => {
     expect(refused.message).toContain('The SessionId was not set on a message, and it cannot be sent to the entity');
     const scheduled = await failure(h.client.createSender('fifo').scheduleMessages({ body: 'no session' }, new Date(Date.now() + 60_000)));
     expect(scheduled.message).toContain('The SessionId was not set on a message');
+    // A batch with one such message is refused whole: nothing of it is enqueued.
+    const batch = await failure(h.client.createSender('fifo').sendMessages([{ body: 'fine', sessionId: 'batch' }, { body: 'no session' }]));
+    expect(batch.message).toContain('The SessionId was not set on a message');
+    const batchSession = await h.newClient().acceptSession('fifo', 'batch');
+    expect(await batchSession.peekMessages(5)).toEqual([]);
+    await batchSession.close();
   });
 
   it('refuses a plain receiver on a session queue and a session receiver on a plain queue', async () => {
