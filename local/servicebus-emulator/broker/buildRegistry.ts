@@ -2,6 +2,7 @@ import type { ValidConfig } from '../config/load';
 import { parseIsoDuration } from '../config/duration';
 import { ConfigError } from '../config/load';
 import { EntityRegistry } from './entityRegistry';
+import { forwardingProblem, wireForwarding } from './forwarding';
 import type { StoreSettings } from './messageStore';
 import { QueueEntity } from './queueEntity';
 import { assertUniqueRuleNames, ruleFromConfig } from './ruleConfig';
@@ -25,14 +26,14 @@ interface ReceivableProps {
   MaxSizeInMegabytes?: number;
   RequiresSession?: boolean;
   ForwardTo?: string;
+  ForwardDeadLetteredMessagesTo?: string;
 }
 
 function duration(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : (parseIsoDuration(text) ?? fallback);
 }
 
-export function storeSettings(path: string, props: ReceivableProps | undefined, where: string): StoreSettings {
-  if (props?.ForwardTo) throw new ConfigError(`${where}.Properties.ForwardTo: forwarding is not supported yet`);
+export function storeSettings(path: string, props: ReceivableProps | undefined, _where: string): StoreSettings {
   return {
     path,
     lockDurationMs: duration(props?.LockDuration, DEFAULT_LOCK_MS),
@@ -41,6 +42,8 @@ export function storeSettings(path: string, props: ReceivableProps | undefined, 
     deadLetterOnExpiration: props?.DeadLetteringOnMessageExpiration ?? false,
     maxSizeBytes: (props?.MaxSizeInMegabytes ?? DEFAULT_MAX_SIZE_MB) * 1024 * 1024,
     requiresSession: props?.RequiresSession ?? false,
+    forwardTo: props?.ForwardTo || undefined,
+    forwardDeadLetteredMessagesTo: props?.ForwardDeadLetteredMessagesTo || undefined,
   };
 }
 
@@ -54,6 +57,12 @@ export function buildRegistry(config: ValidConfig, compileSql?: SqlRuleCompiler,
   namespace.Topics?.forEach((topicConfig, topicIndex) => {
     registry.addTopic(buildTopic(topicConfig, `UserConfig.Namespaces[0].Topics[${topicIndex}]`, compileSql, now));
   });
+  const forwarding = forwardingProblem(registry);
+  if (forwarding) {
+    registry.close();
+    throw new ConfigError(forwarding);
+  }
+  wireForwarding(registry);
   return registry;
 }
 

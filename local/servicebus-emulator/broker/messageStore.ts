@@ -14,6 +14,10 @@ export interface StoreSettings {
   defaultTtlMs: number;
   deadLetterOnExpiration: boolean;
   maxSizeBytes: number;
+  /** Queue or topic that every accepted message goes to instead of this store (forwarding.ts). */
+  forwardTo?: string;
+  /** Queue or topic that dead-lettered messages go to instead of the dead-letter queue. */
+  forwardDeadLetteredMessagesTo?: string;
   /** Sessions: messages grouped by sessionId, each session locked to one receiver (SessionStore). */
   requiresSession?: boolean;
 }
@@ -34,6 +38,8 @@ type Timed = { at: number; sequenceNumber: number; token?: string };
 export class MessageStore {
   readonly deadLetters: MessageStore | undefined;
   readonly transferDeadLetters: MessageStore | undefined;
+  /** Set by forwarding.ts: takes each message this store would otherwise hold. */
+  forwarder: ((message: StoredMessage) => void) | undefined;
   protected readonly messages = new Map<number, StoredMessage>();
   private readonly available = new MinHeap<number>((seq) => seq);
   private readonly scheduled = new MinHeap<Timed>((t) => t.at);
@@ -104,7 +110,12 @@ export class MessageStore {
       state: scheduled ? 'scheduled' : 'active',
       size: input.size,
       amqp: input.amqp,
+      forwardHops: input.forwardHops,
     };
+    if (this.forwarder) {
+      this.forwarder(message);
+      return message;
+    }
     this.messages.set(message.sequenceNumber, message);
     this.bytes += message.size;
     if (scheduled) {
@@ -120,8 +131,8 @@ export class MessageStore {
     return message;
   }
 
-  /** Moves a message in from another store's dead-lettering. */
-  private acceptDeadLetter(source: StoredMessage, sourcePath: string): void {
+  /** Moves a message in from another store's dead-lettering (or a failed forward). */
+  acceptDeadLetter(source: StoredMessage, sourcePath: string): void {
     const message: StoredMessage = {
       ...source,
       sequenceNumber: this.nextSequenceNumber++,
@@ -131,6 +142,10 @@ export class MessageStore {
       lock: undefined,
       deadLetterSource: sourcePath,
     };
+    if (this.forwarder) {
+      this.forwarder(message);
+      return;
+    }
     this.messages.set(message.sequenceNumber, message);
     this.bytes += message.size;
     this.makeAvailable(message);

@@ -20,6 +20,8 @@ export interface StoredMessage {
   amqp: Message;
   /** Set in dead-letter queues: the entity path the message came from. */
   deadLetterSource?: string;
+  /** How many times the message was auto-forwarded to get here (forwarding.ts caps it). */
+  forwardHops?: number;
 }
 
 /** What a sender hands the broker. */
@@ -30,6 +32,8 @@ export interface IncomingMessage {
   /** From header.ttl; the entity's DefaultMessageTimeToLive caps it. */
   ttlMs?: number;
   scheduledAt?: number;
+  /** Auto-forwarding hops so far. */
+  forwardHops?: number;
 }
 
 export type ReceiveMode = 'peekLock' | 'receiveAndDelete';
