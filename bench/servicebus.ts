@@ -2,8 +2,10 @@
  * Benchmark of the Service Bus emulator through the unmodified @azure/service-bus SDK (not a
  * test): send throughput for 1 KB messages (one per call, and in batches), then receive +
  * complete throughput and complete (settle) latency with 1 and 8 concurrent receivers, each on
- * its own connection. The emulator runs in its own process (as under npm start), so client and
- * broker do not share an event loop. Usage: npm run bench:servicebus [-- --messages N]
+ * its own connection; then the fan-out scenario (servicebusFanout.ts: one topic, ten SQL-filtered
+ * subscriptions). The emulator runs in its own process (as under npm start), so client and
+ * broker do not share an event loop.
+ * Usage: npm run bench:servicebus [-- --messages N] [--fanout-messages N] [--scenario all|queues|fanout]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -12,9 +14,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
+import { fanoutTopicConfig, runFanout } from './servicebusFanout';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '4000' } } });
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '4000' },
+    'fanout-messages': { type: 'string', default: '2000' },
+    scenario: { type: 'string', default: 'all' },
+  },
+});
 const MESSAGES = Number(values.messages);
+const FANOUT_MESSAGES = Number(values['fanout-messages']);
+const SCENARIO = values.scenario;
 const BODY = Buffer.alloc(1024, 'x');
 const QUEUES = ['single', 'batched', 'r1', 'r8'];
 
@@ -88,7 +99,7 @@ function startEmulatorProcess(): Promise<{ child: ChildProcess; connectionString
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   const configPath = join(dir, 'Config.json');
   const queues = QUEUES.map((Name) => ({ Name, Properties: { LockDuration: 'PT1M', MaxSizeInMegabytes: 512 } }));
-  writeFileSync(configPath, JSON.stringify({ UserConfig: { Namespaces: [{ Name: 'bench', Queues: queues }] } }));
+  writeFileSync(configPath, JSON.stringify({ UserConfig: { Namespaces: [{ Name: 'bench', Queues: queues, Topics: [fanoutTopicConfig()] }] } }));
   const cli = join(__dirname, '..', 'local', 'servicebus-emulator', 'cli.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', configPath, '--port', '0', '--http-port', '0', '--log-level', 'quiet'], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -113,22 +124,33 @@ async function main(): Promise<void> {
   };
   const client = new ServiceBusClient(emulator.connectionString);
   try {
-    const single = await sendOneByOne(client, 'single', MESSAGES);
-    const batched = await sendBatched(client, 'batched', MESSAGES);
-    await sendBatched(client, 'r1', MESSAGES);
-    await sendBatched(client, 'r8', MESSAGES);
-    const one = await receiveAndComplete(emulator.connectionString, 'r1', MESSAGES, 1);
-    const eight = await receiveAndComplete(emulator.connectionString, 'r8', MESSAGES, 8);
+    const rows: string[][] = [];
+    if (SCENARIO === 'all' || SCENARIO === 'queues') {
+      const single = await sendOneByOne(client, 'single', MESSAGES);
+      const batched = await sendBatched(client, 'batched', MESSAGES);
+      await sendBatched(client, 'r1', MESSAGES);
+      await sendBatched(client, 'r8', MESSAGES);
+      const one = await receiveAndComplete(emulator.connectionString, 'r1', MESSAGES, 1);
+      const eight = await receiveAndComplete(emulator.connectionString, 'r8', MESSAGES, 8);
+      rows.push(
+        [`send, one message per call (8 in flight)`, `${single.toFixed(0)} msg/s`, ''],
+        ['send, createMessageBatch', `${batched.toFixed(0)} msg/s`, ''],
+        ['receive+complete, 1 receiver', `${one.perSecond.toFixed(0)} msg/s`, `settle p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms`],
+        ['receive+complete, 8 receivers', `${eight.perSecond.toFixed(0)} msg/s`, `settle p50 ${eight.p50.toFixed(1)} ms, p99 ${eight.p99.toFixed(1)} ms`],
+      );
+    }
+    if (SCENARIO === 'all' || SCENARIO === 'fanout') {
+      const fanout = await runFanout(emulator.connectionString, FANOUT_MESSAGES, BODY, progress);
+      const perMessage = (fanout.copies / fanout.messages).toFixed(1);
+      rows.push(
+        [`fan-out: ${fanout.messages} into 1 topic, 10 SQL subs`, `${fanout.inPerSecond.toFixed(0)} msg/s in`, `${fanout.copies} copies (${perMessage} per message)`],
+        ['fan-out: receive+complete, 10 receivers', `${fanout.outPerSecond.toFixed(0)} copies/s out`, 'from first send to last copy'],
+      );
+    }
     progress('');
     process.stderr.write('\r');
-    const rows = [
-      ['send, one message per call (8 in flight)', `${single.toFixed(0)} msg/s`, ''],
-      ['send, createMessageBatch', `${batched.toFixed(0)} msg/s`, ''],
-      ['receive+complete, 1 receiver', `${one.perSecond.toFixed(0)} msg/s`, `settle p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms`],
-      ['receive+complete, 8 receivers', `${eight.perSecond.toFixed(0)} msg/s`, `settle p50 ${eight.p50.toFixed(1)} ms, p99 ${eight.p99.toFixed(1)} ms`],
-    ];
-    console.log(`Service Bus emulator, ${MESSAGES} x 1 KB messages per run`);
-    for (const [what, rate, latency] of rows) console.log(`  ${what!.padEnd(44)} ${rate!.padStart(12)}  ${latency}`);
+    console.log(`Service Bus emulator, 1 KB messages (${MESSAGES} per queue run, ${FANOUT_MESSAGES} fan-out)`);
+    for (const [what, rate, latency] of rows) console.log(`  ${what!.padEnd(44)} ${rate!.padStart(18)}  ${latency}`);
   } finally {
     await client.close();
     await emulator.close();
