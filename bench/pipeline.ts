@@ -16,6 +16,7 @@
  *   --batch-concurrency  batch requests in flight (default 4)
  *   --raw-messages N     messages of each raw emulator run (default 2000, at most 2000; 0 skips it)
  *   --fan-outs 1,10      which scenarios to run
+ *   --scale-out N        also run fan-out 1 (single publishes) on N dev hosts (default 2; 0 skips)
  *   --profile            write CPU profiles of the stack's processes to .local/bench/run-<timestamp>/
  *                        (event loop samples land there on every run)
  */
@@ -28,7 +29,7 @@ import { ProgressLine } from './pipeline/progressLine';
 import { measureRawServiceBus } from './pipeline/rawServiceBus';
 import { startBenchReceiver } from './pipeline/receiver';
 import { type BenchReport, formatReport } from './pipeline/report';
-import { type BenchRun, MESSAGES_PER_LINK, runScenario } from './pipeline/scenario';
+import { type BenchRun, MESSAGES_PER_LINK, runScaleOut, runScenario } from './pipeline/scenario';
 import { startStackProcess } from './pipeline/startStackProcess';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -46,6 +47,7 @@ function readOptions() {
       'batch-concurrency': { type: 'string', default: '4' },
       'raw-messages': { type: 'string', default: '2000' },
       'fan-outs': { type: 'string', default: '1,10' },
+      'scale-out': { type: 'string', default: '2' },
       profile: { type: 'boolean', default: false },
     },
   });
@@ -63,6 +65,7 @@ function readOptions() {
     batchConcurrency: Math.max(1, number('batch-concurrency')),
     rawMessages: number('raw-messages'),
     fanOuts: String(values['fan-outs']).split(',').map(Number).filter((n) => n > 0),
+    scaleOut: number('scale-out'),
     profile: values.profile === true,
   };
 }
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
     progress.note('[bench] each phase runs on a fresh stack (Service Bus emulator, Cosmos DB server, Azurite, dev host)');
     if (options.rawMessages > 0) await measureRaw(run, options);
     for (const fanOut of options.fanOuts) await runScenario(run, fanOut, options);
+    if (options.scaleOut > 1) await runScaleOut(run, options.scaleOut, options);
     report.strayDeliveries = tracker.stray;
     progress.stop();
 

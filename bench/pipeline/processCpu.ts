@@ -36,14 +36,15 @@ export interface WatchedProcesses {
 }
 
 /**
- * The bench process, the stack process (Service Bus emulator + Cosmos DB server), the dev host
+ * The bench process (load generator + webhook receiver), the stack process (Service Bus emulator + Cosmos DB server), the dev host
  * and Azurite (found among the stack's children by its command line).
  */
-export const BENCH_PROCESS = 'bench (load + receiver)';
+/** Process labels as the report prints them. */
+export const BENCH_PROCESS = 'bench';
 
-export function findProcesses(stackPid: number, devHostPid: number | undefined): WatchedProcesses {
-  const watched: WatchedProcesses = { [BENCH_PROCESS]: process.pid, 'emulator + cosmos': stackPid };
-  if (devHostPid) watched['dev host'] = devHostPid;
+export function findProcesses(stackPid: number, devHostPids: readonly number[]): WatchedProcesses {
+  const watched: WatchedProcesses = { [BENCH_PROCESS]: process.pid, 'emulator+cosmos': stackPid };
+  devHostPids.forEach((pid, i) => (watched[i === 0 ? 'devhost' : `devhost${i + 1}`] = pid));
   let pids: number[] = [];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
@@ -86,4 +87,4 @@ export function machineBusySeconds(): number {
 }
 
 /** The label under which cpuSnapshot reports what processes outside the benchmark used. */
-export const OTHER_PROCESSES = 'other processes on the machine';
+export const OTHER_PROCESSES = 'other';

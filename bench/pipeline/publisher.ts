@@ -35,13 +35,19 @@ export interface Publisher {
   close(): Promise<void>;
 }
 
-/** Publishes through the HTTP API over a pool of keep-alive connections. */
-export function createPublisher(apiUrl: string, functionKey: string, connections: number): Publisher {
-  const url = new URL(apiUrl);
-  const pool = new Pool(url.origin, { connections, pipelining: 1 });
-  const prefix = url.pathname.replace(/\/$/, '');
+/**
+ * Publishes through the HTTP API over pools of keep-alive connections, taking the dev hosts in
+ * turn when there are several (as a load balancer in front of scaled-out instances would).
+ */
+export function createPublisher(apiUrls: readonly string[], functionKey: string, connections: number): Publisher {
+  const targets = apiUrls.map((apiUrl) => {
+    const url = new URL(apiUrl);
+    return { pool: new Pool(url.origin, { connections, pipelining: 1 }), prefix: url.pathname.replace(/\/$/, '') };
+  });
+  let turn = 0;
 
   async function post(topic: string, contentType: string, body: string): Promise<void> {
+    const { pool, prefix } = targets[turn++ % targets.length]!;
     const response = await pool.request({
       method: 'POST',
       path: `${prefix}/topics/${topic}/events`,
@@ -55,6 +61,8 @@ export function createPublisher(apiUrl: string, functionKey: string, connections
   return {
     publish: (topic, event) => post(topic, 'application/cloudevents+json', JSON.stringify(event)),
     publishBatch: (topic, events) => post(topic, 'application/cloudevents-batch+json', JSON.stringify(events)),
-    close: () => pool.close(),
+    close: async () => {
+      await Promise.all(targets.map(({ pool }) => pool.close()));
+    },
   };
 }

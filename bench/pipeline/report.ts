@@ -1,4 +1,5 @@
 import type { LatencyResult, ThroughputResult } from './phases';
+import { OTHER_PROCESSES } from './processCpu';
 import type { RawServiceBusResult } from './rawServiceBus';
 
 /** What each process used during a phase, in percent of one core / of its event loop. */
@@ -16,7 +17,7 @@ export interface BenchReport {
   /** Start-up time of each fresh stack. */
   startupMs: number[];
   rawServiceBus: RawServiceBusResult[];
-  throughput: Array<ThroughputResult & PhaseLoad>;
+  throughput: Array<ThroughputResult & PhaseLoad & { devHosts: number }>;
   latency: Array<LatencyResult & PhaseLoad>;
   strayDeliveries: number;
 }
@@ -34,7 +35,7 @@ function load(phase: PhaseLoad): string {
   return Object.entries(phase.cpuPercent)
     .map(([label, percent]) => {
       const loop = phase.eventLoopPercent[label];
-      return `${label.split(' ')[0]} ${percent}%${loop !== undefined ? ` (loop ${loop}%)` : ''}`;
+      return `${label} ${percent}%${loop !== undefined ? ` (loop ${loop}%)` : ''}`;
     })
     .join(', ');
 }
@@ -60,7 +61,7 @@ export function formatReport(report: BenchReport): string {
       ['fan-out', 'publish', 'events', 'events/s accepted', 'deliveries/s', 'events/s delivered', 'delivered', 'p50 ms', 'p99 ms'],
       report.throughput.map((r) => [
         String(r.fanOut),
-        r.publishMode,
+        `${r.publishMode}${r.devHosts > 1 ? `, ${r.devHosts} dev hosts` : ''}`,
         int(r.events),
         int(r.eventsPerSecond),
         int(r.deliveriesPerSecond),
@@ -93,10 +94,10 @@ export function formatReport(report: BenchReport): string {
   out.push('', 'CPU milliseconds per event (all cores), by process: the cost that does not depend on other load');
   for (const r of report.throughput) {
     const perEvent = Object.entries(r.cpuSeconds)
-      .filter(([label]) => !label.startsWith('other'))
-      .map(([label, seconds]) => `${label.split(' ')[0]} ${((1000 * seconds) / r.accepted).toFixed(2)}`);
+      .filter(([label]) => label !== OTHER_PROCESSES)
+      .map(([label, seconds]) => `${label} ${((1000 * seconds) / r.accepted).toFixed(2)}`);
     const total = Object.entries(r.cpuSeconds)
-      .filter(([label]) => !label.startsWith('other'))
+      .filter(([label]) => label !== OTHER_PROCESSES)
       .reduce((sum, [, seconds]) => sum + seconds, 0);
     out.push(`  ${r.phase.padEnd(22)} ${perEvent.join(', ')}; total ${((1000 * total) / r.accepted).toFixed(2)} ms/event`);
   }

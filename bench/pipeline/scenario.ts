@@ -40,10 +40,15 @@ export interface PhaseStack {
  * Starts a fresh stack, subscribes `fanOut` webhooks to a topic, warms the pipeline up, runs
  * `phase` and stops the stack again.
  */
-export async function onFreshStack<T>(run: BenchRun, fanOut: number, phase: (stack: PhaseStack) => Promise<T>): Promise<T> {
-  const stack = await startStackProcess(run.settings, run.stackEnv);
+export async function onFreshStack<T>(
+  run: BenchRun,
+  fanOut: number,
+  devHosts: number,
+  phase: (stack: PhaseStack) => Promise<T>,
+): Promise<T> {
+  const stack = await startStackProcess(run.settings, run.stackEnv, devHosts);
   run.report.startupMs.push(stack.startupMs);
-  const publisher = createPublisher(stack.apiUrl, stack.functionKey, run.publishConnections);
+  const publisher = createPublisher(stack.apiUrls, stack.functionKey, run.publishConnections);
   try {
     const topic = `bench-fanout-${fanOut}`;
     for (let i = 0; i < fanOut; i++) {
@@ -53,7 +58,7 @@ export async function onFreshStack<T>(run: BenchRun, fanOut: number, phase: (sta
     const context: PhaseContext = { publisher, tracker: run.tracker, progress: run.progress, topic, fanOut, drainTimeoutMs: 15_000 };
     // Connections, JIT, the subscription cache; not reported.
     await runThroughput(context, `warm-up fan-out ${fanOut} ${stack.pid}`, WARM_UP_EVENTS, { concurrency: 8, batchSize: 0 });
-    return await phase({ stack, context, processes: findProcesses(stack.pid, stack.devHostPid) });
+    return await phase({ stack, context, processes: findProcesses(stack.pid, stack.devHostPids) });
   } finally {
     await publisher.close();
     await stack.stop();
@@ -89,6 +94,8 @@ export interface ScenarioOptions {
   batchConcurrency: number;
   latencySeconds: number;
   latencyRate?: number;
+  /** Dev hosts of the extra fan-out 1 single-publish phase (0: none). */
+  scaleOut: number;
 }
 
 /** Fan-out N: single-publish throughput, batch-publish throughput, then latency at half of it. */
@@ -96,31 +103,45 @@ export async function runScenario(run: BenchRun, fanOut: number, options: Scenar
   const { progress, report, instrumentDir } = run;
   const events = Math.max(1, Math.min(Math.floor(PHASE_DELIVERY_BUDGET / fanOut), Math.round(fanOut > 1 ? options.events / 5 : options.events)));
 
-  const single = await onFreshStack(run, fanOut, ({ context, processes }) =>
+  const single = await onFreshStack(run, fanOut, 1, ({ context, processes }) =>
     measureLoad(processes, instrumentDir, () =>
       runThroughput(context, `fan-out ${fanOut} single`, events, { concurrency: options.concurrency, batchSize: 0 }),
     ),
   );
-  report.throughput.push(single);
+  report.throughput.push({ ...single, devHosts: 1 });
   progress.note(`[bench] ${single.phase}: ${Math.round(single.eventsPerSecond)} events/s accepted, ${Math.round(single.deliveriesPerSecond)} deliveries/s`);
 
   if (options.batchSize > 0) {
-    const batch = await onFreshStack(run, fanOut, ({ context, processes }) =>
+    const batch = await onFreshStack(run, fanOut, 1, ({ context, processes }) =>
       measureLoad(processes, instrumentDir, () =>
         runThroughput(context, `fan-out ${fanOut} batch`, events, { concurrency: options.batchConcurrency, batchSize: options.batchSize }),
       ),
     );
-    report.throughput.push(batch);
+    report.throughput.push({ ...batch, devHosts: 1 });
     progress.note(`[bench] ${batch.phase}: ${Math.round(batch.eventsPerSecond)} events/s accepted, ${Math.round(batch.deliveriesPerSecond)} deliveries/s`);
   }
 
   if (options.latencySeconds > 0) {
     const rate = options.latencyRate ?? Math.max(1, Math.round(Math.min(single.deliveredEventsPerSecond, single.eventsPerSecond) / 2));
     const seconds = Math.min(options.latencySeconds, PHASE_DELIVERY_BUDGET / fanOut / rate);
-    const latency = await onFreshStack(run, fanOut, ({ context, processes }) =>
+    const latency = await onFreshStack(run, fanOut, 1, ({ context, processes }) =>
       measureLoad(processes, instrumentDir, () => runOpenLoop(context, `fan-out ${fanOut} latency`, rate, seconds)),
     );
     report.latency.push(latency);
     progress.note(`[bench] ${latency.phase} at ${rate} events/s: p50 ${latency.latencyMs.p50} ms, p99 ${latency.latencyMs.p99} ms`);
   }
+}
+
+/** Fan-out 1, single publishes, on `devHosts` dev hosts sharing one emulator and Cosmos server. */
+export async function runScaleOut(run: BenchRun, devHosts: number, options: ScenarioOptions): Promise<void> {
+  const events = Math.max(1, Math.min(PHASE_DELIVERY_BUDGET, options.events));
+  const result = await onFreshStack(run, 1, devHosts, ({ context, processes }) =>
+    measureLoad(processes, run.instrumentDir, () =>
+      runThroughput(context, `fan-out 1 x${devHosts} hosts`, events, { concurrency: options.concurrency, batchSize: 0 }),
+    ),
+  );
+  run.report.throughput.push({ ...result, devHosts });
+  run.progress.note(
+    `[bench] ${result.phase}: ${Math.round(result.eventsPerSecond)} events/s accepted, ${Math.round(result.deliveriesPerSecond)} deliveries/s`,
+  );
 }

@@ -3,7 +3,8 @@
  * DB server run here (startStack runs them in its caller), Azurite and the dev host as its
  * children. Kept apart from the load generator and the webhook receiver so that neither shares
  * an event loop with the broker. Prints one line `READY <json>` on stdout when the dev host
- * answers, then runs until SIGTERM. Ports come as JSON in argv[2]; settings as JSON in argv[3].
+ * answers, then runs until SIGTERM. Ports come as JSON in argv[2]; settings as JSON in argv[3];
+ * argv[4] is how many dev hosts to run (default 1).
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +12,15 @@ import { join } from 'node:path';
 import { readSettingValues } from '../../local/stack/localSettings';
 import type { StackPorts } from '../../local/stack/ports';
 import { REPO_ROOT, startStack } from '../../local/stack/stack';
+import { startExtraDevHosts } from './extraDevHosts';
 
 export interface StackReady {
   apiUrl: string;
+  /** The API of every dev host, apiUrl first. */
+  apiUrls: string[];
   functionKey: string;
   serviceBusConnectionString: string;
-  devHostPid?: number;
+  devHostPids: number[];
   startupMs: number;
 }
 
@@ -43,11 +47,23 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
+  const extraHosts = await startExtraDevHosts({
+    count: Math.max(0, Number(process.argv[4] ?? '1') - 1),
+    repoRoot: REPO_ROOT,
+    stack,
+    ports,
+    settings,
+    ...(logFile ? { logFile } : {}),
+  }).catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
   const ready: StackReady = {
     apiUrl: stack.apiUrl,
+    apiUrls: [stack.apiUrl, ...extraHosts.map((host) => `${host.url}/api`)],
     functionKey: stack.functionKey,
     serviceBusConnectionString: stack.serviceBusConnectionString,
-    ...(stack.devHostPid !== undefined ? { devHostPid: stack.devHostPid } : {}),
+    devHostPids: [stack.devHostPid, ...extraHosts.map((host) => host.pid)].filter((pid): pid is number => pid !== undefined),
     startupMs: stack.startupMs,
   };
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
@@ -56,10 +72,12 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void stack.stop().finally(() => {
-      rmSync(dataDir, { recursive: true, force: true });
-      process.exit(0);
-    });
+    void Promise.allSettled(extraHosts.map((host) => host.stop()))
+      .then(() => stack.stop())
+      .finally(() => {
+        rmSync(dataDir, { recursive: true, force: true });
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -34,12 +34,13 @@ async function freeStackPorts(): Promise<StackPorts> {
 export async function startStackProcess(
   settings: Record<string, string>,
   env: Record<string, string> = {},
+  devHosts = 1,
 ): Promise<StackProcess> {
   const ports = await freeStackPorts();
   const script = join(__dirname, 'stackProcess.ts');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', script, JSON.stringify(ports), JSON.stringify(settings)],
+    ['--import', 'tsx', script, JSON.stringify(ports), JSON.stringify(settings), String(devHosts)],
     { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: join(__dirname, '../..'), env: { ...process.env, ...env } },
   );
   const stderr: string[] = [];
