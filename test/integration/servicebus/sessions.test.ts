@@ -54,6 +54,12 @@ describe('sessions: accepting and draining', () => {
     expect(await audit.receiveMessages(5, { maxWaitTimeInMs: 200 })).toEqual([]);
     await audit.close();
 
+    // A plain receiver may peek a session queue across its sessions (no session lock needed).
+    const everything = await h.newClient().createReceiver('deadletters').peekMessages(10);
+    expect(everything.map((m) => [m.sessionId, m.body])).toEqual([
+      ['orders/billing', 'b1'],
+      ['orders/billing', 'b2'],
+    ]);
     const billing = await h.client.acceptSession('deadletters', 'orders/billing');
     const left = await billing.peekMessages(10);
     expect(left.map((m) => m.body)).toEqual(['b1', 'b2']);
@@ -211,5 +217,23 @@ describe('sessions: settlement within a session', () => {
     const [q1] = await receiveAll(b, 1);
     await b.completeMessage(q1!);
     await b.close();
+  });
+});
+
+describe('sessions: scheduled messages and receiveAndDelete', () => {
+  it('a scheduled message joins its session when due; receiveAndDelete takes messages for good', async () => {
+    const sender = h.client.createSender('fifo');
+    const at = new Date(Date.now() + 800);
+    await sender.scheduleMessages({ body: 'scheduled', sessionId: 'timed' }, at);
+    await sender.sendMessages({ body: 'now', sessionId: 'timed' });
+    const receiver = await h.client.acceptSession('fifo', 'timed', { receiveMode: 'receiveAndDelete' });
+    const got = await receiveAll(receiver, 2);
+    expect(got.map((m) => m.body).sort()).toEqual(['now', 'scheduled']);
+    expect(Date.now()).toBeGreaterThanOrEqual(at.getTime());
+    await receiver.close();
+    // receiveAndDelete took them: nothing comes back once the session is released.
+    const again = await h.client.acceptSession('fifo', 'timed');
+    expect(await again.receiveMessages(5, { maxWaitTimeInMs: 200 })).toEqual([]);
+    await again.close();
   });
 });
