@@ -51,7 +51,8 @@ describe('admin API: entities from Config.json', () => {
     expect(await admin.subscriptionExists('configured-topic', 'all')).toBe(true);
     expect(await admin.queueExists('missing')).toBe(false);
     expect(await admin.subscriptionExists('configured-topic', 'missing')).toBe(false);
-    const rules = await admin.getRules('configured-topic', 'all');
+    const rules = [];
+    for await (const rule of admin.listRules('configured-topic', 'all')) rules.push(rule);
     expect(rules.map((rule) => [rule.name, rule.filter])).toEqual([['$Default', { sqlExpression: '1=1', sqlParameters: undefined }]]);
     expect((await admin.getNamespaceProperties()).name).toBe('sbemulatorns');
   });
@@ -76,7 +77,7 @@ describe('admin API: queues created at run time', () => {
     await sender.scheduleMessages({ body: 'later' }, new Date(Date.now() + 60 * 60_000));
     const receiver = h.client.createReceiver('runtime-q');
     const first = await receiveOne(receiver);
-    await receiver.deadLetterMessage(first, { deadLetterReason: 'test' });
+    await receiver.deadLetterMessage(first, { deadLetterReason: 'test', deadLetterErrorDescription: 'dead-lettered by the test' });
     const second = await receiveOne(receiver);
     await receiver.completeMessage(second);
     const runtime = await admin.getQueueRuntimeProperties('runtime-q');
