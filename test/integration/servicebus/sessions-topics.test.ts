@@ -1,4 +1,5 @@
-import type { ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
+import { ServiceBusAdministrationClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
+import { emulatorHttpPolicy } from '../../../local/servicebus-emulator';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
 
@@ -81,5 +82,36 @@ describe('sessions on topic subscriptions', () => {
     const [dead] = await receiveN(dlq, 1);
     expect(dead).toMatchObject({ body: 'crashy', sessionId: 'tenant-c', deadLetterReason: 'MaxDeliveryCountExceeded' });
     await dlq.completeMessage(dead!);
+  });
+});
+
+describe('session entities created at run time', () => {
+  it('behave like configured ones: a session queue and a session subscription made through ServiceBusAdministrationClient', async () => {
+    const admin = new ServiceBusAdministrationClient(h.emulator.adminConnectionString, { retryOptions: { maxRetries: 0 } });
+    admin.pipeline.addPolicy(emulatorHttpPolicy);
+    const queue = await admin.createQueue('runtime-sessions', { requiresSession: true, lockDuration: 'PT5S' });
+    expect(queue.requiresSession).toBe(true);
+    await admin.createSubscription('routed', 'runtime-by-session', { requiresSession: true });
+
+    await h.client.createSender('runtime-sessions').sendMessages([
+      { body: 'r1', sessionId: 'k' },
+      { body: 'other', sessionId: 'j' },
+      { body: 'r2', sessionId: 'k' },
+    ]);
+    const k = await h.client.acceptSession('runtime-sessions', 'k');
+    const fromK = await receiveN(k, 2);
+    expect(fromK.map((m) => m.body)).toEqual(['r1', 'r2']);
+    for (const message of fromK) await k.completeMessage(message);
+    await k.close();
+    expect((await h.newClient().createReceiver('runtime-sessions').peekMessages(10)).map((m) => m.body)).toEqual(['other']);
+
+    await h.client.createSender('routed').sendMessages({ body: 'to the new subscription', sessionId: 'z' });
+    const z = await h.client.acceptNextSession('routed', 'runtime-by-session');
+    expect(z.sessionId).toBe('z');
+    const [message] = await receiveN(z, 1);
+    await z.completeMessage(message!);
+    await z.close();
+    await admin.deleteSubscription('routed', 'runtime-by-session');
+    await receiveN(h.client.createReceiver('routed', 'everything', { receiveMode: 'receiveAndDelete' }), 1);
   });
 });
