@@ -1,4 +1,9 @@
-import { isServiceBusError, type ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
+import {
+  isServiceBusError,
+  type ServiceBusClient,
+  type ServiceBusMessage,
+  type ServiceBusSender,
+} from '@azure/service-bus';
 import type { ConnectionSetting } from '../config/settings';
 import { QUEUES } from '../config/names';
 import type { DeadLetterMessage, DeliveryMessage } from '../domain/types';
@@ -115,7 +120,8 @@ export class Bus {
     try {
       await sender.sendMessages(message);
     } catch (error) {
-      if (isServiceBusError(error) && error.code === 'MessageSizeExceeded') throw new MessageTooLargeError(entity);
+      if (isServiceBusError(error) && error.code === 'MessageSizeExceeded')
+        throw new MessageTooLargeError(entity);
       throw error;
     }
   }
