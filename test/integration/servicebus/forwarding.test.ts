@@ -18,6 +18,8 @@ beforeAll(async () => {
         parking: {},
         feeder: { ForwardTo: 'tiny' },
         tiny: { MaxSizeInMegabytes: 1 },
+        toSessions: { ForwardTo: 'sessions' },
+        sessions: { RequiresSession: true },
         ...Object.fromEntries(
           chain.map((name, i) => [name, i + 1 < chain.length ? { ForwardTo: chain[i + 1] } : {}]),
         ),
@@ -62,6 +64,16 @@ describe('ForwardTo', () => {
     expect(await h.client.createReceiver('inbox').peekMessages(10)).toEqual([]);
   });
 
+  it('forwards a scheduled message at once; the target enqueues it at its time', async () => {
+    const at = new Date(Date.now() + 800);
+    await h.client.createSender('inbox').scheduleMessages({ body: 'later' }, at);
+    expect(await h.client.createReceiver('outbox').peekMessages(1)).toMatchObject([
+      { body: 'later', state: 'scheduled' },
+    ]);
+    expect((await receiveAll('outbox', 1)).map((m) => m.body)).toEqual(['later']);
+    expect(Date.now()).toBeGreaterThanOrEqual(at.getTime());
+  });
+
   it('forwards a subscription copy to a queue while other subscriptions keep theirs', async () => {
     await h.client.createSender('fan').sendMessages({ body: 'fanned' });
     expect((await receiveAll('collected', 1)).map((m) => m.body)).toEqual(['fanned']);
@@ -103,6 +115,20 @@ describe('ForwardTo', () => {
       'big-2',
       'big-3',
     ]);
+  });
+
+  it('keeps sessions across a forward, and dead-letters a sessionless message a session queue refuses', async () => {
+    await h.client
+      .createSender('toSessions')
+      .sendMessages([{ body: 'no-session' }, { body: 'in-session', sessionId: 'abc' }]);
+    const [refused] = await receiveAll('toSessions', 1, 'transferDeadLetter');
+    expect(refused).toMatchObject({
+      body: 'no-session',
+      deadLetterReason: 'InvalidOperation',
+      deadLetterSource: 'toSessions',
+    });
+    const session = await h.client.acceptSession('sessions', 'abc', { receiveMode: 'receiveAndDelete' });
+    expect((await drain(session, 1)).map((m) => [m.body, m.sessionId])).toEqual([['in-session', 'abc']]);
   });
 });
 
