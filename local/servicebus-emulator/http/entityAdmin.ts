@@ -1,5 +1,7 @@
 import { buildQueue, buildTopic, storeSettings } from '../broker/buildRegistry';
 import { ConfigError } from '../config/load';
+import { wireForwarding } from '../broker/forwarding';
+import { changeWithForwarding } from './forwardingCheck';
 import type { QueueEntity } from '../broker/queueEntity';
 import type { TopicEntity } from '../broker/topicEntity';
 import { alreadyExists, badRequest, notFound } from './adminError';
@@ -55,6 +57,8 @@ export function deleteEntity(ctx: AdminContext, name: string): AdminReply {
   const path = ctx.registry.queue(name)?.path ?? ctx.registry.topic(name)?.path;
   if (!path || !(ctx.registry.removeQueue(name) || ctx.registry.removeTopic(name))) throw notFound(name);
   ctx.catalog.forget(path);
+  // Sources forwarding to it now dead-letter into their transfer dead-letter queues.
+  wireForwarding(ctx.registry);
   return { status: 200 };
 }
 
@@ -62,7 +66,11 @@ function createQueue(ctx: AdminContext, call: AdminCall, name: string): AdminRep
   if (ctx.registry.hasEntity(name)) throw alreadyExists(name);
   const config = validQueue({ Name: name, Properties: queuePropertiesFromXml(call.content!.fields) });
   const queue = built(() => buildQueue(config, `Queue '${name}'`, ctx.now));
-  ctx.registry.addQueue(queue);
+  changeWithForwarding(
+    ctx.registry,
+    () => ctx.registry.addQueue(queue),
+    () => ctx.registry.removeQueue(queue.path),
+  );
   const now = ctx.now();
   ctx.catalog.set(queue.path, { properties: config.Properties ?? {}, echoed: readEchoed(call.content!.fields), createdAt: now, updatedAt: now });
   return entryReply(201, call, queue.path, 'QueueDescription', queueNode(ctx, call, queue), ctx.catalog.get(queue.path));
@@ -75,7 +83,13 @@ function updateQueue(ctx: AdminContext, call: AdminCall, name: string): AdminRep
   const record = ctx.catalog.get(queue.path);
   const properties = config.Properties ?? {};
   assertUnchanged(record.properties, properties, ['RequiresSession', 'RequiresDuplicateDetection'], `Queue '${queue.path}'`);
-  applySettings(queue.store, built(() => storeSettings(queue.path, properties, `Queue '${queue.path}'`)));
+  const settings = built(() => storeSettings(queue.path, properties, `Queue '${queue.path}'`));
+  const previous = { ...queue.store.settings };
+  changeWithForwarding(
+    ctx.registry,
+    () => applySettings(queue.store, settings),
+    () => applySettings(queue.store, previous),
+  );
   ctx.catalog.set(queue.path, { ...record, properties, echoed: readEchoed(call.content!.fields), updatedAt: ctx.now() });
   return entryReply(200, call, queue.path, 'QueueDescription', queueNode(ctx, call, queue), ctx.catalog.get(queue.path));
 }

@@ -7,6 +7,7 @@ import { applySettings, atomEntry, entryReply, feedReply, namespaceUrl, type Adm
 import { asNode } from './atomXml';
 import { readEchoed } from './descriptionFields';
 import { assertUnchanged, built } from './entityAdmin';
+import { changeWithForwarding } from './forwardingCheck';
 import { runtimeRule } from './runtimeRule';
 import { ruleContent, ruleFromXml } from './ruleXml';
 import { storeCounts } from './runtimeCounts';
@@ -28,6 +29,11 @@ function subscriptionOf(ctx: AdminContext, topicName: string, name: string): { t
 }
 
 const pathOf = (subscription: Subscription): string => subscription.store.settings.path;
+
+function removeSubscription(topic: TopicEntity, subscription: Subscription): void {
+  topic.subscriptions.delete(subscription.name.toLowerCase());
+  subscription.store.close();
+}
 
 function subscriptionNode(ctx: AdminContext, call: AdminCall, subscription: Subscription) {
   const path = pathOf(subscription);
@@ -61,7 +67,13 @@ export function putSubscription(ctx: AdminContext, call: AdminCall, topicName: s
     if (!existing) throw notFound(`${topic.path}/Subscriptions/${name}`);
     const record = ctx.catalog.get(pathOf(existing));
     assertUnchanged(record.properties, properties, ['RequiresSession'], where);
-    applySettings(existing.store, built(() => subscriptionSettings(topic.path, config, where)));
+    const settings = built(() => subscriptionSettings(topic.path, config, where));
+    const previous = { ...existing.store.settings };
+    changeWithForwarding(
+      ctx.registry,
+      () => applySettings(existing.store, settings),
+      () => applySettings(existing.store, previous),
+    );
     ctx.catalog.set(pathOf(existing), { ...record, properties, echoed: readEchoed(fields), updatedAt: ctx.now() });
     return entryReply(200, call, pathOf(existing), 'SubscriptionDescription', subscriptionNode(ctx, call, existing), ctx.catalog.get(pathOf(existing)));
   }
@@ -69,7 +81,11 @@ export function putSubscription(ctx: AdminContext, call: AdminCall, topicName: s
   // The default rule is compiled before the subscription exists, so a bad one creates nothing.
   const defaultRule = asNode(fields.DefaultRuleDescription);
   const initialRule = defaultRule ? runtimeRule(ruleFromXml(textName(defaultRule) ?? '$Default', defaultRule)) : undefined;
-  const subscription = built(() => addSubscription(topic, config, where, ctx.compileSql));
+  const subscription = changeWithForwarding(
+    ctx.registry,
+    () => built(() => addSubscription(topic, config, where, ctx.compileSql)),
+    (added) => removeSubscription(topic, added),
+  );
   if (initialRule) subscription.rules.splice(0, subscription.rules.length, initialRule);
   const now = ctx.now();
   ctx.catalog.set(pathOf(subscription), { properties, echoed: readEchoed(fields), createdAt: now, updatedAt: now });
@@ -83,8 +99,7 @@ function textName(node: ReturnType<typeof asNode>): string | undefined {
 
 export function deleteSubscription(ctx: AdminContext, topicName: string, name: string): AdminReply {
   const { topic, subscription } = subscriptionOf(ctx, topicName, name);
-  topic.subscriptions.delete(subscription.name.toLowerCase());
-  subscription.store.close();
+  removeSubscription(topic, subscription);
   ctx.catalog.forget(pathOf(subscription));
   return { status: 200 };
 }

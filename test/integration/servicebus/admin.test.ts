@@ -87,10 +87,27 @@ describe('admin API: queues created at run time', () => {
     expect(runtime.accessedAt.getTime()).toBeGreaterThanOrEqual(runtime.createdAt.getTime());
   });
 
+  it('creates a session queue whose sessions work at once', async () => {
+    expect((await admin.createQueue('runtime-sessions', { requiresSession: true, lockDuration: 'PT10S' })).requiresSession).toBe(true);
+    await h.client.createSender('runtime-sessions').sendMessages([
+      { body: 'a1', sessionId: 'a' },
+      { body: 'b1', sessionId: 'b' },
+      { body: 'a2', sessionId: 'a' },
+    ]);
+    const session = await h.client.acceptSession('runtime-sessions', 'a', { receiveMode: 'receiveAndDelete' });
+    const bodies: unknown[] = [];
+    await waitFor('session a', async () => {
+      bodies.push(...(await session.receiveMessages(2, { maxWaitTimeInMs: 300 })).map((m) => m.body));
+      return bodies.length >= 2;
+    });
+    expect(bodies).toEqual(['a1', 'a2']);
+    await session.close();
+  });
+
   it('refuses a second entity with the same name, queue or topic, with 409', async () => {
     await admin.createQueue('taken');
-    for (const attempt of [admin.createQueue('taken'), admin.createQueue('TAKEN'), admin.createTopic('taken')]) {
-      const error = await failure(attempt);
+    for (const attempt of [() => admin.createQueue('taken'), () => admin.createQueue('TAKEN'), () => admin.createTopic('taken')]) {
+      const error = await failure(attempt());
       expect([error.statusCode, error.code]).toEqual([409, 'MessageEntityAlreadyExistsError']);
     }
   });
@@ -128,6 +145,25 @@ describe('admin API: queues created at run time', () => {
     expect(await admin.queueExists('doomed')).toBe(false);
     const error = await h.newClient().createSender('doomed').sendMessages({ body: 'y' }).catch((caught: unknown) => caught);
     expect(isServiceBusError(error) && error.code).toBe('MessagingEntityNotFound');
+  });
+
+  it('forwards from a run-time queue, and refuses a forwarding loop or a missing target with 400', async () => {
+    await admin.createQueue('fwd-target');
+    const source = await admin.createQueue('fwd-source', { forwardTo: 'fwd-target' });
+    expect(source.forwardTo).toMatch(/\/fwd-target$/);
+    await h.client.createSender('fwd-source').sendMessages({ body: 'hop' });
+    const arrived = await receiveOne(h.client.createReceiver('fwd-target', { receiveMode: 'receiveAndDelete' }));
+    expect(arrived.body).toBe('hop');
+    const target = await admin.getQueue('fwd-target');
+    const loop = await failure(admin.updateQueue({ ...target, forwardTo: 'fwd-source' }));
+    expect(loop.statusCode).toBe(400);
+    expect(loop.message).toMatch(/loop/i);
+    expect((await admin.getQueue('fwd-target')).forwardTo).toBeUndefined();
+    await h.client.createSender('fwd-target').sendMessages({ body: 'stays' });
+    expect((await receiveOne(h.client.createReceiver('fwd-target', { receiveMode: 'receiveAndDelete' }))).body).toBe('stays');
+    const missing = await failure(admin.createQueue('fwd-nowhere', { forwardTo: 'no-such-queue' }));
+    expect(missing.statusCode).toBe(400);
+    expect(await admin.queueExists('fwd-nowhere')).toBe(false);
   });
 
   it('lists queues in pages', async () => {
