@@ -104,6 +104,10 @@ export function applyRuleChanges(
     result.ttlMs = after.system.timeToLive;
     if (after.system.timeToLive === undefined) delete amqp.ttl;
     else amqp.ttl = after.system.timeToLive;
+    // The SDK reads the time to live as absolute-expiry-time minus creation-time when both are set.
+    const created = amqp.creation_time;
+    if (after.system.timeToLive === undefined || !(created instanceof Date)) delete amqp.absolute_expiry_time;
+    else amqp.absolute_expiry_time = new Date(created.getTime() + after.system.timeToLive);
   }
   amqp.message_annotations = annotations;
   return result;

@@ -1,4 +1,9 @@
-import type { RuleProperties, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
+import type {
+  RuleProperties,
+  ServiceBusReceivedMessage,
+  ServiceBusReceiver,
+  ServiceBusRuleManager,
+} from '@azure/service-bus';
 import { ConfigError, start } from '../../../local/servicebus-emulator';
 import { getFreePort, waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
@@ -62,6 +67,16 @@ beforeAll(async () => {
             ],
           },
           { Name: 'managed' },
+          {
+            Name: 'system-set',
+            Rules: [
+              sql(
+                'expiring',
+                "sys.To = 'short'",
+                "SET sys.TimeToLive = 60000; SET sys.To = 'shortened'; REMOVE sys.ReplyTo; SET sys.Subject = 'now ' + sys.Label",
+              ),
+            ],
+          },
         ],
       },
     ]),
@@ -153,17 +168,52 @@ describe('SQL and correlation rules from Config.json', () => {
     expect((await receive('corr', 1)).map((m) => m.body)).toEqual(['match']);
     await receive('managed', 4);
   });
+
+  it('lets an action set and remove system properties, time to live included', async () => {
+    await h.client
+      .createSender('shop')
+      .sendMessages({ body: 'ttl', to: 'short', replyTo: 'someone', subject: 'x', timeToLive: 3_600_000 });
+    const [copy] = await receive('system-set', 1);
+    expect(copy).toMatchObject({ body: 'ttl', to: 'shortened', subject: 'now x', timeToLive: 60_000 });
+    expect(copy!.replyTo).toBeUndefined();
+    expect(copy!.expiresAtUtc!.getTime() - copy!.enqueuedTimeUtc!.getTime()).toBe(60_000);
+    await receive('managed', 1);
+  });
 });
 
+async function listed(manager: ServiceBusRuleManager): Promise<RuleProperties[]> {
+  const rules: RuleProperties[] = [];
+  for await (const rule of manager.listRules()) rules.push(rule);
+  return rules;
+}
+
 describe('ServiceBusRuleManager', () => {
+  it('describes the rules from Config.json, correlation fields included', async () => {
+    const rules = await listed(h.client.createRuleManager('shop', 'corr'));
+    expect(rules).toEqual([
+      {
+        name: 'all-fields',
+        filter: {
+          correlationId: 'c-1',
+          messageId: 'm-1',
+          to: 'to-1',
+          replyTo: 'reply-1',
+          subject: 'l-1',
+          sessionId: null,
+          replyToSessionId: 'rs-1',
+          contentType: 'text/plain',
+          applicationProperties: { n: 10 },
+        },
+        action: {},
+      },
+    ]);
+  });
+
   it('lists, creates and deletes rules, and routing follows at once', async () => {
     const manager = h.client.createRuleManager('shop', 'managed');
-    const listed = async () => {
-      const rules = [];
-      for await (const rule of manager.listRules()) rules.push(rule);
-      return rules;
-    };
-    expect(await listed()).toEqual([{ name: '$Default', filter: { sqlExpression: '1=1' }, action: {} }]);
+    expect(await listed(manager)).toEqual([
+      { name: '$Default', filter: { sqlExpression: '1=1' }, action: {} },
+    ]);
     await manager.createRule(
       'vip',
       { sqlExpression: 'tier >= 3' },
@@ -174,7 +224,7 @@ describe('ServiceBusRuleManager', () => {
       applicationProperties: { region: 'eu', level: 2 },
     });
     await manager.deleteRule('$Default');
-    const rules = await listed();
+    const rules = await listed(manager);
     expect(rules).toEqual([
       {
         name: 'vip',
