@@ -47,13 +47,6 @@ export class Session {
   }
 }
 
-/** Someone waiting in acceptNextSession for a session to become available. */
-export interface SessionWaiter {
-  owner: string;
-  grant(sessionId: string, lockedUntil: number): void;
-  timer: NodeJS.Timeout;
-}
-
 /** The text Service Bus answers a message without SessionId sent to a session queue with. */
 export const SESSION_ID_REQUIRED =
   'The SessionId was not set on a message, and it cannot be sent to the entity. Entities that have session support enabled can only receive messages that have the SessionId set to a valid value.';

@@ -1,14 +1,12 @@
 import { BrokerError } from './brokerError';
 import { MessageStore, type StoreSettings } from './messageStore';
 import { MinHeap } from './minHeap';
-import { isSessionConsumer, Session, sessionIdOf, type SessionLock, type SessionWaiter } from './session';
+import { isSessionConsumer, Session, sessionIdOf, type SessionLock } from './session';
+import { SessionWaiters, type GrantedSession } from './sessionWaiters';
 import type { Consumer, ReceiveMode, StoredMessage } from './storedMessage';
 import { WakeTimer } from './wakeTimer';
 
-export interface GrantedSession {
-  sessionId: string;
-  lockedUntil: number;
-}
+export type { GrantedSession } from './sessionWaiters';
 
 type HeldSession = Session & { lock: SessionLock };
 
@@ -21,7 +19,7 @@ type HeldSession = Session & { lock: SessionLock };
 export class SessionStore extends MessageStore {
   private readonly sessions = new Map<string, Session>();
   private readonly lockedSessions = new Set<Session>();
-  private readonly waiters: SessionWaiter[] = [];
+  private readonly waiters = new SessionWaiters();
   private readonly sessionLockExpiries = new MinHeap<{ at: number; sessionId: string }>((entry) => entry.at);
   private readonly sessionTimer: WakeTimer;
   /** Dispatch is held while a loop is already dealing messages or releasing a session. */
@@ -56,17 +54,7 @@ export class SessionStore extends MessageStore {
       done({ sessionId: ready.id, lockedUntil: this.lockSession(ready, owner) });
       return () => undefined;
     }
-    const waiter: SessionWaiter = {
-      owner,
-      grant: (sessionId, lockedUntil) => done({ sessionId, lockedUntil }),
-      timer: setTimeout(() => {
-        this.removeWaiter(waiter);
-        done(undefined);
-      }, timeoutMs),
-    };
-    waiter.timer.unref();
-    this.waiters.push(waiter);
-    return () => this.removeWaiter(waiter);
+    return this.waiters.add(owner, timeoutMs, done);
   }
 
   /** Ends `owner`'s lock (its link closed): messages it still held count a failed delivery. */
@@ -150,7 +138,7 @@ export class SessionStore extends MessageStore {
     this.dispatchHeld++;
     try {
       this.expireSessionLocks();
-      this.serveWaiters();
+      if (this.waiters.size > 0) this.waiters.serve(() => this.nextAvailableSession(), (session, owner) => this.lockSession(session, owner));
       for (const session of this.lockedSessions) {
         const consumer = session.lock?.consumer;
         while (consumer?.wantsMessage()) {
@@ -167,7 +155,7 @@ export class SessionStore extends MessageStore {
   override close(): void {
     super.close();
     this.sessionTimer.cancel();
-    for (const waiter of this.waiters.splice(0)) clearTimeout(waiter.timer);
+    this.waiters.clear();
   }
 
   protected override makeAvailable(message: StoredMessage): void {
@@ -277,22 +265,6 @@ export class SessionStore extends MessageStore {
     }
     const next = this.sessionLockExpiries.peek();
     if (next) this.sessionTimer.wakeAt(next.at);
-  }
-
-  private serveWaiters(): void {
-    while (this.waiters.length > 0) {
-      const session = this.nextAvailableSession();
-      if (!session) return;
-      const waiter = this.waiters.shift()!;
-      clearTimeout(waiter.timer);
-      waiter.grant(session.id, this.lockSession(session, waiter.owner));
-    }
-  }
-
-  private removeWaiter(waiter: SessionWaiter): void {
-    clearTimeout(waiter.timer);
-    const index = this.waiters.indexOf(waiter);
-    if (index >= 0) this.waiters.splice(index, 1);
   }
 
   /** The unlocked session holding the oldest available message; forgets sessions left unused. */
