@@ -175,6 +175,26 @@ describe('forwarding configuration', () => {
     expect(await refused(configWith({ self: { ForwardTo: 'self' } }))).toBe('ForwardTo loop: self -> self');
   });
 
+  it('accepts chains that meet again without a loop, and forwards along both', async () => {
+    const diamond = configWith({ left: { ForwardTo: 'sink' }, right: { ForwardTo: 'sink' }, sink: {} }, [
+      {
+        Name: 'split',
+        Subscriptions: [
+          { Name: 'l', Properties: { ForwardTo: 'left' } },
+          { Name: 'r', Properties: { ForwardTo: 'right' } },
+        ],
+      },
+    ]);
+    const other = await startHarness(diamond);
+    try {
+      await other.client.createSender('split').sendMessages({ body: 'both ways' });
+      const sink = other.client.createReceiver('sink', { receiveMode: 'receiveAndDelete' });
+      expect((await drain(sink, 2)).map((m) => m.body)).toEqual(['both ways', 'both ways']);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('refuses a forwarding target that does not exist', async () => {
     expect(await refused(configWith({ lonely: { ForwardDeadLetteredMessagesTo: 'nowhere' } }))).toBe(
       "lonely: ForwardDeadLetteredMessagesTo names 'nowhere', which is not a queue or topic of this namespace",
