@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 import type { RpcTypedData } from '../core/coreTypes';
+import { toTextTypedData } from '../core/toTextTypedData';
 
 /** Trigger input and metadata for one message, in the shapes the host sends them. */
 export interface ServiceBusInvocationData {
@@ -40,12 +41,8 @@ export function toServiceBusTriggerMetadata(
     if (value) metadata[key] = value;
   };
   const text = (value: unknown) =>
-    typeof value === 'string'
-      ? { string: value }
-      : value === undefined || value === null
-        ? undefined
-        : { string: String(value) };
-  const time = (value: Date | undefined) => (value ? { string: value.toISOString() } : undefined);
+    value === undefined || value === null ? undefined : toTextTypedData(String(value));
+  const time = (value: Date | undefined) => (value ? toTextTypedData(value.toISOString()) : undefined);
   const applicationProperties = { json: JSON.stringify(message.applicationProperties ?? {}) };
 
   // The JS SDK reports the AMQP header (prior attempts, 0 on the first delivery); the host runs
