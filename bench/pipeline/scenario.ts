@@ -60,6 +60,7 @@ export async function onFreshStack<T>(
     await runThroughput(context, `warm-up fan-out ${fanOut} ${stack.pid}`, WARM_UP_EVENTS, { concurrency: 8, batchSize: 0 });
     return await phase({ stack, context, processes: findProcesses(stack.pid, stack.devHostPids) });
   } finally {
+    run.progress.show({ phase: 'stopping the stack', published: 0, toPublish: 0, expectedDeliveries: 0 });
     await publisher.close();
     await stack.stop();
   }
