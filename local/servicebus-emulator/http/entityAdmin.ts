@@ -1,4 +1,5 @@
 import { buildQueue, buildTopic, storeSettings } from '../broker/buildRegistry';
+import { parseIsoDuration } from '../config/duration';
 import { ConfigError } from '../config/load';
 import { wireForwarding } from '../broker/forwarding';
 import { changeWithForwarding } from './forwardingCheck';
@@ -83,6 +84,7 @@ function updateQueue(ctx: AdminContext, call: AdminCall, name: string): AdminRep
   const record = ctx.catalog.get(queue.path);
   const properties = config.Properties ?? {};
   assertUnchanged(record.properties, properties, ['RequiresSession', 'RequiresDuplicateDetection'], `Queue '${queue.path}'`);
+  assertSameDuration(record.properties, properties, 'DuplicateDetectionHistoryTimeWindow', 600_000, `Queue '${queue.path}'`);
   const settings = built(() => storeSettings(queue.path, properties, `Queue '${queue.path}'`));
   const previous = { ...queue.store.settings };
   changeWithForwarding(
@@ -105,8 +107,8 @@ function createTopic(ctx: AdminContext, call: AdminCall, name: string): AdminRep
 }
 
 /**
- * A topic's description is updated; its default TTL and duplicate detection window stay as
- * created (the broker fixes them when it builds the topic).
+ * A topic's description is updated; its default TTL and duplicate detection window are fixed
+ * when the broker builds the topic, so changing them is refused rather than ignored.
  */
 function updateTopic(ctx: AdminContext, call: AdminCall, name: string): AdminReply {
   const topic = ctx.registry.topic(name);
@@ -115,6 +117,8 @@ function updateTopic(ctx: AdminContext, call: AdminCall, name: string): AdminRep
   const record = ctx.catalog.get(topic.path);
   const properties = config.Properties ?? {};
   assertUnchanged(record.properties, properties, ['RequiresDuplicateDetection'], `Topic '${topic.path}'`);
+  assertSameDuration(record.properties, properties, 'DefaultMessageTimeToLive', Infinity, `Topic '${topic.path}'`);
+  assertSameDuration(record.properties, properties, 'DuplicateDetectionHistoryTimeWindow', 600_000, `Topic '${topic.path}'`);
   ctx.catalog.set(topic.path, { ...record, properties, echoed: readEchoed(call.content!.fields), updatedAt: ctx.now() });
   return entryReply(200, call, topic.path, 'TopicDescription', topicNode(ctx, topic), ctx.catalog.get(topic.path));
 }
@@ -133,6 +137,14 @@ export function assertUnchanged(before: Record<string, unknown>, after: Record<s
     if ((before[name] ?? false) !== (after[name] ?? false)) {
       throw badRequest(`${what}: the value for the ${name} property of an existing entity cannot be changed.`);
     }
+  }
+}
+
+/** Settings the emulator fixes at creation: a change is refused (400) instead of silently ignored. */
+function assertSameDuration(before: Record<string, unknown>, after: Record<string, unknown>, name: string, fallbackMs: number, what: string): void {
+  const ms = (value: unknown): number => (typeof value === 'string' ? (parseIsoDuration(value) ?? fallbackMs) : fallbackMs);
+  if (ms(before[name]) !== ms(after[name])) {
+    throw badRequest(`${what}: this emulator cannot change ${name} after creation; delete and recreate the entity.`);
   }
 }
 

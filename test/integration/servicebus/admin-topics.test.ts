@@ -134,6 +134,10 @@ describe('admin API: topics, subscriptions and rules created at run time', () =>
     // LockDuration PT15S applies to the live subscription.
     expect(message!.lockedUntilUtc!.getTime() - Date.now()).toBeGreaterThan(10_000);
     await receiver.completeMessage(message!);
+    const topic = await admin.getTopic('changes');
+    expect((await admin.updateTopic({ ...topic, userMetadata: 'kept' })).userMetadata).toBe('kept');
+    const ttl = await failure(admin.updateTopic({ ...topic, defaultMessageTimeToLive: 'PT1M' }));
+    expect([ttl.statusCode, ttl.message]).toEqual([400, expect.stringContaining('DefaultMessageTimeToLive')]);
     await admin.deleteSubscription('changes', 'sub');
     expect(await admin.subscriptionExists('changes', 'sub')).toBe(false);
     await admin.deleteTopic('changes');

@@ -102,6 +102,7 @@ describe('admin API: queues created at run time', () => {
     });
     expect(bodies).toEqual(['a1', 'a2']);
     await session.close();
+    expect(await admin.getQueueRuntimeProperties('runtime-sessions')).toMatchObject({ activeMessageCount: 1, totalMessageCount: 1 });
   });
 
   it('refuses a second entity with the same name, queue or topic, with 409', async () => {
