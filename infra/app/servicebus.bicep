@@ -67,7 +67,8 @@ resource deliveriesQueue 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = {
 }
 
 // The product's dead letters: deliveries that could not be delivered, with reason and
-// description. Read by the management API (list, redrive); an alert fires while it holds any.
+// description. One session per subscription ("topic/name"), so redrive takes exactly one
+// subscription's dead letters off the queue; an alert fires while it holds any.
 resource deadLettersQueue 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = {
   parent: namespace
   name: 'deadletters'
@@ -77,7 +78,7 @@ resource deadLettersQueue 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = 
     defaultMessageTimeToLive: 'P14D'
     deadLetteringOnMessageExpiration: true
     requiresDuplicateDetection: false
-    requiresSession: false
+    requiresSession: true
     enablePartitioning: false
   }
 }

@@ -1,6 +1,9 @@
 import type { InvocationContext } from '@azure/functions';
 import Long from 'long';
 import { QUEUES } from '../config/names';
+import { deadLetterSessionId } from '../domain/deadLetterSession';
+import type { DeadLetterMessage } from '../domain/types';
+import { parseDeadLetterMessage } from '../pipeline/parseDeliveryMessage';
 import { classifyServiceBusSendError, toDestinationMessage } from '../delivery/serviceBusDestination';
 import type { DeadLetterDependencies, PoisonMessage } from '../management/deadletters';
 import type { DeliverDependencies } from '../pipeline/deliver';
@@ -64,7 +67,8 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
           },
         },
         // traceparent last: the subscriber joins this trace whatever custom headers say.
-        (traceHeaders) => context.webhooks.deliver({ ...delivery, headers: { ...delivery.headers, ...traceHeaders } }),
+        (traceHeaders) =>
+          context.webhooks.deliver({ ...delivery, headers: { ...delivery.headers, ...traceHeaders } }),
         (result) => result.status ?? 0,
       ),
     sendToServiceBus: (destination, event, deliveryId) => {
@@ -109,12 +113,67 @@ export function deadLetterDependencies(context: AppContext): DeadLetterDependenc
     listDeadLettered: (topic, subscription, page) =>
       context.deliveries.listDeadLettered(topic, subscription, page),
     peekPoison: (topic, subscription, max) => peekPoison(context, topic, subscription, max),
-    getEvent: (eventKey) => context.events.get(eventKey),
+    drainDeadLetters: (topic, subscription, max, redrive) =>
+      drainDeadLetters(context, topic, subscription, max, redrive),
     // Redriven deliveries join the redrive request's trace.
     sendDeliveries: (messages) => context.bus.sendDeliveries(messages, carriedProperties(undefined)),
     markRedriven: (eventKey, deliveryId) => context.deliveries.markRedriven(eventKey, deliveryId),
     now: () => new Date(),
   };
+}
+
+/** How long redrive waits for more of a session's messages before it calls the session drained. */
+const DRAIN_WAIT_MS = 500;
+
+/**
+ * Receives a subscription's session of the `deadletters` queue in peek-lock, redrives each
+ * message and completes it; a message that fails to redrive is abandoned (it stays, and the
+ * error reaches the caller). A message that is not a dead letter is set aside in the native
+ * dead-letter sub-queue so it cannot block the session.
+ */
+async function drainDeadLetters(
+  context: AppContext,
+  topic: string,
+  subscription: string,
+  max: number,
+  redrive: (deadLetter: DeadLetterMessage) => Promise<void>,
+): Promise<string[]> {
+  const receiver = await context.serviceBus.acceptSession(
+    QUEUES.deadletters,
+    deadLetterSessionId(topic, subscription),
+  );
+  const redriven: string[] = [];
+  try {
+    while (redriven.length < max) {
+      const batch = await receiver.receiveMessages(Math.min(max - redriven.length, 100), {
+        maxWaitTimeInMs: DRAIN_WAIT_MS,
+      });
+      if (batch.length === 0) break;
+      for (const message of batch) {
+        let deadLetter: DeadLetterMessage;
+        try {
+          deadLetter = parseDeadLetterMessage(message.body);
+        } catch (error) {
+          await receiver.deadLetterMessage(message, {
+            deadLetterReason: 'NotADeadLetterMessage',
+            deadLetterErrorDescription: error instanceof Error ? error.message : String(error),
+          });
+          continue;
+        }
+        try {
+          await redrive(deadLetter);
+        } catch (error) {
+          await receiver.abandonMessage(message).catch(() => undefined);
+          throw error;
+        }
+        await receiver.completeMessage(message);
+        redriven.push(deadLetter.deliveryId);
+      }
+    }
+  } finally {
+    await receiver.close();
+  }
+  return redriven;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
+import { deadLetterSessionId } from '../domain/deadLetterSession';
 import type { DeadLetterMessage, DeliveryMessage } from '../domain/types';
 
 /**
@@ -48,6 +49,7 @@ export function toDeadLetterServiceBusMessage(
     body: message,
     contentType: 'application/json',
     messageId: deliveryMessageId(message.deliveryId, message.attempt),
+    sessionId: deadLetterSessionId(message.topic, message.subscription),
     subject: message.reason,
     applicationProperties: { ...properties(message, traceProperties), reason: message.reason },
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeliveryMessage, DeliveryRecord, EventRecord, SubscriptionRecord } from '../domain/types';
+import type { DeadLetterMessage, DeliveryMessage, DeliveryRecord, SubscriptionRecord } from '../domain/types';
 import { conflictProblem, notFoundProblem } from '../http/problems';
 import { problemFromZodError } from '../http/zodProblem';
 import type { Page, PageOptions } from '../store/documents';
@@ -22,7 +22,16 @@ export interface DeadLetterDependencies {
   subscription(topic: string, name: string): Promise<SubscriptionRecord | undefined>;
   listDeadLettered(topic: string, subscription: string, page: PageOptions): Promise<Page<DeliveryRecord>>;
   peekPoison(topic: string, subscription: string, max: number): Promise<PoisonMessage[]>;
-  getEvent(eventKey: string): Promise<EventRecord | undefined>;
+  /**
+   * Takes up to `max` of a subscription's messages off the `deadletters` queue (its session),
+   * calling `redrive` for each and removing the message only when that succeeded.
+   */
+  drainDeadLetters(
+    topic: string,
+    subscription: string,
+    max: number,
+    redrive: (deadLetter: DeadLetterMessage) => Promise<void>,
+  ): Promise<string[]>;
   sendDeliveries(messages: DeliveryMessage[]): Promise<void>;
   markRedriven(eventKey: string, deliveryId: string): Promise<DeliveryRecord>;
   now(): Date;
@@ -55,9 +64,10 @@ const redriveBodySchema = z.object({ max: z.number().int().min(1).max(1000).opti
 export const DEFAULT_REDRIVE_MAX = 100;
 
 /**
- * Re-enqueues up to `max` dead-lettered deliveries (oldest first) as fresh attempts with a new
- * time to live. The message is sent before the record is reopened, so a crash in between leaves
- * a delivery that is both re-attempted and still listed, never one that is lost.
+ * Re-enqueues up to `max` dead letters (oldest first) as fresh attempts with a new time to live,
+ * and takes them off the `deadletters` queue. Each is sent before its record is reopened and
+ * before its dead letter is removed, so a crash in between re-attempts a delivery twice at worst
+ * (the attempt's messageId and deliver's own check drop the copy), never loses one.
  */
 export async function redriveDeadLetters(
   dependencies: DeadLetterDependencies,
@@ -75,27 +85,23 @@ export async function redriveDeadLetters(
       `subscription ${name} is disabled (${subscription.disabledReason ?? 'no reason recorded'}); PUT it again to re-enable it, then redrive`,
     );
   }
-  const { items } = await dependencies.listDeadLettered(topic, name, { maxItems: max });
   const now = dependencies.now().toISOString();
-  const redriven: string[] = [];
-  for (const delivery of items) {
-    const event = await dependencies.getEvent(delivery.eventKey);
-    if (!event) continue; // the event record expired: nothing left to deliver
-    const lastAttempt = delivery.attempts.reduce((highest, attempt) => Math.max(highest, attempt.n), 0);
+  const redriven = await dependencies.drainDeadLetters(topic, name, max, async (deadLetter) => {
+    // A fresh run of attempts: a new budget and time to live, attempt numbers still unique.
+    const attempt = deadLetter.attempt + 1;
     await dependencies.sendDeliveries([
       {
-        deliveryId: delivery.deliveryId,
-        eventKey: delivery.eventKey,
+        deliveryId: deadLetter.deliveryId,
+        eventKey: deadLetter.eventKey,
         topic,
         subscription: name,
-        attempt: lastAttempt + 1,
+        attempt,
         firstAttemptAt: now,
-        firstAttemptNumber: lastAttempt + 1,
-        ...(event.event ? { event: event.event } : { payloadRef: event.payloadRef }),
+        firstAttemptNumber: attempt,
+        ...(deadLetter.event ? { event: deadLetter.event } : { payloadRef: deadLetter.payloadRef }),
       },
     ]);
-    await dependencies.markRedriven(delivery.eventKey, delivery.deliveryId);
-    redriven.push(delivery.deliveryId);
-  }
+    await dependencies.markRedriven(deadLetter.eventKey, deadLetter.deliveryId);
+  });
   return json(202, { redriven: redriven.length, deliveryIds: redriven });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CloudEventJson, DeliveryMessage } from '../domain/types';
+import type { CloudEventJson, DeadLetterMessage, DeliveryMessage } from '../domain/types';
 
 const deliveryMessageSchema = z.object({
   deliveryId: z.string().min(1),
@@ -33,4 +33,24 @@ export function parseDeliveryMessage(body: unknown): DeliveryMessage {
   if (!event && !rest.payloadRef)
     throw new Error('not a delivery message: it carries neither event nor payloadRef');
   return { ...rest, ...(event ? { event: event as CloudEventJson } : {}) };
+}
+
+const deadLetterFieldsSchema = z.object({
+  reason: z.string().min(1),
+  description: z.string(),
+  deadLetteredAt: z.string().min(1),
+});
+
+/** A message from the `deadletters` queue: a delivery message plus why it was given up. */
+export function parseDeadLetterMessage(body: unknown): DeadLetterMessage {
+  const delivery = parseDeliveryMessage(body);
+  const value =
+    typeof body === 'string' || Buffer.isBuffer(body) ? (JSON.parse(String(body)) as unknown) : body;
+  const parsed = deadLetterFieldsSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(
+      `not a dead letter: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  return { ...delivery, ...parsed.data };
 }

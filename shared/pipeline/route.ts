@@ -1,5 +1,6 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
 import { RECORD_TTL_SECONDS } from '../config/names';
+import { REJECTED_INGRESS_SESSION_ID } from '../domain/deadLetterSession';
 import type { CloudEventJson, DeliveryMessage, EventRecord, SubscriptionRecord } from '../domain/types';
 import { eventKey as eventKeyOf } from '../events/eventKey';
 import { fromServiceBusMessage } from '../events/fromServiceBusMessage';
@@ -141,6 +142,7 @@ function rejectedIngressMessage(
       originalBody: body.slice(0, 4096),
     },
     contentType: 'application/json',
+    sessionId: REJECTED_INGRESS_SESSION_ID,
     subject: reason,
     applicationProperties: { stage: 'ingress', topic, reason },
   };

@@ -1,3 +1,4 @@
+import Long from 'long';
 import { waitFor } from '../../support/wait';
 import { type Pipeline, startPipeline } from './harness';
 
@@ -143,6 +144,30 @@ describe('retries and dead letters', () => {
       [3, 'succeeded'],
     ]);
     expect(pipeline.receiver.received('/redrive')).toHaveLength(3);
+
+    // Redrive took this subscription's dead letter off the queue and left the others there.
+    const queued = await peekAll(pipeline, 'deadletters');
+    expect(queued.map((message) => message.sessionId)).not.toContain('redrive/later-fixed');
+    expect(queued.map((message) => message.sessionId)).toContain('retry-rejects/rejects');
+  });
+
+  it('redrive of a subscription with no dead letters redrives nothing', async () => {
+    await pipeline.createWebhookSubscription('redrive-empty', 'clean', '/clean');
+    const response = await pipeline.api(
+      'POST',
+      '/topics/redrive-empty/subscriptions/clean/deadletters/redrive',
+    );
+    expect(response.status).toBe(202);
+    expect(response.json).toMatchObject({ redriven: 0 });
+    const invalid = await pipeline.api(
+      'POST',
+      '/topics/redrive-empty/subscriptions/clean/deadletters/redrive',
+      {
+        max: 0,
+      },
+    );
+    expect(invalid.status).toBe(400);
+    expect(invalid.json.errors).toEqual([expect.objectContaining({ field: 'max' })]);
   });
 
   it('shows poison deliveries from the native dead-letter sub-queue in the dead-letter API', async () => {
@@ -168,6 +193,19 @@ describe('retries and dead letters', () => {
       },
       { timeoutMs: 30_000 },
     );
-    expect(poison[0]).toMatchObject({ deliveryId: 'dlv_poison', deadLetterReason: 'MaxDeliveryCountExceeded' });
+    expect(poison[0]).toMatchObject({
+      deliveryId: 'dlv_poison',
+      deadLetterReason: 'MaxDeliveryCountExceeded',
+    });
   });
 });
+
+/** Every message of a queue, from the first (a fresh receiver starts no peek cursor of its own). */
+async function peekAll(pipeline: Pipeline, queue: string) {
+  const receiver = pipeline.serviceBusClient.createReceiver(queue);
+  try {
+    return await receiver.peekMessages(1000, { fromSequenceNumber: Long.ZERO });
+  } finally {
+    await receiver.close();
+  }
+}
