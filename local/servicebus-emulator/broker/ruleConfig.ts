@@ -2,20 +2,8 @@ import { ConfigError } from '../config/load';
 import type { RuleConfig } from '../config/schema';
 import { compileRule, fromEmulatorRuleConfig, RuleConfigError } from '../sql';
 import type { SqlRuleCompiler } from './buildRegistry';
+import { MAX_RULE_NAME_LENGTH } from './ruleManager';
 import type { SubscriptionRule } from './rules';
-
-/** Correlation filter fields, as Config.json names them. */
-export interface CorrelationFilterConfig {
-  ContentType?: string;
-  CorrelationId?: string;
-  Label?: string;
-  MessageId?: string;
-  ReplyTo?: string;
-  ReplyToSessionId?: string;
-  SessionId?: string;
-  To?: string;
-  Properties?: Record<string, string | number | boolean>;
-}
 
 /**
  * One Config.json rule (Sql or Correlation filter, optional SQL action) as a compiled rule.
@@ -28,6 +16,11 @@ export function ruleFromConfig(
 ): SubscriptionRule {
   try {
     const definition = fromEmulatorRuleConfig(rule);
+    if (definition.name.length > MAX_RULE_NAME_LENGTH) {
+      throw new ConfigError(
+        `${where}: rule name '${definition.name}' is longer than ${MAX_RULE_NAME_LENGTH} characters`,
+      );
+    }
     if (definition.filter.type === 'sql' && compileSql) {
       return compileSql(definition.name, definition.filter.expression, definition.action?.expression);
     }

@@ -10,7 +10,7 @@ import type { Subscription } from './topicEntity';
  */
 
 /** Service Bus limits (the SDK's constants): rule names up to 50 characters, expressions up to 1024. */
-const MAX_RULE_NAME_LENGTH = 50;
+export const MAX_RULE_NAME_LENGTH = 50;
 const MAX_EXPRESSION_LENGTH = 1024;
 
 function rulePath(subscription: Subscription, name: string): string {

@@ -1,12 +1,10 @@
 import {
   compileRule,
-  fromEmulatorRuleConfig,
   SqlEvaluationError,
   type CompiledRule,
   type RuleDefinition,
   type RuleMessage,
 } from '../sql';
-import type { CorrelationFilterConfig } from './ruleConfig';
 import { applyRuleChanges } from './ruleMessage';
 import type { IncomingMessage } from './storedMessage';
 
@@ -23,26 +21,6 @@ export const RULE_NAME_PROPERTY = 'RuleName';
 
 export const trueRule = (name = '$Default'): SubscriptionRule =>
   compileRule({ name, filter: { type: 'true' } });
-
-/** A correlation filter rule from Config.json's field names. */
-export function correlationRule(name: string, filter: CorrelationFilterConfig): SubscriptionRule {
-  return compileRule(
-    fromEmulatorRuleConfig({
-      Name: name,
-      Properties: { FilterType: 'Correlation', CorrelationFilter: filter },
-    }),
-  );
-}
-
-/** A SQL filter rule with an optional SQL action; throws RuleConfigError naming the position of a syntax error. */
-export function sqlRule(name: string, filter: string, action?: string): SubscriptionRule {
-  const trimmed = action?.trim();
-  return compileRule({
-    name,
-    filter: { type: 'sql', expression: filter },
-    action: trimmed ? { expression: trimmed } : undefined,
-  });
-}
 
 /**
  * Service Bus's filter evaluation exception: the rule does not match (the emulator has no

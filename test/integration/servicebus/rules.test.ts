@@ -292,7 +292,13 @@ describe('rule configuration errors', () => {
     );
   });
 
-  it('refuses duplicate rule names and a Correlation rule without its filter', async () => {
+  it('refuses duplicate or too long rule names and a Correlation rule without its filter', async () => {
+    const long = configWith({}, [
+      { Name: 't', Subscriptions: [{ Name: 's', Rules: [sql('r'.repeat(51), '1=1')] }] },
+    ]);
+    await expect(start({ config: long, port: await getFreePort(), httpPort: 0 })).rejects.toThrow(
+      'is longer than 50 characters',
+    );
     const duplicate = configWith({}, [
       { Name: 't', Subscriptions: [{ Name: 's', Rules: [sql('x', '1=1'), sql('X', '1=0')] }] },
     ]);
