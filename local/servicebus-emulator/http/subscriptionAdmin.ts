@@ -4,7 +4,7 @@ import { addRule, listRules, removeRule } from '../broker/ruleManager';
 import type { Subscription, TopicEntity } from '../broker/topicEntity';
 import { AdminError, alreadyExists, badRequest, notFound } from './adminError';
 import { applySettings, atomEntry, entryReply, feedReply, namespaceUrl, type AdminCall, type AdminContext, type AdminReply } from './adminContext';
-import { asNode } from './atomXml';
+import { asNode, entryXml, type AtomEntry } from './atomXml';
 import { readEchoed } from './descriptionFields';
 import { assertUnchanged, built } from './entityAdmin';
 import { changeWithForwarding } from './forwardingCheck';
@@ -106,19 +106,18 @@ export function deleteSubscription(ctx: AdminContext, topicName: string, name: s
 
 const rulePath = (subscription: Subscription, name: string): string => `${pathOf(subscription)}/Rules/${name}`;
 
-function ruleEntry(ctx: AdminContext, call: AdminCall, subscription: Subscription, rule: Subscription['rules'][number]) {
+/** A rule's entry; rules from Config.json or $management (no record of their own) date from their subscription. */
+function ruleEntry(ctx: AdminContext, call: AdminCall, subscription: Subscription, rule: Subscription['rules'][number]): AtomEntry {
   const path = rulePath(subscription, rule.name);
-  const record = ctx.catalog.get(path);
-  const created = ctx.catalog.has(path) ? record : ctx.catalog.get(pathOf(subscription));
-  return atomEntry(call, path, 'RuleDescription', ruleContent(rule.definition, created.createdAt), created);
+  const record = ctx.catalog.has(path) ? ctx.catalog.get(path) : ctx.catalog.get(pathOf(subscription));
+  return atomEntry(call, path, 'RuleDescription', ruleContent(rule.definition, record.createdAt), record);
 }
 
 export function getRule(ctx: AdminContext, call: AdminCall, topicName: string, subscriptionName: string, name: string): AdminReply {
   const { subscription } = subscriptionOf(ctx, topicName, subscriptionName);
   const rule = subscription.rules.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase());
   if (!rule) throw notFound(rulePath(subscription, name));
-  const entry = ruleEntry(ctx, call, subscription, rule);
-  return entryReply(200, call, rulePath(subscription, rule.name), entry.contentName, entry.content, ctx.catalog.get(rulePath(subscription, rule.name)));
+  return { status: 200, body: entryXml(ruleEntry(ctx, call, subscription, rule)) };
 }
 
 export function listRulesOf(ctx: AdminContext, call: AdminCall, topicName: string, subscriptionName: string): AdminReply {
@@ -144,8 +143,7 @@ export function putRule(ctx: AdminContext, call: AdminCall, topicName: string, s
     ctx.catalog.set(rulePath(subscription, name), { properties: {}, echoed: {}, createdAt: now, updatedAt: now });
   }
   const rule = subscription.rules.find((candidate) => candidate.name.toLowerCase() === name.toLowerCase())!;
-  const entry = ruleEntry(ctx, call, subscription, rule);
-  return entryReply(call.isUpdate ? 200 : 201, call, rulePath(subscription, rule.name), entry.contentName, entry.content, ctx.catalog.get(rulePath(subscription, rule.name)));
+  return { status: call.isUpdate ? 200 : 201, body: entryXml(ruleEntry(ctx, call, subscription, rule)) };
 }
 
 export function deleteRule(ctx: AdminContext, topicName: string, subscriptionName: string, name: string): AdminReply {

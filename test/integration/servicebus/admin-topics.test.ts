@@ -73,6 +73,20 @@ describe('admin API: topics, subscriptions and rules created at run time', () =>
     expect(await admin.ruleExists('orders', 'all', '$Default')).toBe(true);
   });
 
+  it('shares rules with ServiceBusRuleManager: each sees what the other added', async () => {
+    await admin.createTopic('shared-rules');
+    await admin.createSubscription('shared-rules', 'sub');
+    const manager = h.client.createRuleManager('shared-rules', 'sub');
+    await manager.createRule('amqp-rule', { sqlExpression: 'n > 1' });
+    await admin.createRule('shared-rules', 'sub', 'http-rule', { correlationId: 'c' });
+    expect((await admin.getRule('shared-rules', 'sub', 'amqp-rule')).filter).toEqual({ sqlExpression: 'n > 1', sqlParameters: undefined });
+    const viaAmqp: string[] = [];
+    for await (const rule of manager.listRules()) viaAmqp.push(rule.name);
+    expect(viaAmqp).toEqual(['$Default', 'amqp-rule', 'http-rule']);
+    await manager.deleteRule('http-rule');
+    expect(await admin.ruleExists('shared-rules', 'sub', 'http-rule')).toBe(false);
+  });
+
   it('reports topic and subscription runtime properties', async () => {
     await admin.createTopic('metrics');
     await admin.createSubscription('metrics', 'one', { maxDeliveryCount: 1 });
