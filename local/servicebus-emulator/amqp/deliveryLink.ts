@@ -13,7 +13,13 @@ interface SessionInternals {
   outgoing: { next_pending_delivery: number; available(): boolean };
 }
 
-type DeliveryWithId = { id: number; tag: Buffer; remote_state?: Record<string, unknown>; update(settled: boolean, state?: unknown): void };
+type DeliveryWithId = {
+  id: number;
+  tag: Buffer;
+  remote_state?: Record<string, unknown>;
+  remote_settled?: boolean;
+  update(settled: boolean, state?: unknown): void;
+};
 
 /**
  * A client's receiving link: takes messages from the store while the client has granted
@@ -46,12 +52,23 @@ export class DeliveryLink implements Consumer {
   wantsMessage(): boolean {
     const session = this.sender.session as unknown as SessionInternals;
     this.forgetTransferred();
-    return !this.closed && this.sender.is_open() && session.outgoing.available() && ((this.sender as unknown as { credit?: number }).credit ?? 0) - this.queued.length > 0;
+    return (
+      !this.closed &&
+      this.sender.is_open() &&
+      session.outgoing.available() &&
+      ((this.sender as unknown as { credit?: number }).credit ?? 0) - this.queued.length > 0
+    );
   }
 
   deliver(message: StoredMessage): void {
-    const tag = message.lock ? lockTokenToDeliveryTag(message.lock.token) : Buffer.from(String(message.sequenceNumber));
-    const delivery = this.sender.send(amqpMessage.encode(toWire(message)), tag, 0) as unknown as DeliveryWithId;
+    const tag = message.lock
+      ? lockTokenToDeliveryTag(message.lock.token)
+      : Buffer.from(String(message.sequenceNumber));
+    const delivery = this.sender.send(
+      amqpMessage.encode(toWire(message)),
+      tag,
+      0,
+    ) as unknown as DeliveryWithId;
     this.queued.push({ id: delivery.id, message });
   }
 
@@ -68,7 +85,9 @@ export class DeliveryLink implements Consumer {
 
   /** The session lock expired: end the link the way Service Bus does, so the SDK reports SessionLockLost. */
   sessionLockLost(): void {
-    this.log.info(`session '${this.sessionId ?? ''}' lock expired on ${this.store.settings.path}: detaching ${this.sender.name}`);
+    this.log.info(
+      `session '${this.sessionId ?? ''}' lock expired on ${this.store.settings.path}: detaching ${this.sender.name}`,
+    );
     this.sender.close({
       condition: 'com.microsoft:session-lock-lost',
       description: `The session lock has expired on the MessageSession. Accept a new MessageSession. Session: '${this.sessionId ?? ''}', Entity: ${this.store.settings.path}.`,
@@ -77,7 +96,8 @@ export class DeliveryLink implements Consumer {
 
   private forgetTransferred(): void {
     const session = this.sender.session as unknown as SessionInternals;
-    while (this.queued.length > 0 && this.queued[0]!.id < session.outgoing.next_pending_delivery) this.queued.shift();
+    while (this.queued.length > 0 && this.queued[0]!.id < session.outgoing.next_pending_delivery)
+      this.queued.shift();
   }
 
   private onDraining(): void {
@@ -96,11 +116,13 @@ export class DeliveryLink implements Consumer {
     const state = (context.delivery as unknown as DeliveryWithId).remote_state ?? {};
     const error = (state.error ?? {}) as { condition?: string; info?: Record<string, unknown> };
     const { DeadLetterReason, DeadLetterErrorDescription, ...rest } = error.info ?? {};
-    if (error.condition !== DEAD_LETTER_CONDITION) this.log.debug(`rejected with ${error.condition}: dead-lettering`);
+    if (error.condition !== DEAD_LETTER_CONDITION)
+      this.log.debug(`rejected with ${error.condition}: dead-lettering`);
     this.settle(context, (token) =>
       this.store.deadLetter(token, {
         reason: DeadLetterReason === undefined ? undefined : String(DeadLetterReason),
-        description: DeadLetterErrorDescription === undefined ? undefined : String(DeadLetterErrorDescription),
+        description:
+          DeadLetterErrorDescription === undefined ? undefined : String(DeadLetterErrorDescription),
         properties: rest,
       }),
     );
@@ -123,5 +145,10 @@ export class DeliveryLink implements Consumer {
       const rejected = amqpMessage.rejected({ error: { condition, description: message } });
       delivery.update(true, rejected.described());
     }
+    // The client has given its outcome and, in receive-settle-mode "second", sends no final
+    // settle after ours. rhea keeps a delivery in the session's window (2048) until both sides
+    // settled it, so without this a long-running receiver stalls after 2048 messages. Set after
+    // update(), which only queues our disposition for deliveries the peer has not settled.
+    delivery.remote_settled = true;
   }
 }

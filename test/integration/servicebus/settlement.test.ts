@@ -1,4 +1,8 @@
-import { isServiceBusError, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
+import {
+  isServiceBusError,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+} from '@azure/service-bus';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
 
@@ -13,6 +17,7 @@ beforeAll(async () => {
       deadlettered: {},
       viaManagement: {},
       poison: { MaxDeliveryCount: 2 },
+      longRunning: { MaxSizeInMegabytes: 64 },
     }),
   );
 });
@@ -34,7 +39,9 @@ describe('settlement', () => {
   });
 
   it('abandon makes it available again with deliveryCount + 1 and the modified properties', async () => {
-    await h.client.createSender('abandoned').sendMessages({ body: 'again', applicationProperties: { keep: 'yes' } });
+    await h.client
+      .createSender('abandoned')
+      .sendMessages({ body: 'again', applicationProperties: { keep: 'yes' } });
     const receiver = h.client.createReceiver('abandoned');
     const first = await receiveOne(receiver);
     expect(first.deliveryCount).toBe(0);
@@ -72,10 +79,16 @@ describe('settlement', () => {
   });
 
   it('deadLetter moves it to $DeadLetterQueue with reason, description and source', async () => {
-    await h.client.createSender('deadlettered').sendMessages({ body: 'bad', messageId: 'dl-1', applicationProperties: { a: 1 } });
+    await h.client
+      .createSender('deadlettered')
+      .sendMessages({ body: 'bad', messageId: 'dl-1', applicationProperties: { a: 1 } });
     const receiver = h.client.createReceiver('deadlettered');
     const message = await receiveOne(receiver);
-    await receiver.deadLetterMessage(message, { deadLetterReason: 'Invalid', deadLetterErrorDescription: 'no total', extra: 'x' });
+    await receiver.deadLetterMessage(message, {
+      deadLetterReason: 'Invalid',
+      deadLetterErrorDescription: 'no total',
+      extra: 'x',
+    });
     expect(await receiver.peekMessages(5)).toEqual([]);
     const dlq = h.client.createReceiver('deadlettered', { subQueueType: 'deadLetter' });
     const dead = await receiveOne(dlq);
@@ -88,7 +101,9 @@ describe('settlement', () => {
     });
     expect(dead.applicationProperties).toMatchObject({ a: 1, extra: 'x' });
     await dlq.completeMessage(dead);
-    expect(await h.newClient().createReceiver('deadlettered', { subQueueType: 'deadLetter' }).peekMessages(5)).toEqual([]);
+    expect(
+      await h.newClient().createReceiver('deadlettered', { subQueueType: 'deadLetter' }).peekMessages(5),
+    ).toEqual([]);
   });
 
   it('refuses to dead-letter a message of the dead-letter queue, and keeps it', async () => {
@@ -99,7 +114,10 @@ describe('settlement', () => {
     const dead = await receiveOne(dlq);
     const error = await dlq.deadLetterMessage(dead).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
-    const peeked = await h.newClient().createReceiver('deadlettered', { subQueueType: 'deadLetter' }).peekMessages(5);
+    const peeked = await h
+      .newClient()
+      .createReceiver('deadlettered', { subQueueType: 'deadLetter' })
+      .peekMessages(5);
     expect(peeked.map((m) => m.messageId)).toEqual(['dl-2']);
   });
 
@@ -119,12 +137,24 @@ describe('settlement', () => {
     // Messages got by sequence number have no delivery on a link: they settle through $management.
     await receiver.deferMessage(messages[0]!);
     await receiver.deferMessage(messages[1]!);
-    const deferred = await receiver.receiveDeferredMessages([messages[0]!.sequenceNumber!, messages[1]!.sequenceNumber!]);
+    const deferred = await receiver.receiveDeferredMessages([
+      messages[0]!.sequenceNumber!,
+      messages[1]!.sequenceNumber!,
+    ]);
     await receiver.completeMessage(deferred[0]!);
-    await receiver.deadLetterMessage(deferred[1]!, { deadLetterReason: 'ByManagement', deadLetterErrorDescription: 'update-disposition' });
+    await receiver.deadLetterMessage(deferred[1]!, {
+      deadLetterReason: 'ByManagement',
+      deadLetterErrorDescription: 'update-disposition',
+    });
     expect(await receiver.peekMessages(5)).toEqual([]);
-    const [dead] = await h.client.createReceiver('viaManagement', { subQueueType: 'deadLetter' }).peekMessages(1);
-    expect(dead).toMatchObject({ body: 2, deadLetterReason: 'ByManagement', deadLetterErrorDescription: 'update-disposition' });
+    const [dead] = await h.client
+      .createReceiver('viaManagement', { subQueueType: 'deadLetter' })
+      .peekMessages(1);
+    expect(dead).toMatchObject({
+      body: 2,
+      deadLetterReason: 'ByManagement',
+      deadLetterErrorDescription: 'update-disposition',
+    });
   });
 
   it('dead-letters with MaxDeliveryCountExceeded after MaxDeliveryCount abandons', async () => {
@@ -134,6 +164,43 @@ describe('settlement', () => {
     await receiver.abandonMessage(await receiveOne(receiver));
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
     const dead = await receiveOne(h.client.createReceiver('poison', { subQueueType: 'deadLetter' }));
-    expect(dead).toMatchObject({ body: 'poison', deliveryCount: 2, deadLetterReason: 'MaxDeliveryCountExceeded', deadLetterSource: 'poison' });
+    expect(dead).toMatchObject({
+      body: 'poison',
+      deliveryCount: 2,
+      deadLetterReason: 'MaxDeliveryCountExceeded',
+      deadLetterSource: 'poison',
+    });
   });
+
+  it('keeps a subscribe() receiver going past 2048 settled messages on one link', async () => {
+    // A long-running consumer (the Functions host's trigger) must never stall: every delivery the
+    // client settled has to leave the AMQP session's window, or the link stops at its size.
+    const total = 2_100;
+    const sender = h.client.createSender('longRunning');
+    for (let start = 0; start < total; start += 300) {
+      const batch = await sender.createMessageBatch();
+      for (let i = start; i < Math.min(start + 300, total); i++) batch.tryAddMessage({ body: i });
+      await sender.sendMessages(batch);
+    }
+    const receiver = h.client.createReceiver('longRunning');
+    let completed = 0;
+    const subscription = receiver.subscribe(
+      {
+        processMessage: async () => {
+          completed += 1;
+        },
+        processError: async () => undefined,
+      },
+      { autoCompleteMessages: true, maxConcurrentCalls: 16 },
+    );
+    try {
+      await waitFor(`all ${total} messages completed (got ${completed})`, () => completed >= total, {
+        timeoutMs: 45_000,
+      });
+    } finally {
+      await subscription.close();
+      await receiver.close();
+    }
+    expect(completed).toBe(total);
+  }, 60_000);
 });
