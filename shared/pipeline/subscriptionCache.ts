@@ -27,8 +27,17 @@ export class SubscriptionCache {
     return load;
   }
 
+  /**
+   * One subscription. A miss reloads the topic once before it counts: a delivery routed by
+   * another instance may name a subscription created after this instance's cache was filled,
+   * and calling that "deleted" would dead-letter a good delivery.
+   */
   async get(topic: string, name: string): Promise<SubscriptionRecord | undefined> {
-    return (await this.forTopic(topic)).find((subscription) => subscription.name === name);
+    const find = (all: SubscriptionRecord[]) => all.find((subscription) => subscription.name === name);
+    const cached = find(await this.forTopic(topic));
+    if (cached) return cached;
+    this.invalidate(topic);
+    return find(await this.forTopic(topic));
   }
 
   invalidate(topic: string): void {

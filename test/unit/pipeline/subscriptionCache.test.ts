@@ -84,4 +84,24 @@ describe('SubscriptionCache', () => {
     await cache.forTopic('orders');
     expect(calls).toBe(3);
   });
+
+  it('reloads once on a miss, so a subscription made elsewhere after the last load is found', async () => {
+    let names = ['a'];
+    let calls = 0;
+    const cache = new SubscriptionCache(
+      async (topic) => {
+        calls += 1;
+        return names.map((name) => subscription(topic, name));
+      },
+      5_000,
+      now,
+    );
+    await cache.forTopic('orders');
+    names = ['a', 'b'];
+    expect((await cache.get('orders', 'b'))?.name).toBe('b');
+    expect(await cache.get('orders', 'gone')).toBeUndefined();
+    expect(calls).toBe(3);
+    expect((await cache.get('orders', 'a'))?.name).toBe('a');
+    expect(calls).toBe(3);
+  });
 });
