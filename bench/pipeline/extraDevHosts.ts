@@ -5,7 +5,7 @@ import { EMULATOR_ACCOUNT_KEY } from '../../local/stack/cosmos';
 import { spawnDevHostProcess, waitForHealthy, type DevHostProcess } from '../../local/stack/devHostProcess';
 import type { StackPorts } from '../../local/stack/ports';
 import type { RunningStack } from '../../local/stack/stack';
-import { getFreePort } from './freePort';
+import { getFreePort } from '../../local/stack/checkPorts';
 
 /**
  * More dev hosts on the same Service Bus, Cosmos DB and Azurite, as Azure Functions scales an

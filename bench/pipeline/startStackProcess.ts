@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { StackPorts } from '../../local/stack/ports';
-import { getFreePort } from './freePort';
+import { getFreePort } from '../../local/stack/checkPorts';
 import type { StackReady } from './stackProcess';
 
 export interface StackProcess extends StackReady {
