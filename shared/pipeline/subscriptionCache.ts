@@ -16,28 +16,35 @@ export class SubscriptionCache {
 
   /** All subscriptions of a topic, active and disabled. */
   async forTopic(topic: string): Promise<SubscriptionRecord[]> {
+    return this.entryOf(topic).load;
+  }
+
+  /**
+   * One subscription. A miss, or a cached "disabled", reloads the topic once before it counts
+   * (unless this very call loaded it): a delivery routed by another instance may name a
+   * subscription created or re-enabled after this instance's cache was filled, and calling that
+   * "deleted" or "disabled" would dead-letter a good delivery.
+   */
+  async get(topic: string, name: string): Promise<SubscriptionRecord | undefined> {
+    const find = (all: SubscriptionRecord[]) => all.find((subscription) => subscription.name === name);
+    const entry = this.entryOf(topic);
+    const cached = find(await entry.load);
+    if (entry.fresh || cached?.status === 'active') return cached;
+    this.invalidate(topic);
+    return find(await this.forTopic(topic));
+  }
+
+  /** The topic's entry; `fresh` when this call started its load. */
+  private entryOf(topic: string): { load: Promise<SubscriptionRecord[]>; fresh: boolean } {
     const cached = this.entries.get(topic);
-    if (cached && cached.expiresAt > this.now()) return cached.load;
+    if (cached && cached.expiresAt > this.now()) return { load: cached.load, fresh: false };
     const load = this.loadTopic(topic);
     this.entries.set(topic, { expiresAt: this.now() + this.ttlMs, load });
     // A failed load must not be served from the cache for the rest of its lifetime.
     load.catch(() => {
       if (this.entries.get(topic)?.load === load) this.entries.delete(topic);
     });
-    return load;
-  }
-
-  /**
-   * One subscription. A miss reloads the topic once before it counts: a delivery routed by
-   * another instance may name a subscription created after this instance's cache was filled,
-   * and calling that "deleted" would dead-letter a good delivery.
-   */
-  async get(topic: string, name: string): Promise<SubscriptionRecord | undefined> {
-    const find = (all: SubscriptionRecord[]) => all.find((subscription) => subscription.name === name);
-    const cached = find(await this.forTopic(topic));
-    if (cached) return cached;
-    this.invalidate(topic);
-    return find(await this.forTopic(topic));
+    return { load, fresh: true };
   }
 
   invalidate(topic: string): void {

@@ -104,4 +104,27 @@ describe('SubscriptionCache', () => {
     expect((await cache.get('orders', 'a'))?.name).toBe('a');
     expect(calls).toBe(3);
   });
+
+  it('confirms a cached "disabled" with one reload, so a subscription re-enabled elsewhere is not dead-lettered', async () => {
+    let status: SubscriptionRecord['status'] = 'disabled';
+    let calls = 0;
+    const cache = new SubscriptionCache(
+      async (topic) => {
+        calls += 1;
+        return [{ ...subscription(topic, 'a'), status }];
+      },
+      5_000,
+      now,
+    );
+    await cache.forTopic('orders');
+    // Re-enabled by a PUT on another instance: this instance's entry still says disabled.
+    status = 'active';
+    expect((await cache.get('orders', 'a'))?.status).toBe('active');
+    expect(calls).toBe(2);
+    // Still disabled after the reload: it counts, and the reloaded entry serves the next look.
+    status = 'disabled';
+    cache.invalidate('orders');
+    expect((await cache.get('orders', 'a'))?.status).toBe('disabled');
+    expect(calls).toBe(3);
+  });
 });
