@@ -8,6 +8,7 @@ import { generateSigningSecret } from '../subscriptions/signingSecret';
 import { validateSubscriptionName } from '../subscriptions/subscriptionName';
 import { parseSubscriptionSpecOrThrow } from '../subscriptions/subscriptionSpecSchema';
 import { type ApiResponse, json } from './apiResponse';
+import { ifMatchAllows, toEntityTag } from './entityTag';
 
 /** A subscription as the API shows it: everything but the signing secret. */
 export function subscriptionView(
@@ -55,14 +56,13 @@ export async function putSubscription(
   }
   const instance = `/topics/${topic}/subscriptions/${name}`;
   const existing = await store.get(topic, name);
-  if (input.ifMatch && input.ifMatch !== '*' && existing?.etag !== input.ifMatch) {
+  if (input.ifMatch && !ifMatchAllows(input.ifMatch, existing?.etag)) {
     throw preconditionFailedProblem(
-      'If-Match does not match the current version of the subscription',
+      existing
+        ? 'If-Match does not match the current version of the subscription'
+        : 'If-Match but the subscription does not exist',
       instance,
     );
-  }
-  if (input.ifMatch === '*' && !existing) {
-    throw preconditionFailedProblem('If-Match: * but the subscription does not exist', instance);
   }
   if (input.ifNoneMatch === '*' && existing) {
     throw preconditionFailedProblem('If-None-Match: * but the subscription already exists', instance);
@@ -85,9 +85,9 @@ export async function putSubscription(
       ? json(
           201,
           { ...view, signingSecret: record.signingSecret },
-          { etag: saved.etag, location: `/api${instance}` },
+          { etag: toEntityTag(saved.etag), location: `/api${instance}` },
         )
-      : json(200, view, { etag: saved.etag });
+      : json(200, view, { etag: toEntityTag(saved.etag) });
   } catch (error) {
     if (error instanceof PreconditionFailedError) {
       throw preconditionFailedProblem(
@@ -107,7 +107,7 @@ export async function getSubscription(
   const address = parseSubscriptionAddress(topic, name);
   const found = await store.get(address.topic, address.name);
   if (!found) throw notFoundProblem(`no subscription ${address.name} on topic ${address.topic}`);
-  return json(200, subscriptionView(found.record), { etag: found.etag });
+  return json(200, subscriptionView(found.record), { etag: toEntityTag(found.etag) });
 }
 
 export async function deleteSubscription(
@@ -117,9 +117,21 @@ export async function deleteSubscription(
   ifMatch?: string | null,
 ): Promise<ApiResponse> {
   const address = parseSubscriptionAddress(topic, name);
+  const missing = () => notFoundProblem(`no subscription ${address.name} on topic ${address.topic}`);
+  let condition: { ifMatch?: string } = {};
+  if (ifMatch) {
+    // Compared here (the header's forms differ from the stored ETag's), then the stored ETag
+    // guards the delete itself against a change in between.
+    const current = await store.get(address.topic, address.name);
+    if (!current) throw missing();
+    if (!ifMatchAllows(ifMatch, current.etag)) {
+      throw preconditionFailedProblem('If-Match does not match the current version of the subscription');
+    }
+    condition = { ifMatch: current.etag };
+  }
   try {
-    const deleted = await store.delete(address.topic, address.name, ifMatch ? { ifMatch } : {});
-    if (!deleted) throw notFoundProblem(`no subscription ${address.name} on topic ${address.topic}`);
+    const deleted = await store.delete(address.topic, address.name, condition);
+    if (!deleted) throw missing();
     return { status: 204 };
   } catch (error) {
     if (error instanceof PreconditionFailedError) {
