@@ -104,6 +104,7 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
       context.subscriptionCache.invalidate(topic);
     },
     now: () => new Date(),
+    firstReceipt: invocation.triggerMetadata?.deliveryCount === 1,
   };
 }
 

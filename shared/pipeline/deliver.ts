@@ -49,6 +49,11 @@ export interface DeliverDependencies {
   disableSubscription(topic: string, name: string, reason: string): Promise<void>;
   now(): Date;
   random?: RandomSource;
+  /**
+   * True when Service Bus hands this message over for the first time (trigger metadata
+   * DeliveryCount 1). Lets the first attempt skip reading a delivery record that cannot exist yet.
+   */
+  firstReceipt?: boolean;
 }
 
 export type DeliverResult =
@@ -72,7 +77,9 @@ export async function deliverAttempt(
   message: DeliveryMessage,
   traceProperties: Record<string, string> = {},
 ): Promise<DeliverResult> {
-  const existing = await dependencies.getDelivery(message.eventKey, message.deliveryId);
+  const existing = mayExistAlready(dependencies, message)
+    ? await dependencies.getDelivery(message.eventKey, message.deliveryId)
+    : undefined;
   if (existing?.attempts.some((attempt) => attempt.n === message.attempt)) {
     return { kind: 'alreadyProcessed', status: existing.status };
   }
@@ -124,6 +131,21 @@ export async function deliverAttempt(
   await followUp(dependencies, message, decision, traceProperties);
   const recorded = await recordOutcome(dependencies, message, attempt, decision, existing);
   return { kind: 'attempted', decision, attempt, record: recorded, destinationCalled };
+}
+
+/**
+ * Whether the delivery record must be read before attempting. The read is the idempotency check
+ * for redeliveries (a crash after the attempt but before completing the message). A first
+ * attempt (not a redrive) that Service Bus delivers for the first time has no record yet, so the
+ * read (a 404, one of three Cosmos requests per delivery) is skipped and createIfAbsent decides.
+ * Trade-off: a duplicate delivery message that the deliveries queue's duplicate detection (10
+ * min) let through would POST the event a second time with the same webhook-id, which receivers
+ * dedupe by contract; the record still gets the attempt once (recordAttempt is idempotent).
+ * Redeliveries (DeliveryCount > 1) and redrives always read, so crash safety is unchanged.
+ */
+function mayExistAlready(dependencies: DeliverDependencies, message: DeliveryMessage): boolean {
+  const firstAttempt = message.firstAttemptNumber === undefined && message.attempt === 1;
+  return !(firstAttempt && dependencies.firstReceipt === true);
 }
 
 function whyNotAttempted(
