@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DeadLetterMessage, DeliveryMessage, DeliveryRecord, SubscriptionRecord } from '../domain/types';
 import { conflictProblem, notFoundProblem } from '../http/problems';
 import { problemFromZodError } from '../http/zodProblem';
+import { DeliveryNotFoundError } from '../store/DeliveryStore';
 import type { Page, PageOptions } from '../store/documents';
 import { type ApiResponse, json } from './apiResponse';
 import { deliveryView } from './events';
@@ -101,7 +102,22 @@ export async function redriveDeadLetters(
         ...(deadLetter.event ? { event: deadLetter.event } : { payloadRef: deadLetter.payloadRef }),
       },
     ]);
-    await dependencies.markRedriven(deadLetter.eventKey, deadLetter.deliveryId);
+    await reopenRecord(dependencies, deadLetter);
   });
   return json(202, { redriven: redriven.length, deliveryIds: redriven });
+}
+
+/**
+ * Marks the delivery record pending again. A dead letter can outlive a record that was never
+ * written (deliver sends the dead letter before it records the attempt, and Cosmos may fail in
+ * between until the message turns poison): the re-sent attempt creates the record when it runs,
+ * so a missing one must not fail the redrive, nor block every later redrive of the subscription
+ * behind this message.
+ */
+async function reopenRecord(dependencies: DeadLetterDependencies, deadLetter: DeadLetterMessage): Promise<void> {
+  try {
+    await dependencies.markRedriven(deadLetter.eventKey, deadLetter.deliveryId);
+  } catch (error) {
+    if (!(error instanceof DeliveryNotFoundError)) throw error;
+  }
 }
