@@ -7,6 +7,7 @@ import { parseDeadLetterMessage } from '../pipeline/parseDeliveryMessage';
 import { classifyServiceBusSendError, toDestinationMessage } from '../delivery/serviceBusDestination';
 import type { DeadLetterDependencies, PoisonMessage } from '../management/deadletters';
 import type { DeliverDependencies } from '../pipeline/deliver';
+import { disableIfUnchanged } from '../pipeline/disableSubscription';
 import type { PublishDependencies } from '../pipeline/publish';
 import type { RouteDependencies } from '../pipeline/route';
 import { withHttpDependency, withSpan } from '../telemetry';
@@ -99,9 +100,9 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
     },
     sendDeadLetter: (message, traceProperties) =>
       context.bus.sendDeadLetter(message, { ...carriedProperties(publishedAt), ...traceProperties }),
-    disableSubscription: async (topic, name, reason) => {
-      await context.subscriptions.disable(topic, name, reason);
-      context.subscriptionCache.invalidate(topic);
+    disableSubscription: async (called, reason) => {
+      await disableIfUnchanged(context.subscriptions, called, reason, new Date());
+      context.subscriptionCache.invalidate(called.topic);
     },
     now: () => new Date(),
     firstReceipt: invocation.triggerMetadata?.deliveryCount === 1,

@@ -46,7 +46,11 @@ export interface DeliverDependencies {
     traceProperties: Record<string, string>,
   ): Promise<void>;
   sendDeadLetter(message: DeadLetterMessage, traceProperties: Record<string, string>): Promise<void>;
-  disableSubscription(topic: string, name: string, reason: string): Promise<void>;
+  /**
+   * After 410 Gone: disables the subscription, but only the version that was called (`called`),
+   * never one replaced since (shared/pipeline/disableSubscription.ts).
+   */
+  disableSubscription(called: SubscriptionRecord, reason: string): Promise<void>;
   now(): Date;
   random?: RandomSource;
   /**
@@ -128,7 +132,7 @@ export async function deliverAttempt(
     });
   }
 
-  await followUp(dependencies, message, decision, traceProperties);
+  await followUp(dependencies, message, subscription, decision, traceProperties);
   const recorded = await recordOutcome(dependencies, message, attempt, decision, existing);
   return { kind: 'attempted', decision, attempt, record: recorded, destinationCalled };
 }
@@ -221,6 +225,7 @@ async function attemptOnce(
 async function followUp(
   dependencies: DeliverDependencies,
   message: DeliveryMessage,
+  subscription: SubscriptionRecord | undefined,
   decision: DeliveryDecision,
   traceProperties: Record<string, string>,
 ): Promise<void> {
@@ -237,8 +242,8 @@ async function followUp(
       },
       traceProperties,
     );
-    if (decision.disableSubscription) {
-      await dependencies.disableSubscription(message.topic, message.subscription, decision.description);
+    if (decision.disableSubscription && subscription) {
+      await dependencies.disableSubscription(subscription, decision.description);
     }
   }
 }
