@@ -145,7 +145,8 @@ export async function deliverAttempt(
  * Trade-off: a duplicate delivery message that the deliveries queue's duplicate detection (10
  * min) let through would POST the event a second time with the same webhook-id, which receivers
  * dedupe by contract; the record still gets the attempt once (recordAttempt is idempotent).
- * Redeliveries (DeliveryCount > 1) and redrives always read, so crash safety is unchanged.
+ * Redeliveries (DeliveryCount > 1), redrives and route re-runs (which name firstAttemptNumber 1,
+ * see route.ts) always read, so crash safety and republish idempotency are unchanged.
  */
 function mayExistAlready(dependencies: DeliverDependencies, message: DeliveryMessage): boolean {
   const firstAttempt = message.firstAttemptNumber === undefined && message.attempt === 1;

@@ -71,7 +71,7 @@ export async function routeIngressMessage(
 
   // On a re-run the record is the truth: deliver to what matched the first time.
   const messages = record.matchedSubscriptions.map((subscription) =>
-    deliveryMessage(record, subscription, now, payloadRef ? undefined : event, payloadRef),
+    deliveryMessage(record, subscription, now, payloadRef ? undefined : event, payloadRef, !created),
   );
   if (messages.length > 0) await dependencies.sendDeliveries(messages, input.traceProperties);
   return { kind: 'routed', eventKey, topic, matched: record.matchedSubscriptions, firstTime: created };
@@ -83,6 +83,7 @@ function deliveryMessage(
   now: string,
   event: CloudEventJson | undefined,
   payloadRef: string | undefined,
+  rerun: boolean,
 ): DeliveryMessage {
   return {
     deliveryId: deliveryIdOf(record.eventKey, record.topic, subscription),
@@ -91,6 +92,12 @@ function deliveryMessage(
     subscription,
     attempt: 1,
     firstAttemptAt: now,
+    // The event was recorded before (a republish, or a re-run after a crash), so its deliveries
+    // may have run already, perhaps longer ago than duplicate detection remembers. Naming the
+    // first attempt number makes deliver read the record before attempting (its check for
+    // "first attempt, nothing to read" is `firstAttemptNumber === undefined`), so a delivery
+    // that already ran is not POSTed again nor given a new run of retries.
+    ...(rerun ? { firstAttemptNumber: 1 } : {}),
     ...(event ? { event } : {}),
     ...(payloadRef ? { payloadRef } : {}),
   };
