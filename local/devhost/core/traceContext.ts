@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { RpcTraceContext } from './coreTypes';
+import { randomHex } from './randomHex';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -14,9 +14,9 @@ export function newInvocationTraceContext(
   traceState?: string,
 ): RpcTraceContext {
   const match = parent ? TRACEPARENT.exec(parent.trim().toLowerCase()) : null;
-  const traceId = match?.[1] && !/^0+$/.test(match[1]) ? match[1] : randomBytes(16).toString('hex');
+  const traceId = match?.[1] && !/^0+$/.test(match[1]) ? match[1] : randomHex(16);
   const flags = match?.[3] ?? '01';
-  const spanId = randomBytes(8).toString('hex');
+  const spanId = randomHex(8);
   return {
     traceParent: `00-${traceId}-${spanId}-${flags}`,
     traceState: match && traceState ? traceState : '',
