@@ -1,13 +1,14 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { toProblemResponse } from '../http/problem';
-import { invalidField, problemErrorFrom } from '../http/problems';
+import { invalidField, problemErrorFrom, serviceUnavailableProblem } from '../http/problems';
 import type { ApiResponse } from '../management/apiResponse';
 import { log, recordActiveSpanException } from '../telemetry';
+import { unavailableDependency } from './dependencyOutage';
 
 /**
  * Runs one management/publish operation and maps its outcome to the HTTP response: the result
- * as JSON, a ProblemError as its problem+json, anything else as a 500 problem that reveals
- * nothing of the error (which goes to the log instead).
+ * as JSON, a ProblemError as its problem+json, a dependency outage as 503 with Retry-After,
+ * anything else as a 500 problem that reveals nothing of the error (which goes to the log).
  */
 export async function respond(
   context: InvocationContext,
@@ -24,7 +25,13 @@ export async function respond(
       ...(result.body !== undefined ? { body: JSON.stringify(result.body) } : {}),
     };
   } catch (error) {
-    const problem = problemErrorFrom(error);
+    const unavailable = unavailableDependency(error);
+    const problem = unavailable
+      ? serviceUnavailableProblem(
+          `${unavailable} is unavailable for the moment; nothing was changed, try again`,
+          5,
+        )
+      : problemErrorFrom(error);
     if (problem.problem.status >= 500) {
       // Answered, not thrown: record it on the request so it shows as an exception.
       recordActiveSpanException(error);
