@@ -66,9 +66,9 @@ export const DEFAULT_REDRIVE_MAX = 100;
 
 /**
  * Re-enqueues up to `max` dead letters (oldest first) as fresh attempts with a new time to live,
- * and takes them off the `deadletters` queue. Each is sent before its record is reopened and
- * before its dead letter is removed, so a crash in between re-attempts a delivery twice at worst
- * (the attempt's messageId and deliver's own check drop the copy), never loses one.
+ * and takes them off the `deadletters` queue. Each dead letter is removed only after its record
+ * is reopened and its new attempt sent, so a crash in between redrives it again at worst (the
+ * attempt's messageId and deliver's own check drop the copy), never loses it.
  */
 export async function redriveDeadLetters(
   dependencies: DeadLetterDependencies,
@@ -90,6 +90,10 @@ export async function redriveDeadLetters(
   const redriven = await dependencies.drainDeadLetters(topic, name, max, async (deadLetter) => {
     // A fresh run of attempts: a new budget and time to live, attempt numbers still unique.
     const attempt = deadLetter.attempt + 1;
+    // Reopen the record first: once the new attempt is sent it may dead-letter again at once,
+    // and reopening after that would leave the record 'pending' over a real dead letter. A crash
+    // between the two leaves the dead letter on the queue, so the next redrive sends it.
+    await reopenRecord(dependencies, deadLetter);
     await dependencies.sendDeliveries([
       {
         deliveryId: deadLetter.deliveryId,
@@ -102,7 +106,6 @@ export async function redriveDeadLetters(
         ...(deadLetter.event ? { event: deadLetter.event } : { payloadRef: deadLetter.payloadRef }),
       },
     ]);
-    await reopenRecord(dependencies, deadLetter);
   });
   return json(202, { redriven: redriven.length, deliveryIds: redriven });
 }

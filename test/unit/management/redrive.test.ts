@@ -109,4 +109,32 @@ describe('redrive', () => {
     ).rejects.toThrow('Service Bus unavailable');
     expect(queue).toHaveLength(1);
   });
+
+  it('leaves the record dead-lettered when the redriven attempt dead-letters again at once', async () => {
+    const queue = [deadLetter('dlv_still_bad', 2)];
+    const records = new Map<string, DeliveryRecord>([
+      [
+        'dlv_still_bad',
+        {
+          id: 'dlv_still_bad',
+          deliveryId: 'dlv_still_bad',
+          eventKey: 'event-of-dlv_still_bad',
+          topic: 'orders',
+          subscription: 'hook',
+          status: 'deadLettered',
+          attempts: [],
+          createdAt: '2026-01-01T00:00:00Z',
+          updatedAt: '2026-01-01T00:00:00Z',
+        },
+      ],
+    ]);
+    const { dependencies } = fakeDependencies(queue, records);
+    // The endpoint still answers 400: the new attempt runs and dead-letters as soon as it is sent.
+    dependencies.sendDeliveries = async () => {
+      const record = records.get('dlv_still_bad');
+      if (record) record.status = 'deadLettered';
+    };
+    await redriveDeadLetters(dependencies, { topic: 'orders', name: 'hook', body: {} });
+    expect(records.get('dlv_still_bad')?.status).toBe('deadLettered');
+  });
 });
