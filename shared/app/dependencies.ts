@@ -178,9 +178,13 @@ async function drainDeadLetters(
   return redriven;
 }
 
+/** Queues whose native dead-letter sub-queue can hold a subscription's messages. */
+const POISON_SOURCES = [QUEUES.deliveries, QUEUES.deadletters] as const;
+
 /**
- * Poison deliveries of one subscription: messages Service Bus moved to the native dead-letter
- * sub-queue of `deliveries` after MaxDeliveryCount crashed attempts. Peeked, never consumed.
+ * Poison of one subscription: messages Service Bus moved to the native dead-letter sub-queue of
+ * `deliveries` (an attempt that crashed MaxDeliveryCount times) or of `deadletters` (a dead
+ * letter that could not be redriven). Peeked, never consumed.
  */
 async function peekPoison(
   context: AppContext,
@@ -188,7 +192,20 @@ async function peekPoison(
   subscription: string,
   max: number,
 ): Promise<PoisonMessage[]> {
-  const receiver = context.serviceBus.createReceiver(QUEUES.deliveries, { subQueueType: 'deadLetter' });
+  const found = await Promise.all(
+    POISON_SOURCES.map((queue) => peekPoisonOf(context, queue, topic, subscription, max)),
+  );
+  return found.flat().slice(0, max);
+}
+
+async function peekPoisonOf(
+  context: AppContext,
+  queue: (typeof POISON_SOURCES)[number],
+  topic: string,
+  subscription: string,
+  max: number,
+): Promise<PoisonMessage[]> {
+  const receiver = context.serviceBus.createReceiver(queue, { subQueueType: 'deadLetter' });
   try {
     // From the start every time: the SDK otherwise continues where the last peek on this
     // connection stopped, and a second look would miss what the first one saw.
@@ -202,6 +219,7 @@ async function peekPoison(
       .map((message) => {
         const properties = message.applicationProperties ?? {};
         return {
+          queue,
           sequenceNumber: message.sequenceNumber?.toString() ?? '',
           ...(typeof properties.deliveryId === 'string' ? { deliveryId: properties.deliveryId } : {}),
           ...(typeof properties.eventKey === 'string' ? { eventKey: properties.eventKey } : {}),

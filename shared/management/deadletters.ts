@@ -10,6 +10,8 @@ import { parseSubscriptionAddress } from './subscriptions';
 
 /** A message in the native dead-letter sub-queue of `deliveries`: an attempt that kept crashing. */
 export interface PoisonMessage {
+  /** The queue whose native dead-letter sub-queue holds it. */
+  queue: 'deliveries' | 'deadletters';
   deliveryId?: string;
   eventKey?: string;
   attempt?: number;

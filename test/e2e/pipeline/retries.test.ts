@@ -151,6 +151,33 @@ describe('retries and dead letters', () => {
     expect(queued.map((message) => message.sessionId)).toContain('retry-rejects/rejects');
   });
 
+  it('redrive sets aside a message in the dead-letter session that is no dead letter, and shows it as poison', async () => {
+    await pipeline.createWebhookSubscription('redrive-odd', 'odd', '/odd');
+    const sender = pipeline.serviceBusClient.createSender('deadletters');
+    try {
+      await sender.sendMessages({
+        body: { not: 'a dead letter' },
+        contentType: 'application/json',
+        sessionId: 'redrive-odd/odd',
+        applicationProperties: { topic: 'redrive-odd', subscription: 'odd', deliveryId: 'dlv_odd' },
+      });
+    } finally {
+      await sender.close();
+    }
+    const response = await pipeline.api('POST', '/topics/redrive-odd/subscriptions/odd/deadletters/redrive');
+    expect(response.status).toBe(202);
+    expect(response.json).toMatchObject({ redriven: 0 });
+    const listed = await pipeline.api('GET', '/topics/redrive-odd/subscriptions/odd/deadletters');
+    expect(listed.json.poison).toEqual([
+      expect.objectContaining({
+        queue: 'deadletters',
+        deliveryId: 'dlv_odd',
+        deadLetterReason: 'NotADeadLetterMessage',
+      }),
+    ]);
+    expect(pipeline.receiver.received('/odd')).toHaveLength(0);
+  });
+
   it('redrive of a subscription with no dead letters redrives nothing', async () => {
     await pipeline.createWebhookSubscription('redrive-empty', 'clean', '/clean');
     const response = await pipeline.api(
