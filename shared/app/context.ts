@@ -5,6 +5,7 @@ import type { ServiceBusClient } from '@azure/service-bus';
 import { Bus } from '../bus/Bus';
 import { createServiceBusClient } from '../bus/serviceBusClient';
 import { readSettings, type Settings } from '../config/settings';
+import { parseAllowedCidrs } from '../delivery/allowedCidrs';
 import { SsrfGuard } from '../delivery/ssrfGuard';
 import { createWebhookClient, type WebhookClient } from '../delivery/webhookClient';
 import { PayloadStore } from '../payloads/PayloadStore';
@@ -57,10 +58,13 @@ function createAppContext(settings: Settings): AppContext {
   const subscriptions = new SubscriptionStore(database);
   const serviceBus = createServiceBusClient(settings.serviceBus);
   const bus = new Bus(serviceBus);
-  const ssrfGuard = SsrfGuard.fromEnv();
+  // The allow-list as readSettings validated it: one reading of the setting for the whole app.
+  const ssrfGuard = new SsrfGuard(parseAllowedCidrs(settings.allowedPrivateCidrs.join(',')));
   const webhooks = createWebhookClient({ guard: ssrfGuard });
   // Only ever called at a metrics collection, i.e. never without telemetry.
-  const unregisterQueueDepth = registerQueueDepthSource(() => pipelineQueueDepths(settings.serviceBus, serviceBus));
+  const unregisterQueueDepth = registerQueueDepthSource(() =>
+    pipelineQueueDepths(settings.serviceBus, serviceBus),
+  );
   return {
     settings,
     database,

@@ -40,17 +40,19 @@ export function toDeliveryServiceBusMessage(
   };
 }
 
-/** A message for the product's `deadletters` queue, with the reason also as a property for filtering. */
+/**
+ * A message for the product's `deadletters` queue: the delivery envelope, in the subscription's
+ * session, with the reason also as subject and property for filtering.
+ */
 export function toDeadLetterServiceBusMessage(
   message: DeadLetterMessage,
   traceProperties: TraceProperties = {},
 ): ServiceBusMessage {
+  const envelope = toDeliveryServiceBusMessage(message, traceProperties);
   return {
-    body: message,
-    contentType: 'application/json',
-    messageId: deliveryMessageId(message.deliveryId, message.attempt),
+    ...envelope,
     sessionId: deadLetterSessionId(message.topic, message.subscription),
     subject: message.reason,
-    applicationProperties: { ...properties(message, traceProperties), reason: message.reason },
+    applicationProperties: { ...envelope.applicationProperties, reason: message.reason },
   };
 }
