@@ -2,8 +2,10 @@ import {
   isServiceBusError,
   type ServiceBusClient,
   type ServiceBusMessage,
+  type ServiceBusMessageBatch,
   type ServiceBusSender,
 } from '@azure/service-bus';
+import { MicroBatcher } from '../batching/MicroBatcher';
 import type { ConnectionSetting } from '../config/settings';
 import { QUEUES } from '../config/names';
 import type { DeadLetterMessage, DeliveryMessage } from '../domain/types';
@@ -13,6 +15,9 @@ import {
   type TraceProperties,
 } from './deliveryMessages';
 import { createServiceBusClient } from './serviceBusClient';
+
+/** Messages sent in one flush of an entity's group commit; they fill as many batches as needed. */
+const MAX_MESSAGES_PER_FLUSH = 1000;
 
 export class MessageTooLargeError extends Error {
   constructor(entity: string) {
@@ -27,6 +32,7 @@ export class MessageTooLargeError extends Error {
  */
 export class Bus {
   private readonly senders = new Map<string, ServiceBusSender>();
+  private readonly batchers = new Map<string, MicroBatcher<ServiceBusMessage, Error | undefined>>();
 
   constructor(private readonly client: ServiceBusClient) {}
 
@@ -84,6 +90,7 @@ export class Bus {
   async close(): Promise<void> {
     const senders = [...this.senders.values()];
     this.senders.clear();
+    this.batchers.clear();
     await Promise.allSettled(senders.map((sender) => sender.close()));
     await this.client.close();
   }
@@ -97,22 +104,77 @@ export class Bus {
     return sender;
   }
 
-  /** Fills a batch until the next message does not fit, sends it, and goes on with a new one. */
+  /**
+   * Sends through the entity's group commit (shared/batching/MicroBatcher.ts): messages that
+   * concurrent invocations send to the same entity in one turn of the event loop share batches.
+   * Rejects with the first failure among `messages`; the others may have been sent (at-least-once:
+   * a retried publish or route is deduplicated by messageId).
+   */
   private async sendInBatches(entity: string, messages: ServiceBusMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const sender = this.sender(entity);
-    // One message (every single publish, every fan-out-1 route) goes as it is: building a batch
-    // for it costs twice the client CPU of a plain send (0.21 vs 0.11 ms per message measured).
-    if (messages.length === 1) return this.sendOne(entity, sender, messages[0]!);
-    let batch = await sender.createMessageBatch();
-    for (const message of messages) {
-      if (batch.tryAddMessage(message)) continue;
-      if (batch.count === 0) throw new MessageTooLargeError(entity);
-      await sender.sendMessages(batch);
-      batch = await sender.createMessageBatch();
-      if (!batch.tryAddMessage(message)) throw new MessageTooLargeError(entity);
+    let batcher = this.batchers.get(entity);
+    if (!batcher) {
+      const sender = this.sender(entity);
+      batcher = new MicroBatcher((group) => this.sendGroup(entity, sender, group), MAX_MESSAGES_PER_FLUSH);
+      this.batchers.set(entity, batcher);
     }
-    if (batch.count > 0) await sender.sendMessages(batch);
+    const failures = await Promise.all(messages.map((message) => batcher.add(message)));
+    const failure = failures.find((error) => error !== undefined);
+    if (failure) throw failure;
+  }
+
+  /**
+   * Fills a batch until the next message does not fit, sends it, and goes on with a new one. Never
+   * throws: each message gets its own outcome, so one oversized message fails only its sender.
+   */
+  private async sendGroup(
+    entity: string,
+    sender: ServiceBusSender,
+    messages: ServiceBusMessage[],
+  ): Promise<Array<Error | undefined>> {
+    // One message goes as it is: building a batch for it costs twice the client CPU of a plain
+    // send (0.21 vs 0.11 ms per message measured).
+    if (messages.length === 1) {
+      try {
+        await this.sendOne(entity, sender, messages[0]!);
+        return [undefined];
+      } catch (error) {
+        return [asError(error)];
+      }
+    }
+    const outcomes: Array<Error | undefined> = messages.map(() => undefined);
+    const sendBatch = async (batch: ServiceBusMessageBatch, indexes: number[]): Promise<void> => {
+      try {
+        await sender.sendMessages(batch);
+      } catch (error) {
+        for (const index of indexes) outcomes[index] = asError(error);
+      }
+    };
+    try {
+      let batch = await sender.createMessageBatch();
+      let indexes: number[] = [];
+      for (const [index, message] of messages.entries()) {
+        if (batch.tryAddMessage(message)) {
+          indexes.push(index);
+          continue;
+        }
+        if (batch.count > 0) {
+          await sendBatch(batch, indexes);
+          batch = await sender.createMessageBatch();
+          indexes = [];
+          if (batch.tryAddMessage(message)) {
+            indexes.push(index);
+            continue;
+          }
+        }
+        outcomes[index] = new MessageTooLargeError(entity);
+      }
+      if (batch.count > 0) await sendBatch(batch, indexes);
+    } catch (error) {
+      // createMessageBatch failed (no link): whatever was not sent fails with that error.
+      for (const index of outcomes.keys()) outcomes[index] ??= asError(error);
+    }
+    return outcomes;
   }
 
   /** A plain send; the broker's size refusal becomes the same error a full batch gives. */
@@ -125,4 +187,8 @@ export class Bus {
       throw error;
     }
   }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,7 +1,7 @@
 import type { Container, Database, ItemDefinition } from '@azure/cosmos';
 import { CONTAINERS } from '../config/names';
 import type { DeliveryAttempt, DeliveryRecord, DeliveryStatus } from '../domain/types';
-import { createIfAbsent } from './createIfAbsent';
+import { BulkCreator, createIfAbsent } from './createIfAbsent';
 import { planAttempt, planRedrive, type AttemptPlan, type AttemptUpdate } from './deliveryAttempts';
 import { fromDocument, type Page, type PageOptions } from './documents';
 import { isCosmosStatus } from './errors';
@@ -34,14 +34,21 @@ export class DeliveryNotFoundError extends Error {
 /** Deliveries in container `deliveries`, partition key /eventKey, id = deliveryId. */
 export class DeliveryStore {
   private readonly container: Container;
+  private readonly bulkCreator: BulkCreator;
 
   constructor(database: Database) {
     this.container = database.container(CONTAINERS.deliveries.name);
+    this.bulkCreator = new BulkCreator(this.container);
   }
 
   /** Records a delivery once; a second call with the same deliveryId returns the first record. */
   async createIfAbsent(record: DeliveryRecord): Promise<{ record: DeliveryRecord; created: boolean }> {
-    return createIfAbsent(this.container, { ...record, id: record.deliveryId }, record.eventKey);
+    return createIfAbsent(
+      this.container,
+      { ...record, id: record.deliveryId },
+      record.eventKey,
+      this.bulkCreator,
+    );
   }
 
   async get(eventKey: string, deliveryId: string): Promise<DeliveryRecord | undefined> {

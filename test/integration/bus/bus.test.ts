@@ -156,6 +156,21 @@ describe('Bus against the Service Bus emulator', () => {
     expect(ingress.map((m) => m.body)).toEqual([{ id: 'e1' }, { id: 'e2' }]);
   });
 
+  it('sends what concurrent callers send in the same turn together; an oversized message fails only its caller', async () => {
+    const deliveries = receiver(QUEUES.deliveries);
+    const outcomes = await Promise.allSettled([
+      bus.sendDeliveries([delivery('together-1', 1)]),
+      bus.sendDeliveries([delivery('too-big', 1, 300_000)]),
+      bus.sendDeliveries([delivery('together-2', 1), delivery('together-3', 1)]),
+    ]);
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(MessageTooLargeError);
+    const received = await receiveCount(deliveries, 3);
+    expect(received.map((m) => m.messageId)).toEqual(['together-1:1', 'together-2:1', 'together-3:1']);
+    expect(await deliveries.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
+  });
+
   it('refuses a message too large for Service Bus instead of sending part of a batch', async () => {
     await expect(bus.sendDeliveries([delivery('huge', 1, 300_000)])).rejects.toBeInstanceOf(
       MessageTooLargeError,

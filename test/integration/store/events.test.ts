@@ -33,6 +33,21 @@ describe('EventStore', () => {
     expect(results.filter((result) => result.created)).toHaveLength(1);
   });
 
+  it('concurrent creates of different events (one bulk request) each report their own outcome', async () => {
+    await store.createIfAbsent(eventRecord('orders:bulk:existing', { type: 'order.created' }));
+    const keys = Array.from({ length: 40 }, (_, i) => `orders:bulk:${i}`);
+    const results = await Promise.all([
+      ...keys.map((key) => store.createIfAbsent(eventRecord(key, { type: 'order.bulk' }))),
+      store.createIfAbsent(eventRecord('orders:bulk:existing', { type: 'order.changed' })),
+    ]);
+
+    expect(results.slice(0, 40).every((result) => result.created)).toBe(true);
+    expect(results.map((result) => result.record.eventKey)).toEqual([...keys, 'orders:bulk:existing']);
+    expect(results[40]).toMatchObject({ created: false, record: { type: 'order.created' } });
+    expect(results[0]?.record).not.toHaveProperty('_rid');
+    for (const key of keys) expect((await store.get(key))?.type).toBe('order.bulk');
+  });
+
   it('marks an event routed, idempotently', async () => {
     await store.createIfAbsent(eventRecord('orders:shop:2'));
     await store.markRouted('orders:shop:2', ['audit', 'billing']);
