@@ -36,12 +36,33 @@ export async function startStackProcess(
   env: Record<string, string> = {},
   devHosts = 1,
 ): Promise<StackProcess> {
+  // A port found free can be taken before the stack listens on it (an outgoing connection's
+  // ephemeral port, say): then pick new ports and try again.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnFreePorts(settings, env, devHosts);
+    } catch (error) {
+      if (attempt >= 3 || !/EADDRINUSE|already in use/.test(String(error))) throw error;
+      process.stderr.write(`[bench] a port was taken while the stack started; trying again on new ports\n`);
+    }
+  }
+}
+
+async function startOnFreePorts(
+  settings: Record<string, string>,
+  env: Record<string, string>,
+  devHosts: number,
+): Promise<StackProcess> {
   const ports = await freeStackPorts();
   const script = join(__dirname, 'stackProcess.ts');
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', script, JSON.stringify(ports), JSON.stringify(settings), String(devHosts)],
-    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: join(__dirname, '../..'), env: { ...process.env, ...env } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      cwd: join(__dirname, '../..'),
+      env: { ...process.env, ...env },
+    },
   );
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -38,8 +38,24 @@ export async function assertPortsFree(
   if (busy.length > 0) throw new PortInUseError(busy.join('\n'));
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it). */
+/**
+ * Ports this process was handed already. The kernel may give a just-closed port out again at
+ * once, so two calls in a row (a stack's eight ports) could otherwise name the same port twice.
+ */
+const handedOut = new Set<number>();
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (the OS picks it) and is new to this process. */
 export async function getFreePort(): Promise<number> {
+  for (let tries = 0; tries < 50; tries += 1) {
+    const port = await anyFreePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('found no free port that was not handed out before in 50 tries');
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { assertPortsFree } from '../../../local/stack/checkPorts';
+import { assertPortsFree, getFreePort } from '../../../local/stack/checkPorts';
 import { resolvePorts } from '../../../local/stack/ports';
 import { freeStackPorts } from './stackSupport';
 
@@ -24,6 +24,12 @@ describe('stack ports', () => {
     expect(() => resolvePorts({}, { receiver: '7071' })).toThrow(
       /port 7071 is given to both the Functions dev host .* and the sample webhook receiver/,
     );
+  });
+
+  it('never hands out the same free port twice in one process (a stack takes eight at once)', async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < 40; i += 1) ports.push(await getFreePort());
+    expect(new Set(ports).size).toBe(40);
   });
 
   it('names every busy port, what wanted it and how to move it', async () => {
