@@ -10,6 +10,7 @@
  *   --events N        events in the measured run (default 3000)
  *   --batch-size B    events per publish request (default 20)
  *   --in-flight C     publish requests in flight (default 4)
+ *   --max-concurrent-calls M   messages each receiver handles at once (default 32, as host.json)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -72,12 +73,14 @@ async function main(): Promise<void> {
       events: { type: 'string', default: '3000' },
       'batch-size': { type: 'string', default: '20' },
       'in-flight': { type: 'string', default: '4' },
+      'max-concurrent-calls': { type: 'string', default: '32' },
     },
   });
   const events = Number(values.events);
   const batchSize = Number(values['batch-size']);
   const inFlight = Number(values['in-flight']);
-  for (const [name, value] of Object.entries({ events, batchSize, inFlight }))
+  const maxConcurrentCalls = Number(values['max-concurrent-calls']);
+  for (const [name, value] of Object.entries({ events, batchSize, inFlight, maxConcurrentCalls }))
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
 
   const arrivals = new Map<string, number[]>();
@@ -95,6 +98,7 @@ async function main(): Promise<void> {
     const wire = await startChild<{ ingressUrl: string }>('wireOnly.ts', [
       JSON.stringify(backing.ready),
       receiver.url('/floor'),
+      String(maxConcurrentCalls),
     ]);
     children.push(wire);
     const pool = new Pool(new URL(wire.ready.ingressUrl).origin, { connections: inFlight });

@@ -7,14 +7,13 @@
  * Beside it, the raw emulator rate (SDK send -> receive -> complete, 1 KB) in the same run.
  * Prints a table and writes it as JSON to .local/bench/pipeline-<timestamp>.json.
  *
- *   --events N           events per throughput phase at fan-out 1 (default 1500; fan-out 10: N/5);
- *                        at most ~1500 deliveries per phase, see MESSAGES_PER_LINK
+ *   --events N           events per throughput phase at fan-out 1 (default 4000; fan-out 10: N/5)
  *   --latency-seconds S  length of each open-loop latency phase (default 10)
  *   --latency-rate R     events/s of the latency phases (default: half the measured throughput)
  *   --concurrency C      single publishes in flight (default 32)
  *   --batch-size B       events per batch publish (default 20; 0 skips the batch phases)
  *   --batch-concurrency  batch requests in flight (default 4)
- *   --raw-messages N     messages of each raw emulator run (default 2000, at most 2000; 0 skips it)
+ *   --raw-messages N     messages of each raw emulator run (default 4000; 0 skips it)
  *   --fan-outs 1,10      which scenarios to run
  *   --scale-out N        also run fan-out 1 (single publishes) on N dev hosts (default 2; 0 skips)
  *   --profile            write CPU profiles of the stack's processes to .local/bench/run-<timestamp>/
@@ -29,7 +28,7 @@ import { ProgressLine } from './pipeline/progressLine';
 import { measureRawServiceBus } from './pipeline/rawServiceBus';
 import { startBenchReceiver } from './pipeline/receiver';
 import { type BenchReport, formatReport } from './pipeline/report';
-import { type BenchRun, MESSAGES_PER_LINK, runScaleOut, runScenario } from './pipeline/scenario';
+import { type BenchRun, runScaleOut, runScenario } from './pipeline/scenario';
 import { startStackProcess } from './pipeline/startStackProcess';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -39,13 +38,13 @@ const RAW_QUEUE = 'sample-destination';
 function readOptions() {
   const { values } = parseArgs({
     options: {
-      events: { type: 'string', default: '1500' },
+      events: { type: 'string', default: '4000' },
       'latency-seconds': { type: 'string', default: '10' },
       'latency-rate': { type: 'string' },
       concurrency: { type: 'string', default: '32' },
       'batch-size': { type: 'string', default: '20' },
       'batch-concurrency': { type: 'string', default: '4' },
-      'raw-messages': { type: 'string', default: '2000' },
+      'raw-messages': { type: 'string', default: '4000' },
       'fan-outs': { type: 'string', default: '1,10' },
       'scale-out': { type: 'string', default: '2' },
       profile: { type: 'boolean', default: false },
@@ -64,7 +63,10 @@ function readOptions() {
     batchSize: number('batch-size'),
     batchConcurrency: Math.max(1, number('batch-concurrency')),
     rawMessages: number('raw-messages'),
-    fanOuts: String(values['fan-outs']).split(',').map(Number).filter((n) => n > 0),
+    fanOuts: String(values['fan-outs'])
+      .split(',')
+      .map(Number)
+      .filter((n) => n > 0),
     scaleOut: number('scale-out'),
     profile: values.profile === true,
   };
@@ -85,7 +87,12 @@ async function main(): Promise<void> {
   };
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
-    machine: { cpus: availableParallelism(), node: process.versions.node, platform: process.platform, loadAverageAtStart: loadavg() },
+    machine: {
+      cpus: availableParallelism(),
+      node: process.versions.node,
+      platform: process.platform,
+      loadAverageAtStart: loadavg(),
+    },
     options,
     startupMs: [],
     rawServiceBus: [],
@@ -108,7 +115,9 @@ async function main(): Promise<void> {
     publishConnections: Math.max(options.concurrency, 64),
   };
   try {
-    progress.note('[bench] each phase runs on a fresh stack (Service Bus emulator, Cosmos DB server, Azurite, dev host)');
+    progress.note(
+      '[bench] each phase runs on a fresh stack (Service Bus emulator, Cosmos DB server, Azurite, dev host)',
+    );
     if (options.rawMessages > 0) await measureRaw(run, options);
     for (const fanOut of options.fanOuts) await runScenario(run, fanOut, options);
     if (options.scaleOut > 1) await runScaleOut(run, options.scaleOut, options);
@@ -131,7 +140,7 @@ async function measureRaw(run: BenchRun, options: ReturnType<typeof readOptions>
   run.report.startupMs.push(stack.startupMs);
   try {
     // A fresh client per run, each below the emulator's per-link limit.
-    const messages = Math.min(options.rawMessages, MESSAGES_PER_LINK - 48);
+    const messages = options.rawMessages;
     for (const batch of [false, true]) {
       const phase = `raw emulator ${batch ? 'batch' : 'single'}`;
       const raw = { phase, published: 0, toPublish: messages, expectedDeliveries: messages };

@@ -5,7 +5,8 @@
  *   ingress:  HTTP POST of a JSON array -> one batch send to the ingress queue -> 202
  *   route:    receive + complete on ingress; create the event document; send to deliveries
  *   deliver:  receive + complete on deliveries; POST to the webhook; create the delivery document
- * Argv: backing JSON (backing.ts), webhook URL. Prints `READY <json>` with the ingress URL.
+ * Argv: backing JSON (backing.ts), webhook URL, maxConcurrentCalls per receiver. Prints
+ * `READY <json>` with the ingress URL.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,12 +23,11 @@ import { BulkCreator, createIfAbsent } from '../../shared/store/createIfAbsent';
 import type { BenchEvent } from '../pipeline/publisher';
 import { type BackingReady, FLOOR_DATABASE } from './backing';
 
-/** As the dev host's triggers (host.json maxConcurrentCalls). */
-const MAX_CONCURRENT_CALLS = 32;
 
 async function main(): Promise<void> {
   const backing = JSON.parse(process.argv[2] ?? '{}') as BackingReady;
   const webhookUrl = process.argv[3] ?? '';
+  const maxConcurrentCalls = Number(process.argv[4] ?? 32);
   const serviceBus = new ServiceBusClient(backing.serviceBusConnectionString);
   const bus = new Bus(serviceBus);
   const cosmos = createCosmosClient({
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
           process.stderr.write(`${queue}: ${error.message}\n`);
         },
       },
-      { autoCompleteMessages: false, maxConcurrentCalls: MAX_CONCURRENT_CALLS },
+      { autoCompleteMessages: false, maxConcurrentCalls },
     );
   };
 

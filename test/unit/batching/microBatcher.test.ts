@@ -35,6 +35,35 @@ describe('MicroBatcher', () => {
     expect(batches).toEqual([[1, 2], [3, 4], [5]]);
   });
 
+  it('with maxInFlight batches running, gathers what arrives meanwhile into the next batch', async () => {
+    const batches: string[][] = [];
+    const releases: Array<() => void> = [];
+    const batcher = new MicroBatcher<string, string>(
+      async (items) => {
+        batches.push(items);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        return items;
+      },
+      10,
+      1,
+    );
+    const first = batcher.add('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([['a']]);
+
+    const later = [batcher.add('b'), batcher.add('c')];
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([['a']]); // the first batch still runs: b and c wait
+
+    releases.shift()?.();
+    await expect(first).resolves.toBe('a');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([['a'], ['b', 'c']]);
+    releases.shift()?.();
+    await expect(Promise.all(later)).resolves.toEqual(['b', 'c']);
+  });
+
   it('rejects every item of a batch whose run throws, and only that batch', async () => {
     let calls = 0;
     const batcher = new MicroBatcher<string, string>(async (items) => {
@@ -59,5 +88,6 @@ describe('MicroBatcher', () => {
   it('refuses a maxItems that is not a positive integer', () => {
     expect(() => new MicroBatcher(async (items) => items, 0)).toThrow(RangeError);
     expect(() => new MicroBatcher(async (items) => items, 1.5)).toThrow(RangeError);
+    expect(() => new MicroBatcher(async (items) => items, 10, 0)).toThrow(RangeError);
   });
 });
