@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     };
     const before: CpuSnapshot = cpuSnapshot(processes);
     process.stderr.write(
-      `[floor] measuring: ${events} events, batches of ${batchSize}, ${inFlight} in flight\n`,
+      `[floor] measuring: ${events} events, batches of ${batchSize}, ${inFlight} in flight, maxConcurrentCalls ${maxConcurrentCalls}\n`,
     );
     const { seconds, latencies } = await run('measured', events);
     const after = cpuSnapshot(processes);

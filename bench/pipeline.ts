@@ -15,7 +15,7 @@
  *   --batch-concurrency  batch requests in flight (default 4)
  *   --raw-messages N     messages of each raw emulator run (default 4000; 0 skips it)
  *   --fan-outs 1,10      which scenarios to run
- *   --scale-out N        also run fan-out 1 (single publishes) on N dev hosts (default 2; 0 skips)
+ *   --scale-out N        also run fan-out 1 (single and batch publishes) on N dev hosts (default 2; 0 skips)
  *   --profile            write CPU profiles of the stack's processes to .local/bench/run-<timestamp>/
  *                        (event loop samples land there on every run)
  */

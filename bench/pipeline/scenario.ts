@@ -162,16 +162,21 @@ export async function runScenario(run: BenchRun, fanOut: number, options: Scenar
 /** Fan-out 1, single publishes, on `devHosts` dev hosts sharing one emulator and Cosmos server. */
 export async function runScaleOut(run: BenchRun, devHosts: number, options: ScenarioOptions): Promise<void> {
   const events = Math.max(1, options.events);
-  const result = await onFreshStack(run, 1, devHosts, ({ context, processes }) =>
-    measureLoad(processes, run.instrumentDir, () =>
-      runThroughput(context, `fan-out 1 x${devHosts} hosts`, events, {
-        concurrency: options.concurrency,
-        batchSize: 0,
-      }),
-    ),
-  );
-  run.report.throughput.push({ ...result, devHosts });
-  run.progress.note(
-    `[bench] ${result.phase}: ${Math.round(result.eventsPerSecond)} events/s accepted, ${Math.round(result.deliveriesPerSecond)} deliveries/s`,
-  );
+  const modes = [
+    { label: 'single', concurrency: options.concurrency, batchSize: 0 },
+    ...(options.batchSize > 0
+      ? [{ label: 'batch', concurrency: options.batchConcurrency, batchSize: options.batchSize }]
+      : []),
+  ];
+  for (const { label, ...load } of modes) {
+    const result = await onFreshStack(run, 1, devHosts, ({ context, processes }) =>
+      measureLoad(processes, run.instrumentDir, () =>
+        runThroughput(context, `fan-out 1 ${label} x${devHosts} hosts`, events, load),
+      ),
+    );
+    run.report.throughput.push({ ...result, devHosts });
+    run.progress.note(
+      `[bench] ${result.phase}: ${Math.round(result.eventsPerSecond)} events/s accepted, ${Math.round(result.deliveriesPerSecond)} deliveries/s`,
+    );
+  }
 }

@@ -50,11 +50,18 @@ const hostJsonSchema = z.object({
 /** The Flex Consumption default; the dev host uses it when host.json sets none. */
 const DEFAULT_FUNCTION_TIMEOUT_MS = 30 * 60_000;
 
-export function readHostOptions(appRoot: string): HostOptions {
+/** App settings named `AzureFunctionsJobHost__<path>` override host.json, as in the Functions host. */
+const OVERRIDE_PREFIX = 'azurefunctionsjobhost__';
+
+export function readHostOptions(appRoot: string, env: NodeJS.ProcessEnv = process.env): HostOptions {
   const path = join(appRoot, 'host.json');
   const raw: unknown = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {};
-  const parsed = hostJsonSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${path} is not valid for the dev host: ${parsed.error.message}`);
+  const overridden = applySettingOverrides(raw, env);
+  const parsed = hostJsonSchema.safeParse(overridden.hostJson);
+  if (!parsed.success) {
+    const from = overridden.names.length > 0 ? ` (with ${overridden.names.join(', ')})` : '';
+    throw new Error(`${path}${from} is not valid for the dev host: ${parsed.error.message}`);
+  }
   const { functionTimeout, extensions, logging } = parsed.data;
   const serviceBus = extensions?.serviceBus ?? {};
   return {
@@ -74,4 +81,42 @@ function timeSpanMs(text: string | null | undefined, fallback: number): number |
   if (text === undefined || text === null) return fallback;
   if (text.trim() === '-1') return undefined;
   return parseTimeSpan(text);
+}
+
+/**
+ * Applies `AzureFunctionsJobHost__extensions__serviceBus__maxConcurrentCalls=64` style settings
+ * to a copy of host.json: `__` separates the path, names match case-insensitively (as the host's
+ * configuration does), and the text becomes a number or boolean where it reads as one.
+ */
+function applySettingOverrides(
+  hostJson: unknown,
+  env: NodeJS.ProcessEnv,
+): { hostJson: unknown; names: string[] } {
+  const names: string[] = [];
+  let result: unknown = hostJson;
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || !name.toLowerCase().startsWith(OVERRIDE_PREFIX)) continue;
+    const path = name.slice(OVERRIDE_PREFIX.length).split('__').filter(Boolean);
+    if (path.length === 0) continue;
+    result = setPath(result, path, settingValue(value));
+    names.push(name);
+  }
+  return { hostJson: result, names };
+}
+
+function setPath(target: unknown, path: string[], value: unknown): unknown {
+  const [head, ...rest] = path as [string, ...string[]];
+  const object: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
+  const key = Object.keys(object).find((existing) => existing.toLowerCase() === head.toLowerCase()) ?? head;
+  object[key] = rest.length === 0 ? value : setPath(object[key], rest, value);
+  return object;
+}
+
+function settingValue(text: string): unknown {
+  if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
 }

@@ -89,6 +89,28 @@ describe('app files and settings', () => {
     writeFileSync(join(dir, 'host.json'), JSON.stringify({ functionTimeout: 'ten minutes' }));
     expect(() => readHostOptions(dir)).toThrow('functionTimeout');
   });
+
+  it('lets AzureFunctionsJobHost__ app settings override host.json, as the host does', () => {
+    writeFileSync(
+      join(dir, 'host.json'),
+      JSON.stringify({ extensions: { serviceBus: { maxConcurrentCalls: 2, autoCompleteMessages: true } } }),
+    );
+    const env = {
+      AzureFunctionsJobHost__extensions__serviceBus__maxConcurrentCalls: '64',
+      AZUREFUNCTIONSJOBHOST__EXTENSIONS__SERVICEBUS__AUTOCOMPLETEMESSAGES: 'false',
+      AzureFunctionsJobHost__extensions__http__routePrefix: 'v2',
+      AzureFunctionsJobHost__functionTimeout: '00:01:00',
+      UNRELATED: '1',
+    };
+    expect(readHostOptions(dir, env)).toMatchObject({
+      routePrefix: 'v2',
+      functionTimeoutMs: 60_000,
+      serviceBus: { maxConcurrentCalls: 64, autoCompleteMessages: false },
+    });
+    expect(() =>
+      readHostOptions(dir, { AzureFunctionsJobHost__extensions__serviceBus__maxConcurrentCalls: 'many' }),
+    ).toThrow(/with AzureFunctionsJobHost__extensions__serviceBus__maxConcurrentCalls.*maxConcurrentCalls/s);
+  });
 });
 
 describe('parsing', () => {
