@@ -10,9 +10,9 @@
  *   --events N           events per throughput phase at fan-out 1 (default 4000; fan-out 10: N/5)
  *   --latency-seconds S  length of each open-loop latency phase (default 10)
  *   --latency-rate R     events/s of the latency phases (default: half the measured throughput)
- *   --concurrency C      single publishes in flight (default 32)
+ *   --concurrency C      single publishes in flight (default 64)
  *   --batch-size B       events per batch publish (default 20; 0 skips the batch phases)
- *   --batch-concurrency  batch requests in flight (default 4)
+ *   --batch-concurrency  batch requests in flight (default 8)
  *   --raw-messages N     messages of each raw emulator run (default 4000; 0 skips it)
  *   --fan-outs 1,10      which scenarios to run
  *   --scale-out N        also run fan-out 1 (single and batch publishes) on N dev hosts (default 2; 0 skips)
@@ -41,9 +41,9 @@ function readOptions() {
       events: { type: 'string', default: '4000' },
       'latency-seconds': { type: 'string', default: '10' },
       'latency-rate': { type: 'string' },
-      concurrency: { type: 'string', default: '32' },
+      concurrency: { type: 'string', default: '64' },
       'batch-size': { type: 'string', default: '20' },
-      'batch-concurrency': { type: 'string', default: '4' },
+      'batch-concurrency': { type: 'string', default: '8' },
       'raw-messages': { type: 'string', default: '4000' },
       'fan-outs': { type: 'string', default: '1,10' },
       'scale-out': { type: 'string', default: '2' },
