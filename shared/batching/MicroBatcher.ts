@@ -8,6 +8,10 @@
  * ends, so the busier the worker, the larger the batches. An idle batcher flushes on
  * setImmediate (right after the I/O callbacks of the current turn of the event loop): no timer,
  * so a lone item waits no longer than it would have anyway.
+ *
+ * Telemetry: a batch runs in the async context of the item that opened it, so its SDK span (one
+ * bulk request, one Service Bus send) is a dependency of that invocation only; the other
+ * invocations of the batch show their step without it.
  */
 /**
  * A few batches at once, so that one slow request does not hold the next batch back. Interleaved
