@@ -28,14 +28,24 @@ export class PayloadStore {
     return new PayloadStore(createBlobServiceClient(connection));
   }
 
-  /** Stores an event's JSON and returns the reference to put in the message and the record. */
+  /**
+   * Stores an event's JSON and returns the reference to put in the message and the record. The
+   * first payload stored for an event stays: a republish of the same source+id (or a retry after
+   * a failed send) never replaces what deliveries of the first one read, just as the event record
+   * keeps the first version.
+   */
   async putPayload(eventKey: string, json: string): Promise<string> {
     await this.ensureContainer();
     const ref = payloadBlobName(eventKey);
     const body = Buffer.from(json, 'utf8');
-    await this.container.getBlockBlobClient(ref).uploadData(body, {
-      blobHTTPHeaders: { blobContentType: 'application/json' },
-    });
+    try {
+      await this.container.getBlockBlobClient(ref).uploadData(body, {
+        blobHTTPHeaders: { blobContentType: 'application/json' },
+        conditions: { ifNoneMatch: '*' },
+      });
+    } catch (error) {
+      if (!hasStatus(error, 409)) throw error;
+    }
     return ref;
   }
 
@@ -73,7 +83,11 @@ function checkedRef(ref: string): string {
 }
 
 function isNotFound(error: unknown): boolean {
+  return hasStatus(error, 404);
+}
+
+function hasStatus(error: unknown, status: number): boolean {
   return (
-    typeof error === 'object' && error !== null && (error as { statusCode?: unknown }).statusCode === 404
+    typeof error === 'object' && error !== null && (error as { statusCode?: unknown }).statusCode === status
   );
 }

@@ -14,7 +14,7 @@ export function needsClaimCheck(serializedBody: string): boolean {
 
 /**
  * The blob name of an event's payload. Hashing the event key gives a name that is always valid
- * and short, and the same for the same event, so storing it again (a re-run) overwrites itself.
+ * and short, and the same for the same event, so storing it again (a re-run) finds the first one.
  */
 export function payloadBlobName(eventKey: string): string {
   return `${createHash('sha256').update(eventKey).digest('hex')}.json`;

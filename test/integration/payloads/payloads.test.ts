@@ -49,11 +49,14 @@ describe('claim-check payloads in Azurite', () => {
     expect(properties.contentLength).toBe(Buffer.byteLength(json));
   });
 
-  it('stores the same event under the same reference (a re-run overwrites, no second blob)', async () => {
-    const first = await store.putPayload('orders:/shop:again', largeEvent('again', 300_000));
+  it('stores the same event under the same reference, and the first payload stays', async () => {
+    const original = largeEvent('again', 300_000);
+    const first = await store.putPayload('orders:/shop:again', original);
+    // A republish of the same source+id with other data must not change what deliveries read.
     const second = await store.putPayload('orders:/shop:again', largeEvent('again', 300_000));
     const other = await store.putPayload('orders:/shop:other', largeEvent('other', 300_000));
     expect(second).toBe(first);
+    expect(await store.getPayload(first)).toBe(original);
     expect(other).not.toBe(first);
   });
 
