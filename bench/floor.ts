@@ -12,55 +12,22 @@
  *   --in-flight C     publish requests in flight (default 4)
  *   --max-concurrent-calls M   messages each receiver handles at once (default 32, as host.json)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import type { BackingReady } from './floor/backing';
+import { type ReadyChild, startReadyChild } from './readyChild';
 import { cpuSnapshot, type CpuSnapshot } from './pipeline/processCpu';
 import { benchEvent } from './pipeline/publisher';
 import { nowMs, startBenchReceiver } from './pipeline/receiver';
 
-interface Child {
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts a bench/floor script under tsx and resolves with the JSON of its `READY` line. */
-async function startChild<T>(script: string, args: string[]): Promise<Child & { ready: T }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'floor', script), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: join(__dirname, '..'),
+function startFloorPart<Ready>(script: string, args: string[]): Promise<ReadyChild<Ready>> {
+  return startReadyChild<Ready>(join(__dirname, 'floor', script), args, {
+    label: script,
+    echoStderr: true,
+    killAfterMs: 10_000,
   });
-  const stderr: string[] = [];
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr.push(chunk.toString());
-    process.stderr.write(`[${script}] ${chunk.toString()}`);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<T>((resolve, reject) => {
-    const onExit = (code: number | null) =>
-      reject(new Error(`${script} exited (${code}):\n${stderr.join('')}`));
-    child.once('exit', onExit);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('READY ')) return;
-      child.off('exit', onExit);
-      resolve(JSON.parse(line.slice('READY '.length)) as T);
-    });
-  });
-  return {
-    process: child,
-    ready,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -89,13 +56,13 @@ async function main(): Promise<void> {
     phase.push(arrival.arrivedAt - arrival.sentAt);
     arrivals.set(arrival.phase, phase);
   });
-  const children: Child[] = [];
+  const children: Array<ReadyChild<unknown>> = [];
   try {
     process.stderr.write('[floor] starting the Service Bus emulator and Cosmos DB server\n');
-    const backing = await startChild<BackingReady>('backing.ts', []);
+    const backing = await startFloorPart<BackingReady>('backing.ts', []);
     children.push(backing);
     process.stderr.write('[floor] starting the wire-only stand-in for the function app\n');
-    const wire = await startChild<{ ingressUrl: string }>('wireOnly.ts', [
+    const wire = await startFloorPart<{ ingressUrl: string }>('wireOnly.ts', [
       JSON.stringify(backing.ready),
       receiver.url('/floor'),
       String(maxConcurrentCalls),
@@ -145,8 +112,8 @@ async function main(): Promise<void> {
     await run('warmup', 200);
     const processes = {
       bench: process.pid,
-      'emulator+cosmos': backing.process.pid!,
-      'wire-only app': wire.process.pid!,
+      'emulator+cosmos': backing.pid,
+      'wire-only app': wire.pid,
     };
     const before: CpuSnapshot = cpuSnapshot(processes);
     process.stderr.write(

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { StackPorts } from '../../local/stack/ports';
 import { getFreePort } from '../../local/stack/checkPorts';
+import { startReadyChild } from '../readyChild';
 import type { StackReady } from './stackProcess';
 
 export interface StackProcess extends StackReady {
@@ -54,41 +53,10 @@ async function startOnFreePorts(
   devHosts: number,
 ): Promise<StackProcess> {
   const ports = await freeStackPorts();
-  const script = join(__dirname, 'stackProcess.ts');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', script, JSON.stringify(ports), JSON.stringify(settings), String(devHosts)],
-    {
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      cwd: join(__dirname, '../..'),
-      env: { ...process.env, ...env },
-    },
+  const stack = await startReadyChild<StackReady>(
+    join(__dirname, 'stackProcess.ts'),
+    [JSON.stringify(ports), JSON.stringify(settings), String(devHosts)],
+    { label: 'the stack', env },
   );
-  const stderr: string[] = [];
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr.push(chunk.toString());
-    if (stderr.length > 50) stderr.shift();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<StackReady>((resolve, reject) => {
-    const onExit = (code: number | null) =>
-      reject(new Error(`the stack exited (${code}) before it was ready:\n${stderr.join('')}`));
-    child.once('exit', onExit);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.startsWith('READY ')) return;
-      child.off('exit', onExit);
-      resolve(JSON.parse(line.slice('READY '.length)) as StackReady);
-    });
-  });
-  return {
-    ...ready,
-    pid: child.pid ?? 0,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  return { ...stack.ready, pid: stack.pid, stop: () => stack.stop() };
 }
