@@ -1,11 +1,11 @@
 /**
  * The floor benchmark's backing services in their own process, as in the stack: the Service Bus
- * emulator (queues ingress and deliveries with duplicate detection) and the Cosmos DB server with
- * Switchyard's containers. Prints `READY <json>` with both connection strings; runs until SIGTERM.
+ * emulator with the stack's configuration and the Cosmos DB server with Switchyard's containers.
+ * Prints `READY <json>` with both connection strings; runs until SIGTERM.
  */
-import { QUEUES } from '../../shared/config/names';
 import { createCosmosClient, ensureCosmosResources } from '../../shared/store/cosmosClient';
 import { start } from '../../local/servicebus-emulator';
+import { SERVICEBUS_CONFIG } from '../../local/stack/backingServices';
 import { startCosmosServer } from '../../local/stack/cosmos';
 
 export interface BackingReady {
@@ -16,25 +16,8 @@ export interface BackingReady {
 export const FLOOR_DATABASE = 'floor';
 
 async function main(): Promise<void> {
-  const dedupe = { RequiresDuplicateDetection: true, DuplicateDetectionHistoryTimeWindow: 'PT10M' };
-  const emulator = await start({
-    port: 0,
-    httpPort: 0,
-    config: {
-      UserConfig: {
-        Namespaces: [
-          {
-            Name: 'sbemulatorns',
-            Queues: [
-              { Name: QUEUES.ingress, Properties: dedupe },
-              { Name: QUEUES.deliveries, Properties: dedupe },
-            ],
-            Topics: [],
-          },
-        ],
-      },
-    },
-  });
+  // The stack's own emulator configuration: the same queues, locks and duplicate detection.
+  const emulator = await start({ port: 0, httpPort: 0, config: SERVICEBUS_CONFIG });
   const cosmos = await startCosmosServer({ port: 0 });
   const client = createCosmosClient({
     kind: 'connectionString',

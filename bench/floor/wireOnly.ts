@@ -23,7 +23,6 @@ import { BulkCreator, createIfAbsent } from '../../shared/store/createIfAbsent';
 import type { BenchEvent } from '../pipeline/publisher';
 import { type BackingReady, FLOOR_DATABASE } from './backing';
 
-
 async function main(): Promise<void> {
   const backing = JSON.parse(process.argv[2] ?? '{}') as BackingReady;
   const webhookUrl = process.argv[3] ?? '';
