@@ -31,11 +31,16 @@ function serviceBusConfig(): EmulatorConfig {
 export interface PipelineOptions {
   /** Extra settings for the app, e.g. an empty SWITCHYARD_ALLOWED_PRIVATE_CIDRS. */
   settings?: Record<string, string>;
+  /**
+   * The app the dev host runs. Default: this repository's functions/ from source. A deployment
+   * package's folder runs with its own package.json `main` and node_modules.
+   */
+  app?: { root: string; main?: string };
 }
 
 /**
  * The whole system as a user runs it: Service Bus emulator, Cosmos DB server, Azurite, a
- * webhook receiver, and the dev host running functions/ from source.
+ * webhook receiver, and the dev host running functions/ from source (or the app in `options.app`).
  */
 export async function startPipeline(options: PipelineOptions = {}) {
   const started: Array<() => Promise<unknown>> = [];
@@ -48,8 +53,8 @@ export async function startPipeline(options: PipelineOptions = {}) {
     ]);
     started.push(serviceBus.close, cosmos.close, azurite.close, receiver.close);
     const host = await spawnDevHost({
-      appRoot: REPO_ROOT,
-      main: 'functions/*.ts',
+      appRoot: options.app?.root ?? REPO_ROOT,
+      ...(options.app ? (options.app.main ? { main: options.app.main } : {}) : { main: 'functions/*.ts' }),
       env: {
         FUNCTIONS_WORKER_RUNTIME: 'node',
         ServiceBusConnection: serviceBus.connectionString,

@@ -18,10 +18,22 @@ describe('azd wiring', () => {
   it('deploys the root project as one TypeScript Functions service, tagged on the function app', () => {
     const service = /^services:\s*\n\s+([\w-]+):\s*\n((?:\s{4,}.*\n?)+)/m.exec(azureYaml);
     expect(service?.[1]).toBe('api');
+    // The service's own keys (four spaces in); nested keys (the hooks) are checked below.
     const properties = Object.fromEntries(
-      [...(service?.[2] ?? '').matchAll(/^\s+(\w+):\s*(\S+)/gm)].map((m) => [m[1], m[2]]),
+      [...(service?.[2] ?? '').matchAll(/^ {4}(\w+):[ \t]*(\S*)/gm)].map((m) => [m[1], m[2]]),
     );
-    expect(properties).toEqual({ project: '.', language: 'ts', host: 'function' });
+    // Local build of the package infra/package stages (docs/deploying.md#the-deployment-package).
+    expect(properties).toEqual({
+      project: '.',
+      language: 'ts',
+      host: 'function',
+      remoteBuild: 'false',
+      dist: '.package/app',
+      hooks: '',
+    });
+    const hookRuns = [...azureYaml.matchAll(/^\s+run:\s*(.+)$/gm)].map((m) => m[1]?.trim());
+    expect(hookRuns).toEqual(['npm run package -- --stage-only', 'npm run package -- --stage-only']);
+    expect(azureYaml).toMatch(/^ {6}prepackage:\s*$/m);
 
     const [app] = resources.filter((r) => r.type === 'Microsoft.Web/sites');
     expect(app && valueAt(app.body, ['tags'])?.source).toMatch(/'azd-service-name':\s*'api'/);
