@@ -9,7 +9,42 @@ targetScope = 'subscription'
 param environmentName string
 
 @minLength(1)
-@description('Azure region for all resources. Must offer Flex Consumption function apps.')
+@description('Azure region for all resources. Only regions that offer Flex Consumption function apps are allowed.')
+// The regions of the official Flex Consumption azd template (Azure-Samples/functions-quickstart-typescript-azd),
+// less its canary region eastus2euap. `az functionapp list-flexconsumption-locations` lists the current ones.
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -23,17 +58,26 @@ param principalId string = ''
 @description('Email address for alert notifications. Empty: alerts fire in the portal only.')
 param alertEmail string = ''
 
-@description('Node.js version of the Functions runtime.')
+@description('Node.js version of the Functions runtime. 22 by default: Node.js 20 is past its end of life and applicationinsights 3.x requires 22.')
 @allowed([
   '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Upper bound of function app instances; bounds cost under load.')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 100
+
+@description('Daily ingestion cap of the Log Analytics workspace, in GB; ingestion stops for the rest of the day once reached. -1 for no cap.')
+@minValue(-1)
+param logAnalyticsDailyCapGb int = 5
+
+@description('Traces per second each app instance sends to Application Insights (SWITCHYARD_TELEMETRY_TRACES_PER_SECOND); 0 keeps every trace.')
+@minValue(0)
+@maxValue(1000)
+param telemetryTracesPerSecond int = 5
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -79,6 +123,7 @@ module monitoring 'app/monitoring.bicep' = {
     applicationInsightsName: names.applicationInsights
     location: location
     tags: tags
+    dailyCapGb: logAnalyticsDailyCapGb
   }
 }
 
@@ -131,6 +176,7 @@ module api 'app/api.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     nodeVersion: nodeVersion
     maximumInstanceCount: maximumInstanceCount
+    telemetryTracesPerSecond: telemetryTracesPerSecond
   }
   // The app starts with its roles in place: without them the host cannot reach its storage
   // or deployment package and the first deployment fails.
@@ -149,6 +195,12 @@ module rbac 'app/rbac.bicep' = {
     cosmosAccountName: names.cosmos
     storageAccountName: names.storage
     applicationInsightsName: names.applicationInsights
+    // Literal, like the names above, so role assignment names are known before deployment;
+    // test/unit/infra/drift.test.ts checks them against the queues functions/ triggers read.
+    triggerQueueNames: [
+      'ingress'
+      'deliveries'
+    ]
   }
   dependsOn: [
     identity

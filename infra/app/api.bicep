@@ -46,7 +46,7 @@ param applicationInsightsConnectionString string
   '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Memory of each instance, in MB.')
 @allowed([
@@ -61,10 +61,17 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
+// 5, the code's default and the README's promise: a subscription change reaches every instance
+// within 5 s. Cheap at any scale: one subscriptions query per topic per instance per 5 s.
 @description('Seconds subscriptions stay cached per instance (SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS).')
 @minValue(0)
 @maxValue(3600)
-param subscriptionCacheSeconds int = 30
+param subscriptionCacheSeconds int = 5
+
+@description('Traces per second each instance sends to Application Insights (SWITCHYARD_TELEMETRY_TRACES_PER_SECOND); 0 keeps every trace.')
+@minValue(0)
+@maxValue(1000)
+param telemetryTracesPerSecond int = 5
 
 // FC1 = Flex Consumption: per-execution billing, scale to zero, no always-ready instances.
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
@@ -95,9 +102,10 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // No ftpsState: Flex Consumption has no FTP and lists the property as unsupported; basic
+    // publishing credentials are turned off below instead.
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
@@ -119,6 +127,24 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         version: nodeVersion
       }
     }
+  }
+}
+
+// No basic (user name + password) publishing credentials: azd deploys to Flex Consumption with
+// an Entra ID token, so nothing needs them, and a leaked publish profile could replace the code.
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'scm'
+  properties: {
+    allow: false
   }
 }
 
@@ -147,6 +173,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     SWITCHYARD_ALLOWED_PRIVATE_CIDRS: ''
     SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: string(subscriptionCacheSeconds)
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+    // An upper bound on trace ingestion: at most (instances x this) traces per second.
+    SWITCHYARD_TELEMETRY_TRACES_PER_SECOND: string(telemetryTracesPerSecond)
     // Entra ID auth for telemetry, since the component has local auth disabled.
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   }

@@ -18,6 +18,10 @@ param tags { *: string }
 @maxValue(730)
 param retentionInDays int = 30
 
+@description('Daily ingestion cap in GB; once reached, the workspace drops data until the next day (UTC reset). -1 for no cap.')
+@minValue(-1)
+param dailyCapGb int = 5
+
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
   name: logAnalyticsName
   location: location
@@ -28,6 +32,11 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: retentionInDays
+    // A ceiling on the bill if a burst or a bug floods telemetry; workspace-based Application
+    // Insights ingests into this workspace, so the cap covers it too.
+    workspaceCapping: {
+      dailyQuotaGb: dailyCapGb
+    }
   }
 }
 

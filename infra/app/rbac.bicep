@@ -1,6 +1,7 @@
 // Least-privilege data roles. The app's identity gets only what the code and the Functions host
 // use; the deploying user (optional) gets the data roles needed to run the app locally against
-// these resources. No role here can manage or delete the resources themselves.
+// these resources. No role here can manage or delete the namespace, account or storage; the one
+// Data Owner role (Service Bus, per trigger queue) is what the scale controller needs.
 
 @description('Name of the app\'s user-assigned identity.')
 param appIdentityName string
@@ -20,10 +21,14 @@ param storageAccountName string
 @description('Application Insights component name.')
 param applicationInsightsName string
 
+@description('Queues the app\'s Service Bus triggers read (route: ingress, deliver: deliveries); the app owns these.')
+param triggerQueueNames string[]
+
 // Built-in role definition ids (the same in every tenant).
 var roles = {
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -42,6 +47,13 @@ var appPrincipalId = appIdentity.properties.principalId
 resource serviceBus 'Microsoft.ServiceBus/namespaces@2026-01-01' existing = {
   name: serviceBusNamespaceName
 }
+
+resource triggerQueues 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' existing = [
+  for queueName in triggerQueueNames: {
+    parent: serviceBus
+    name: queueName
+  }
+]
 
 resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2025-10-15' existing = {
   name: cosmosAccountName
@@ -85,6 +97,24 @@ resource appServiceBusReceiver 'Microsoft.Authorization/roleAssignments@2022-04-
     principalType: 'ServicePrincipal'
   }
 }
+
+// Data Owner on each queue a trigger reads, and on nothing else: the Functions scale controller
+// (target-based scaling) reads the queue's runtime properties (active message count) with the
+// app's identity, which needs the Manage right that only Data Owner carries. Without it Flex
+// Consumption cannot size scale-out from the backlog. Microsoft Learn lists Data Owner as the
+// trigger's role; the official Flex Service Bus template (Azure-Samples/functions-quickstart-
+// dotnet-azd-service-bus) grants it. Queue scope keeps it off deadletters and destinations.
+resource appServiceBusQueueOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (queueName, i) in triggerQueueNames: {
+    scope: triggerQueues[i]
+    name: guid(triggerQueues[i].id, appIdentity.id, roles.serviceBusDataOwner)
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataOwner)
+      principalId: appPrincipalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
 
 // Blob Data Owner is what the Functions host needs on AzureWebJobsStorage (it manages blob
 // leases and keys) and what Flex Consumption needs to read the deployment package; payload

@@ -38,6 +38,11 @@ export const SETTINGS = {
   allowedPrivateCidrs: 'SWITCHYARD_ALLOWED_PRIVATE_CIDRS',
   subscriptionCacheSeconds: 'SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS',
   appInsightsConnection: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  /**
+   * Traces per second each instance sends to Application Insights (rate-limited sampling);
+   * unset or 0 keeps every trace. Bounds ingestion at (instances x this) traces per second.
+   */
+  telemetryTracesPerSecond: 'SWITCHYARD_TELEMETRY_TRACES_PER_SECOND',
 } as const;
 
 export const DEFAULT_COSMOS_DATABASE = 'switchyard';

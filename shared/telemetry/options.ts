@@ -1,6 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
+import { z } from 'zod';
+import { SETTINGS } from '../config/names';
 
 /** Where the Azure Monitor exporter fetches its dynamic configuration. */
 const SDK_SETTINGS_HOST = 'settings.sdk.monitor.azure.com';
@@ -29,18 +31,50 @@ const OUTGOING_HTTP_ONLY: {
     (request.hostname ?? request.host ?? '').split(':')[0] === SDK_SETTINGS_HOST,
 };
 
+/** What the sampler keeps: a ratio of traces, or at most so many traces per second. */
+export interface TelemetrySampling {
+  samplingRatio: number;
+  /** 0 selects the ratio; more selects the distro's rate-limited sampler. */
+  tracesPerSecond: number;
+}
+
+/** Every trace kept: the default, and what local runs and tests count on. */
+export const KEEP_EVERY_TRACE: TelemetrySampling = { samplingRatio: 1, tracesPerSecond: 0 };
+
+const tracesPerSecondSchema = z.coerce.number().min(0).max(1000);
+
 /**
- * How Switchyard starts applicationinsights 3.x: every item kept (sampling off), no offline
+ * Reads SWITCHYARD_TELEMETRY_TRACES_PER_SECOND: unset, empty or 0 keeps every trace; a positive
+ * number caps each instance at that many traces per second (their logs go with them). A value
+ * that is not a number from 0 to 1000 keeps every trace and says so once: telemetry settings
+ * never stop the app.
+ */
+export function samplingFromSetting(value: string | undefined): TelemetrySampling {
+  if (value === undefined || value.trim() === '') return KEEP_EVERY_TRACE;
+  const parsed = tracesPerSecondSchema.safeParse(value.trim());
+  if (!parsed.success) {
+    console.error(`telemetry sampling: ${SETTINGS.telemetryTracesPerSecond} must be a number from 0 to 1000; keeping every trace`);
+    return KEEP_EVERY_TRACE;
+  }
+  return parsed.data === 0 ? KEEP_EVERY_TRACE : { samplingRatio: 1, tracesPerSecond: parsed.data };
+}
+
+/**
+ * How Switchyard starts applicationinsights 3.x: every item kept unless `sampling` caps it, no offline
  * storage on disk (a Functions instance's disk is not where telemetry should queue), no live
  * metrics, and only the instrumentations the app uses (http, Azure SDK: Service Bus, Cosmos, Blob).
  */
-export function azureMonitorOptions(connectionString: string, credential?: TokenCredential): AzureMonitorOpenTelemetryOptions {
+export function azureMonitorOptions(
+  connectionString: string,
+  credential?: TokenCredential,
+  sampling: TelemetrySampling = KEEP_EVERY_TRACE,
+): AzureMonitorOpenTelemetryOptions {
   return {
     azureMonitorExporterOptions: { connectionString, disableOfflineStorage: true, ...(credential && { credential }) },
     resource: resourceFromAttributes({ 'service.name': CLOUD_ROLE_NAME }),
-    samplingRatio: 1,
-    // The distro's default is a rate-limited sampler (5 traces/s); 0 selects the ratio above.
-    tracesPerSecond: 0,
+    // Set both: the distro's own default is a rate-limited sampler (5 traces/s).
+    samplingRatio: sampling.samplingRatio,
+    tracesPerSecond: sampling.tracesPerSecond,
     enableLiveMetrics: false,
     // Its process handlers would swallow unhandled rejections (the process no longer exits on
     // them) only when telemetry is on; withSpan records errors in their operation instead.

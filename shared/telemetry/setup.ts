@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 
 import { SETTINGS } from '../config/names';
 import { startMetrics, stopMetrics } from './metrics';
-import { aadAuthentication, azureMonitorOptions, statsbeatEnvironment } from './options';
+import { aadAuthentication, azureMonitorOptions, samplingFromSetting, statsbeatEnvironment } from './options';
 import { isTelemetryEnabled, setTelemetryEnabled } from './state';
 
 type ApplicationInsightsModule = typeof import('applicationinsights');
@@ -27,7 +27,13 @@ export function setupTelemetry(): boolean {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   applicationInsights = require('applicationinsights') as ApplicationInsightsModule;
   try {
-    applicationInsights.useAzureMonitor(azureMonitorOptions(connectionString, managedIdentityCredential(env)));
+    applicationInsights.useAzureMonitor(
+      azureMonitorOptions(
+        connectionString,
+        managedIdentityCredential(env),
+        samplingFromSetting(env[SETTINGS.telemetryTracesPerSecond]),
+      ),
+    );
   } catch (error) {
     // A malformed connection string must not stop the app; say so once and run without.
     console.error(`telemetry disabled: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,4 +1,4 @@
-import { aadAuthentication, azureMonitorOptions, statsbeatEnvironment } from '../../../shared/telemetry/options';
+import { aadAuthentication, azureMonitorOptions, samplingFromSetting, statsbeatEnvironment } from '../../../shared/telemetry/options';
 
 describe('how applicationinsights is configured', () => {
   it('keeps every item, stores nothing offline, runs no live metrics and names the role switchyard', () => {
@@ -11,6 +11,28 @@ describe('how applicationinsights is configured', () => {
     });
     expect(options.azureMonitorExporterOptions?.credential).toBeUndefined();
     expect(options.resource?.attributes['service.name']).toBe('switchyard');
+  });
+
+  it('caps traces per second per instance when SWITCHYARD_TELEMETRY_TRACES_PER_SECOND says so', () => {
+    expect(samplingFromSetting(undefined)).toEqual({ samplingRatio: 1, tracesPerSecond: 0 });
+    expect(samplingFromSetting('')).toEqual({ samplingRatio: 1, tracesPerSecond: 0 });
+    expect(samplingFromSetting('0')).toEqual({ samplingRatio: 1, tracesPerSecond: 0 });
+    expect(samplingFromSetting(' 2.5 ')).toEqual({ samplingRatio: 1, tracesPerSecond: 2.5 });
+    const options = azureMonitorOptions('InstrumentationKey=00000000-0000-0000-0000-000000000001', undefined, samplingFromSetting('5'));
+    expect(options).toMatchObject({ samplingRatio: 1, tracesPerSecond: 5 });
+  });
+
+  it('keeps every trace, and says so, when the sampling setting is not a number from 0 to 1000', () => {
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      for (const bad of ['fast', '-1', '1001', 'NaN']) {
+        expect(samplingFromSetting(bad)).toEqual({ samplingRatio: 1, tracesPerSecond: 0 });
+      }
+      expect(error).toHaveBeenCalledTimes(4);
+      expect(error.mock.calls[0]?.[0]).toMatch(/SWITCHYARD_TELEMETRY_TRACES_PER_SECOND/);
+    } finally {
+      error.mockRestore();
+    }
   });
 
   it('sends with managed identity when APPLICATIONINSIGHTS_AUTHENTICATION_STRING asks for Entra ID', () => {

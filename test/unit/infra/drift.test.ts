@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CONTAINERS,
@@ -147,5 +147,30 @@ describe('retention', () => {
     const storage = readFileSync(join(infraDir, 'app', 'storage.bicep'), 'utf8');
     const declaredDays = /param payloadRetentionDays int = (\d+)/.exec(storage)?.[1];
     expect(Number(declaredDays)).toBe(RECORD_RETENTION_DAYS);
+  });
+});
+
+describe('Service Bus roles follow the triggers', () => {
+  it('gives the app Data Owner on exactly the queues functions/ triggers read (target-based scaling)', () => {
+    const functionsDir = join(infraDir, '..', 'functions');
+    const queueKeys = readdirSync(functionsDir)
+      .filter((name) => name.endsWith('.ts'))
+      .flatMap((name) => {
+        const source = readFileSync(join(functionsDir, name), 'utf8');
+        if (!/app\.serviceBusQueue\(/.test(source)) return [];
+        return [...source.matchAll(/queueName:\s*QUEUES\.(\w+)/g)].map((match) => match[1] ?? '');
+      });
+    const triggerQueues = queueKeys.map((key) => QUEUES[key as keyof typeof QUEUES]);
+    expect(triggerQueues.length).toBeGreaterThan(0);
+
+    const main = readFileSync(join(infraDir, 'main.bicep'), 'utf8');
+    const granted = /triggerQueueNames:\s*\[([^\]]*)\]/.exec(main)?.[1] ?? '';
+    const grantedQueues = [...granted.matchAll(/'([^']+)'/g)].map((match) => match[1] ?? '');
+    expect(sorted(grantedQueues)).toEqual(sorted(triggerQueues));
+
+    const rbac = readFileSync(join(infraDir, 'app', 'rbac.bicep'), 'utf8');
+    // Scoped to each queue, never to the namespace.
+    expect(rbac).toMatch(/serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'/);
+    expect(rbac).toMatch(/scope: triggerQueues\[i\]\s*\n\s*name: guid\(triggerQueues\[i\]\.id, appIdentity\.id, roles\.serviceBusDataOwner\)/);
   });
 });
