@@ -75,6 +75,8 @@ export function azureMonitorOptions(
     // Set both: the distro's own default is a rate-limited sampler (5 traces/s).
     samplingRatio: sampling.samplingRatio,
     tracesPerSecond: sampling.tracesPerSecond,
+    // A sampled-out trace's logs go with it, so the cap bounds logs too (logs outside a trace stay).
+    enableTraceBasedSamplingForLogs: true,
     enableLiveMetrics: false,
     // Its process handlers would swallow unhandled rejections (the process no longer exits on
     // them) only when telemetry is on; withSpan records errors in their operation instead.

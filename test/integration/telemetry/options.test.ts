@@ -19,7 +19,7 @@ describe('how applicationinsights is configured', () => {
     expect(samplingFromSetting('0')).toEqual({ samplingRatio: 1, tracesPerSecond: 0 });
     expect(samplingFromSetting(' 2.5 ')).toEqual({ samplingRatio: 1, tracesPerSecond: 2.5 });
     const options = azureMonitorOptions('InstrumentationKey=00000000-0000-0000-0000-000000000001', undefined, samplingFromSetting('5'));
-    expect(options).toMatchObject({ samplingRatio: 1, tracesPerSecond: 5 });
+    expect(options).toMatchObject({ samplingRatio: 1, tracesPerSecond: 5, enableTraceBasedSamplingForLogs: true });
   });
 
   it('keeps every trace, and says so, when the sampling setting is not a number from 0 to 1000', () => {
