@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BrokerError } from './brokerError';
+import { CloseSignal } from './closeSignal';
 import { ConsumerRing } from './consumerRing';
 import { MinHeap } from './minHeap';
 import type { Consumer, IncomingMessage, ReceiveMode, StoredMessage } from './storedMessage';
@@ -40,6 +41,8 @@ export class MessageStore {
   readonly transferDeadLetters: MessageStore | undefined;
   /** Set by forwarding.ts: takes each message this store would otherwise hold. */
   forwarder: ((message: StoredMessage) => void) | undefined;
+  /** Fires when the store closes (its entity deleted, or the emulator stopping). */
+  readonly closing = new CloseSignal();
   protected readonly messages = new Map<number, StoredMessage>();
   private readonly available = new MinHeap<number>((seq) => seq);
   private readonly scheduled = new MinHeap<Timed>((t) => t.at);
@@ -255,11 +258,16 @@ export class MessageStore {
     this.countFailedDelivery(message);
   }
 
+  /**
+   * Sets the message aside until receiveDeferredMessages. The delivery it was deferred from
+   * counts, as in Service Bus: received (0), deferred, received by sequence number (1).
+   */
   defer(token: string, propertiesToModify?: Record<string, unknown>): void {
     const message = this.locked(token);
     this.unlock(message);
     mergeProperties(message, propertiesToModify);
     message.state = 'deferred';
+    message.deliveryCount += 1;
   }
 
   deadLetter(token: string, info: DeadLetterInfo): void {
@@ -308,6 +316,7 @@ export class MessageStore {
     this.timer.cancel();
     this.deadLetters?.close();
     this.transferDeadLetters?.close();
+    this.closing.fire();
   }
 
   protected makeAvailable(message: StoredMessage): void {

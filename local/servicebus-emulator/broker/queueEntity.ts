@@ -1,3 +1,4 @@
+import type { CloseSignal } from './closeSignal';
 import { createStore } from './createStore';
 import { DuplicateDetector } from './duplicateDetector';
 import type { MessageStore, StoreSettings } from './messageStore';
@@ -11,6 +12,8 @@ export interface SendableEntity {
   /** Enqueues (or schedules) the message; returns its sequence number, or undefined for a duplicate. */
   send(input: IncomingMessage): number | undefined;
   cancelScheduled(sequenceNumber: number): void;
+  /** Fires when the entity is deleted (or the emulator stops). */
+  readonly closing: CloseSignal;
   close(): void;
 }
 
@@ -30,6 +33,10 @@ export class QueueEntity implements SendableEntity {
 
   get path(): string {
     return this.store.settings.path;
+  }
+
+  get closing(): CloseSignal {
+    return this.store.closing;
   }
 
   send(input: IncomingMessage): number | undefined {

@@ -1,4 +1,5 @@
 import { BrokerError } from './brokerError';
+import { CloseSignal } from './closeSignal';
 import { createStore } from './createStore';
 import { DuplicateDetector } from './duplicateDetector';
 import type { MessageStore, StoreSettings } from './messageStore';
@@ -21,6 +22,7 @@ export interface Subscription {
 export class TopicEntity implements SendableEntity {
   readonly kind = 'topic';
   readonly subscriptions = new Map<string, Subscription>();
+  readonly closing = new CloseSignal();
   private readonly duplicates: DuplicateDetector | undefined;
   private nextSequenceNumber = 1;
   /** Topic sequence number of a scheduled message -> its copies, for cancelScheduledMessages. */
@@ -85,5 +87,6 @@ export class TopicEntity implements SendableEntity {
 
   close(): void {
     for (const subscription of this.subscriptions.values()) subscription.store.close();
+    this.closing.fire();
   }
 }
