@@ -84,6 +84,11 @@ export class AmqpServer {
     on('protocol_error', (context) => this.options.log.error(`protocol error: ${String((context as { error?: unknown }).error)}`));
   }
 
+  /** What the server holds per connection and link (for tests that nothing outlives them). */
+  get stateSizes(): { connections: number; deliveryLinks: number; entityWatches: number } {
+    return { connections: this.connections.size, deliveryLinks: this.deliveryLinks.size, entityWatches: this.entityWatches.size };
+  }
+
   listen(port: number, host: string): Promise<number> {
     return new Promise((resolve, reject) => {
       // Without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms to request/response round trips.

@@ -28,7 +28,7 @@ export class QueueEntity implements SendableEntity {
     private readonly now: () => number = Date.now,
   ) {
     this.store = createStore(settings, now);
-    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs);
+    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs, now);
   }
 
   get path(): string {
@@ -42,7 +42,7 @@ export class QueueEntity implements SendableEntity {
   send(input: IncomingMessage): number | undefined {
     this.store.assertRoomFor(input.size);
     assertSessionIdGiven(this.store.settings, input.amqp);
-    if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
+    if (this.duplicates?.isDuplicate(input.messageId)) return undefined;
     return this.store.accept(input).sequenceNumber;
   }
 
@@ -52,5 +52,11 @@ export class QueueEntity implements SendableEntity {
 
   close(): void {
     this.store.close();
+    this.duplicates?.close();
+  }
+
+  /** Message ids the duplicate detector remembers now (0 without duplicate detection). */
+  get duplicateHistorySize(): number {
+    return this.duplicates?.size ?? 0;
   }
 }

@@ -34,7 +34,7 @@ export class TopicEntity implements SendableEntity {
     duplicateWindowMs: number | undefined,
     private readonly now: () => number = Date.now,
   ) {
-    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs);
+    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs, now);
   }
 
   addSubscription(name: string, settings: StoreSettings, rules: SubscriptionRule[]): Subscription {
@@ -45,7 +45,7 @@ export class TopicEntity implements SendableEntity {
 
   send(input: IncomingMessage): number | undefined {
     for (const subscription of this.subscriptions.values()) subscription.store.assertRoomFor(input.size);
-    if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
+    if (this.duplicates?.isDuplicate(input.messageId)) return undefined;
     const sequenceNumber = this.nextSequenceNumber++;
     const copies: Array<[MessageStore, number]> = [];
     const ttlMs = Math.min(input.ttlMs ?? Infinity, this.defaultTtlMs);
@@ -87,6 +87,7 @@ export class TopicEntity implements SendableEntity {
 
   close(): void {
     for (const subscription of this.subscriptions.values()) subscription.store.close();
+    this.duplicates?.close();
     this.closing.fire();
   }
 }
