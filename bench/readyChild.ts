@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -8,6 +8,8 @@ export interface ReadyChild<Ready> {
   /** The JSON the child printed after `READY `. */
   ready: Ready;
   pid: number;
+  /** The child itself, e.g. for IPC (its stdio has an ipc channel). */
+  process: ChildProcess;
   /** SIGTERM, then SIGKILL if it has not exited after `killAfterMs`. */
   stop(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function startReadyChild<Ready>(
   return {
     ready,
     pid: child.pid ?? 0,
+    process: child,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

@@ -33,6 +33,11 @@ interface LinkTerminus {
   filter?: Record<string, unknown>;
 }
 
+/** What Service Bus says of an entity that does not exist; the SDK maps it to MessagingEntityNotFound. */
+function notFoundDescription(path: string): string {
+  return `The messaging entity 'sb://localhost/${path}' could not be found.`;
+}
+
 function describe(connection: Connection): string {
   return `connection ${connection.container_id ?? '?'}`;
 }
@@ -50,6 +55,8 @@ export class AmqpServer {
   private readonly connections = new Map<Connection, ConnectionState>();
   private readonly handlers = new WeakMap<Receiver, RequestHandler>();
   private readonly deliveryLinks = new Map<Sender, DeliveryLink>();
+  /** Links attached to an entity -> forgets their watch on its deletion (see watchEntity). */
+  private readonly entityWatches = new Map<Sender | Receiver, () => void>();
   private server: Server | undefined;
 
   constructor(private readonly options: AmqpServerOptions) {
@@ -70,11 +77,16 @@ export class AmqpServer {
     on('sender_open', (context) => this.onSenderOpen(context.sender!));
     on('receiver_open', (context) => this.onReceiverOpen(context.receiver!));
     on('sender_close', (context) => this.onSenderGone(context.sender!));
-    on('receiver_close', (context) => this.options.log.info(`link closed: receiver ${context.receiver!.name}`));
+    on('receiver_close', (context) => this.onReceiverGone(context.receiver!));
     on('message', (context) => this.onMessage(context));
     on('error', (context) => this.options.log.error(`amqp error: ${String((context as { error?: unknown }).error)}`));
     on('connection_error', (context) => this.options.log.error(`${describe(context.connection)} error: ${String(context.connection.error)}`));
     on('protocol_error', (context) => this.options.log.error(`protocol error: ${String((context as { error?: unknown }).error)}`));
+  }
+
+  /** What the server holds per connection and link (for tests that nothing outlives them). */
+  get stateSizes(): { connections: number; deliveryLinks: number; entityWatches: number } {
+    return { connections: this.connections.size, deliveryLinks: this.deliveryLinks.size, entityWatches: this.entityWatches.size };
   }
 
   listen(port: number, host: string): Promise<number> {
@@ -116,6 +128,7 @@ export class AmqpServer {
         this.deliveryLinks.delete(sender);
       }
     }
+    for (const link of [...this.entityWatches.keys()]) if (link.connection === connection) this.unwatch(link);
     this.options.log.info(`${describe(connection)} ${how}`);
   }
 
@@ -142,7 +155,7 @@ export class AmqpServer {
   private admit(link: Sender | Receiver, address: string): ResolvedAddress | undefined {
     const target = this.options.registry.resolve(address);
     if (!target) {
-      this.refuse(link, 'amqp:not-found', `The messaging entity 'sb://localhost/${address}' could not be found.`);
+      this.refuse(link, 'amqp:not-found', notFoundDescription(address));
       return undefined;
     }
     if (!this.state(link.connection).isAuthorised(normaliseAudience(address), Date.now())) {
@@ -150,6 +163,34 @@ export class AmqpServer {
       return undefined;
     }
     return target;
+  }
+
+  /**
+   * Detaches `link` when the entity (or subscription) it is attached to is deleted, as Service
+   * Bus does: with amqp:not-found and "could not be found", which the SDK reports as
+   * MessagingEntityNotFound. The SDK then attaches a new link on its next operation (or its
+   * streaming receiver retries), so the same client reaches an entity recreated under that name
+   * instead of a deleted one.
+   */
+  private watchEntity(link: Sender | Receiver, target: ResolvedAddress): void {
+    const signal = target.store?.closing ?? target.entity.closing;
+    this.unwatch(link);
+    const forget = signal.onClose(() => {
+      this.entityWatches.delete(link);
+      this.handlers.delete(link as Receiver);
+      const delivery = this.deliveryLinks.get(link as Sender);
+      delivery?.close();
+      this.deliveryLinks.delete(link as Sender);
+      if (link.is_closed()) return;
+      this.options.log.info(`entity '${target.path}' deleted: detaching ${link.name}`);
+      link.close({ condition: 'amqp:not-found', description: notFoundDescription(target.path) });
+    });
+    this.entityWatches.set(link, forget);
+  }
+
+  private unwatch(link: Sender | Receiver): void {
+    this.entityWatches.get(link)?.();
+    this.entityWatches.delete(link);
   }
 
   private refuse(link: Sender | Receiver, condition: string, description: string): void {
@@ -163,6 +204,8 @@ export class AmqpServer {
     this.options.log.info(`link opened: sender ${sender.name} from '${address}'`);
     if (address === '$cbs' || /\/\$management$/i.test(address) || address === '$management') {
       this.state(sender.connection).addReplyLink(sender);
+      const management = address === '$cbs' ? undefined : this.options.registry.resolve(address);
+      if (management) this.watchEntity(sender, management);
       return;
     }
     const target = this.admit(sender, address);
@@ -171,6 +214,7 @@ export class AmqpServer {
       this.refuse(sender, 'amqp:not-allowed', `Cannot receive from topic '${target.path}': receive from one of its subscriptions.`);
       return;
     }
+    this.watchEntity(sender, target);
     const sessionFilter = sessionFilterOf(sender.source);
     if (sessionFilter.present) {
       openSessionReceiver(sender, target.store, sessionFilter.sessionId, this.options.log, (link) => this.deliveryLinks.set(sender, link));
@@ -184,6 +228,7 @@ export class AmqpServer {
   }
 
   private onSenderGone(sender: Sender): void {
+    this.unwatch(sender);
     cancelSessionAccept(sender);
     this.state(sender.connection).removeReplyLink(sender);
     this.deliveryLinks.get(sender)?.close();
@@ -207,6 +252,13 @@ export class AmqpServer {
       return;
     }
     this.handlers.set(receiver, { kind: target.management ? 'management' : 'entity', target });
+    this.watchEntity(receiver, target);
+  }
+
+  private onReceiverGone(receiver: Receiver): void {
+    this.unwatch(receiver);
+    this.handlers.delete(receiver);
+    this.options.log.info(`link closed: receiver ${receiver.name}`);
   }
 
   private onMessage(context: EventContext): void {

@@ -3,6 +3,7 @@ import { amqpMessage } from './rheaMessage';
 import { BrokerError } from '../broker/brokerError';
 import type { ResolvedAddress } from '../broker/entityRegistry';
 import type { MessageStore } from '../broker/messageStore';
+import type { StoredMessage } from '../broker/storedMessage';
 import { SessionStore } from '../broker/sessionStore';
 import { CONDITION } from './conditions';
 import { rfcBytesToLockToken, lockTokenToRfcBytes } from './lockToken';
@@ -29,6 +30,17 @@ function lockTokens(value: unknown): string[] {
   return list.map((item) => (Buffer.isBuffer(item) ? rfcBytesToLockToken(item) : String(item)));
 }
 
+/**
+ * The message with no body section at all (what Service Bus answers for omit-message-body; the
+ * SDK then gives `body: undefined`). rhea writes an amqp-value null for a missing body, so the
+ * body is a section writer that adds nothing (rhea asks a body for its sections this way).
+ */
+const NO_BODY = { collect_sections: (): void => undefined };
+
+function withoutBody(message: Message): Message {
+  return { ...message, body: NO_BODY };
+}
+
 function receivable(target: ResolvedAddress): MessageStore {
   if (!target.store) throw new BrokerError('InvalidOperation', `'${target.path}' is a topic: receive from a subscription`);
   return target.store;
@@ -43,7 +55,10 @@ const operations: Record<string, Operation> = {
     const sessionId = requestedSessionId(body);
     const found = sessionId === undefined ? receivable(target).peek(from, count) : sessionStoreOf(target).peekSession(sessionId, from, count);
     if (found.length === 0) return { status: 204 };
-    return { body: { messages: found.map((m) => ({ message: encodeForManagement({ ...m, lock: undefined }) })) } };
+    // PeekMessagesOptions.omitMessageBody: the messages without their body sections.
+    const omitBody = body['omit-message-body'] === true;
+    const view = (m: StoredMessage): StoredMessage => ({ ...m, lock: undefined, amqp: omitBody ? withoutBody(m.amqp) : m.amqp });
+    return { body: { messages: found.map((m) => ({ message: encodeForManagement(view(m)) })) } };
   },
   'com.microsoft:renew-lock': (body, target) => {
     const store = receivable(target);

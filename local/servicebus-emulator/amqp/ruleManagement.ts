@@ -66,9 +66,9 @@ function correlationFrom(input: Body): CorrelationFilter {
     const value = optionalText(input[key]);
     if (value !== undefined) filter[field] = value;
   }
-  const properties: Record<string, string | number | boolean> = {};
+  const properties: Record<string, string | number | boolean | Date> = {};
   for (const [key, value] of Object.entries(map(input.properties))) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Date)
       properties[key] = value;
   }
   if (Object.keys(properties).length > 0) filter.properties = properties;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BrokerError } from './brokerError';
+import { CloseSignal } from './closeSignal';
 import { ConsumerRing } from './consumerRing';
 import { MinHeap } from './minHeap';
 import type { Consumer, IncomingMessage, ReceiveMode, StoredMessage } from './storedMessage';
@@ -30,6 +31,9 @@ export interface DeadLetterInfo {
 
 type Timed = { at: number; sequenceNumber: number; token?: string };
 
+/** Stale index entries tolerated beyond twice the live messages before a compaction pass. */
+const COMPACT_SLACK = 1024;
+
 /**
  * The message store shared by queues and topic subscriptions: active messages in sequence
  * order, scheduled, deferred and locked messages, and a dead-letter store of its own.
@@ -40,6 +44,8 @@ export class MessageStore {
   readonly transferDeadLetters: MessageStore | undefined;
   /** Set by forwarding.ts: takes each message this store would otherwise hold. */
   forwarder: ((message: StoredMessage) => void) | undefined;
+  /** Fires when the store closes (its entity deleted, or the emulator stopping). */
+  readonly closing = new CloseSignal();
   protected readonly messages = new Map<number, StoredMessage>();
   private readonly available = new MinHeap<number>((seq) => seq);
   private readonly scheduled = new MinHeap<Timed>((t) => t.at);
@@ -255,11 +261,16 @@ export class MessageStore {
     this.countFailedDelivery(message);
   }
 
+  /**
+   * Sets the message aside until receiveDeferredMessages. The delivery it was deferred from
+   * counts, as in Service Bus: received (0), deferred, received by sequence number (1).
+   */
   defer(token: string, propertiesToModify?: Record<string, unknown>): void {
     const message = this.locked(token);
     this.unlock(message);
     mergeProperties(message, propertiesToModify);
     message.state = 'deferred';
+    message.deliveryCount += 1;
   }
 
   deadLetter(token: string, info: DeadLetterInfo): void {
@@ -308,6 +319,7 @@ export class MessageStore {
     this.timer.cancel();
     this.deadLetters?.close();
     this.transferDeadLetters?.close();
+    this.closing.fire();
   }
 
   protected makeAvailable(message: StoredMessage): void {
@@ -322,6 +334,38 @@ export class MessageStore {
   private remove(message: StoredMessage): void {
     this.unlock(message);
     if (this.messages.delete(message.sequenceNumber)) this.bytes -= message.size;
+    this.compactIndexes();
+  }
+
+  /** Entries held in the time and availability indexes (for tests of boundedness). */
+  get indexSizes(): { available: number; scheduled: number; lockExpiries: number; expiries: number; locks: number } {
+    return {
+      available: this.available.size,
+      scheduled: this.scheduled.size,
+      lockExpiries: this.lockExpiries.size,
+      expiries: this.expiries.size,
+      locks: this.locks.size,
+    };
+  }
+
+  /**
+   * The indexes are checked lazily: an entry whose message was settled, cancelled or moved stays
+   * until its time comes (an expiry entry for a message completed at once under a 14-day TTL
+   * would stay 14 days). When an index holds more than twice the live messages, its stale entries
+   * are dropped in one pass, so memory follows the messages held, not the messages ever sent.
+   */
+  private compactIndexes(): void {
+    const limit = 2 * this.messages.size + COMPACT_SLACK;
+    const live = (seq: number): StoredMessage | undefined => this.messages.get(seq);
+    if (this.expiries.size > limit) this.expiries.compact((due) => live(due.sequenceNumber) !== undefined);
+    if (this.scheduled.size > limit) this.scheduled.compact((due) => live(due.sequenceNumber)?.state === 'scheduled');
+    if (this.lockExpiries.size > limit) this.lockExpiries.compact((due) => live(due.sequenceNumber)?.lock?.token === due.token);
+    if (this.available.size > limit) {
+      this.available.compact((seq) => {
+        const message = live(seq);
+        return message !== undefined && message.state === 'active' && !message.lock;
+      });
+    }
   }
 
   /** Abandon and lock expiry: one more delivery counted; past MaxDeliveryCount it is dead-lettered. */

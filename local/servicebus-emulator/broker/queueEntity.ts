@@ -1,3 +1,4 @@
+import type { CloseSignal } from './closeSignal';
 import { createStore } from './createStore';
 import { DuplicateDetector } from './duplicateDetector';
 import type { MessageStore, StoreSettings } from './messageStore';
@@ -11,6 +12,8 @@ export interface SendableEntity {
   /** Enqueues (or schedules) the message; returns its sequence number, or undefined for a duplicate. */
   send(input: IncomingMessage): number | undefined;
   cancelScheduled(sequenceNumber: number): void;
+  /** Fires when the entity is deleted (or the emulator stops). */
+  readonly closing: CloseSignal;
   close(): void;
 }
 
@@ -25,17 +28,21 @@ export class QueueEntity implements SendableEntity {
     private readonly now: () => number = Date.now,
   ) {
     this.store = createStore(settings, now);
-    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs);
+    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs, now);
   }
 
   get path(): string {
     return this.store.settings.path;
   }
 
+  get closing(): CloseSignal {
+    return this.store.closing;
+  }
+
   send(input: IncomingMessage): number | undefined {
     this.store.assertRoomFor(input.size);
     assertSessionIdGiven(this.store.settings, input.amqp);
-    if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
+    if (this.duplicates?.isDuplicate(input.messageId)) return undefined;
     return this.store.accept(input).sequenceNumber;
   }
 
@@ -45,5 +52,11 @@ export class QueueEntity implements SendableEntity {
 
   close(): void {
     this.store.close();
+    this.duplicates?.close();
+  }
+
+  /** Message ids the duplicate detector remembers now (0 without duplicate detection). */
+  get duplicateHistorySize(): number {
+    return this.duplicates?.size ?? 0;
   }
 }

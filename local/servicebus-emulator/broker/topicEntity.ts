@@ -1,4 +1,5 @@
 import { BrokerError } from './brokerError';
+import { CloseSignal } from './closeSignal';
 import { createStore } from './createStore';
 import { DuplicateDetector } from './duplicateDetector';
 import type { MessageStore, StoreSettings } from './messageStore';
@@ -21,6 +22,7 @@ export interface Subscription {
 export class TopicEntity implements SendableEntity {
   readonly kind = 'topic';
   readonly subscriptions = new Map<string, Subscription>();
+  readonly closing = new CloseSignal();
   private readonly duplicates: DuplicateDetector | undefined;
   private nextSequenceNumber = 1;
   /** Topic sequence number of a scheduled message -> its copies, for cancelScheduledMessages. */
@@ -32,7 +34,7 @@ export class TopicEntity implements SendableEntity {
     duplicateWindowMs: number | undefined,
     private readonly now: () => number = Date.now,
   ) {
-    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs);
+    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs, now);
   }
 
   addSubscription(name: string, settings: StoreSettings, rules: SubscriptionRule[]): Subscription {
@@ -43,7 +45,7 @@ export class TopicEntity implements SendableEntity {
 
   send(input: IncomingMessage): number | undefined {
     for (const subscription of this.subscriptions.values()) subscription.store.assertRoomFor(input.size);
-    if (this.duplicates?.isDuplicate(input.messageId, this.now())) return undefined;
+    if (this.duplicates?.isDuplicate(input.messageId)) return undefined;
     const sequenceNumber = this.nextSequenceNumber++;
     const copies: Array<[MessageStore, number]> = [];
     const ttlMs = Math.min(input.ttlMs ?? Infinity, this.defaultTtlMs);
@@ -85,5 +87,7 @@ export class TopicEntity implements SendableEntity {
 
   close(): void {
     for (const subscription of this.subscriptions.values()) subscription.store.close();
+    this.duplicates?.close();
+    this.closing.fire();
   }
 }

@@ -47,11 +47,7 @@ function filterFromXml(filter: XmlNode | undefined): RuleFilterDefinition {
     if (value !== undefined) correlation[field] = value as never;
   }
   const properties = readKeyValues(filter.Properties);
-  if (properties) {
-    correlation.properties = Object.fromEntries(
-      Object.entries(properties).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value]),
-    );
-  }
+  if (properties) correlation.properties = properties;
   return { type: 'correlation', filter: correlation };
 }
 

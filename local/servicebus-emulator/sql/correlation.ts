@@ -19,7 +19,8 @@ export interface CorrelationFilter {
   sessionId?: string;
   replyToSessionId?: string;
   contentType?: string;
-  properties?: Record<string, string | number | boolean>;
+  /** Dates compare as points in time (AMQP timestamps; dateTime in the admin API). */
+  properties?: Record<string, string | number | boolean | Date>;
 }
 
 const SYSTEM_FIELDS: [keyof CorrelationFilter, keyof RuleSystemProperties][] = [

@@ -113,7 +113,8 @@ export function toEmulatorRuleConfig(definition: RuleDefinition): EmulatorRuleCo
     SessionId: f.sessionId,
     ReplyToSessionId: f.replyToSessionId,
     ContentType: f.contentType,
-    Properties: f.properties,
+    // Config.json is JSON: a Date property is written as its ISO 8601 text.
+    Properties: f.properties && Object.fromEntries(Object.entries(f.properties).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value])),
   });
   return { Name: definition.name, Properties: { FilterType: 'Correlation', CorrelationFilter: correlation, ...action } };
 }

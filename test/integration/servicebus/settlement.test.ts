@@ -70,9 +70,10 @@ describe('settlement', () => {
     expect(deferred!.body).toBe('later');
     expect(deferred!.applicationProperties).toEqual({ why: 'waiting' });
     expect(deferred!.lockToken).toEqual(expect.any(String));
+    expect(deferred!.deliveryCount).toBe(1); // the delivery it was deferred from counts
     await receiver.abandonMessage(deferred!);
     const [stillDeferred] = await receiver.receiveDeferredMessages(message.sequenceNumber!);
-    expect(stillDeferred!.deliveryCount).toBe(1);
+    expect(stillDeferred!.deliveryCount).toBe(2);
     await receiver.completeMessage(stillDeferred!);
     const error = await receiver.receiveDeferredMessages(message.sequenceNumber!).catch((e: unknown) => e);
     expect(isServiceBusError(error) && error.code).toBe('MessageNotFound');
