@@ -116,7 +116,13 @@ async function main(): Promise<void> {
     await waitForHealthy(host, '/api/health', 90_000);
     const apiUrl = `${host.url}/api`;
     for (let i = 1; i <= options.subscriptions; i += 1) {
-      await createWebhookSubscription(apiUrl, FUNCTION_KEY, TOPIC, `s${i}`, `${receiver.ready.webhookBase}/s${i}`);
+      await createWebhookSubscription(
+        apiUrl,
+        FUNCTION_KEY,
+        TOPIC,
+        `s${i}`,
+        `${receiver.ready.webhookBase}/s${i}`,
+      );
     }
     const processes: Record<string, number | undefined> = {
       emulator: backing.pids.serviceBus,
@@ -159,7 +165,9 @@ async function main(): Promise<void> {
           p99: round(percentile(latencies, 99)),
           max: round(percentile(latencies, 100)),
         },
-        rssMiB: Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, round(rssMiB(pid), 1)])),
+        rssMiB: Object.fromEntries(
+          Object.entries(processes).map(([name, pid]) => [name, round(rssMiB(pid), 1)]),
+        ),
       };
       Object.assign(counts, { published: 0, errors: 0, skipped: 0 });
       intervals.push(interval);
@@ -173,7 +181,8 @@ async function main(): Promise<void> {
           `delivered ${interval.received}${interval.duplicates ? ` (${interval.duplicates} duplicates)` : ''}; ` +
           `latency p50 ${p50} ms, p95 ${p95} ms, p99 ${p99} ms; RSS MiB: ${rss}`,
       );
-      if (lastErrors.length > 0) console.log(`[soak]   last publish errors: ${lastErrors.splice(0).join(' | ')}`);
+      if (lastErrors.length > 0)
+        console.log(`[soak]   last publish errors: ${lastErrors.splice(0).join(' | ')}`);
     };
 
     // Open loop: event n goes out at start + n / rate, whatever the answers do.
@@ -213,14 +222,20 @@ async function main(): Promise<void> {
       console.log(
         `[soak] RSS growth from minute 1 to ${last.minute}: ` +
           Object.entries(growth)
-            .map(([name, g]) => `${name} ${g.percent >= 0 ? '+' : ''}${g.percent}% (${Math.round(g.firstMiB)} -> ${Math.round(g.lastMiB)} MiB)`)
+            .map(
+              ([name, g]) =>
+                `${name} ${g.percent >= 0 ? '+' : ''}${g.percent}% (${Math.round(g.firstMiB)} -> ${Math.round(g.lastMiB)} MiB)`,
+            )
             .join(', '),
       );
     }
     const outDir = join(resolve(__dirname, '..'), '.local/bench');
     mkdirSync(outDir, { recursive: true });
     const file = join(outDir, `soak-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ startedAt: startedAt.toISOString(), options, processes, intervals, growth }, null, 2));
+    writeFileSync(
+      file,
+      JSON.stringify({ startedAt: startedAt.toISOString(), options, processes, intervals, growth }, null, 2),
+    );
     console.log(`[soak] written to ${file}`);
   } finally {
     await stopAll();

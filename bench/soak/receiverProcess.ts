@@ -52,7 +52,10 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => stats.listen(0, '127.0.0.1', resolve));
   const { port } = stats.address() as AddressInfo;
-  const ready: ReceiverReady = { webhookBase: receiver.url('/soak'), statsUrl: `http://127.0.0.1:${port}/stats` };
+  const ready: ReceiverReady = {
+    webhookBase: receiver.url('/soak'),
+    statsUrl: `http://127.0.0.1:${port}/stats`,
+  };
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
 
   let stopping = false;
@@ -69,6 +72,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[soak receiver] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `[soak receiver] could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -41,7 +41,9 @@ const cosmosOptions = z.union([
   z.strictObject({ socketPath: z.string().min(1), advertisePort: z.number().int().min(1).max(65_535) }),
 ]);
 
-async function startServiceBus(raw: unknown): Promise<{ ready: ServiceBusPartReady; close(): Promise<void> }> {
+async function startServiceBus(
+  raw: unknown,
+): Promise<{ ready: ServiceBusPartReady; close(): Promise<void> }> {
   const options = serviceBusOptions.parse(raw);
   const handle = await startServiceBusEmulator({
     config: SERVICEBUS_CONFIG,

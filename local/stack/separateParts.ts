@@ -43,9 +43,13 @@ export async function startSeparateBacking(options: SeparateBackingOptions): Pro
   };
   try {
     const [serviceBus, cosmos] = await Promise.all([
-      startReadyChild<ServiceBusPartReady>(PART_SCRIPT, ['servicebus', JSON.stringify({ port: 0, httpPort: 0 })], {
-        label: 'Service Bus emulator',
-      }).then((child) => (stops.push(child.stop), child)),
+      startReadyChild<ServiceBusPartReady>(
+        PART_SCRIPT,
+        ['servicebus', JSON.stringify({ port: 0, httpPort: 0 })],
+        {
+          label: 'Service Bus emulator',
+        },
+      ).then((child) => (stops.push(child.stop), child)),
       startReadyChild<CosmosPartReady>(PART_SCRIPT, ['cosmos', JSON.stringify(options.cosmos)], {
         label: 'Cosmos DB server',
       }).then((child) => (stops.push(child.stop), child)),
@@ -76,7 +80,10 @@ export async function startSeparateBacking(options: SeparateBackingOptions): Pro
  * TMPDIR, so a developer's shell settings never leak in.
  */
 export function devHostEnvironment(
-  backing: Pick<SeparateBacking, 'serviceBusConnectionString' | 'cosmosConnectionString' | 'storageConnectionString'>,
+  backing: Pick<
+    SeparateBacking,
+    'serviceBusConnectionString' | 'cosmosConnectionString' | 'storageConnectionString'
+  >,
   settings: Record<string, string> & { [SETTINGS.functionKey]: string },
 ): Record<string, string> {
   const env: Record<string, string> = {};

@@ -80,7 +80,8 @@ export async function startChaosReceiver(
     const webhookId = String(request.headers['webhook-id'] ?? '');
     receipts.webhookIds.add(webhookId);
     receipts.requests += 1;
-    if (answer === 'ok') receipts.okByWebhookId.set(webhookId, (receipts.okByWebhookId.get(webhookId) ?? 0) + 1);
+    if (answer === 'ok')
+      receipts.okByWebhookId.set(webhookId, (receipts.okByWebhookId.get(webhookId) ?? 0) + 1);
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {

@@ -90,7 +90,9 @@ export class DevHostSupervisor {
         // Not listening yet.
       }
       if (Date.now() > deadline) {
-        throw new Error(`the restarted dev host did not answer within ${timeoutMs} ms:\n${host.lastLines().join('\n')}`);
+        throw new Error(
+          `the restarted dev host did not answer within ${timeoutMs} ms:\n${host.lastLines().join('\n')}`,
+        );
       }
       await delay(100);
     }

@@ -51,7 +51,11 @@ export interface ChaosSubscription {
 
 export const CHAOS_SUBSCRIPTIONS: readonly ChaosSubscription[] = [
   { name: 'every', filter: {}, matches: () => true },
-  { name: 'created', filter: { includedEventTypes: ['order.created'] }, matches: (e) => e.type === 'order.created' },
+  {
+    name: 'created',
+    filter: { includedEventTypes: ['order.created'] },
+    matches: (e) => e.type === 'order.created',
+  },
   { name: 'eu', filter: { subjectBeginsWith: '/eu/' }, matches: (e) => e.subject.startsWith('/eu/') },
   {
     name: 'large',
@@ -88,7 +92,8 @@ export function spreadMoments(
   const moments: number[] = [];
   for (let tries = 0; tries < 10_000 && moments.length < count; tries += 1) {
     const candidate = Math.round(fromMs + random() * (toMs - fromMs));
-    if (allowed(candidate) && moments.every((moment) => Math.abs(moment - candidate) >= gapMs)) moments.push(candidate);
+    if (allowed(candidate) && moments.every((moment) => Math.abs(moment - candidate) >= gapMs))
+      moments.push(candidate);
   }
   return moments.sort((a, b) => a - b);
 }
