@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import type { BackingReady } from './floor/backing';
-import { type ReadyChild, startReadyChild } from './readyChild';
+import { type ReadyChild, startReadyChild } from '../local/stack/readyChild';
 import { cpuSnapshot, type CpuSnapshot } from './pipeline/processCpu';
 import { benchEvent } from './pipeline/publisher';
 import { nowMs, startBenchReceiver } from './pipeline/receiver';

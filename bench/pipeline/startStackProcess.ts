@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { StackPorts } from '../../local/stack/ports';
 import { getFreePort } from '../../local/stack/checkPorts';
-import { startReadyChild } from '../readyChild';
+import { startReadyChild } from '../../local/stack/readyChild';
 import type { StackReady } from './stackProcess';
 
 export interface StackProcess extends StackReady {

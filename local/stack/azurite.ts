@@ -21,6 +21,8 @@ export interface AzuriteOptions {
 
 export interface RunningAzurite {
   blobEndpoint: string;
+  /** Its process id (for watching its memory), when it has one. */
+  pid: number | undefined;
   connectionString: string;
   close(): Promise<void>;
 }
@@ -73,7 +75,7 @@ export async function startAzurite({
     `QueueEndpoint=http://${host}:${queuePort}/${AZURITE_ACCOUNT}`,
     `TableEndpoint=http://${host}:${tablePort}/${AZURITE_ACCOUNT}`,
   ].join(';');
-  return { blobEndpoint, connectionString, close };
+  return { blobEndpoint, pid: child.pid, connectionString, close };
 }
 
 async function waitUntilAnswering(

@@ -121,7 +121,8 @@ export async function startBackingServices(input: BackingServicesInput): Promise
   };
 }
 
-async function createDatabase(connectionString: string, database: string): Promise<void> {
+/** Creates the database and its containers through the SDK, as the app will see them. */
+export async function createDatabase(connectionString: string, database: string): Promise<void> {
   const client = createCosmosClient({
     kind: 'connectionString',
     setting: SETTINGS.cosmosConnection,

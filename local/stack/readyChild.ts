@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const REPO_ROOT = join(__dirname, '..');
+const REPO_ROOT = join(__dirname, '../..');
 
 export interface ReadyChild<Ready> {
   /** The JSON the child printed after `READY `. */
