@@ -8,6 +8,7 @@ import { generateSigningSecret } from '../subscriptions/signingSecret';
 import { validateSubscriptionName } from '../subscriptions/subscriptionName';
 import { parseSubscriptionSpecOrThrow } from '../subscriptions/subscriptionSpecSchema';
 import { type ApiResponse, json } from './apiResponse';
+import { type ContinuationTokens, pageOfList } from './paging';
 import { ifMatchAllows, toEntityTag } from './entityTag';
 
 /** A subscription as the API shows it: everything but the signing secret. */
@@ -145,9 +146,10 @@ export async function listSubscriptions(
   store: SubscriptionStore,
   topic: unknown,
   page: PageOptions,
+  tokens: ContinuationTokens,
 ): Promise<ApiResponse> {
   const parsedTopic = parseTopicName(topic);
-  const result = await store.list(parsedTopic, page);
+  const result = await pageOfList(tokens, ['subscriptions', parsedTopic], page, (options) => store.list(parsedTopic, options));
   return json(200, {
     items: result.items.map(subscriptionView),
     ...(result.continuationToken ? { continuationToken: result.continuationToken } : {}),

@@ -123,6 +123,32 @@ describe('the HTTP API and the ways events come in', () => {
     expect((await pipeline.api('DELETE', '/topics/crud/subscriptions/first')).status).toBe(404);
   });
 
+  it('issue 12: answers 400 naming continuationToken to any token it did not issue for that list', async () => {
+    const lists = ['/topics/tokens/subscriptions', '/topics/tokens/subscriptions/a/deliveries', '/topics/tokens/subscriptions/a/deadletters'];
+    for (const list of lists) {
+      for (const token of ['{"a":1}', 'garbage']) {
+        const response = await pipeline.api('GET', `${list}?continuationToken=${encodeURIComponent(token)}`);
+        expect({ list, token, status: response.status }).toEqual({ list, token, status: 400 });
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        expect(response.json.errors).toEqual([expect.objectContaining({ field: 'continuationToken' })]);
+      }
+    }
+    await pipeline.createWebhookSubscription('tokens', 'a', '/tokens-a');
+    await pipeline.createWebhookSubscription('tokens', 'b', '/tokens-b');
+    const page1 = await pipeline.api('GET', '/topics/tokens/subscriptions?maxItems=1');
+    const token = encodeURIComponent(String(page1.json.continuationToken));
+    const page2 = await pipeline.api('GET', `/topics/tokens/subscriptions?maxItems=1&continuationToken=${token}`);
+    expect((page2.json.items as Array<{ name: string }>).map((item) => item.name)).toEqual(['b']);
+    // The same token, handed to another list: refused, never passed to Cosmos DB.
+    for (const other of ['/topics/crud/subscriptions', '/topics/tokens/subscriptions/a/deliveries']) {
+      const response = await pipeline.api('GET', `${other}?continuationToken=${token}`);
+      expect(response.status).toBe(400);
+      expect(response.json.errors).toEqual([
+        expect.objectContaining({ field: 'continuationToken', message: expect.stringContaining('another list') }),
+      ]);
+    }
+  });
+
   it('fans out to three subscriptions, one of them a Service Bus queue', async () => {
     await pipeline.createWebhookSubscription('fanout', 'hook-a', '/fan-a');
     await pipeline.createWebhookSubscription('fanout', 'hook-b', '/fan-b');
