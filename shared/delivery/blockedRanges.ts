@@ -161,7 +161,8 @@ export function blockedRangeOf(address: NormalizedAddress): string | undefined {
   if (GLOBAL_EXCEPTIONS.check(address.address, address.family)) return undefined;
   const labelled = LABELLED.find(({ list }) => list.check(address.address, address.family));
   if (labelled) return labelled.label;
-  if (address.family === 'ipv6' && !GLOBAL_UNICAST.check(address.address, 'ipv6')) return OUTSIDE_GLOBAL_UNICAST;
+  if (address.family === 'ipv6' && !GLOBAL_UNICAST.check(address.address, 'ipv6'))
+    return OUTSIDE_GLOBAL_UNICAST;
   return undefined;
 }
 
@@ -181,7 +182,9 @@ function wrappedIPv4(words: readonly number[]): string | undefined {
     [0, 0, 0, 0, 0xffff, 0],
     [0x64, 0xff9b, 0, 0, 0, 0],
   ];
-  return wrappers.some((prefix) => startsWith(words, prefix)) ? ipv4Of(words[6] ?? 0, words[7] ?? 0) : undefined;
+  return wrappers.some((prefix) => startsWith(words, prefix))
+    ? ipv4Of(words[6] ?? 0, words[7] ?? 0)
+    : undefined;
 }
 
 /** The IPv4 addresses carried inside an IPv6 address that is not just a wrapper. */

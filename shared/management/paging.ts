@@ -58,7 +58,10 @@ export function continuationTokens(key: () => Promise<Buffer>): ContinuationToke
     return cached;
   };
   const mac = async (payload: string) =>
-    createHmac('sha256', await currentKey()).update(MAC_CONTEXT).update(payload).digest();
+    createHmac('sha256', await currentKey())
+      .update(MAC_CONTEXT)
+      .update(payload)
+      .digest();
 
   return {
     async seal(continuation, scope) {
@@ -71,9 +74,15 @@ export function continuationTokens(key: () => Promise<Buffer>): ContinuationToke
       if (!form || !timingSafeEqual(Buffer.from(signature, 'base64url'), await mac(payload))) {
         throw invalidField('continuationToken', NOT_ISSUED);
       }
-      const content = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { s: unknown; c: unknown };
+      const content = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as {
+        s: unknown;
+        c: unknown;
+      };
       if (JSON.stringify(content.s) !== JSON.stringify(scope) || typeof content.c !== 'string') {
-        throw invalidField('continuationToken', 'was issued for another list; pass it back only to the list that returned it');
+        throw invalidField(
+          'continuationToken',
+          'was issued for another list; pass it back only to the list that returned it',
+        );
       }
       return content.c;
     },
@@ -90,7 +99,8 @@ export async function pageOfList<T>(
   page: PageOptions,
   fetch: (page: PageOptions) => Promise<Page<T>>,
 ): Promise<Page<T>> {
-  const continuation = page.continuationToken === undefined ? undefined : await tokens.open(page.continuationToken, scope);
+  const continuation =
+    page.continuationToken === undefined ? undefined : await tokens.open(page.continuationToken, scope);
   let result: Page<T>;
   try {
     result = await fetch({
@@ -99,10 +109,14 @@ export async function pageOfList<T>(
     });
   } catch (error) {
     if (continuation !== undefined && isCosmosStatus(error, 400)) {
-      throw invalidField('continuationToken', 'is no longer accepted by the store; start again from the first page');
+      throw invalidField(
+        'continuationToken',
+        'is no longer accepted by the store; start again from the first page',
+      );
     }
     throw error;
   }
-  const next = result.continuationToken === undefined ? undefined : await tokens.seal(result.continuationToken, scope);
+  const next =
+    result.continuationToken === undefined ? undefined : await tokens.seal(result.continuationToken, scope);
   return { items: result.items, ...(next !== undefined ? { continuationToken: next } : {}) };
 }

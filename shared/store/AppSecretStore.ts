@@ -36,7 +36,9 @@ export class AppSecretStore {
   /** The secret for `purpose`: read, or created when absent (concurrent creators agree on the first). */
   async secret(purpose: string): Promise<Buffer> {
     const id = `secret-${purpose}`;
-    const { resource } = await this.container.item(id, APP_SECRET_PARTITION).read<AppSecretDocument & ItemDefinition>();
+    const { resource } = await this.container
+      .item(id, APP_SECRET_PARTITION)
+      .read<AppSecretDocument & ItemDefinition>();
     if (resource) return Buffer.from(fromDocument(resource).value, 'base64');
     const { record } = await createIfAbsent<AppSecretDocument>(
       this.container,

@@ -46,10 +46,13 @@ let realEventKeys: string[] = [];
 
 beforeAll(async () => {
   pipeline = await startPipeline();
-  for (const name of ['a', 'b', 'c']) await pipeline.createWebhookSubscription(SUBSCRIPTION_TOPIC, name, '/never-published');
+  for (const name of ['a', 'b', 'c'])
+    await pipeline.createWebhookSubscription(SUBSCRIPTION_TOPIC, name, '/never-published');
   const page = await pipeline.api('GET', `/topics/${SUBSCRIPTION_TOPIC}/subscriptions?maxItems=1`);
   realTokens = [String(page.json.continuationToken)];
-  realEventKeys = [await pipeline.publish(PUBLISH_TOPIC, { id: 'seed-1', source: '/fuzz', type: 'fuzz.seed', data: {} })];
+  realEventKeys = [
+    await pipeline.publish(PUBLISH_TOPIC, { id: 'seed-1', source: '/fuzz', type: 'fuzz.seed', data: {} }),
+  ];
 }, 120_000);
 
 afterAll(async () => {
@@ -76,18 +79,23 @@ async function send(property: string, request: FuzzRequest): Promise<void> {
   if (response.status >= 500) throw new Error(`5xx: ${described}`);
   if (response.status >= 400) {
     const contentType = response.headers.get('content-type') ?? '';
-    if (!contentType.startsWith('application/problem+json')) throw new Error(`4xx without problem+json (${contentType}): ${described}`);
+    if (!contentType.startsWith('application/problem+json'))
+      throw new Error(`4xx without problem+json (${contentType}): ${described}`);
     const problem = JSON.parse(text) as { status?: unknown; title?: unknown };
-    if (problem.status !== response.status || typeof problem.title !== 'string') throw new Error(`malformed problem: ${described}`);
+    if (problem.status !== response.status || typeof problem.title !== 'string')
+      throw new Error(`malformed problem: ${described}`);
   }
 }
 
 function check(property: string, arbitrary: fc.Arbitrary<FuzzRequest>, numRuns: number) {
   return fc.assert(
-    fc.asyncProperty(fc.array(arbitrary, { minLength: REQUESTS_PER_RUN, maxLength: REQUESTS_PER_RUN }), async (requests) => {
-      (tallies[property] ??= { runs: 0, cases: 0, byStatus: {} }).runs += 1;
-      await Promise.all(requests.map((request) => send(property, request)));
-    }),
+    fc.asyncProperty(
+      fc.array(arbitrary, { minLength: REQUESTS_PER_RUN, maxLength: REQUESTS_PER_RUN }),
+      async (requests) => {
+        (tallies[property] ??= { runs: 0, cases: 0, byStatus: {} }).runs += 1;
+        await Promise.all(requests.map((request) => send(property, request)));
+      },
+    ),
     { seed: SEED, numRuns, endOnFailure: true },
   );
 }
@@ -98,23 +106,45 @@ function weighted<T>(choices: ReadonlyArray<[T, number]>): fc.Arbitrary<T> {
   return fc.oneof(...choices.map(([value, weight]) => ({ arbitrary: fc.constant(value), weight })));
 }
 
-const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 40 });
+const printable = fc.string({
+  unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+  maxLength: 40,
+});
 const anyText = fc.string({ unit: 'grapheme', maxLength: 40 });
 const scalar = fc.oneof(anyText, fc.integer(), fc.double(), fc.boolean(), fc.constant(null));
-const attribute = fc.oneof({ arbitrary: scalar, weight: 3 }, { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 });
+const attribute = fc.oneof(
+  { arbitrary: scalar, weight: 3 },
+  { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 },
+);
 
 /** A path segment: mostly encoded text, sometimes raw oddities the router must survive. */
 function segment(valid: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.oneof(
     { arbitrary: valid, weight: 20 },
     { arbitrary: anyText.map(encodeURIComponent), weight: 3 },
-    { arbitrary: fc.constantFrom('%', '%zz', '%00', '%2F', '..', '.', 'a'.repeat(70), '$switchyard', '-x', '%E2%82'), weight: 1 },
+    {
+      arbitrary: fc.constantFrom(
+        '%',
+        '%zz',
+        '%00',
+        '%2F',
+        '..',
+        '.',
+        'a'.repeat(70),
+        '$switchyard',
+        '-x',
+        '%E2%82',
+      ),
+      weight: 1,
+    },
   );
 }
 
 /** Valid topic names drawn by a fuzzer start with `prefix`, so publish and subscription topics never meet. */
 function topicFor(prefix: 'p' | 's', named: string): fc.Arbitrary<string> {
-  const drawn = anyText.map((text) => (TOPIC_NAME_PATTERN.test(text) ? `${prefix}${text}`.slice(0, 64) : text));
+  const drawn = anyText.map((text) =>
+    TOPIC_NAME_PATTERN.test(text) ? `${prefix}${text}`.slice(0, 64) : text,
+  );
   return segment(
     fc.oneof(
       { arbitrary: fc.constant(named), weight: 4 },
@@ -147,8 +177,14 @@ const cloudEventLike = fc
         source: fc.oneof(fc.constantFrom('/fuzz', 'urn:fuzz', 'https://fuzz.example/s', '', ' '), attribute),
         type: fc.oneof(fc.constantFrom('fuzz.happened'), attribute),
         subject: attribute,
-        time: fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), attribute),
-        datacontenttype: fc.oneof(fc.constantFrom('application/json', 'text/plain', 'application/xml'), attribute),
+        time: fc.oneof(
+          fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+          attribute,
+        ),
+        datacontenttype: fc.oneof(
+          fc.constantFrom('application/json', 'text/plain', 'application/xml'),
+          attribute,
+        ),
         dataschema: attribute,
         data: fc.jsonValue({ maxDepth: 4 }),
         data_base64: fc.oneof(fc.base64String({ maxLength: 40 }), attribute),
@@ -170,13 +206,31 @@ const validEvent = fc.record({
 
 // ---- publish -----------------------------------------------------------------------------------
 
-const publishBody: fc.Arbitrary<{ contentType?: string; body?: string | Uint8Array; ce?: Record<string, string> }> = fc.oneof(
-  { arbitrary: validEvent.map((event) => ({ contentType: 'application/cloudevents+json', body: JSON.stringify(event) })), weight: 8 },
-  { arbitrary: fc.record({ contentType, body: cloudEventLike.map((event) => JSON.stringify(event)) }), weight: 10 },
+const publishBody: fc.Arbitrary<{
+  contentType?: string;
+  body?: string | Uint8Array;
+  ce?: Record<string, string>;
+}> = fc.oneof(
+  {
+    arbitrary: validEvent.map((event) => ({
+      contentType: 'application/cloudevents+json',
+      body: JSON.stringify(event),
+    })),
+    weight: 8,
+  },
+  {
+    arbitrary: fc.record({ contentType, body: cloudEventLike.map((event) => JSON.stringify(event)) }),
+    weight: 10,
+  },
   {
     arbitrary: fc.record({
-      contentType: fc.oneof({ arbitrary: fc.constant('application/cloudevents-batch+json'), weight: 3 }, { arbitrary: contentType, weight: 1 }),
-      body: fc.array(fc.oneof(cloudEventLike, validEvent), { maxLength: 5 }).map((events) => JSON.stringify(events)),
+      contentType: fc.oneof(
+        { arbitrary: fc.constant('application/cloudevents-batch+json'), weight: 3 },
+        { arbitrary: contentType, weight: 1 },
+      ),
+      body: fc
+        .array(fc.oneof(cloudEventLike, validEvent), { maxLength: 5 })
+        .map((events) => JSON.stringify(events)),
     }),
     weight: 6,
   },
@@ -186,29 +240,60 @@ const publishBody: fc.Arbitrary<{ contentType?: string; body?: string | Uint8Arr
       contentType,
       body: fc.oneof(anyText, fc.uint8Array({ maxLength: 200 })),
       ce: fc.record(
-        { 'ce-specversion': fc.oneof(fc.constant('1.0'), printable), 'ce-id': printable, 'ce-source': printable, 'ce-type': printable, 'ce-time': printable, 'ce-subject': printable },
+        {
+          'ce-specversion': fc.oneof(fc.constant('1.0'), printable),
+          'ce-id': printable,
+          'ce-source': printable,
+          'ce-type': printable,
+          'ce-time': printable,
+          'ce-subject': printable,
+        },
         { requiredKeys: [] },
       ),
     }),
     weight: 6,
   },
-  { arbitrary: fc.record({ contentType: fc.option(contentType, { nil: undefined }), body: fc.option(fc.oneof(anyText, fc.uint8Array({ maxLength: 200 })), { nil: undefined }) }), weight: 4 },
+  {
+    arbitrary: fc.record({
+      contentType: fc.option(contentType, { nil: undefined }),
+      body: fc.option(fc.oneof(anyText, fc.uint8Array({ maxLength: 200 })), { nil: undefined }),
+    }),
+    weight: 4,
+  },
   // Large: around the Service Bus message size (claim check) and the event size limit.
   {
     arbitrary: fc.constantFrom(200_000, 900_000, 1_100_000).map((size) => ({
       contentType: 'application/cloudevents+json',
-      body: JSON.stringify({ specversion: '1.0', id: `big-${size}`, source: '/fuzz', type: 'fuzz.big', data: 'x'.repeat(size) }),
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: `big-${size}`,
+        source: '/fuzz',
+        type: 'fuzz.big',
+        data: 'x'.repeat(size),
+      }),
     })),
     weight: 1,
   },
 );
 
 const publishRequest: fc.Arbitrary<FuzzRequest> = fc
-  .tuple(topicFor('p', PUBLISH_TOPIC), publishBody, weighted([['POST', 10], ['GET', 1], ['PUT', 1]]))
+  .tuple(
+    topicFor('p', PUBLISH_TOPIC),
+    publishBody,
+    weighted([
+      ['POST', 10],
+      ['GET', 1],
+      ['PUT', 1],
+    ]),
+  )
   .map(([topic, { contentType: type, body, ce }, method]) => ({
     method,
     path: `/topics/${topic}/events`,
-    headers: { 'x-functions-key': FUNCTION_KEY, ...(type !== undefined ? { 'content-type': type } : {}), ...ce },
+    headers: {
+      'x-functions-key': FUNCTION_KEY,
+      ...(type !== undefined ? { 'content-type': type } : {}),
+      ...ce,
+    },
     ...(body !== undefined && method !== 'GET' ? { body } : {}),
   }));
 
@@ -254,17 +339,42 @@ const destination = fc.oneof(
     {
       endpointType: fc.constant('WebHook'),
       endpointUrl,
-      headers: fc.oneof(fc.dictionary(headerName, fc.oneof(printable, anyText, fc.constant(null), attribute), { maxKeys: 4 }), attribute),
+      headers: fc.oneof(
+        fc.dictionary(headerName, fc.oneof(printable, anyText, fc.constant(null), attribute), { maxKeys: 4 }),
+        attribute,
+      ),
     },
     { requiredKeys: ['endpointType'] },
   ),
-  fc.record({ endpointType: fc.constant('ServiceBusQueue'), queueName: fc.oneof(fc.constantFrom('e2e-destination', 'ingress', 'Deliveries', 'a/b'), anyText) }, { requiredKeys: [] }),
-  fc.record({ endpointType: fc.constant('ServiceBusTopic'), topicName: fc.oneof(fc.constantFrom('fuzz-topic', '-bad'), anyText) }, { requiredKeys: [] }),
+  fc.record(
+    {
+      endpointType: fc.constant('ServiceBusQueue'),
+      queueName: fc.oneof(fc.constantFrom('e2e-destination', 'ingress', 'Deliveries', 'a/b'), anyText),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.record(
+    {
+      endpointType: fc.constant('ServiceBusTopic'),
+      topicName: fc.oneof(fc.constantFrom('fuzz-topic', '-bad'), anyText),
+    },
+    { requiredKeys: [] },
+  ),
   attribute,
 );
 
 const operator = fc.oneof(
-  fc.constantFrom('NumberIn', 'NumberInRange', 'NumberLessThan', 'BoolEquals', 'StringContains', 'StringIn', 'StringBeginsWith', 'IsNullOrUndefined', 'IsNotNull'),
+  fc.constantFrom(
+    'NumberIn',
+    'NumberInRange',
+    'NumberLessThan',
+    'BoolEquals',
+    'StringContains',
+    'StringIn',
+    'StringBeginsWith',
+    'IsNullOrUndefined',
+    'IsNotNull',
+  ),
   anyText,
 );
 const advancedFilter = fc.record(
@@ -272,15 +382,30 @@ const advancedFilter = fc.record(
     operatorType: operator,
     key: fc.oneof(fc.constantFrom('data.amount', 'subject', 'type', 'data.a.b.c.d.e.f', 'data.'), anyText),
     value: attribute,
-    values: fc.oneof(fc.array(fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })), { maxLength: 6 }), attribute),
+    values: fc.oneof(
+      fc.array(fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })), { maxLength: 6 }),
+      attribute,
+    ),
   },
   { requiredKeys: [] },
 );
 const filterKey = fc.constantFrom('data.amount', 'subject', 'type', 'data.region', 'source');
 const validAdvancedFilter = fc.oneof(
-  fc.record({ operatorType: fc.constantFrom('NumberGreaterThan', 'NumberLessThan'), key: filterKey, value: fc.integer() }),
-  fc.record({ operatorType: fc.constantFrom('StringIn', 'StringContains', 'StringBeginsWith'), key: filterKey, values: fc.array(printable, { minLength: 1, maxLength: 4 }) }),
-  fc.record({ operatorType: fc.constant('NumberInRange'), key: filterKey, values: fc.array(fc.tuple(fc.integer(), fc.integer()), { minLength: 1, maxLength: 3 }) }),
+  fc.record({
+    operatorType: fc.constantFrom('NumberGreaterThan', 'NumberLessThan'),
+    key: filterKey,
+    value: fc.integer(),
+  }),
+  fc.record({
+    operatorType: fc.constantFrom('StringIn', 'StringContains', 'StringBeginsWith'),
+    key: filterKey,
+    values: fc.array(printable, { minLength: 1, maxLength: 4 }),
+  }),
+  fc.record({
+    operatorType: fc.constant('NumberInRange'),
+    key: filterKey,
+    values: fc.array(fc.tuple(fc.integer(), fc.integer()), { minLength: 1, maxLength: 3 }),
+  }),
   fc.record({ operatorType: fc.constant('BoolEquals'), key: filterKey, value: fc.boolean() }),
   fc.record({ operatorType: fc.constantFrom('IsNullOrUndefined', 'IsNotNull'), key: filterKey }),
 );
@@ -294,9 +419,17 @@ const nearlyValidSubscription = fc
           {
             endpointType: fc.constant('WebHook'),
             endpointUrl: fc.constantFrom('http://127.0.0.1:9/fuzz', 'http://127.0.0.2:9/other-origin'),
-            headers: fc.dictionary(headerName, fc.oneof({ arbitrary: printable, weight: 4 }, { arbitrary: fc.constant(null), weight: 2 }, { arbitrary: anyText, weight: 1 }), {
-              maxKeys: 3,
-            }),
+            headers: fc.dictionary(
+              headerName,
+              fc.oneof(
+                { arbitrary: printable, weight: 4 },
+                { arbitrary: fc.constant(null), weight: 2 },
+                { arbitrary: anyText, weight: 1 },
+              ),
+              {
+                maxKeys: 3,
+              },
+            ),
           },
           { requiredKeys: ['endpointType', 'endpointUrl'] },
         ),
@@ -306,7 +439,10 @@ const nearlyValidSubscription = fc
         {
           includedEventTypes: fc.array(fc.string({ minLength: 1, maxLength: 20 }), { maxLength: 3 }),
           subjectBeginsWith: printable,
-          advancedFilters: fc.array(fc.oneof({ arbitrary: validAdvancedFilter, weight: 4 }, { arbitrary: advancedFilter, weight: 1 }), { maxLength: 3 }),
+          advancedFilters: fc.array(
+            fc.oneof({ arbitrary: validAdvancedFilter, weight: 4 }, { arbitrary: advancedFilter, weight: 1 }),
+            { maxLength: 3 },
+          ),
         },
         { requiredKeys: [] },
       ),
@@ -348,7 +484,10 @@ const subscriptionBody = fc.oneof(
               {
                 maxDeliveryAttempts: fc.oneof(fc.integer({ min: -5, max: 50 }), attribute),
                 eventTimeToLiveInMinutes: fc.oneof(fc.integer({ min: -5, max: 2000 }), attribute),
-                schedule: fc.oneof(fc.array(fc.oneof(fc.double(), fc.integer()), { maxLength: 6 }), attribute),
+                schedule: fc.oneof(
+                  fc.array(fc.oneof(fc.double(), fc.integer()), { maxLength: 6 }),
+                  attribute,
+                ),
               },
               { requiredKeys: [] },
             ),
@@ -370,7 +509,13 @@ const subscriptionRequest: fc.Arbitrary<FuzzRequest> = fc
   .tuple(
     topicFor('s', SUBSCRIPTION_TOPIC),
     segment(fc.constantFrom('a', 'b', 'c', 'd', 'fuzz-name')),
-    weighted([['PUT', 12], ['GET', 3], ['DELETE', 2], ['POST', 1], ['PATCH', 1]]),
+    weighted([
+      ['PUT', 12],
+      ['GET', 3],
+      ['DELETE', 2],
+      ['POST', 1],
+      ['PATCH', 1],
+    ]),
     fc.option(subscriptionBody, { nil: undefined }),
     fc.record(
       {
@@ -391,8 +536,12 @@ const subscriptionRequest: fc.Arbitrary<FuzzRequest> = fc
 // ---- read routes ---------------------------------------------------------------------------------
 
 function query(parameters: Record<string, string | undefined>): string {
-  const entries = Object.entries(parameters).filter((entry): entry is [string, string] => entry[1] !== undefined);
-  return entries.length === 0 ? '' : `?${entries.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&')}`;
+  const entries = Object.entries(parameters).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  );
+  return entries.length === 0
+    ? ''
+    : `?${entries.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&')}`;
 }
 
 const token = fc.oneof(
@@ -416,25 +565,53 @@ const readRequest: fc.Arbitrary<FuzzRequest> = fc
       {
         maxItems: fc.oneof(
           { arbitrary: fc.integer({ min: 1, max: 1000 }).map(String), weight: 4 },
-          { arbitrary: fc.oneof(fc.integer({ min: -2, max: 1002 }).map(String), fc.constantFrom('1e3', 'NaN', '0x10', ' 5', ''), anyText), weight: 1 },
+          {
+            arbitrary: fc.oneof(
+              fc.integer({ min: -2, max: 1002 }).map(String),
+              fc.constantFrom('1e3', 'NaN', '0x10', ' 5', ''),
+              anyText,
+            ),
+            weight: 1,
+          },
         ),
-        continuationToken: fc.oneof({ arbitrary: token, weight: 1 }, { arbitrary: fc.constant(undefined), weight: 2 }),
+        continuationToken: fc.oneof(
+          { arbitrary: token, weight: 1 },
+          { arbitrary: fc.constant(undefined), weight: 2 },
+        ),
         status: fc.oneof(
-          { arbitrary: fc.constantFrom('pending', 'succeeded', 'retrying', 'deadLettered', undefined), weight: 4 },
+          {
+            arbitrary: fc.constantFrom('pending', 'succeeded', 'retrying', 'deadLettered', undefined),
+            weight: 4,
+          },
           { arbitrary: fc.oneof(fc.constantFrom('failed', ''), anyText), weight: 1 },
         ),
       },
       { requiredKeys: [] },
     ),
-    segment(fc.oneof(fc.constant(undefined).map(() => realEventKeys[0] ?? 'x'), fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }))),
-    fc.option(fc.oneof(fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)), anyText), { nil: undefined }),
+    segment(
+      fc.oneof(
+        fc.constant(undefined).map(() => realEventKeys[0] ?? 'x'),
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 32, maxLength: 32 }),
+      ),
+    ),
+    fc.option(
+      fc.oneof(
+        fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+        anyText,
+      ),
+      { nil: undefined },
+    ),
   )
   .map(([route, topic, name, parameters, eventKey, body]): FuzzRequest => {
     const headers = { 'x-functions-key': FUNCTION_KEY };
     const base = `/topics/${topic}/subscriptions`;
     switch (route) {
       case 'list':
-        return { method: 'GET', path: `${base}${query({ maxItems: parameters.maxItems, continuationToken: parameters.continuationToken })}`, headers };
+        return {
+          method: 'GET',
+          path: `${base}${query({ maxItems: parameters.maxItems, continuationToken: parameters.continuationToken })}`,
+          headers,
+        };
       case 'deliveries':
         return { method: 'GET', path: `${base}/${name}/deliveries${query(parameters)}`, headers };
       case 'deadletters':
@@ -442,7 +619,12 @@ const readRequest: fc.Arbitrary<FuzzRequest> = fc
       case 'event':
         return { method: 'GET', path: `/events/${eventKey}`, headers };
       case 'redrive':
-        return { method: 'POST', path: `${base}/${name}/deadletters/redrive`, headers: { ...headers, 'content-type': 'application/json' }, ...(body !== undefined ? { body } : {}) };
+        return {
+          method: 'POST',
+          path: `${base}/${name}/deadletters/redrive`,
+          headers: { ...headers, 'content-type': 'application/json' },
+          ...(body !== undefined ? { body } : {}),
+        };
       default:
         return { method: 'GET', path: `${base}/${name}`, headers };
     }

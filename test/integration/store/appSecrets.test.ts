@@ -27,7 +27,9 @@ describe('AppSecretStore', () => {
 
   it('stays out of every topic list: "$" cannot start a topic name', async () => {
     const subscriptions = new SubscriptionStore(cosmos.database);
-    await subscriptions.put(subscriptionRecord({ topic: 'secrets-neighbour', name: 'audit' }), { ifNoneMatch: '*' });
+    await subscriptions.put(subscriptionRecord({ topic: 'secrets-neighbour', name: 'audit' }), {
+      ifNoneMatch: '*',
+    });
     await new AppSecretStore(cosmos.database).secret('tokens-test');
     const listed = await subscriptions.list('secrets-neighbour');
     expect(listed.items.map((item) => item.name)).toEqual(['audit']);

@@ -38,7 +38,9 @@ describe('continuation tokens', () => {
   ])('refuses %s with a 400 naming continuationToken', async (_what, token) => {
     const problem = await problemOf(tokens.open(token, scope));
     expect(problem.status).toBe(400);
-    expect(problem.errors).toEqual([{ field: 'continuationToken', message: expect.stringContaining('not a token this API issued') }]);
+    expect(problem.errors).toEqual([
+      { field: 'continuationToken', message: expect.stringContaining('not a token this API issued') },
+    ]);
   });
 
   it('refuses a token whose content was changed, or signed with another deployment key', async () => {
@@ -60,7 +62,9 @@ describe('continuation tokens', () => {
   ])('refuses a token issued for %s', async (_what, otherScope) => {
     const token = await tokens.seal('c1', scope);
     const problem = await problemOf(tokens.open(token, otherScope));
-    expect(problem.errors).toEqual([{ field: 'continuationToken', message: expect.stringContaining('another list') }]);
+    expect(problem.errors).toEqual([
+      { field: 'continuationToken', message: expect.stringContaining('another list') },
+    ]);
   });
 
   it('fetches the key once, and again after a failure (a Cosmos outage is not remembered)', async () => {
@@ -85,10 +89,15 @@ describe('pageOfList', () => {
       return { items: [1, 2], continuationToken: 'next-1' };
     });
     expect(seen).toEqual([{ maxItems: 2 }]);
-    const second = await pageOfList(tokens, scope, { maxItems: 2, continuationToken: first.continuationToken }, async (page) => {
-      seen.push(page);
-      return { items: [3] };
-    });
+    const second = await pageOfList(
+      tokens,
+      scope,
+      { maxItems: 2, continuationToken: first.continuationToken },
+      async (page) => {
+        seen.push(page);
+        return { items: [3] };
+      },
+    );
     expect(seen[1]).toEqual({ maxItems: 2, continuationToken: 'next-1' });
     expect(second).toEqual({ items: [3] });
   });
@@ -102,9 +111,15 @@ describe('pageOfList', () => {
   it('answers 400 when Cosmos DB refuses a continuation we issued (400), and lets other errors through', async () => {
     const token = await tokens.seal('stale', scope);
     const refused = Object.assign(new Error('bad continuation'), { code: 400 });
-    const problem = await problemOf(pageOfList(tokens, scope, { continuationToken: token }, async () => Promise.reject(refused)));
-    expect(problem.errors).toEqual([{ field: 'continuationToken', message: expect.stringContaining('first page') }]);
+    const problem = await problemOf(
+      pageOfList(tokens, scope, { continuationToken: token }, async () => Promise.reject(refused)),
+    );
+    expect(problem.errors).toEqual([
+      { field: 'continuationToken', message: expect.stringContaining('first page') },
+    ]);
     const outage = Object.assign(new Error('unavailable'), { code: 503 });
-    await expect(pageOfList(tokens, scope, { continuationToken: token }, async () => Promise.reject(outage))).rejects.toBe(outage);
+    await expect(
+      pageOfList(tokens, scope, { continuationToken: token }, async () => Promise.reject(outage)),
+    ).rejects.toBe(outage);
   });
 });

@@ -48,7 +48,11 @@ describe('webhook header values are write-only', () => {
 
   it('keeps the stored value for null (names compared case-insensitively), replaces and drops the rest', () => {
     const resolved = resolveKeptHeaders(
-      { endpointType: 'WebHook', endpointUrl: 'https://hooks.example/v2/orders', headers: { authorization: null, 'X-Region': 'eu' } },
+      {
+        endpointType: 'WebHook',
+        endpointUrl: 'https://hooks.example/v2/orders',
+        headers: { authorization: null, 'X-Region': 'eu' },
+      },
       stored,
     );
     expect(resolved).toEqual({
@@ -60,21 +64,53 @@ describe('webhook header values are write-only', () => {
 
   it('refuses null when nothing is stored for that header, naming it', () => {
     expect(
-      fieldErrorsOf(() => resolveKeptHeaders({ endpointType: 'WebHook', endpointUrl: stored.endpointType === 'WebHook' ? stored.endpointUrl : '', headers: { 'X-Other': null } }, stored)),
+      fieldErrorsOf(() =>
+        resolveKeptHeaders(
+          {
+            endpointType: 'WebHook',
+            endpointUrl: stored.endpointType === 'WebHook' ? stored.endpointUrl : '',
+            headers: { 'X-Other': null },
+          },
+          stored,
+        ),
+      ),
     ).toEqual([{ field: 'destination.headers.X-Other', message: expect.stringContaining('none is stored') }]);
-    expect(fieldErrorsOf(() => resolveKeptHeaders({ endpointType: 'WebHook', endpointUrl: 'https://a.example/', headers: { A: null } }, undefined))).toHaveLength(1);
+    expect(
+      fieldErrorsOf(() =>
+        resolveKeptHeaders(
+          { endpointType: 'WebHook', endpointUrl: 'https://a.example/', headers: { A: null } },
+          undefined,
+        ),
+      ),
+    ).toHaveLength(1);
   });
 
-  it.each(['https://attacker.example/orders', 'http://hooks.example/orders', 'https://hooks.example:8443/orders'])(
-    'does not let a kept value follow the endpoint to another origin (%s)',
-    (endpointUrl) => {
-      expect(fieldErrorsOf(() => resolveKeptHeaders({ endpointType: 'WebHook', endpointUrl, headers: { Authorization: null } }, stored))).toEqual([
-        { field: 'destination.headers.Authorization', message: expect.stringContaining('same endpoint origin') },
-      ]);
-      // With the value sent again, the move is fine.
-      expect(resolveKeptHeaders({ endpointType: 'WebHook', endpointUrl, headers: { Authorization: 'Bearer new' } }, stored)).toMatchObject({
-        headers: { Authorization: 'Bearer new' },
-      });
-    },
-  );
+  it.each([
+    'https://attacker.example/orders',
+    'http://hooks.example/orders',
+    'https://hooks.example:8443/orders',
+  ])('does not let a kept value follow the endpoint to another origin (%s)', (endpointUrl) => {
+    expect(
+      fieldErrorsOf(() =>
+        resolveKeptHeaders(
+          { endpointType: 'WebHook', endpointUrl, headers: { Authorization: null } },
+          stored,
+        ),
+      ),
+    ).toEqual([
+      {
+        field: 'destination.headers.Authorization',
+        message: expect.stringContaining('same endpoint origin'),
+      },
+    ]);
+    // With the value sent again, the move is fine.
+    expect(
+      resolveKeptHeaders(
+        { endpointType: 'WebHook', endpointUrl, headers: { Authorization: 'Bearer new' } },
+        stored,
+      ),
+    ).toMatchObject({
+      headers: { Authorization: 'Bearer new' },
+    });
+  });
 });
