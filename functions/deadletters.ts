@@ -11,6 +11,7 @@ export async function deadletters(request: HttpRequest, context: InvocationConte
       topic: request.params.topic,
       name: request.params.name,
       page: parsePageQuery(request.query),
+      tokens: appContext().continuationTokens,
     }),
   );
 }

@@ -14,6 +14,7 @@ export async function deliveries(request: HttpRequest, context: InvocationContex
         name: request.params.name,
         status: request.query.get('status'),
         page: parsePageQuery(request.query),
+        tokens: appContext().continuationTokens,
       },
     );
   });

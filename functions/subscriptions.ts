@@ -6,7 +6,12 @@ import { listSubscriptions } from '../shared/management/subscriptions';
 
 export async function subscriptions(request: HttpRequest, context: InvocationContext) {
   return respond(context, () =>
-    listSubscriptions(appContext().subscriptions, request.params.topic, parsePageQuery(request.query)),
+    listSubscriptions(
+      appContext().subscriptions,
+      request.params.topic,
+      parsePageQuery(request.query),
+      appContext().continuationTokens,
+    ),
   );
 }
 

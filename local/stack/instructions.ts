@@ -72,6 +72,8 @@ export interface Summary {
   blobEndpoint?: string;
   functionKey: string;
   publish?: PublishRequest;
+  /** Why the sample subscription is missing, when the app refused it. */
+  sampleNotCreated?: string;
   startupMs: number;
 }
 
@@ -99,6 +101,7 @@ export function formatSummary(summary: Summary): string {
       `  ${statusCommand(summary.apiUrl, summary.functionKey, summary.publish.eventKey)}`,
     );
   }
+  if (summary.sampleNotCreated) lines.push('', `No sample subscription: ${summary.sampleNotCreated}`);
   lines.push('', 'Ctrl-C stops everything.', '');
   return lines.join('\n');
 }

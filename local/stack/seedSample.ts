@@ -54,6 +54,13 @@ function saveSecret(file: string, saved: SavedSecret): void {
 
 export class SeedError extends Error {
   override name = 'SeedError';
+  /** The API's status when it answered (400: the subscription was refused). */
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -71,7 +78,7 @@ export async function seedSampleSubscription(options: SeedOptions): Promise<Seed
   });
   const text = await response.text();
   if (response.status !== 200 && response.status !== 201) {
-    throw new SeedError(`PUT ${subscriptionUrl} answered ${response.status}: ${text.slice(0, 500)}`);
+    throw new SeedError(`PUT ${subscriptionUrl} answered ${response.status}: ${text.slice(0, 500)}`, response.status);
   }
   if (response.status === 201) {
     const body = JSON.parse(text) as { signingSecret?: unknown };

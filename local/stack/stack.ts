@@ -12,8 +12,8 @@ import type { SettingValues } from './localSettings';
 import type { PortName, StackPorts } from './ports';
 import { timedStep, type LogLine } from './progress';
 import { RunningParts } from './runningParts';
-import { seedSampleSubscription, type SeedResult } from './seedSample';
-import { externalBySettings, PART_SETTINGS, withLoopbackAllowed, type StackPart } from './stackParts';
+import { SeedError, seedSampleSubscription, type SeedResult } from './seedSample';
+import { externalBySettings, PART_SETTINGS, stackAllowedCidrs, type StackPart } from './stackParts';
 import { startTelemetryView } from './telemetryView';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
@@ -97,6 +97,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { ports, settings } = options;
   const healthPath = options.healthPath ?? '/api/health';
   const functionKey = settings[SETTINGS.functionKey] || DEFAULT_FUNCTION_KEY;
+  const allowedCidrs = stackAllowedCidrs(settings[SETTINGS.allowedPrivateCidrs]);
 
   await assertPortsFree(ports, portsToCheck(external));
   for (const part of fromSettings) {
@@ -123,7 +124,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const appSettings: SettingValues = {
       ...settings,
       [SETTINGS.functionKey]: functionKey,
-      [SETTINGS.allowedPrivateCidrs]: withLoopbackAllowed(settings[SETTINGS.allowedPrivateCidrs]),
+      [SETTINGS.allowedPrivateCidrs]: allowedCidrs,
       [SETTINGS.serviceBusConnection]: services.serviceBusConnectionString,
       [SETTINGS.cosmosConnection]: services.cosmosConnectionString,
       ...(services.storageConnectionString
@@ -182,22 +183,36 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const apiUrl = `${devHost.url}/api`;
     let seed: SeedResult | undefined;
+    let seedRefused: string | undefined;
     if (options.seed ?? true) {
-      seed = await timedStep(
+      const outcome = await timedStep(
         log,
         'Sample subscription',
-        () =>
-          seedSampleSubscription({
-            apiUrl,
-            functionKey,
-            endpointUrl: `${receiver.url}/webhooks/orders`,
-            secretFile: join(options.dataDir, 'sample-webhook-secret.json'),
-          }),
+        async () => {
+          try {
+            return await seedSampleSubscription({
+              apiUrl,
+              functionKey,
+              endpointUrl: `${receiver.url}/webhooks/orders`,
+              secretFile: join(options.dataDir, 'sample-webhook-secret.json'),
+            });
+          } catch (error) {
+            // Refused by the app (the SSRF guard, as in Azure): say why and go on without it.
+            if (error instanceof SeedError && error.status === 400) return { refused: sampleRefusal(allowedCidrs) };
+            throw error;
+          }
+        },
         (result) =>
-          `${result.created ? 'created' : 'replaced'} ${result.subscriptionUrl}` +
-          (result.secret ? '' : ' (signing secret unknown: the receiver cannot verify signatures)'),
+          'refused' in result
+            ? `not created: ${result.refused}`
+            : `${result.created ? 'created' : 'replaced'} ${result.subscriptionUrl}` +
+              (result.secret ? '' : ' (signing secret unknown: the receiver cannot verify signatures)'),
       );
-      receiver.setSecret(seed.secret);
+      if ('refused' in outcome) seedRefused = outcome.refused;
+      else {
+        seed = outcome;
+        receiver.setSecret(seed.secret);
+      }
     }
 
     const samplePublish = samplePublishRequest(
@@ -222,6 +237,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       functionKey,
       // Without the sample subscription the event is still accepted and recorded, matching nothing.
       publish: samplePublish,
+      ...(seedRefused ? { sampleNotCreated: seedRefused } : {}),
       startupMs,
     });
     return {
@@ -241,6 +257,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await parts.stop();
     throw error;
   }
+}
+
+/** Why the sample subscription could not be made: the receiver is on loopback, which the allow-list leaves out. */
+function sampleRefusal(allowedCidrs: string): string {
+  const setting = `${SETTINGS.allowedPrivateCidrs}=${allowedCidrs === '' ? '(empty)' : allowedCidrs}`;
+  return (
+    `${setting} does not allow the sample receiver on 127.0.0.1, so the SSRF guard refused the webhook as it would in Azure. ` +
+    `Published events are accepted and recorded, but nothing is delivered. Set ${SETTINGS.allowedPrivateCidrs}=127.0.0.0/8 (or leave it out) to get the sample.`
+  );
 }
 
 /** The endpoint only: a connection string to a real account carries its key. */

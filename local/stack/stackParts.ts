@@ -35,13 +35,16 @@ export function parseExternalParts(value: string | undefined): StackPart[] {
     });
 }
 
-/** Adds the loopback range to the SSRF allow-list so webhooks can reach the sample receiver. Pure. */
-export function withLoopbackAllowed(cidrs: string | undefined): string {
-  const list = (cidrs ?? '')
-    .split(',')
-    .map((cidr) => cidr.trim())
-    .filter((cidr) => cidr !== '');
-  return (list.includes('127.0.0.0/8') ? list : [...list, '127.0.0.0/8']).join(',');
+/** What the stack allows when the setting is absent: loopback, where the sample receiver listens. */
+export const DEFAULT_STACK_ALLOWED_CIDRS = '127.0.0.0/8';
+
+/**
+ * The SSRF allow-list the app gets. Absent: 127.0.0.0/8, so webhooks reach the sample receiver.
+ * Given, even empty: exactly that, so the guard can be tried locally as it runs in Azure (empty
+ * allows no private range at all; the sample subscription is then refused). Pure.
+ */
+export function stackAllowedCidrs(setting: string | undefined): string {
+  return setting === undefined ? DEFAULT_STACK_ALLOWED_CIDRS : setting.trim();
 }
 
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[?::1\]?)$/i;

@@ -14,6 +14,8 @@ import { createCosmosClient } from '../store/cosmosClient';
 import { DeliveryStore } from '../store/DeliveryStore';
 import { EventStore } from '../store/EventStore';
 import { SubscriptionStore } from '../store/SubscriptionStore';
+import { AppSecretStore } from '../store/AppSecretStore';
+import { type ContinuationTokens, continuationTokens } from '../management/paging';
 import type { SubscriptionRecord } from '../domain/types';
 import { registerQueueDepthSource } from '../telemetry';
 import { pipelineQueueDepths } from './queueDepth';
@@ -35,6 +37,8 @@ export interface AppContext {
   webhooks: WebhookClient;
   /** One guard for delivery and for checking endpoints when subscriptions are saved. */
   ssrfGuard: SsrfGuard;
+  /** Signs the list routes' continuation tokens with a per-deployment key kept in Cosmos DB. */
+  continuationTokens: ContinuationTokens;
   close(): Promise<void>;
 }
 
@@ -80,6 +84,7 @@ function createAppContext(settings: Settings): AppContext {
     payloads: PayloadStore.fromConnection(settings.payloadStorage),
     webhooks,
     ssrfGuard,
+    continuationTokens: continuationTokens(() => new AppSecretStore(database).secret('continuation-tokens')),
     async close() {
       unregisterQueueDepth();
       await Promise.allSettled([bus.close(), webhooks.close()]);

@@ -2,7 +2,7 @@ import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dn
 import type { LookupFunction } from 'node:net';
 
 import { type AllowedCidrs, allowedCidrsFromEnv } from './allowedCidrs';
-import { blockedRangeOf, normalizeAddress } from './blockedRanges';
+import { blockedRangeOf, normalizeAddress, reachableTargets } from './blockedRanges';
 
 /** Resolves a host name to every address it has (dns.lookup, as the OS would). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
@@ -26,9 +26,10 @@ export class TargetRefusedError extends Error {
 }
 
 /**
- * Keeps webhooks off private networks: refuses loopback, private, link-local (and so the
- * metadata endpoint), CGNAT, multicast, unspecified and reserved addresses, also when wrapped in
- * IPv6 (`::ffff:127.0.0.1`), unless SWITCHYARD_ALLOWED_PRIVATE_CIDRS allows them. `lookup` plugs
+ * Keeps webhooks off private networks: refuses every address the IANA special-purpose registries
+ * mark not globally reachable (loopback, private, link-local and so the metadata endpoint, shared,
+ * documentation, benchmarking, reserved...), multicast, also when carried in IPv6
+ * (`::ffff:127.0.0.1`, 6to4 `2002:7f00:1::`, Teredo, NAT64), unless SWITCHYARD_ALLOWED_PRIVATE_CIDRS allows them. `lookup` plugs
  * into the HTTP agent so the connection goes to the very addresses that were checked: a DNS
  * answer that changes between check and connect (rebinding) cannot slip through.
  */
@@ -43,15 +44,24 @@ export class SsrfGuard {
     return new SsrfGuard(allowedCidrsFromEnv(env), resolve);
   }
 
+  /**
+   * Every address a connection may end at is checked: the address itself and any IPv4 an IPv6
+   * form carries (6to4, Teredo, NAT64, IPv4-compatible); one blocked and not allowed refuses.
+   */
   checkAddress(address: string): AddressCheck {
-    const normalized = normalizeAddress(address);
-    if (!normalized) return { allowed: false, reason: `${address} is not an IP address` };
-    const range = blockedRangeOf(normalized);
-    if (range === undefined || this.allowed.contains(normalized)) return { allowed: true };
-    return {
-      allowed: false,
-      reason: `${address} is a ${range} address; webhooks may not target it unless SWITCHYARD_ALLOWED_PRIVATE_CIDRS allows it`,
-    };
+    const targets = reachableTargets(address);
+    if (!targets) return { allowed: false, reason: `${address} is not an IP address` };
+    // The carried IPv4 addresses first: they say best why a form is refused.
+    for (const target of [...targets.slice(1), targets[0]]) {
+      if (!target) continue;
+      const range = blockedRangeOf(target.address);
+      if (range === undefined || this.allowed.contains(target.address)) continue;
+      const what = target.embeddedBy
+        ? `${address} carries ${target.address.address} (${target.embeddedBy}), a ${range} address`
+        : `${address} is a ${range} address`;
+      return { allowed: false, reason: `${what}; webhooks may not target it unless SWITCHYARD_ALLOWED_PRIVATE_CIDRS allows it` };
+    }
+    return { allowed: true };
   }
 
   /** Resolves a host (or takes an IP literal) and keeps the addresses it may connect to; none -> refused. */

@@ -6,6 +6,7 @@ import { DeliveryNotFoundError } from '../store/DeliveryStore';
 import type { Page, PageOptions } from '../store/documents';
 import { type ApiResponse, json } from './apiResponse';
 import { deliveryView } from './events';
+import { type ContinuationTokens, pageOfList } from './paging';
 import { parseSubscriptionAddress } from './subscriptions';
 
 /** A message in the native dead-letter sub-queue of `deliveries`: an attempt that kept crashing. */
@@ -48,11 +49,13 @@ const POISON_PEEK_LIMIT = 100;
  */
 export async function listDeadLetters(
   dependencies: DeadLetterDependencies,
-  input: { topic: unknown; name: unknown; page: PageOptions },
+  input: { topic: unknown; name: unknown; page: PageOptions; tokens: ContinuationTokens },
 ): Promise<ApiResponse> {
   const { topic, name } = parseSubscriptionAddress(input.topic, input.name);
   const [page, poison] = await Promise.all([
-    dependencies.listDeadLettered(topic, name, input.page),
+    pageOfList(input.tokens, ['deadletters', topic, name], input.page, (options) =>
+      dependencies.listDeadLettered(topic, name, options),
+    ),
     dependencies.peekPoison(topic, name, POISON_PEEK_LIMIT),
   ]);
   return json(200, {

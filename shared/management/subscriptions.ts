@@ -1,4 +1,5 @@
-import type { SubscriptionRecord } from '../domain/types';
+import type { Destination, SubscriptionRecord } from '../domain/types';
+import type { FieldError } from '../http/problem';
 import { invalidField, notFoundProblem, preconditionFailedProblem, validationProblem } from '../http/problems';
 import type { PageOptions } from '../store/documents';
 import { PreconditionFailedError } from '../store/errors';
@@ -6,16 +7,63 @@ import type { SubscriptionStore } from '../store/SubscriptionStore';
 import { parseTopicName } from '../events/topicName';
 import { generateSigningSecret } from '../subscriptions/signingSecret';
 import { validateSubscriptionName } from '../subscriptions/subscriptionName';
+import type { DestinationInput } from '../subscriptions/destinationSchema';
 import { parseSubscriptionSpecOrThrow } from '../subscriptions/subscriptionSpecSchema';
 import { type ApiResponse, json } from './apiResponse';
+import { type ContinuationTokens, pageOfList } from './paging';
 import { ifMatchAllows, toEntityTag } from './entityTag';
 
-/** A subscription as the API shows it: everything but the signing secret. */
+/** A destination as the API shows it: webhook header names, each value masked as null (write-only). */
+export type DestinationView = Exclude<Destination, { endpointType: 'WebHook' }> | Extract<DestinationInput, { endpointType: 'WebHook' }>;
+
+/** A subscription as the API shows it: everything but the signing secret and header values. */
 export function subscriptionView(
   record: SubscriptionRecord,
-): Omit<SubscriptionRecord, 'signingSecret' | 'id'> {
-  const { signingSecret: _secret, id: _id, ...view } = record;
-  return view;
+): Omit<SubscriptionRecord, 'signingSecret' | 'id' | 'destination'> & { destination: DestinationView } {
+  const { signingSecret: _secret, id: _id, destination, ...view } = record;
+  return { ...view, destination: destinationView(destination) };
+}
+
+function destinationView(destination: Destination): DestinationView {
+  if (destination.endpointType !== 'WebHook' || !destination.headers) return destination;
+  return { ...destination, headers: Object.fromEntries(Object.keys(destination.headers).map((name) => [name, null])) };
+}
+
+/**
+ * The destination to store: a header value of null takes the value stored for that header name
+ * (case-insensitive). Only for the same origin: a kept credential must not follow the webhook to
+ * another host, so moving the endpoint elsewhere needs the values again. 400s name the header.
+ */
+export function resolveKeptHeaders(requested: DestinationInput, stored: Destination | undefined): Destination {
+  if (requested.endpointType !== 'WebHook' || !requested.headers) return requested as Destination;
+  const storedHeaders = stored?.endpointType === 'WebHook' ? (stored.headers ?? {}) : {};
+  const storedByName = new Map(Object.entries(storedHeaders).map(([name, value]) => [name.toLowerCase(), value]));
+  const sameOrigin = stored?.endpointType === 'WebHook' && originOf(stored.endpointUrl) === originOf(requested.endpointUrl);
+  const errors: FieldError[] = [];
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(requested.headers)) {
+    const kept = value ?? storedByName.get(name.toLowerCase());
+    if (kept === undefined) {
+      errors.push({ field: `destination.headers.${name}`, message: 'null keeps the stored value of this header, but none is stored; send the value' });
+    } else if (value === null && !sameOrigin) {
+      errors.push({
+        field: `destination.headers.${name}`,
+        message: 'a stored header value is only kept for the same endpoint origin (scheme, host, port); send the value again for the new endpoint',
+      });
+    } else {
+      headers[name] = kept;
+    }
+  }
+  if (errors.length > 0) throw validationProblem(errors);
+  return { ...requested, headers };
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 export function parseSubscriptionAddress(topic: unknown, name: unknown): { topic: string; name: string } {
@@ -70,6 +118,7 @@ export async function putSubscription(
   const now = input.now.toISOString();
   const record: SubscriptionRecord = {
     ...spec,
+    destination: resolveKeptHeaders(spec.destination, existing?.record.destination),
     id: name,
     topic,
     name,
@@ -145,9 +194,10 @@ export async function listSubscriptions(
   store: SubscriptionStore,
   topic: unknown,
   page: PageOptions,
+  tokens: ContinuationTokens,
 ): Promise<ApiResponse> {
   const parsedTopic = parseTopicName(topic);
-  const result = await store.list(parsedTopic, page);
+  const result = await pageOfList(tokens, ['subscriptions', parsedTopic], page, (options) => store.list(parsedTopic, options));
   return json(200, {
     items: result.items.map(subscriptionView),
     ...(result.continuationToken ? { continuationToken: result.continuationToken } : {}),

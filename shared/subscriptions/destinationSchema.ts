@@ -39,8 +39,21 @@ const endpointUrl = z.string({ error: 'endpointUrl is required' }).superRefine((
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * Header values are write-only (they often carry credentials): responses show each name with the
+ * value `null`, and a PUT may send `null` to keep the value stored for that name.
+ */
+export type KeptHeaderValue = null;
+
+/** A destination as a PUT gives it: a header value may be null (keep the stored one). */
+export type DestinationInput =
+  | Exclude<Destination, { endpointType: 'WebHook' }>
+  | { endpointType: 'WebHook'; endpointUrl: string; headers?: Record<string, string | KeptHeaderValue> };
+
 const headers = z
-  .record(z.string(), z.string({ error: 'header values must be strings' }), { error: 'headers must be an object of name: value' })
+  .record(z.string(), z.union([z.string(), z.null()], { error: 'header values must be strings, or null to keep the stored value' }), {
+    error: 'headers must be an object of name: value',
+  })
   .superRefine((record, ctx) => {
     const names = Object.keys(record);
     if (names.length > SUBSCRIPTION_LIMITS.customHeaders) {
@@ -48,7 +61,8 @@ const headers = z
     }
     const seen = new Set<string>();
     for (const name of names) {
-      const problem = headerNameProblem(name, seen) ?? headerValueProblem(record[name] ?? '');
+      const value = record[name];
+      const problem = headerNameProblem(name, seen) ?? (typeof value === 'string' ? headerValueProblem(value) : undefined);
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
       seen.add(name.toLowerCase());
     }
@@ -76,7 +90,7 @@ export const destinationSchema = z.discriminatedUnion(
         ? 'destination is required'
         : 'endpointType must be WebHook, ServiceBusQueue or ServiceBusTopic',
   },
-) satisfies z.ZodType<Destination>;
+) satisfies z.ZodType<DestinationInput>;
 
 function endpointUrlProblem(value: string): string | undefined {
   if (value.length > SUBSCRIPTION_LIMITS.endpointUrlLength) {

@@ -5,7 +5,7 @@ import type { FieldError } from '../http/problem';
 import { validationProblem } from '../http/problems';
 import { fieldErrorsFromZod } from '../http/zodProblem';
 import { advancedFilterSchema, filterValueCount } from './advancedFilterSchema';
-import { destinationSchema } from './destinationSchema';
+import { type DestinationInput, destinationSchema } from './destinationSchema';
 import { SUBSCRIPTION_LIMITS } from './limits';
 
 const { advancedFilters: MAX_FILTERS, advancedFilterValues: MAX_VALUES } = SUBSCRIPTION_LIMITS;
@@ -85,14 +85,17 @@ export const subscriptionSpecSchema = z
     { error: 'the body must be a JSON object' },
   )
   .transform(
-    (body): SubscriptionSpec => ({
+    (body): SubscriptionSpecInput => ({
       destination: body.destination,
       filter: body.filter ?? {},
       retryPolicy: body.retryPolicy ?? retryPolicySchema.parse({}),
     }),
   );
 
-export type SubscriptionSpecResult = { ok: true; spec: SubscriptionSpec } | { ok: false; errors: FieldError[] };
+/** A PUT body with defaults applied; header values may still be null (keep the stored value). */
+export type SubscriptionSpecInput = Omit<SubscriptionSpec, 'destination'> & { destination: DestinationInput };
+
+export type SubscriptionSpecResult = { ok: true; spec: SubscriptionSpecInput } | { ok: false; errors: FieldError[] };
 
 /** Validates a PUT body and applies defaults; errors name fields like `filter.advancedFilters[2].values`. */
 export function parseSubscriptionSpec(body: unknown): SubscriptionSpecResult {
@@ -101,7 +104,7 @@ export function parseSubscriptionSpec(body: unknown): SubscriptionSpecResult {
 }
 
 /** As parseSubscriptionSpec, but throws the 400 ProblemError for the HTTP edge. */
-export function parseSubscriptionSpecOrThrow(body: unknown): SubscriptionSpec {
+export function parseSubscriptionSpecOrThrow(body: unknown): SubscriptionSpecInput {
   const result = parseSubscriptionSpec(body);
   if (!result.ok) throw validationProblem(result.errors);
   return result.spec;

@@ -9,7 +9,7 @@ import { authorizeRequest } from './authorizeRequest';
 import { corsHeaders, type CorsPolicy } from './cors';
 import { fromRpcHttpResponse } from './fromRpcHttpResponse';
 import { writeProblem } from './problemResponse';
-import { readBody } from './readBody';
+import { readBody, RequestBodyTooLargeError } from './readBody';
 import { RouteTable } from './routeTable';
 import { toRpcHttpRequest } from './toRpcHttpRequest';
 
@@ -69,10 +69,14 @@ export async function startHttpTrigger(
       return void response.end();
     }
     const method = (request.method ?? 'GET').toUpperCase();
-    const url = new URL(
-      request.url ?? '/',
-      `http://${request.headers.host ?? `${options.host}:${options.port}`}`,
-    );
+    const url = requestUrl(request, `${options.host}:${options.port}`);
+    if (!url) {
+      // As the Functions host (Kestrel) does for a Host header it cannot parse.
+      request.resume();
+      return writeProblem(response, 400, 'Bad Request', 'The Host header or the request target is not a valid URL.', {
+        connection: 'close',
+      });
+    }
     if (
       url.pathname.toLowerCase().startsWith('/admin/') &&
       (await handleAdminRoute(request, response, url, options.admin, options.functionKey))
@@ -106,7 +110,14 @@ export async function startHttpTrigger(
       request.resume();
       return writeProblem(response, 401, 'Unauthorized', auth.reason);
     }
-    const body = await readBody(request);
+    let body: Buffer;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      if (!(error instanceof RequestBodyTooLargeError)) throw error;
+      // Closing the connection: the rest of the body is never read.
+      return writeProblem(response, 413, 'Payload Too Large', error.message, { connection: 'close' });
+    }
     const fn = app.functions.get(plan.name);
     if (!fn) throw new Error(`function "${plan.name}" is no longer registered`);
     const traceparent = request.headers.traceparent;
@@ -149,6 +160,15 @@ export async function startHttpTrigger(
         server.closeIdleConnections();
       }),
   };
+}
+
+/** The request's absolute URL, or undefined when its Host header (or target) does not make one. */
+function requestUrl(request: IncomingMessage, fallbackHost: string): URL | undefined {
+  try {
+    return new URL(request.url ?? '/', `http://${request.headers.host ?? fallbackHost}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

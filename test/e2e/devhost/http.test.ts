@@ -1,10 +1,39 @@
+import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
+import { MAX_REQUEST_BODY_BYTES } from '../../../local/devhost/http/readBody';
 import { waitFor } from '../../support/wait';
 import { spawnDevHost, type SpawnedDevHost } from './spawnDevHost';
 
 const APP_ROOT = resolve(__dirname, '../../fixtures/devhost-app');
 /** Given in the environment, so it must win over the fixture's local.settings.json key. */
 const KEY = 'key-from-the-environment';
+
+interface RawAnswer {
+  status: number;
+  head: string;
+  body: string;
+}
+
+/**
+ * One request over a raw socket (fetch would not send a broken Host header), answered when the
+ * server closes the connection. `sendBody` writes after the head until the answer comes.
+ */
+function rawRequest(port: number, head: string, sendBody?: (socket: Socket, answered: () => boolean) => Promise<void>): Promise<RawAnswer> {
+  return new Promise((resolvePromise, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('error', () => undefined); // writes after the server closed: expected here
+    socket.on('close', () => {
+      const [headPart = '', body = ''] = received.split('\r\n\r\n');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(headPart)?.[1]);
+      if (!status) reject(new Error(`no HTTP answer: ${JSON.stringify(received.slice(0, 200))}`));
+      else resolvePromise({ status, head: headPart, body });
+    });
+    socket.write(head);
+    void sendBody?.(socket, () => received.length > 0);
+  });
+}
 
 describe('dev host: HTTP triggers', () => {
   let host: SpawnedDevHost;
@@ -157,5 +186,49 @@ describe('dev host: HTTP triggers', () => {
     });
     expect(other.status).toBe(200);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers 400 problem+json to a Host header that makes no URL, as the Functions host does (issue 12)', async () => {
+    for (const hostHeader of ['[::1', 'exa mple.com', 'a%zz']) {
+      const answer = await rawRequest(host.port, `GET /api/items/1?code=${KEY} HTTP/1.1\r\nHost: ${hostHeader}\r\n\r\n`);
+      expect({ hostHeader, status: answer.status }).toEqual({ hostHeader, status: 400 });
+      expect(answer.head.toLowerCase()).toContain('content-type: application/problem+json');
+      expect(JSON.parse(answer.body)).toMatchObject({ status: 400, title: 'Bad Request' });
+    }
+  });
+
+  it('answers 413 to a declared body over 100 MB before reading it (issue 12)', async () => {
+    const answer = await rawRequest(
+      host.port,
+      `PUT /api/blobs/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${MAX_REQUEST_BODY_BYTES + 1}\r\n\r\nonly a few bytes`,
+    );
+    expect(answer.status).toBe(413);
+    expect(answer.head.toLowerCase()).toContain('content-type: application/problem+json');
+  });
+
+  it('answers 413 to a chunked body once it passes 100 MB, and closes instead of reading on (issue 12)', async () => {
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    let written = 0;
+    const answer = await rawRequest(
+      host.port,
+      'PUT /api/blobs/big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n',
+      async (socket, answered) => {
+        // Up to twice the limit: the server must answer (and close) long before.
+        while (!answered() && !socket.destroyed && written < 2 * MAX_REQUEST_BODY_BYTES) {
+          socket.write(`${chunk.length.toString(16)}\r\n`);
+          socket.write(chunk);
+          const flushed = socket.write('\r\n');
+          written += chunk.length;
+          if (!flushed) {
+            await new Promise<void>((done) => {
+              socket.once('drain', done);
+              socket.once('close', done);
+            });
+          }
+        }
+      },
+    );
+    expect(answer.status).toBe(413);
+    expect(written).toBeLessThan(2 * MAX_REQUEST_BODY_BYTES);
   });
 });

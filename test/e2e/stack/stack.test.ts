@@ -168,6 +168,39 @@ describe('npm start: the local stack with the real app', () => {
   });
 });
 
+describe('npm start with an explicit empty SWITCHYARD_ALLOWED_PRIVATE_CIDRS (issue 12)', () => {
+  it('allows no private range, as in Azure: says the sample subscription was refused and goes on', async () => {
+    const ports = await freeStackPorts();
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-stack-'));
+    const lines: string[] = [];
+    const stack = await startStack({
+      ports,
+      settings: { ...exampleSettings(), SWITCHYARD_ALLOWED_PRIVATE_CIDRS: '' },
+      dataDir,
+      log: (line) => lines.push(line),
+    });
+    try {
+      expect(stack.seed).toBeUndefined();
+      expect(lines.find((line) => line.includes('Sample subscription'))).toMatch(
+        /not created: SWITCHYARD_ALLOWED_PRIVATE_CIDRS=\(empty\) does not allow the sample receiver/,
+      );
+      expect(stack.summary).toContain('No sample subscription');
+      const refused = await fetch(`${stack.apiUrl}/topics/orders/subscriptions/loopback`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-functions-key': stack.functionKey },
+        body: JSON.stringify({ destination: { endpointType: 'WebHook', endpointUrl: `${stack.receiverUrl}/hook` } }),
+      });
+      expect(refused.status).toBe(400);
+      // The stack runs on: publishing is accepted, with nothing to deliver to.
+      const { url, headers, body } = stack.samplePublish;
+      expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(202);
+    } finally {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('npm start: a part that dies', () => {
   async function startThenKill(
     pick: (stack: RunningStack, newChildren: number[]) => number,

@@ -1,4 +1,4 @@
-import { externalBySettings, parseExternalParts, withLoopbackAllowed } from '../../../local/stack/stackParts';
+import { externalBySettings, parseExternalParts, stackAllowedCidrs } from '../../../local/stack/stackParts';
 import { exampleSettings } from './stackSupport';
 
 describe('which parts the stack starts', () => {
@@ -50,9 +50,12 @@ describe('which parts the stack starts', () => {
     );
   });
 
-  it('adds the loopback range to the private-address allow-list once', () => {
-    expect(withLoopbackAllowed(undefined)).toBe('127.0.0.0/8');
-    expect(withLoopbackAllowed('10.0.0.0/8')).toBe('10.0.0.0/8,127.0.0.0/8');
-    expect(withLoopbackAllowed('127.0.0.0/8, 10.0.0.0/8')).toBe('127.0.0.0/8,10.0.0.0/8');
+  it('allows loopback when the allow-list setting is absent, and takes a given value (even empty) as it is', () => {
+    expect(stackAllowedCidrs(undefined)).toBe('127.0.0.0/8');
+    expect(stackAllowedCidrs('10.0.0.0/8')).toBe('10.0.0.0/8');
+    expect(stackAllowedCidrs('127.0.0.0/8, 10.0.0.0/8')).toBe('127.0.0.0/8, 10.0.0.0/8');
+    // Issue 12: an explicit empty value means no private range, as in Azure.
+    expect(stackAllowedCidrs('')).toBe('');
+    expect(stackAllowedCidrs('  ')).toBe('');
   });
 });

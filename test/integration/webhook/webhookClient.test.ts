@@ -220,4 +220,30 @@ describe('SSRF guard in the webhook client', () => {
     expect(result).toMatchObject({ ok: false, failure: 'refused', error: expect.stringContaining('127.0.0.1') });
     expect(received).toHaveLength(0);
   });
+
+  it.each(['http://[64:ff9b:1::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::]/', 'http://[2002:7f00:1::]:17072/'])(
+    'issue 12: refuses %s (an IPv6 form of a blocked IPv4) before connecting',
+    async (endpointUrl) => {
+      const result = await client(new SsrfGuard(parseAllowedCidrs(''))).deliver({ endpointUrl, event, signingSecret: secret, deliveryId: 'd' });
+      expect(result).toMatchObject({ ok: false, failure: 'refused', error: expect.stringMatching(/carries (169\.254\.169\.254|127\.0\.0\.1)/) });
+    },
+  );
+
+  it.each(['2002:7f00:1::', '64:ff9b:1::7f00:1', '2001:0:808:808::80ff:fffe'])(
+    'refuses at connect time a DNS answer that changes to %s (6to4, NAT64, Teredo of 127.0.0.1)',
+    async (second) => {
+      let calls = 0;
+      const rebinding = async (): Promise<LookupAddress[]> =>
+        calls++ === 0 ? [{ address: '93.184.216.34', family: 4 }] : [{ address: second, family: 6 }];
+      const result = await client(new SsrfGuard(parseAllowedCidrs(''), rebinding)).deliver({
+        endpointUrl: `http://rebind.test:${port}/ok`,
+        event,
+        signingSecret: secret,
+        deliveryId: 'd',
+      });
+      expect(calls).toBe(2);
+      expect(result).toMatchObject({ ok: false, failure: 'refused' });
+      expect(received).toHaveLength(0);
+    },
+  );
 });
