@@ -41,6 +41,7 @@ export function routeDependencies(context: AppContext, invocation: InvocationCon
     subscriptionsOf: (topic) => context.subscriptionCache.forTopic(topic),
     createEventIfAbsent: (record) => context.events.createIfAbsent(record),
     getPayload: (ref) => context.payloads.getPayload(ref),
+    putPayload: (owner, json) => context.payloads.putPayload(owner, json),
     sendDeliveries: (messages, traceProperties) =>
       context.bus.sendDeliveries(messages, { ...carriedProperties(publishedAt), ...traceProperties }),
     sendRejectedIngress: (message) => context.bus.sendRawDeadLetter(message),

@@ -7,6 +7,7 @@ import {
   type ClaimCheckOwner,
   claimCheckNameProblem,
   eventFromClaimCheck,
+  needsClaimCheck,
   type StoredPayload,
 } from '../payloads/claimCheck';
 import { compileFilter } from '../routing/matchesFilter';
@@ -23,6 +24,8 @@ export interface RouteDependencies {
   createEventIfAbsent(record: EventRecord): Promise<{ record: EventRecord; created: boolean }>;
   /** The payload under a claim-check reference, undefined if there is none; throws on an outage. */
   getPayload(ref: string): Promise<StoredPayload | undefined>;
+  /** Stores a claim-check payload for the event it belongs to; returns its reference. */
+  putPayload(owner: ClaimCheckOwner, json: string): Promise<string>;
   sendDeliveries(messages: DeliveryMessage[], traceProperties?: Record<string, string>): Promise<void>;
   /** A message that is no valid event, kept in the dead-letter queue with its reason. */
   sendRejectedIngress(message: ServiceBusMessage): Promise<void>;
@@ -62,12 +65,15 @@ async function routeEvent(
   input: { traceProperties?: Record<string, string> },
   topic: string,
   eventKey: string,
-  { event, sizeBytes, payloadRef }: { event: CloudEventJson; sizeBytes: number; payloadRef?: string },
+  claimed: { event: CloudEventJson; sizeBytes: number; payloadRef?: string },
 ): Promise<RouteResult> {
+  const { event, sizeBytes } = claimed;
   const subscriptions = await dependencies.subscriptionsOf(topic);
   const matched = subscriptions
     .filter((subscription) => subscription.status === 'active' && predicateOf(subscription)(event))
     .map((subscription) => subscription.name);
+  const payloadRef =
+    claimed.payloadRef ?? (await ownClaimCheck(dependencies, topic, eventKey, event, matched));
 
   const now = dependencies.now().toISOString();
   const { record, created } = await dependencies.createEventIfAbsent({
@@ -118,6 +124,23 @@ function deliveryMessage(
     ...(event ? { event } : {}),
     ...(payloadRef ? { payloadRef } : {}),
   };
+}
+
+/**
+ * A publisher sending to `ingress` directly has no claim check, and its event may fit its own
+ * message but not a delivery message (a binary body becomes base64, the envelope adds to it):
+ * route stores such an event itself, as publish would have, so its deliveries carry the reference.
+ */
+async function ownClaimCheck(
+  dependencies: RouteDependencies,
+  topic: string,
+  eventKey: string,
+  event: CloudEventJson,
+  matched: string[],
+): Promise<string | undefined> {
+  if (matched.length === 0) return undefined;
+  const json = JSON.stringify(event);
+  return needsClaimCheck(json) ? dependencies.putPayload({ topic, eventKey }, json) : undefined;
 }
 
 /**

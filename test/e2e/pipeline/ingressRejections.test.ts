@@ -178,6 +178,32 @@ describe('messages refused at ingress', () => {
     expect((refused.body as { description: string }).description).toContain('64');
   });
 
+  it('delivers an event sent straight to ingress that fits its message but not a delivery message', async () => {
+    await pipeline.createWebhookSubscription('direct', 'hook', '/direct');
+    // 140,000 quotes fit the ingress message as bytes; in the event's JSON each is escaped
+    // (\"), so the event is ~280 KB: more than a delivery message can carry.
+    const text = '"'.repeat(140_000);
+    await sendToIngress({
+      messageId: 'direct-text',
+      body: Buffer.from(text),
+      contentType: 'text/plain; charset=utf-8',
+      applicationProperties: {
+        topic: 'direct',
+        'cloudEvents:specversion': '1.0',
+        'cloudEvents:id': 'text-1',
+        'cloudEvents:source': '/direct',
+        'cloudEvents:type': 't',
+      },
+    });
+    await waitFor('the delivery', () => pipeline.receiver.received('/direct').length === 1, {
+      timeoutMs: 30_000,
+    });
+    const delivered = JSON.parse(pipeline.receiver.received('/direct')[0]?.body ?? '{}') as { data: string };
+    expect(delivered.data).toBe(text);
+    const status = await pipeline.api('GET', `/events/${eventKey('direct', '/direct', 'text-1')}`);
+    expect(status.json.payloadRef).toBe(payloadBlobName(eventKey('direct', '/direct', 'text-1')));
+  });
+
   it('GET /api/ingress/deadletters pages through refusals with the original message id, time and properties', async () => {
     const sentAt = Date.now();
     for (const n of [1, 2, 3]) {

@@ -50,6 +50,11 @@ export function fakeRoute(subscriptions: SubscriptionRecord[]) {
       return { record: stored, created: true };
     },
     getPayload: async (ref) => payloads.get(ref),
+    putPayload: async (owner, json) => {
+      const ref = payloadBlobName(owner.eventKey);
+      if (!payloads.has(ref)) payloads.set(ref, { json, owner });
+      return ref;
+    },
     sendDeliveries: async (messages) => {
       deliveries.push(...messages.map((message) => JSON.parse(JSON.stringify(message)) as DeliveryMessage));
     },

@@ -152,6 +152,29 @@ describe('route and claim checks', () => {
     expect(fake.deliveries).toEqual([expect.objectContaining({ payloadRef: ref, subscription: 'reader' })]);
   });
 
+  it('stores an event sent to ingress directly that is too large for a delivery message, and delivers it by reference', async () => {
+    const fake = setup();
+    const result = await routeIngressMessage(fake.dependencies, {
+      body: Buffer.alloc(200_000, 7),
+      contentType: 'application/octet-stream',
+      applicationProperties: {
+        topic: 'topic-a',
+        'cloudEvents:specversion': '1.0',
+        'cloudEvents:id': 'bin-1',
+        'cloudEvents:source': '/direct',
+        'cloudEvents:type': 't',
+      },
+    });
+    expect(result).toMatchObject({ kind: 'routed', matched: ['reader'] });
+    const key = eventKey('topic-a', '/direct', 'bin-1');
+    const ref = payloadBlobName(key);
+    expect(fake.payloads.get(ref)?.owner).toEqual({ topic: 'topic-a', eventKey: key });
+    expect(fake.events.get(key)).toMatchObject({ payloadRef: ref });
+    expect(fake.events.get(key)?.event).toBeUndefined();
+    expect(fake.deliveries).toEqual([expect.objectContaining({ payloadRef: ref })]);
+    expect(fake.deliveries[0]?.event).toBeUndefined();
+  });
+
   it('throws when the payload store fails: an outage is retried, not refused', async () => {
     const fake = setup();
     fake.dependencies.getPayload = async () => {
