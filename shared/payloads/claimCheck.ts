@@ -70,7 +70,7 @@ export type ClaimCheckResult =
  *
  * Publishers who send to `ingress` directly cannot use claim checks at all: they cannot write
  * the container, and a reference to anything else is refused. They send events that fit a
- * Service Bus message.
+ * Service Bus message; route stores one whose JSON is too large for a delivery message itself.
  */
 
 /** Why a reference is not the claim check of this event, or undefined when it is the right name. */

@@ -29,10 +29,15 @@ export interface IngressRejection {
   description: string;
 }
 
-/** Bounds of what is copied from the original: enough to recognize it, never an oversized dead letter. */
+/**
+ * Bounds of what is copied from the original: enough to recognize it, and never a dead letter
+ * too large to send (256 KB on Standard), whatever a sender put in its message. Counted in
+ * characters of the JSON written, where escapes can make one character six.
+ */
 export const ORIGINAL_BODY_CHARS = 4096;
-const MAX_PROPERTIES = 64;
+const DESCRIPTION_CHARS = 2048;
 const PROPERTY_VALUE_CHARS = 512;
+const PROPERTIES_JSON_CHARS = 16_384;
 
 export type RecordedPropertyValue = string | number | boolean | null;
 
@@ -63,7 +68,7 @@ export function rejectedIngressMessage(
     stage: 'ingress',
     topic,
     reason: rejection.reason,
-    description: rejection.description,
+    description: rejection.description.slice(0, DESCRIPTION_CHARS),
     deadLetteredAt: now.toISOString(),
     ...(original.messageId !== undefined
       ? { messageId: original.messageId.slice(0, PROPERTY_VALUE_CHARS) }
@@ -93,14 +98,24 @@ function recordedProperties(
   properties: Readonly<Record<string, ApplicationPropertyValue | undefined>>,
 ): Record<string, RecordedPropertyValue> {
   const recorded: Record<string, RecordedPropertyValue> = {};
-  for (const [name, value] of Object.entries(properties).slice(0, MAX_PROPERTIES)) {
+  let budget = PROPERTIES_JSON_CHARS;
+  for (const [name, raw] of Object.entries(properties)) {
+    const value = recordedValueOf(raw);
     if (value === undefined) continue;
     const key = name.slice(0, PROPERTY_VALUE_CHARS);
-    if (value instanceof Date) recorded[key] = Number.isNaN(value.getTime()) ? null : value.toISOString();
-    else if (typeof value === 'string') recorded[key] = value.slice(0, PROPERTY_VALUE_CHARS);
-    else if (typeof value === 'number' || typeof value === 'boolean' || value === null) recorded[key] = value;
+    budget -= JSON.stringify([key, value]).length;
+    // The first properties are kept whole; the rest are left out once the budget is spent.
+    if (budget < 0) break;
+    recorded[key] = value;
   }
   return recorded;
+}
+
+function recordedValueOf(value: ApplicationPropertyValue | undefined): RecordedPropertyValue | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (typeof value === 'string') return value.slice(0, PROPERTY_VALUE_CHARS);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return value;
+  return undefined;
 }
 
 /**

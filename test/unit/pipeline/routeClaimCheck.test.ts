@@ -235,6 +235,31 @@ describe('the rejected ingress dead letter', () => {
     });
   });
 
+  it('stays small enough to send whatever the original carried', async () => {
+    const fake = setup();
+    const control = '\u0001'.repeat(10_000); // six characters each once escaped in JSON
+    const applicationProperties: Record<string, string> = { topic: 'orders' };
+    for (let n = 0; n < 200; n += 1) applicationProperties[`p${n}${control}`] = control;
+    const badNames = Object.fromEntries([1, 2, 3, 4, 5, 6].map((n) => [`${'X'.repeat(50_000)}${n}`, 1]));
+    const result = await routeIngressMessage(fake.dependencies, {
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: 'i',
+        source: '/s',
+        type: 't',
+        ...badNames,
+        pad: control,
+      }),
+      contentType: 'application/cloudevents+json',
+      applicationProperties,
+      messageId: control,
+    });
+    expect(result).toMatchObject({ kind: 'rejected', reason: 'InvalidEvent' });
+    const body = fake.rejected[0]?.body as { applicationProperties: Record<string, string> };
+    expect(JSON.stringify(fake.rejected[0]).length).toBeLessThan(64 * 1024);
+    expect(body.applicationProperties.topic).toBe('orders');
+  });
+
   it('keeps a body the SDK decoded, even one nested too deep to serialize, without throwing', async () => {
     const fake = setup();
     let deep: unknown = 1;
