@@ -2,7 +2,8 @@ import { app, type InvocationContext } from '@azure/functions';
 import { appContext } from '../shared/app/context';
 import { routeDependencies } from '../shared/app/dependencies';
 import { reportRouted } from '../shared/app/reportRoute';
-import { applicationPropertiesOf } from '../shared/app/triggerMetadata';
+import { ingressEnqueuedTime } from '../shared/app/journey';
+import { applicationPropertiesOf, messageIdOf } from '../shared/app/triggerMetadata';
 import { QUEUES, SETTINGS } from '../shared/config/names';
 import { routeIngressMessage } from '../shared/pipeline/route';
 
@@ -12,6 +13,8 @@ export async function route(message: unknown, context: InvocationContext): Promi
     contentType:
       typeof context.triggerMetadata?.contentType === 'string' ? context.triggerMetadata.contentType : null,
     applicationProperties: applicationPropertiesOf(context),
+    messageId: messageIdOf(context),
+    enqueuedTimeUtc: ingressEnqueuedTime(context),
   });
   reportRouted(context, result);
 }

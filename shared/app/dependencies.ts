@@ -1,11 +1,14 @@
 import type { InvocationContext } from '@azure/functions';
 import Long from 'long';
+import { isServiceBusError } from '@azure/service-bus';
 import { QUEUES } from '../config/names';
-import { deadLetterSessionId } from '../domain/deadLetterSession';
+import { REJECTED_INGRESS_SESSION_ID, deadLetterSessionId } from '../domain/deadLetterSession';
 import type { DeadLetterMessage } from '../domain/types';
 import { parseDeadLetterMessage } from '../pipeline/parseDeliveryMessage';
 import { classifyServiceBusSendError, toDestinationMessage } from '../delivery/serviceBusDestination';
 import type { DeadLetterDependencies, PoisonMessage } from '../management/deadletters';
+import type { IngressDeadLetterDependencies, PeekedRejection } from '../management/ingressDeadLetters';
+import { serviceUnavailableProblem } from '../http/problems';
 import type { DeliverDependencies } from '../pipeline/deliver';
 import { disableIfUnchanged } from '../pipeline/disableSubscription';
 import type { PublishDependencies } from '../pipeline/publish';
@@ -28,7 +31,7 @@ export function publishDependencies(context: AppContext): PublishDependencies {
           applicationProperties: { ...carriedProperties(undefined), ...message.applicationProperties },
         })),
       ),
-    putPayload: (eventKey, json) => context.payloads.putPayload(eventKey, json),
+    putPayload: (owner, json) => context.payloads.putPayload(owner, json),
   };
 }
 
@@ -38,6 +41,7 @@ export function routeDependencies(context: AppContext, invocation: InvocationCon
     subscriptionsOf: (topic) => context.subscriptionCache.forTopic(topic),
     createEventIfAbsent: (record) => context.events.createIfAbsent(record),
     getPayload: (ref) => context.payloads.getPayload(ref),
+    putPayload: (owner, json) => context.payloads.putPayload(owner, json),
     sendDeliveries: (messages, traceProperties) =>
       context.bus.sendDeliveries(messages, { ...carriedProperties(publishedAt), ...traceProperties }),
     sendRejectedIngress: (message) => context.bus.sendRawDeadLetter(message),
@@ -122,6 +126,44 @@ export function deadLetterDependencies(context: AppContext): DeadLetterDependenc
     markRedriven: (eventKey, deliveryId) => context.deliveries.markRedriven(eventKey, deliveryId),
     now: () => new Date(),
   };
+}
+
+export function ingressDeadLetterDependencies(context: AppContext): IngressDeadLetterDependencies {
+  return { peekRejectedIngress: (from, max) => peekRejectedIngress(context, from, max) };
+}
+
+/**
+ * Peeks the `$ingress` session of `deadletters`. Peeking a session needs its lock for a moment;
+ * a request that finds another one holding it is answered 503 with a short Retry-After.
+ */
+async function peekRejectedIngress(
+  context: AppContext,
+  from: bigint,
+  max: number,
+): Promise<PeekedRejection[]> {
+  let receiver;
+  try {
+    receiver = await context.serviceBus.acceptSession(QUEUES.deadletters, REJECTED_INGRESS_SESSION_ID);
+  } catch (error) {
+    if (isServiceBusError(error) && error.code === 'SessionCannotBeLocked') {
+      throw serviceUnavailableProblem(
+        'Service Bus: another request holds the $ingress session of the deadletters queue for a moment; try again',
+        1,
+      );
+    }
+    throw error;
+  }
+  try {
+    const messages = await receiver.peekMessages(max, {
+      fromSequenceNumber: Long.fromString(from.toString()),
+    });
+    return messages.map((message) => ({
+      sequenceNumber: message.sequenceNumber?.toString() ?? '',
+      body: message.body,
+    }));
+  } finally {
+    await receiver.close();
+  }
 }
 
 /** How long redrive waits for more of a session's messages before it calls the session drained. */

@@ -15,3 +15,9 @@ export function applicationPropertiesOf(
   }
   return properties;
 }
+
+/** The trigger message's messageId, as the sender set it (or Service Bus assigned it). */
+export function messageIdOf(context: InvocationContext): string | undefined {
+  const id = context.triggerMetadata?.messageId;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}

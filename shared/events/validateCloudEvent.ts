@@ -6,6 +6,7 @@ import type { CloudEventJson } from '../domain/types';
 import type { FieldError } from '../http/problem';
 import { fieldErrorsFromZod, formatFieldPath } from '../http/zodProblem';
 import { CORE_MEMBERS, cloudEventSchema } from './eventSchema';
+import { memberTooDeep, tooDeepMessage } from './jsonDepth';
 
 export type EventValidation = { ok: true; event: CloudEventJson } | { ok: false; errors: FieldError[] };
 
@@ -35,6 +36,11 @@ export function validateCloudEvent(candidate: unknown, prefix = ''): EventValida
   const self = prefix === '' ? 'body' : prefix;
   if (!isPlainObject(candidate)) {
     return { ok: false, errors: [{ field: self, message: 'an event must be a JSON object' }] };
+  }
+  // First, before anything recursive (validation messages, sizing, serializers) walks the value.
+  const tooDeep = memberTooDeep(candidate);
+  if (tooDeep !== undefined) {
+    return { ok: false, errors: [{ field: formatFieldPath([tooDeep], prefix), message: tooDeepMessage() }] };
   }
   const members = Object.fromEntries(Object.entries(candidate).filter(([, value]) => value !== null));
 

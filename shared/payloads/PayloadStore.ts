@@ -1,9 +1,16 @@
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { PAYLOAD_BLOB_CONTAINER } from '../config/names';
 import { credentialFor, type ConnectionSetting } from '../config/settings';
-import { payloadBlobName } from './claimCheck';
+import { type ClaimCheckOwner, payloadBlobName, type StoredPayload } from './claimCheck';
 
 const BLOB_NAME = /^[0-9a-f]{64}\.json$/;
+
+/**
+ * Blob metadata naming the topic and event a payload was stored for, checked before it is
+ * followed (claimCheck.ts). Lower-case names: Azure keeps metadata names case-insensitively.
+ * Both values are ASCII by construction (topic names and event keys), as headers need.
+ */
+const OWNER_METADATA = { topic: 'topic', eventKey: 'eventkey' } as const;
 
 /** Blob client from a connection string (incl. `UseDevelopmentStorage=true`) or managed identity. */
 export function createBlobServiceClient(connection: ConnectionSetting): BlobServiceClient {
@@ -29,18 +36,19 @@ export class PayloadStore {
   }
 
   /**
-   * Stores an event's JSON and returns the reference to put in the message and the record. The
-   * first payload stored for an event stays: a republish of the same source+id (or a retry after
-   * a failed send) never replaces what deliveries of the first one read, just as the event record
-   * keeps the first version.
+   * Stores an event's JSON with the topic and event key it belongs to (metadata), and returns
+   * the reference to put in the message and the record. The first payload stored for an event
+   * stays: a republish of the same source+id (or a retry after a failed send) never replaces
+   * what deliveries of the first one read, just as the event record keeps the first version.
    */
-  async putPayload(eventKey: string, json: string): Promise<string> {
+  async putPayload(owner: ClaimCheckOwner, json: string): Promise<string> {
     await this.ensureContainer();
-    const ref = payloadBlobName(eventKey);
+    const ref = payloadBlobName(owner.eventKey);
     const body = Buffer.from(json, 'utf8');
     try {
       await this.container.getBlockBlobClient(ref).uploadData(body, {
         blobHTTPHeaders: { blobContentType: 'application/json' },
+        metadata: { [OWNER_METADATA.topic]: owner.topic, [OWNER_METADATA.eventKey]: owner.eventKey },
         conditions: { ifNoneMatch: '*' },
       });
     } catch (error) {
@@ -49,11 +57,19 @@ export class PayloadStore {
     return ref;
   }
 
-  /** The JSON stored under a reference; undefined if it is gone. */
-  async getPayload(ref: string): Promise<string | undefined> {
+  /**
+   * The JSON stored under a reference and the owner its metadata names; undefined if there is
+   * no such blob. One request: the download answers with the metadata.
+   */
+  async getPayload(ref: string): Promise<StoredPayload | undefined> {
     try {
-      const buffer = await this.container.getBlockBlobClient(checkedRef(ref)).downloadToBuffer();
-      return buffer.toString('utf8');
+      const response = await this.container.getBlockBlobClient(checkedRef(ref)).download();
+      const json = (await streamToBuffer(response.readableStreamBody)).toString('utf8');
+      const metadata = lowerCaseKeys(response.metadata ?? {});
+      return {
+        json,
+        owner: { topic: metadata[OWNER_METADATA.topic], eventKey: metadata[OWNER_METADATA.eventKey] },
+      };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -80,6 +96,17 @@ export class PayloadStore {
 function checkedRef(ref: string): string {
   if (!BLOB_NAME.test(ref)) throw new Error('not a payload reference');
   return ref;
+}
+
+async function streamToBuffer(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks);
+}
+
+function lowerCaseKeys(record: Record<string, string>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(record).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
 function isNotFound(error: unknown): boolean {

@@ -12,6 +12,7 @@ import { type AttemptClassification, classifyOutcome } from '../delivery/classif
 import type { RandomSource } from '../delivery/retrySchedule';
 import type { WebhookDelivery } from '../delivery/webhookClient';
 import type { WebhookResult } from '../delivery/webhookResult';
+import { claimCheckNameProblem, eventFromClaimCheck, type StoredPayload } from '../payloads/claimCheck';
 import {
   type DeliveryDecision,
   decideAfterAttempt,
@@ -29,7 +30,8 @@ export interface DeliverDependencies {
     attempt: DeliveryAttempt,
     update: Pick<DeliveryRecord, 'status' | 'nextAttemptAt' | 'deadLetter'>,
   ): Promise<DeliveryRecord>;
-  getPayload(ref: string): Promise<string | undefined>;
+  /** The payload under a claim-check reference, undefined if there is none; throws on an outage. */
+  getPayload(ref: string): Promise<StoredPayload | undefined>;
   /** POSTs the signed event; never throws for network trouble. `message`: whose attempt it is. */
   deliverWebhook(delivery: WebhookDelivery, message: DeliveryMessage): Promise<WebhookResult>;
   /** Sends the event to a Service Bus queue or topic destination; throws on failure. */
@@ -105,8 +107,15 @@ export async function deliverAttempt(
     };
     decision = { kind: 'deadLetter', ...reason, disableSubscription: false };
   } else {
+    const loaded = await eventOf(dependencies, message);
+    if (!loaded.ok) {
+      return giveUpBeforeAttempt(dependencies, message, subscription, existing, started, traceProperties, {
+        reason: 'InvalidClaimCheck',
+        description: loaded.description,
+      });
+    }
+    const { event } = loaded;
     destinationCalled = true;
-    const event = await eventOf(dependencies, message);
     const { classification, httpStatus, responseBody } = await attemptOnce(
       dependencies,
       subscription,
@@ -174,14 +183,46 @@ function whyNotAttempted(
   return undefined;
 }
 
-async function eventOf(dependencies: DeliverDependencies, message: DeliveryMessage): Promise<CloudEventJson> {
-  if (message.event) return message.event;
+/**
+ * The event to deliver. A claim check is followed only when it is the one route wrote for this
+ * message's topic and event key (the same checks as at ingress, shared/payloads/claimCheck.ts):
+ * a message forged onto `deliveries` cannot make a subscription of one topic receive another
+ * topic's event. Only a storage failure throws (Service Bus retries).
+ */
+async function eventOf(
+  dependencies: DeliverDependencies,
+  message: DeliveryMessage,
+): Promise<{ ok: true; event: CloudEventJson } | { ok: false; description: string }> {
+  if (message.event) return { ok: true, event: message.event };
   if (!message.payloadRef)
     throw new Error(`delivery ${message.deliveryId} carries neither event nor payloadRef`);
-  const json = await dependencies.getPayload(message.payloadRef);
-  // Thrown, not dead-lettered: storage may be briefly unavailable; Service Bus retries.
-  if (json === undefined) throw new Error(`claim-check payload ${message.payloadRef} not found`);
-  return JSON.parse(json) as CloudEventJson;
+  const owner = { topic: message.topic, eventKey: message.eventKey };
+  const nameProblem = claimCheckNameProblem(message.payloadRef, owner);
+  if (nameProblem) return { ok: false, description: nameProblem };
+  return eventFromClaimCheck(owner, await dependencies.getPayload(message.payloadRef));
+}
+
+/** A delivery given up before its destination was called: dead-lettered with the reason. */
+async function giveUpBeforeAttempt(
+  dependencies: DeliverDependencies,
+  message: DeliveryMessage,
+  subscription: SubscriptionRecord,
+  existing: DeliveryRecord | undefined,
+  started: Date,
+  traceProperties: Record<string, string>,
+  why: { reason: string; description: string },
+): Promise<DeliverResult> {
+  const attempt: DeliveryAttempt = {
+    n: message.attempt,
+    at: started.toISOString(),
+    outcome: 'permanentFailure',
+    durationMs: 0,
+    error: why.description,
+  };
+  const decision: DeliveryDecision = { kind: 'deadLetter', ...why, disableSubscription: false };
+  await followUp(dependencies, message, subscription, decision, traceProperties);
+  const record = await recordOutcome(dependencies, message, attempt, decision, existing);
+  return { kind: 'attempted', decision, attempt, record, destinationCalled: false };
 }
 
 async function attemptOnce(

@@ -4,7 +4,7 @@ import type { HttpEventRequest } from '../events/httpEventRequest';
 import { eventKey } from '../events/eventKey';
 import { toIngressMessage } from '../events/toIngressMessage';
 import { parseTopicName } from '../events/topicName';
-import { needsClaimCheck } from '../payloads/claimCheck';
+import { type ClaimCheckOwner, needsClaimCheck } from '../payloads/claimCheck';
 import { PAYLOAD_REF_PROPERTY } from './ingressPayload';
 
 export interface AcceptedEvent {
@@ -15,7 +15,8 @@ export interface AcceptedEvent {
 
 export interface PublishDependencies {
   sendIngress(messages: ServiceBusMessage[]): Promise<void>;
-  putPayload(eventKey: string, json: string): Promise<string>;
+  /** Stores a claim-check payload for the event it belongs to; returns its reference. */
+  putPayload(owner: ClaimCheckOwner, json: string): Promise<string>;
 }
 
 /**
@@ -36,7 +37,7 @@ export async function publishEvents(
     const message = toIngressMessage(topic, event);
     message.applicationProperties = { ...input.traceProperties, ...message.applicationProperties };
     if (needsClaimCheck(message.body.toString('utf8'))) {
-      const ref = await dependencies.putPayload(key, message.body.toString('utf8'));
+      const ref = await dependencies.putPayload({ topic, eventKey: key }, message.body.toString('utf8'));
       message.body = Buffer.from(JSON.stringify(stubOf(event)), 'utf8');
       message.applicationProperties[PAYLOAD_REF_PROPERTY] = ref;
     }

@@ -1,18 +1,31 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
 import { RECORD_TTL_SECONDS } from '../config/names';
-import { REJECTED_INGRESS_SESSION_ID } from '../domain/deadLetterSession';
 import type { CloudEventJson, DeliveryMessage, EventRecord, SubscriptionRecord } from '../domain/types';
 import { eventKey as eventKeyOf } from '../events/eventKey';
 import { fromServiceBusMessage } from '../events/fromServiceBusMessage';
-import type { ServiceBusEventInput } from '../events/serviceBusEventInput';
+import {
+  type ClaimCheckOwner,
+  claimCheckNameProblem,
+  eventFromClaimCheck,
+  needsClaimCheck,
+  type StoredPayload,
+} from '../payloads/claimCheck';
 import { compileFilter } from '../routing/matchesFilter';
 import { deliveryIdOf } from './deliveryId';
 import { PAYLOAD_REF_PROPERTY } from './ingressPayload';
+import {
+  type IngressRejection,
+  type OriginalIngressMessage,
+  rejectedIngressMessage,
+} from './rejectedIngress';
 
 export interface RouteDependencies {
   subscriptionsOf(topic: string): Promise<SubscriptionRecord[]>;
   createEventIfAbsent(record: EventRecord): Promise<{ record: EventRecord; created: boolean }>;
-  getPayload(ref: string): Promise<string | undefined>;
+  /** The payload under a claim-check reference, undefined if there is none; throws on an outage. */
+  getPayload(ref: string): Promise<StoredPayload | undefined>;
+  /** Stores a claim-check payload for the event it belongs to; returns its reference. */
+  putPayload(owner: ClaimCheckOwner, json: string): Promise<string>;
   sendDeliveries(messages: DeliveryMessage[], traceProperties?: Record<string, string>): Promise<void>;
   /** A message that is no valid event, kept in the dead-letter queue with its reason. */
   sendRejectedIngress(message: ServiceBusMessage): Promise<void>;
@@ -28,29 +41,39 @@ export type RouteResult =
  * one delivery message per match. Safe to run again for the same message (Service Bus
  * redelivers after a crash): the event record is created once, and a re-sent delivery message
  * carries the same messageId, so duplicate detection (and deliver's own check) drops it.
- * A message that can never be a valid event goes to the dead-letter queue with its reason.
+ * A message that can never be routed (no valid event, a claim check that is not this event's)
+ * goes to the dead-letter queue with its reason: route throws only when a dependency fails.
  */
 export async function routeIngressMessage(
   dependencies: RouteDependencies,
-  input: ServiceBusEventInput & { traceProperties?: Record<string, string> },
+  input: OriginalIngressMessage & { traceProperties?: Record<string, string> },
 ): Promise<RouteResult> {
   const parsed = fromServiceBusMessage(input);
-  if (!parsed.ok) {
-    const { reason, description } = parsed.rejection;
-    await dependencies.sendRejectedIngress(
-      rejectedIngressMessage(reason, description, input, dependencies.now()),
-    );
-    return { kind: 'rejected', reason, description };
-  }
+  if (!parsed.ok) return reject(dependencies, input, parsed.rejection);
   const { topic } = parsed;
-  const payloadRef = stringProperty(input.applicationProperties?.[PAYLOAD_REF_PROPERTY]);
-  const event = payloadRef ? await loadPayload(dependencies, payloadRef) : parsed.event;
-  const eventKey = eventKeyOf(topic, event.source, event.id);
+  const eventKey = eventKeyOf(topic, parsed.event.source, parsed.event.id);
+  const claimed = await claimedEvent(dependencies, input, { topic, eventKey });
+  if (claimed === undefined) return routeEvent(dependencies, input, topic, eventKey, parsed);
+  if (!claimed.ok) {
+    return reject(dependencies, input, { reason: 'InvalidClaimCheck', description: claimed.description });
+  }
+  return routeEvent(dependencies, input, topic, eventKey, claimed);
+}
 
+async function routeEvent(
+  dependencies: RouteDependencies,
+  input: { traceProperties?: Record<string, string> },
+  topic: string,
+  eventKey: string,
+  claimed: { event: CloudEventJson; sizeBytes: number; payloadRef?: string },
+): Promise<RouteResult> {
+  const { event, sizeBytes } = claimed;
   const subscriptions = await dependencies.subscriptionsOf(topic);
   const matched = subscriptions
     .filter((subscription) => subscription.status === 'active' && predicateOf(subscription)(event))
     .map((subscription) => subscription.name);
+  const payloadRef =
+    claimed.payloadRef ?? (await ownClaimCheck(dependencies, topic, eventKey, event, matched));
 
   const now = dependencies.now().toISOString();
   const { record, created } = await dependencies.createEventIfAbsent({
@@ -62,7 +85,7 @@ export async function routeIngressMessage(
     type: event.type,
     ...(event.subject !== undefined ? { subject: event.subject } : {}),
     receivedAt: now,
-    sizeBytes: parsed.sizeBytes,
+    sizeBytes,
     ...(payloadRef ? { payloadRef } : { event }),
     matchedSubscriptions: matched,
     routedAt: now,
@@ -103,16 +126,59 @@ function deliveryMessage(
   };
 }
 
-async function loadPayload(dependencies: RouteDependencies, ref: string): Promise<CloudEventJson> {
-  const json = await dependencies.getPayload(ref);
-  // Missing payload: throw so Service Bus retries (storage may be briefly unavailable) and,
-  // if it stays missing, dead-letters the message natively as poison.
-  if (json === undefined) throw new Error(`claim-check payload ${ref} not found`);
-  return JSON.parse(json) as CloudEventJson;
+/**
+ * A publisher sending to `ingress` directly has no claim check, and its event may fit its own
+ * message but not a delivery message (a binary body becomes base64, the envelope adds to it):
+ * route stores such an event itself, as publish would have, so its deliveries carry the reference.
+ */
+async function ownClaimCheck(
+  dependencies: RouteDependencies,
+  topic: string,
+  eventKey: string,
+  event: CloudEventJson,
+  matched: string[],
+): Promise<string | undefined> {
+  if (matched.length === 0) return undefined;
+  const json = JSON.stringify(event);
+  return needsClaimCheck(json) ? dependencies.putPayload({ topic, eventKey }, json) : undefined;
 }
 
-function stringProperty(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
+/**
+ * The event a message's claim check stands for; undefined when it carries none. The message is
+ * anyone's: a reference is followed only if it is the one Switchyard wrote for this very topic
+ * and event (shared/payloads/claimCheck.ts says how and why). A missing blob is no outage: the
+ * publish function stores the payload before it sends the message, so it is refused like any
+ * other reference that is not this event's. Only a storage failure throws (Service Bus retries).
+ */
+async function claimedEvent(
+  dependencies: RouteDependencies,
+  input: OriginalIngressMessage,
+  owner: ClaimCheckOwner,
+): Promise<
+  | { ok: true; event: CloudEventJson; sizeBytes: number; payloadRef: string }
+  | { ok: false; description: string }
+  | undefined
+> {
+  const properties = input.applicationProperties ?? {};
+  if (!Object.hasOwn(properties, PAYLOAD_REF_PROPERTY)) return undefined;
+  const ref = properties[PAYLOAD_REF_PROPERTY];
+  if (ref === undefined) return undefined;
+  if (typeof ref !== 'string') return { ok: false, description: 'payloadRef must be a string' };
+  const nameProblem = claimCheckNameProblem(ref, owner);
+  if (nameProblem) return { ok: false, description: nameProblem };
+  const loaded = eventFromClaimCheck(owner, await dependencies.getPayload(ref));
+  return loaded.ok ? { ...loaded, payloadRef: ref } : loaded;
+}
+
+async function reject(
+  dependencies: RouteDependencies,
+  input: OriginalIngressMessage,
+  { reason, description }: IngressRejection,
+): Promise<RouteResult> {
+  await dependencies.sendRejectedIngress(
+    rejectedIngressMessage({ reason, description }, input, dependencies.now()),
+  );
+  return { kind: 'rejected', reason, description };
 }
 
 /** Compiled filters, kept as long as the cache keeps the subscription object. */
@@ -125,32 +191,4 @@ function predicateOf(subscription: SubscriptionRecord): (event: CloudEventJson) 
     predicates.set(subscription, predicate);
   }
   return predicate;
-}
-
-/** A rejected ingress message, kept with its reason so the publisher can find out what was wrong. */
-function rejectedIngressMessage(
-  reason: string,
-  description: string,
-  input: ServiceBusEventInput,
-  now: Date,
-): ServiceBusMessage {
-  const topic = stringProperty(input.applicationProperties?.topic) ?? '';
-  const body =
-    typeof input.body === 'string' || Buffer.isBuffer(input.body)
-      ? String(input.body)
-      : JSON.stringify(input.body);
-  return {
-    body: {
-      stage: 'ingress',
-      topic,
-      reason,
-      description,
-      deadLetteredAt: now.toISOString(),
-      originalBody: body.slice(0, 4096),
-    },
-    contentType: 'application/json',
-    sessionId: REJECTED_INGRESS_SESSION_ID,
-    subject: reason,
-    applicationProperties: { stage: 'ingress', topic, reason },
-  };
 }

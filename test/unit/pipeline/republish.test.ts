@@ -21,6 +21,9 @@ function pipeline(webhookStatus: () => number) {
       return { record, created: true };
     },
     getPayload: async () => undefined,
+    putPayload: async () => {
+      throw new Error('this test has no event large enough for a claim check');
+    },
     sendDeliveries: async (messages) => {
       queue.push(...messages);
     },
