@@ -47,7 +47,12 @@ export interface RunningIssuer {
 const tokenRequestSchema = z.strictObject({
   roles: z.array(z.string().min(1).max(200)).max(100),
   subject: z.string().min(1).max(200).optional(),
-  lifetimeSeconds: z.number().int().min(60).max(24 * 60 * 60).optional(),
+  lifetimeSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(24 * 60 * 60)
+    .optional(),
 });
 
 export interface IssuerOptions {
@@ -107,7 +112,10 @@ export async function startIssuer(options: IssuerOptions): Promise<RunningIssuer
       }
       const parsed = tokenRequestSchema.safeParse(body);
       if (!parsed.success) {
-        return send(res, 400, { error: 'invalid_request', error_description: parsed.error.issues[0]?.message });
+        return send(res, 400, {
+          error: 'invalid_request',
+          error_description: parsed.error.issues[0]?.message,
+        });
       }
       const lifetime = parsed.data.lifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS;
       const token = await sign({

@@ -24,7 +24,10 @@ function list(value: string | undefined): string[] {
 function defaultIssuer(): string {
   let settings: Record<string, string | undefined> = process.env;
   try {
-    settings = withEnvironment(readSettingValues(join(resolve(__dirname, '../..'), 'local.settings.json')), process.env);
+    settings = withEnvironment(
+      readSettingValues(join(resolve(__dirname, '../..'), 'local.settings.json')),
+      process.env,
+    );
   } catch {
     // No local.settings.json yet: the defaults of npm start.
   }

@@ -84,7 +84,10 @@ export function anonymous(handler: HttpHandler): GuardedHandler {
 async function authenticateRequest(request: HttpRequest): Promise<Caller> {
   const app = appContext();
   return authenticate(
-    { authorization: request.headers.get('authorization'), functionsKey: request.headers.get('x-functions-key') },
+    {
+      authorization: request.headers.get('authorization'),
+      functionsKey: request.headers.get('x-functions-key'),
+    },
     {
       bootstrapKey: app.settings.adminKey,
       verifyToken: app.verifyToken,

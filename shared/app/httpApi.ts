@@ -6,7 +6,12 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { generateApiKey } from '../auth/apiKey';
 import { QUEUES } from '../config/names';
-import { deleteApiKey, listApiKeys, putApiKey, type ApiKeyManagementDependencies } from '../management/apiKeys';
+import {
+  deleteApiKey,
+  listApiKeys,
+  putApiKey,
+  type ApiKeyManagementDependencies,
+} from '../management/apiKeys';
 import { json } from '../management/apiResponse';
 import { listDeadLetters, redriveDeadLetters } from '../management/deadletters';
 import { listSubscriptionDeliveries } from '../management/deliveries';
@@ -68,13 +73,19 @@ export async function listTopicSubscriptions(
   );
 }
 
-export async function readSubscription(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function readSubscription(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return respond(context, () =>
     getSubscription(appContext().subscriptions, request.params.topic, request.params.name),
   );
 }
 
-export async function writeSubscription(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function writeSubscription(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return respond(context, async () => {
     const app = appContext();
     const { topic, name } = request.params;
@@ -92,7 +103,10 @@ export async function writeSubscription(request: HttpRequest, context: Invocatio
   });
 }
 
-export async function removeSubscription(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function removeSubscription(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return respond(context, async () => {
     const app = appContext();
     const { topic, name } = request.params;
@@ -144,7 +158,10 @@ export async function subscriptionDeliveries(
   });
 }
 
-export async function deadletters(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export async function deadletters(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   return respond(context, () =>
     listDeadLetters(deadLetterDependencies(appContext()), {
       topic: request.params.topic,

@@ -66,7 +66,11 @@ export async function authenticate(
   }
   const { value, fromAuthorization } = credential;
   if (dependencies.bootstrapKey !== undefined && secretsEqual(value, dependencies.bootstrapKey)) {
-    return { id: 'bootstrap-admin-key', kind: 'bootstrapKey', grants: [{ permission: 'admin', topics: '*' }] };
+    return {
+      id: 'bootstrap-admin-key',
+      kind: 'bootstrapKey',
+      grants: [{ permission: 'admin', topics: '*' }],
+    };
   }
   if (looksLikeApiKey(value)) return authenticateApiKey(value, dependencies);
   if (fromAuthorization && JWT_SHAPE.test(value)) return authenticateToken(value, dependencies);
@@ -77,9 +81,7 @@ export async function authenticate(
 }
 
 type Credential =
-  | { kind: 'none' }
-  | { kind: 'malformed' }
-  | { kind: 'present'; value: string; fromAuthorization: boolean };
+  { kind: 'none' } | { kind: 'malformed' } | { kind: 'present'; value: string; fromAuthorization: boolean };
 
 function credentialOf({ authorization, functionsKey }: PresentedCredential): Credential {
   if (authorization !== null && authorization.trim() !== '') {

@@ -34,7 +34,9 @@ const claimsSchema = z.object({
  * its OpenID discovery document, cached, refetched when a token names a key it does not know,
  * so key rollover needs nothing from us), issuer, audience, expiry and not-before.
  */
-export function createTokenVerifier(options: TokenVerifierOptions): (token: string) => Promise<VerifiedToken> {
+export function createTokenVerifier(
+  options: TokenVerifierOptions,
+): (token: string) => Promise<VerifiedToken> {
   let keySet: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
 
   const keys = (): Promise<ReturnType<typeof createRemoteJWKSet>> => {
@@ -81,7 +83,9 @@ async function discoverKeys(issuer: string): Promise<ReturnType<typeof createRem
   const parsed = discoverySchema.safeParse(document);
   if (!parsed.success) throw new IssuerUnavailableError(`${url} is not an OpenID discovery document`);
   if (parsed.data.issuer !== issuer) {
-    throw new IssuerUnavailableError(`${url} names issuer ${parsed.data.issuer}, not the configured ${issuer}`);
+    throw new IssuerUnavailableError(
+      `${url} names issuer ${parsed.data.issuer}, not the configured ${issuer}`,
+    );
   }
   return createRemoteJWKSet(new URL(parsed.data.jwks_uri), {
     timeoutDuration: FETCH_TIMEOUT_MS,

@@ -69,7 +69,8 @@ export async function putApiKey(
   if (spec.expiresAt !== undefined && Date.parse(spec.expiresAt) <= now.getTime()) {
     throw invalidField('expiresAt', 'must be in the future');
   }
-  const topics = spec.topics === undefined || spec.topics.includes('*') ? '*' : [...new Set(spec.topics)].sort();
+  const topics =
+    spec.topics === undefined || spec.topics.includes('*') ? '*' : [...new Set(spec.topics)].sort();
   const key = dependencies.generateKey(name);
   const existed = (await dependencies.keys.get(name)) !== undefined;
   const record: ApiKeyRecord = {
@@ -91,7 +92,9 @@ export async function putApiKey(
 }
 
 /** GET /api/keys: every key's name, scopes, created / last used / expiry; never a key. */
-export async function listApiKeys(dependencies: Pick<ApiKeyManagementDependencies, 'keys'>): Promise<ApiResponse> {
+export async function listApiKeys(
+  dependencies: Pick<ApiKeyManagementDependencies, 'keys'>,
+): Promise<ApiResponse> {
   const records = await dependencies.keys.list();
   return json(200, { items: records.map(apiKeyView) });
 }
