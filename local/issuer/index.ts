@@ -41,6 +41,8 @@ export interface RunningIssuer {
   audience: string;
   /** A token signed with this issuer's key. */
   sign(request: TokenRequest): Promise<string>;
+  /** Signs with a new key from now on, publishing it beside the old one (a key rollover). */
+  rotateKey(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,13 +67,12 @@ export interface IssuerOptions {
 export async function startIssuer(options: IssuerOptions): Promise<RunningIssuer> {
   const host = options.host ?? '127.0.0.1';
   const audience = options.audience ?? LOCAL_AUDIENCE;
-  const { publicKey, privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
-  const kid = randomBytes(8).toString('hex');
-  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: ALGORITHM, use: 'sig' };
+  const published: JWK[] = [];
+  let signing = await newKey(published);
   let url = '';
 
   const sign = (request: TokenRequest): Promise<string> =>
-    signToken(privateKey, kid, {
+    signToken(signing.privateKey, signing.kid, {
       ...request,
       issuer: request.issuer ?? url,
       audience: request.audience ?? audience,
@@ -99,7 +100,7 @@ export async function startIssuer(options: IssuerOptions): Promise<RunningIssuer
     }
     if (req.method === 'GET' && path === '/discovery/keys') {
       req.resume();
-      return send(res, 200, { keys: [jwk] });
+      return send(res, 200, { keys: published });
     }
     if (req.method === 'POST' && path === '/token') {
       const chunks: Buffer[] = [];
@@ -142,12 +143,22 @@ export async function startIssuer(options: IssuerOptions): Promise<RunningIssuer
     url,
     audience,
     sign,
+    async rotateKey() {
+      signing = await newKey(published);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+async function newKey(published: JWK[]): Promise<{ privateKey: KeyLike; kid: string }> {
+  const { publicKey, privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+  const kid = randomBytes(8).toString('hex');
+  published.push({ ...(await exportJWK(publicKey)), kid, alg: ALGORITHM, use: 'sig' });
+  return { privateKey, kid };
 }
 
 /** Signs a token as Entra ID shapes an app-only access token: roles, oid, sub, azp. */

@@ -8,6 +8,8 @@ export interface TokenVerifierOptions {
   issuer: string;
   /** The `aud` tokens must carry: the API's application (client) id. */
   audience: string;
+  /** How long after a fetch of the keys an unknown `kid` waits for the next; default 30 s. */
+  keysCooldownMs?: number;
 }
 
 /** Tolerated difference between our clock and the issuer's for `exp` and `nbf`. */
@@ -40,10 +42,12 @@ export function createTokenVerifier(
   let keySet: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
 
   const keys = (): Promise<ReturnType<typeof createRemoteJWKSet>> => {
-    keySet ??= discoverKeys(options.issuer).catch((error: unknown) => {
-      keySet = undefined; // the next request tries again
-      throw error;
-    });
+    keySet ??= discoverKeys(options.issuer, options.keysCooldownMs ?? KEYS_COOLDOWN_MS).catch(
+      (error: unknown) => {
+        keySet = undefined; // the next request tries again
+        throw error;
+      },
+    );
     return keySet;
   };
 
@@ -68,7 +72,10 @@ export function createTokenVerifier(
   };
 }
 
-async function discoverKeys(issuer: string): Promise<ReturnType<typeof createRemoteJWKSet>> {
+async function discoverKeys(
+  issuer: string,
+  cooldownMs: number,
+): Promise<ReturnType<typeof createRemoteJWKSet>> {
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   let document: unknown;
   try {
@@ -90,7 +97,7 @@ async function discoverKeys(issuer: string): Promise<ReturnType<typeof createRem
   return createRemoteJWKSet(new URL(parsed.data.jwks_uri), {
     timeoutDuration: FETCH_TIMEOUT_MS,
     cacheMaxAge: KEYS_MAX_AGE_MS,
-    cooldownDuration: KEYS_COOLDOWN_MS,
+    cooldownDuration: cooldownMs,
   });
 }
 
