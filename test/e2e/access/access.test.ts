@@ -298,6 +298,17 @@ describe('access control of every HTTP function', () => {
       expect(past.status).toBe(400);
       expect(past.json.errors).toEqual([expect.objectContaining({ field: 'expiresAt' })]);
 
+      // Audited: who, with which permission, the outcome; never a credential.
+      const logs = pipeline.host.logs();
+      expect(logs).toMatch(
+        /audit putKey: allowed \(201\).*enduser\.id=bootstrap-admin-key.*switchyard\.permission=admin/,
+      );
+      expect(logs).toMatch(/audit putKey: allowed \(200\).*enduser\.id=key:ops-admin/);
+      expect(logs).toMatch(/audit publish: unauthenticated \(401\).*enduser\.id=anonymous/);
+      for (const secret of [created.json.key, partner.json.key, rotated.json.key, FUNCTION_KEY]) {
+        expect(logs).not.toContain(secret as string);
+      }
+
       const viaHeader = await api('GET', '/keys', { 'x-functions-key': FUNCTION_KEY });
       expect(viaHeader.status).toBe(200);
       expect((viaHeader.json.items as Array<{ name: string }>).map((k) => k.name)).toEqual(
