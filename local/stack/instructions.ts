@@ -88,7 +88,9 @@ export function formatSummary(summary: Summary): string {
     ...(summary.blobEndpoint ? [`  Blob storage (Azurite)   ${summary.blobEndpoint}`] : []),
     `  Service Bus              ${summary.serviceBusConnectionString}`,
     ...(summary.issuerUrl
-      ? [`  Token issuer             ${summary.issuerUrl}   (npm run token -- --roles Switchyard.Publish --topics orders)`]
+      ? [
+          `  Token issuer             ${summary.issuerUrl}   (npm run token -- --roles Switchyard.Publish --topics orders)`,
+        ]
       : []),
   ];
   if (summary.publish) {
