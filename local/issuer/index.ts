@@ -14,6 +14,7 @@ import { z } from 'zod';
 export const LOCAL_AUDIENCE = 'api://switchyard-local';
 const ALGORITHM = 'RS256';
 const DEFAULT_LIFETIME_SECONDS = 60 * 60;
+const MAX_TOKEN_REQUEST_BYTES = 64 * 1024;
 
 /** Each role for each topic (`Switchyard.Publish.orders`); Switchyard.Admin has no topic form. Pure. */
 export function rolesFor(roles: readonly string[], topics: readonly string[]): string[] {
@@ -104,7 +105,14 @@ export async function startIssuer(options: IssuerOptions): Promise<RunningIssuer
     }
     if (req.method === 'POST' && path === '/token') {
       const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_TOKEN_REQUEST_BYTES) {
+          return send(res, 413, { error: 'invalid_request', error_description: 'the body is too large' });
+        }
+        chunks.push(chunk as Buffer);
+      }
       let body: unknown;
       try {
         body = JSON.parse(Buffer.concat(chunks).toString('utf8'));

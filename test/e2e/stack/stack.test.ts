@@ -152,6 +152,9 @@ describe('npm start: the local stack with the real app', () => {
     expect(token.split('.')).toHaveLength(3);
     const headers = { authorization: `Bearer ${token}` };
     const { url, body, eventKey } = stack!.samplePublish;
+    // Published with the admin key (idempotent if the test above already did), read with the token.
+    const asAdmin = await fetch(url, { method: 'POST', headers: stack!.samplePublish.headers, body });
+    expect(asAdmin.status).toBe(202);
     const status = await waitFor('the sample event to be readable with the token', async () => {
       const response = await fetch(`${stack!.apiUrl}/events/${eventKey}`, { headers });
       return response.status === 200 ? response : undefined;
