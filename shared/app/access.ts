@@ -60,7 +60,9 @@ export function requires(
       } catch (error) {
         // 401 / 403 as problem+json, or 503 when the issuer's keys or the key store are out of reach.
         const refused = await respond(context, () => Promise.reject(error as Error));
-        audit(context, permission, caller, routeTopic, refused.status ?? 500);
+        const status = refused.status ?? 500;
+        const outcome = status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : 'not checked';
+        audit(context, permission, caller, routeTopic, status, outcome);
         return refused;
       }
       const authorized = caller;
@@ -70,7 +72,9 @@ export function requires(
           if (!allows(authorized.grants, permission, topic)) throw forbidden(authorized, permission, topic);
         },
       });
-      audit(context, permission, authorized, routeTopic, answer.status ?? 200);
+      const status = answer.status ?? 200;
+      // A topic the handler found and refused (access.requireTopic) is a 403 too.
+      audit(context, permission, authorized, routeTopic, status, status === 403 ? 'forbidden' : 'allowed');
       return answer;
     },
   };
@@ -119,8 +123,8 @@ function audit(
   caller: Caller | undefined,
   topic: string | undefined,
   status: number,
+  outcome: 'allowed' | 'unauthenticated' | 'forbidden' | 'not checked',
 ): void {
-  const outcome = status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : 'allowed';
   const attributes = {
     'enduser.id': caller?.id ?? 'anonymous',
     'switchyard.permission': permission,
@@ -130,7 +134,7 @@ function audit(
   annotateActiveSpan(attributes);
   if (permission === 'publish' && outcome === 'allowed') return;
   log(
-    status >= 400 && status < 500 && outcome !== 'allowed' ? 'warn' : 'info',
+    outcome === 'allowed' ? 'info' : 'warn',
     `audit ${context.functionName}: ${outcome} (${status})`,
     { ...attributes, status },
     context,
