@@ -1,28 +1,8 @@
-import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
-import { appContext } from '../shared/app/context';
-import { respond } from '../shared/app/http';
-import { listSubscriptionDeliveries } from '../shared/management/deliveries';
-import { parsePageQuery } from '../shared/management/paging';
+import { app } from '@azure/functions';
+import { requires } from '../shared/app/access';
+import { subscriptionDeliveries } from '../shared/app/httpApi';
 
-export async function deliveries(request: HttpRequest, context: InvocationContext) {
-  return respond(context, () => {
-    const store = appContext().deliveries;
-    return listSubscriptionDeliveries(
-      (topic, name, options) => store.listForSubscription(topic, name, options),
-      {
-        topic: request.params.topic,
-        name: request.params.name,
-        status: request.query.get('status'),
-        page: parsePageQuery(request.query),
-        tokens: appContext().continuationTokens,
-      },
-    );
-  });
-}
-
-app.http('deliveries', {
-  methods: ['GET'],
+app.get('deliveries', {
   route: 'topics/{topic}/subscriptions/{name}/deliveries',
-  authLevel: 'function',
-  handler: deliveries,
+  ...requires('events.read', subscriptionDeliveries),
 });

@@ -1,21 +1,6 @@
-import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
-import { appContext } from '../shared/app/context';
-import { respond } from '../shared/app/http';
-import { getEventStatus } from '../shared/management/events';
+import { app } from '@azure/functions';
+import { requires } from '../shared/app/access';
+import { eventStatus } from '../shared/app/httpApi';
 
-export async function eventStatus(request: HttpRequest, context: InvocationContext) {
-  return respond(context, () => {
-    const { events, deliveries } = appContext();
-    return getEventStatus(
-      { getEvent: (key) => events.get(key), listDeliveries: (key) => deliveries.listForEvent(key) },
-      request.params.eventKey,
-    );
-  });
-}
-
-app.http('eventStatus', {
-  methods: ['GET'],
-  route: 'events/{eventKey}',
-  authLevel: 'function',
-  handler: eventStatus,
-});
+// The topic is known once the event is read: the handler checks it (access.requireTopic).
+app.get('eventStatus', { route: 'events/{eventKey}', ...requires('events.read', eventStatus, 'handler') });

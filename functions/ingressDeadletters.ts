@@ -1,21 +1,5 @@
-import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
-import { appContext } from '../shared/app/context';
-import { ingressDeadLetterDependencies } from '../shared/app/dependencies';
-import { respond } from '../shared/app/http';
-import { listIngressDeadLetters } from '../shared/management/ingressDeadLetters';
-import { parsePageQuery } from '../shared/management/paging';
+import { app } from '@azure/functions';
+import { requires } from '../shared/app/access';
+import { ingressDeadletters } from '../shared/app/httpApi';
 
-export async function ingressDeadletters(request: HttpRequest, context: InvocationContext) {
-  return respond(context, () =>
-    listIngressDeadLetters(ingressDeadLetterDependencies(appContext()), {
-      page: parsePageQuery(request.query),
-    }),
-  );
-}
-
-app.http('ingressDeadletters', {
-  methods: ['GET'],
-  route: 'ingress/deadletters',
-  authLevel: 'function',
-  handler: ingressDeadletters,
-});
+app.get('ingressDeadletters', { route: 'ingress/deadletters', ...requires('operate', ingressDeadletters) });

@@ -1,43 +1,9 @@
-import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
-import { appContext } from '../shared/app/context';
-import { jsonBody, respond } from '../shared/app/http';
-import { deleteSubscription, getSubscription, putSubscription } from '../shared/management/subscriptions';
+import { app } from '@azure/functions';
+import { requires } from '../shared/app/access';
+import { readSubscription, removeSubscription, writeSubscription } from '../shared/app/httpApi';
 
-export async function subscription(request: HttpRequest, context: InvocationContext) {
-  return respond(context, async () => {
-    const { topic, name } = request.params;
-    const app = appContext();
-    if (request.method === 'GET') return getSubscription(app.subscriptions, topic, name);
-    if (request.method === 'DELETE') {
-      const result = await deleteSubscription(
-        app.subscriptions,
-        topic,
-        name,
-        request.headers.get('if-match'),
-      );
-      if (topic) app.subscriptionCache.invalidate(topic);
-      return result;
-    }
-    const result = await putSubscription(app.subscriptions, {
-      topic,
-      name,
-      body: await jsonBody(request),
-      ifMatch: request.headers.get('if-match'),
-      ifNoneMatch: request.headers.get('if-none-match'),
-      now: new Date(),
-      checkWebhookTarget: async (endpointUrl) => {
-        const check = await app.ssrfGuard.checkHost(new URL(endpointUrl).hostname);
-        return !check.ok && check.refused ? check.error : undefined;
-      },
-    });
-    if (topic) app.subscriptionCache.invalidate(topic);
-    return result;
-  });
-}
+const route = 'topics/{topic}/subscriptions/{name}';
 
-app.http('subscription', {
-  methods: ['GET', 'PUT', 'DELETE'],
-  route: 'topics/{topic}/subscriptions/{name}',
-  authLevel: 'function',
-  handler: subscription,
-});
+app.get('getSubscription', { route, ...requires('subscriptions.read', readSubscription) });
+app.put('putSubscription', { route, ...requires('subscriptions.write', writeSubscription) });
+app.deleteRequest('deleteSubscription', { route, ...requires('subscriptions.write', removeSubscription) });

@@ -1,23 +1,8 @@
-import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
-import { appContext } from '../shared/app/context';
-import { respond } from '../shared/app/http';
-import { parsePageQuery } from '../shared/management/paging';
-import { listSubscriptions } from '../shared/management/subscriptions';
+import { app } from '@azure/functions';
+import { requires } from '../shared/app/access';
+import { listTopicSubscriptions } from '../shared/app/httpApi';
 
-export async function subscriptions(request: HttpRequest, context: InvocationContext) {
-  return respond(context, () =>
-    listSubscriptions(
-      appContext().subscriptions,
-      request.params.topic,
-      parsePageQuery(request.query),
-      appContext().continuationTokens,
-    ),
-  );
-}
-
-app.http('subscriptions', {
-  methods: ['GET'],
+app.get('subscriptions', {
   route: 'topics/{topic}/subscriptions',
-  authLevel: 'function',
-  handler: subscriptions,
+  ...requires('subscriptions.read', listTopicSubscriptions),
 });

@@ -79,6 +79,12 @@ param logAnalyticsDailyCapGb int = 5
 @maxValue(1000)
 param telemetryTracesPerSecond int = 5
 
+@description('Entra ID tenant whose access tokens the API accepts. Default: the deployment\'s tenant.')
+param authTenantId string = tenant().tenantId
+
+@description('Application (client) id of the Switchyard API app registration: the audience tokens must carry. Empty: no token is accepted (every call answers 401 until it is set; see docs/deploying.md).')
+param authAudience string = ''
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -177,6 +183,8 @@ module api 'app/api.bicep' = {
     nodeVersion: nodeVersion
     maximumInstanceCount: maximumInstanceCount
     telemetryTracesPerSecond: telemetryTracesPerSecond
+    authIssuer: empty(authAudience) ? '' : '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+    authAudience: authAudience
   }
   // The app starts with its roles in place: without them the host cannot reach its storage
   // or deployment package and the first deployment fails.

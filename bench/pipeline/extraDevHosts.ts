@@ -37,7 +37,7 @@ export async function startExtraDevHosts(options: {
     [SETTINGS.cosmosConnection]: `AccountEndpoint=${stack.cosmosEndpoint};AccountKey=${EMULATOR_ACCOUNT_KEY};`,
     [SETTINGS.payloadStorageConnection]: storage,
     AzureWebJobsStorage: storage,
-    [SETTINGS.functionKey]: stack.functionKey,
+    [SETTINGS.adminKey]: stack.functionKey,
     [SETTINGS.allowedPrivateCidrs]: '127.0.0.0/8',
   };
   const hosts: DevHostProcess[] = [];

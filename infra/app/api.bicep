@@ -41,6 +41,12 @@ param cosmosDatabaseName string
 @description('Application Insights connection string (holds no secret: local auth is disabled).')
 param applicationInsightsConnectionString string
 
+@description('Issuer whose access tokens the app accepts (Entra ID v2.0 endpoint of the tenant); empty: none.')
+param authIssuer string
+
+@description('Audience those tokens must carry: the Switchyard API app registration\'s client id.')
+param authAudience string
+
 @description('Node.js version of the Functions runtime.')
 @allowed([
   '20'
@@ -150,7 +156,9 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 
 // Plain object (no union) so every name is visible here and to the drift test. Flex Consumption
 // sets FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION itself and rejects them here.
-// SWITCHYARD_FUNCTION_KEY is local-only: in Azure the host's own function keys guard the routes.
+// Every route is anonymous at the Functions host and the app authenticates each call (Entra ID
+// tokens of authIssuer/authAudience, Switchyard API keys). SWITCHYARD_ADMIN_KEY is not set here:
+// with no audience configured nothing authenticates and every call but /health answers 401.
 resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: app
   name: 'appsettings'
@@ -172,6 +180,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // Empty: in Azure, webhooks to private addresses are always refused.
     SWITCHYARD_ALLOWED_PRIVATE_CIDRS: ''
     SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: string(subscriptionCacheSeconds)
+    SWITCHYARD_AUTH_ISSUER: authIssuer
+    SWITCHYARD_AUTH_AUDIENCE: authAudience
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     // An upper bound on trace ingestion: at most (instances x this) traces per second.
     SWITCHYARD_TELEMETRY_TRACES_PER_SECOND: string(telemetryTracesPerSecond)

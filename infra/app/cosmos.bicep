@@ -89,6 +89,24 @@ resource subscriptionsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDataba
   }
 }
 
+// Switchyard API keys, one item per name (id = name), read by point read and cached. They hold
+// the keys' SHA-256, never a key.
+resource apiKeysContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-10-15' = {
+  parent: database
+  name: 'apikeys'
+  properties: {
+    resource: {
+      id: 'apikeys'
+      partitionKey: {
+        paths: [
+          '/name'
+        ]
+        kind: 'Hash'
+      }
+    }
+  }
+}
+
 // An event and its deliveries share the partition /eventKey, so "what happened to event X?"
 // is one single-partition query. The event body itself is never queried: not indexed, which
 // keeps the write cost of large events flat.

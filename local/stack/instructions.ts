@@ -71,6 +71,7 @@ export interface Summary {
   serviceBusConnectionString: string;
   blobEndpoint?: string;
   functionKey: string;
+  issuerUrl?: string;
   publish?: PublishRequest;
   /** Why the sample subscription is missing, when the app refused it. */
   sampleNotCreated?: string;
@@ -82,12 +83,17 @@ export function formatSummary(summary: Summary): string {
   const lines = [
     '',
     `Switchyard is running (started in ${(summary.startupMs / 1000).toFixed(1)} s).`,
-    `  API                      ${summary.apiUrl}   (x-functions-key: ${summary.functionKey})`,
+    `  API                      ${summary.apiUrl}   (bootstrap admin key: ${summary.functionKey})`,
     `  Health                   ${summary.healthUrl}`,
     ...(summary.receiverUrl ? [`  Sample webhook receiver  ${summary.receiverUrl}`] : []),
     `  Cosmos DB                ${summary.cosmosEndpoint}`,
     ...(summary.blobEndpoint ? [`  Blob storage (Azurite)   ${summary.blobEndpoint}`] : []),
     `  Service Bus              ${summary.serviceBusConnectionString}`,
+    ...(summary.issuerUrl
+      ? [
+          `  Token issuer             ${summary.issuerUrl}   (npm run token -- --roles Switchyard.Publish --topics orders)`,
+        ]
+      : []),
   ];
   if (summary.publish) {
     lines.push(

@@ -12,6 +12,7 @@ export interface StackPorts {
   azuriteTable: number;
   devHost: number;
   receiver: number;
+  issuer: number;
 }
 
 export type PortName = keyof StackPorts;
@@ -74,6 +75,12 @@ export const PORT_SPECS: Record<PortName, PortSpec> = {
     setting: 'SWITCHYARD_RECEIVER_PORT',
     flag: '--receiver-port',
     defaultPort: 7072,
+  },
+  issuer: {
+    user: 'the local OpenID token issuer',
+    setting: 'SWITCHYARD_ISSUER_PORT',
+    flag: '--issuer-port',
+    defaultPort: 7073,
   },
 };
 

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SETTINGS } from '../../shared/config/names';
 import { endpointOfConnectionString } from '../../shared/store/cosmosClient';
+import { LOCAL_AUDIENCE, startIssuer } from '../issuer/index';
 import { startSampleReceiver, type RunningSampleReceiver } from '../sample-receiver/index';
 import { startBackingServices } from './backingServices';
 import { assertPortsFree } from './checkPorts';
@@ -56,7 +57,10 @@ export interface RunningStack {
   cosmosEndpoint: string;
   serviceBusConnectionString: string;
   blobEndpoint?: string;
+  /** The bootstrap admin key (SWITCHYARD_ADMIN_KEY), sent as Bearer or x-functions-key. */
   functionKey: string;
+  /** The token issuer the app trusts: the local one, or the one local.settings.json names. */
+  issuerUrl: string;
   receiver: RunningSampleReceiver;
   seed?: SeedResult;
   /** An order.created event for the sample topic, as the printed curl command sends it. */
@@ -71,10 +75,24 @@ export interface RunningStack {
   kill(): void;
 }
 
-const DEFAULT_FUNCTION_KEY = 'local-dev-key';
+const DEFAULT_ADMIN_KEY = 'local-dev-key';
+/** What SWITCHYARD_ADMIN_KEY was called before it replaced the function key; still honoured here. */
+const LEGACY_FUNCTION_KEY_SETTING = 'SWITCHYARD_FUNCTION_KEY';
 
-function portsToCheck(external: readonly StackPart[]): PortName[] {
+/** An issuer setting pointing elsewhere (Entra ID) is used as is; else the local issuer runs. */
+function externalIssuer(settings: SettingValues): string | undefined {
+  const issuer = settings[SETTINGS.authIssuer]?.trim();
+  if (!issuer) return undefined;
+  try {
+    return /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(new URL(issuer).hostname) ? undefined : issuer;
+  } catch {
+    return issuer; // the app names the bad setting
+  }
+}
+
+function portsToCheck(external: readonly StackPart[], issuer: boolean): PortName[] {
   const names: PortName[] = ['devHost', 'receiver'];
+  if (issuer) names.push('issuer');
   if (!external.includes('servicebus')) names.push('serviceBus', 'serviceBusHttp');
   if (!external.includes('cosmos')) names.push('cosmos');
   if (!external.includes('azurite')) names.push('azuriteBlob', 'azuriteQueue', 'azuriteTable');
@@ -96,10 +114,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const external = [...(options.external ?? []), ...fromSettings];
   const { ports, settings } = options;
   const healthPath = options.healthPath ?? '/api/health';
-  const functionKey = settings[SETTINGS.functionKey] || DEFAULT_FUNCTION_KEY;
+  const functionKey =
+    settings[SETTINGS.adminKey] || settings[LEGACY_FUNCTION_KEY_SETTING] || DEFAULT_ADMIN_KEY;
+  const outsideIssuer = externalIssuer(settings);
   const allowedCidrs = stackAllowedCidrs(settings[SETTINGS.allowedPrivateCidrs]);
 
-  await assertPortsFree(ports, portsToCheck(external));
+  await assertPortsFree(ports, portsToCheck(external, outsideIssuer === undefined));
   for (const part of fromSettings) {
     log(`[stack] not starting ${part}: ${PART_SETTINGS[part]} points at a service elsewhere, used as it is`);
   }
@@ -120,10 +140,29 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       onDown: partDied,
       checkpoint,
     });
+    let issuerUrl = outsideIssuer ?? '';
+    let audience = settings[SETTINGS.authAudience]?.trim() || LOCAL_AUDIENCE;
+    if (outsideIssuer === undefined) {
+      const issuer = await timedStep(
+        log,
+        'Token issuer',
+        () => startIssuer({ port: ports.issuer }),
+        (running) => `${running.url} (npm run token -- --roles ...)`,
+      );
+      parts.add({ name: 'token issuer', stop: () => issuer.close() });
+      issuerUrl = issuer.url;
+      audience = issuer.audience;
+      checkpoint();
+    }
+
     // What the app gets: local.settings.json, with the connections of what actually runs.
     const appSettings: SettingValues = {
       ...settings,
-      [SETTINGS.functionKey]: functionKey,
+      [SETTINGS.adminKey]: functionKey,
+      // The dev host's own stand-in for the Functions host keys (its admin routes); not the app's.
+      [LEGACY_FUNCTION_KEY_SETTING]: functionKey,
+      [SETTINGS.authIssuer]: issuerUrl,
+      [SETTINGS.authAudience]: audience,
       [SETTINGS.allowedPrivateCidrs]: allowedCidrs,
       [SETTINGS.serviceBusConnection]: services.serviceBusConnectionString,
       [SETTINGS.cosmosConnection]: services.cosmosConnectionString,
@@ -235,6 +274,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ? (/Endpoint=[^;]+/i.exec(services.serviceBusConnectionString)?.[0] ?? '(identity-based connection)')
         : services.serviceBusConnectionString,
       functionKey,
+      issuerUrl,
       // Without the sample subscription the event is still accepted and recorded, matching nothing.
       publish: samplePublish,
       ...(seedRefused ? { sampleNotCreated: seedRefused } : {}),
@@ -244,6 +284,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       ...urls,
       serviceBusConnectionString: services.serviceBusConnectionString,
       functionKey,
+      issuerUrl,
       receiver,
       ...(seed ? { seed } : {}),
       samplePublish,

@@ -2,6 +2,9 @@
 import './bootstrapTelemetry';
 import type { Database } from '@azure/cosmos';
 import type { ServiceBusClient } from '@azure/service-bus';
+import { ApiKeyCache } from '../auth/apiKeyCache';
+import type { VerifiedToken } from '../auth/authenticate';
+import { createTokenVerifier } from '../auth/tokenVerifier';
 import { Bus } from '../bus/Bus';
 import { createServiceBusClient } from '../bus/serviceBusClient';
 import { readSettings, type Settings } from '../config/settings';
@@ -11,6 +14,7 @@ import { createWebhookClient, type WebhookClient } from '../delivery/webhookClie
 import { PayloadStore } from '../payloads/PayloadStore';
 import { SubscriptionCache } from '../pipeline/subscriptionCache';
 import { createCosmosClient } from '../store/cosmosClient';
+import { ApiKeyStore } from '../store/ApiKeyStore';
 import { DeliveryStore } from '../store/DeliveryStore';
 import { EventStore } from '../store/EventStore';
 import { SubscriptionStore } from '../store/SubscriptionStore';
@@ -39,6 +43,11 @@ export interface AppContext {
   ssrfGuard: SsrfGuard;
   /** Signs the list routes' continuation tokens with a per-deployment key kept in Cosmos DB. */
   continuationTokens: ContinuationTokens;
+  apiKeys: ApiKeyStore;
+  /** Keys as authentication reads them: cached for API_KEY_CACHE_SECONDS. */
+  apiKeyCache: ApiKeyCache;
+  /** Verifies access tokens of the configured issuer; undefined when none is configured. */
+  verifyToken: ((token: string) => Promise<VerifiedToken>) | undefined;
   close(): Promise<void>;
 }
 
@@ -62,6 +71,7 @@ function createAppContext(settings: Settings): AppContext {
   const subscriptions = new SubscriptionStore(database);
   const serviceBus = createServiceBusClient(settings.serviceBus);
   const bus = new Bus(serviceBus);
+  const apiKeys = new ApiKeyStore(database);
   // The allow-list as readSettings validated it: one reading of the setting for the whole app.
   const ssrfGuard = new SsrfGuard(parseAllowedCidrs(settings.allowedPrivateCidrs.join(',')));
   const webhooks = createWebhookClient({ guard: ssrfGuard });
@@ -85,6 +95,12 @@ function createAppContext(settings: Settings): AppContext {
     webhooks,
     ssrfGuard,
     continuationTokens: continuationTokens(() => new AppSecretStore(database).secret('continuation-tokens')),
+    apiKeys,
+    apiKeyCache: new ApiKeyCache(
+      (name) => apiKeys.get(name),
+      (name, at) => apiKeys.touch(name, at),
+    ),
+    verifyToken: settings.auth ? createTokenVerifier(settings.auth) : undefined,
     async close() {
       unregisterQueueDepth();
       await Promise.allSettled([bus.close(), webhooks.close()]);

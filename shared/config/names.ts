@@ -18,6 +18,8 @@ export const CONTAINERS = {
   subscriptions: { name: 'subscriptions', partitionKey: '/topic' },
   events: { name: 'events', partitionKey: '/eventKey' },
   deliveries: { name: 'deliveries', partitionKey: '/eventKey' },
+  /** Switchyard API keys (hashes only), one per name. */
+  apiKeys: { name: 'apikeys', partitionKey: '/name' },
 } as const;
 
 /** Blob container for claim-check payloads (events too large for a Service Bus message). */
@@ -34,7 +36,15 @@ export const SETTINGS = {
   cosmosConnection: 'CosmosDbConnection',
   payloadStorageConnection: 'PayloadStorageConnection',
   cosmosDatabase: 'SWITCHYARD_COSMOS_DATABASE',
-  functionKey: 'SWITCHYARD_FUNCTION_KEY',
+  /**
+   * The bootstrap admin key: accepted as `Authorization: Bearer <key>` (or `x-functions-key`)
+   * with every permission. Locally `local-dev-key`; not set in Azure, where admins use Entra roles.
+   */
+  adminKey: 'SWITCHYARD_ADMIN_KEY',
+  /** The issuer whose access tokens are accepted (Entra ID: https://login.microsoftonline.com/<tenant>/v2.0). */
+  authIssuer: 'SWITCHYARD_AUTH_ISSUER',
+  /** The audience those tokens must carry: the API's application (client) id. */
+  authAudience: 'SWITCHYARD_AUTH_AUDIENCE',
   allowedPrivateCidrs: 'SWITCHYARD_ALLOWED_PRIVATE_CIDRS',
   subscriptionCacheSeconds: 'SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS',
   appInsightsConnection: 'APPLICATIONINSIGHTS_CONNECTION_STRING',

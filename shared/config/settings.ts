@@ -27,8 +27,10 @@ export interface Settings {
   cosmos: ConnectionSetting;
   payloadStorage: ConnectionSetting;
   cosmosDatabase: string;
-  /** Only used locally (the dev host checks it); Azure checks its own keys. */
-  functionKey?: string;
+  /** The bootstrap admin key; absent unless set (Azure: not set, admins use Entra roles). */
+  adminKey?: string;
+  /** Whose access tokens are accepted; absent = none (only keys authenticate). */
+  auth?: { issuer: string; audience: string };
   allowedPrivateCidrs: string[];
   subscriptionCacheSeconds: number;
   appInsightsConnectionString?: string;
@@ -117,9 +119,30 @@ function readAllowedCidrs(env: Environment): string[] {
   }
 }
 
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * The token issuer and audience: both or neither. The issuer must be https (its keys decide who
+ * gets in), except on loopback for the local issuer of npm start.
+ */
+function readAuth(env: Environment): Settings['auth'] {
+  const issuer = present(env, SETTINGS.authIssuer);
+  const audience = present(env, SETTINGS.authAudience);
+  if (issuer === undefined && audience === undefined) return undefined;
+  if (issuer === undefined) throw new SettingsError(SETTINGS.authIssuer, `missing: ${SETTINGS.authAudience} is set`);
+  if (audience === undefined) throw new SettingsError(SETTINGS.authAudience, `missing: ${SETTINGS.authIssuer} is set`);
+  const url = parse(z.url({ message: 'must be an absolute URL' }), SETTINGS.authIssuer, issuer);
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'https:' && !(protocol === 'http:' && LOOPBACK_HOSTS.test(hostname))) {
+    throw new SettingsError(SETTINGS.authIssuer, 'must be an https URL (http only on loopback)');
+  }
+  return { issuer, audience };
+}
+
 /** Reads and validates every setting; throws SettingsError naming the first bad one. */
 export function readSettings(env: Environment = process.env): Settings {
-  const functionKey = present(env, SETTINGS.functionKey);
+  const adminKey = present(env, SETTINGS.adminKey);
+  const auth = readAuth(env);
   const appInsights = present(env, SETTINGS.appInsightsConnection);
   const cache = present(env, SETTINGS.subscriptionCacheSeconds);
   return {
@@ -131,7 +154,8 @@ export function readSettings(env: Environment = process.env): Settings {
       SETTINGS.cosmosDatabase,
       present(env, SETTINGS.cosmosDatabase) ?? DEFAULT_COSMOS_DATABASE,
     ),
-    ...(functionKey ? { functionKey } : {}),
+    ...(adminKey ? { adminKey } : {}),
+    ...(auth ? { auth } : {}),
     allowedPrivateCidrs: readAllowedCidrs(env),
     subscriptionCacheSeconds:
       cache === undefined

@@ -8,6 +8,7 @@ import { type FieldError, ProblemError } from './problem';
 export const PROBLEM_TYPES = {
   validation: 'urn:switchyard:problem:validation',
   unauthorized: 'urn:switchyard:problem:unauthorized',
+  forbidden: 'urn:switchyard:problem:forbidden',
   notFound: 'urn:switchyard:problem:not-found',
   methodNotAllowed: 'urn:switchyard:problem:method-not-allowed',
   conflict: 'urn:switchyard:problem:conflict',
@@ -35,14 +36,37 @@ export function invalidField(field: string, message: string): ProblemError {
   return validationProblem([{ field, message }]);
 }
 
-/** 401: no or wrong function key. */
-export function unauthorizedProblem(
-  detail = 'A valid function key is required (x-functions-key header or code query parameter).',
-): ProblemError {
+/**
+ * 401: no credential, or one that is not valid (unknown, revoked, expired, badly signed, for
+ * another audience). `WWW-Authenticate: Bearer` tells the caller how to authenticate (RFC 6750);
+ * `error="invalid_token"` when a credential was sent. The detail never repeats the credential.
+ */
+export function unauthorizedProblem(detail: string, credentialSent: boolean): ProblemError {
   return new ProblemError(
-    { type: PROBLEM_TYPES.unauthorized, title: 'Unauthorized', status: 401, detail },
-    { 'www-authenticate': 'x-functions-key' },
+    {
+      type: PROBLEM_TYPES.unauthorized,
+      title: 'Unauthorized',
+      status: 401,
+      detail,
+      errors: [{ field: 'authorization', message: detail }],
+    },
+    {
+      'www-authenticate': credentialSent
+        ? 'Bearer realm="switchyard", error="invalid_token"'
+        : 'Bearer realm="switchyard"',
+    },
   );
+}
+
+/** 403: the credential is valid but does not grant `missing` (a permission, on a topic). */
+export function forbiddenProblem(missing: string, detail: string): ProblemError {
+  return new ProblemError({
+    type: PROBLEM_TYPES.forbidden,
+    title: 'Forbidden',
+    status: 403,
+    detail,
+    errors: [{ field: 'permission', message: missing }],
+  });
 }
 
 export function notFoundProblem(detail: string, instance?: string): ProblemError {

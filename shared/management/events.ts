@@ -7,6 +7,8 @@ import { type ApiResponse, json } from './apiResponse';
 export interface EventStatusDependencies {
   getEvent(eventKey: string): Promise<EventRecord | undefined>;
   listDeliveries(eventKey: string): Promise<DeliveryRecord[]>;
+  /** Throws 403 unless the caller may read events of this topic (known only once the event is read). */
+  requireTopic(topic: string): void;
 }
 
 /**
@@ -31,6 +33,7 @@ export async function getEventStatus(
       `/events/${eventKey}`,
     );
   }
+  dependencies.requireTopic(event.topic);
   const byId = new Map(deliveries.map((delivery) => [delivery.deliveryId, delivery]));
   return json(200, {
     eventKey: event.eventKey,

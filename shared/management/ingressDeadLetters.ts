@@ -2,6 +2,7 @@ import { invalidField } from '../http/problems';
 import { parseRejectedIngress, type RejectedIngressRecord } from '../pipeline/rejectedIngress';
 import { pageSize, type PageOptions } from '../store/documents';
 import { type ApiResponse, json } from './apiResponse';
+import { type ContinuationTokens, pageOfList } from './paging';
 
 /** A message of the `$ingress` session of `deadletters`, peeked (never consumed). */
 export interface PeekedRejection {
@@ -21,8 +22,8 @@ export type IngressDeadLetterView = { sequenceNumber: string } & (
 );
 
 /**
- * A continuation token of this route is the sequence number the next page starts at: the
- * session is read by sequence number, so that is all a reader needs. Anything else is refused.
+ * Inside the opaque token (shared/management/paging.ts), this route's continuation is the
+ * sequence number the next page starts at: the session is read by sequence number.
  */
 const SEQUENCE_NUMBER = /^(?:0|[1-9][0-9]{0,18})$/;
 const MAX_SEQUENCE_NUMBER = 2n ** 63n - 1n;
@@ -43,15 +44,20 @@ function startOf(page: PageOptions): bigint {
  */
 export async function listIngressDeadLetters(
   dependencies: IngressDeadLetterDependencies,
-  input: { page: PageOptions },
+  input: { page: PageOptions; tokens: ContinuationTokens },
 ): Promise<ApiResponse> {
-  const from = startOf(input.page);
-  const size = pageSize(input.page.maxItems);
-  // One more than a page: whether it comes back says if there is a next page.
-  const peeked = await dependencies.peekRejectedIngress(from, size + 1);
-  const items = peeked.slice(0, size).map(viewOf);
-  const next = peeked[size];
-  return json(200, { items, ...(next ? { continuationToken: next.sequenceNumber } : {}) });
+  const page = await pageOfList(input.tokens, ['ingressDeadLetters'], input.page, async (opened) => {
+    const from = startOf(opened);
+    const size = pageSize(opened.maxItems);
+    // One more than a page: whether it comes back says if there is a next page.
+    const peeked = await dependencies.peekRejectedIngress(from, size + 1);
+    const next = peeked[size];
+    return {
+      items: peeked.slice(0, size).map(viewOf),
+      ...(next ? { continuationToken: next.sequenceNumber } : {}),
+    };
+  });
+  return json(200, page);
 }
 
 function viewOf(message: PeekedRejection): IngressDeadLetterView {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ServiceBusClient } from '@azure/service-bus';
+import { startIssuer } from '../../../local/issuer/index';
 import { start as startServiceBusEmulator, type EmulatorConfig } from '../../../local/servicebus-emulator';
 import { startTestAzurite } from '../../support/azurite';
 import { startTestCosmos } from '../../support/cosmos';
@@ -45,13 +46,14 @@ export interface PipelineOptions {
 export async function startPipeline(options: PipelineOptions = {}) {
   const started: Array<() => Promise<unknown>> = [];
   try {
-    const [serviceBus, cosmos, azurite, receiver] = await Promise.all([
+    const [serviceBus, cosmos, azurite, receiver, issuer] = await Promise.all([
       startServiceBusEmulator({ config: serviceBusConfig(), port: 0, httpPort: 0 }),
       startTestCosmos('switchyard'),
       startTestAzurite(),
       startWebhookReceiver(),
+      startIssuer({ port: 0 }),
     ]);
-    started.push(serviceBus.close, cosmos.close, azurite.close, receiver.close);
+    started.push(serviceBus.close, cosmos.close, azurite.close, receiver.close, issuer.close);
     const host = await spawnDevHost({
       appRoot: options.app?.root ?? REPO_ROOT,
       ...(options.app ? (options.app.main ? { main: options.app.main } : {}) : { main: 'functions/*.ts' }),
@@ -62,7 +64,9 @@ export async function startPipeline(options: PipelineOptions = {}) {
         PayloadStorageConnection: azurite.connectionString,
         AzureWebJobsStorage: azurite.connectionString,
         SWITCHYARD_COSMOS_DATABASE: 'switchyard',
-        SWITCHYARD_FUNCTION_KEY: FUNCTION_KEY,
+        SWITCHYARD_ADMIN_KEY: FUNCTION_KEY,
+        SWITCHYARD_AUTH_ISSUER: issuer.url,
+        SWITCHYARD_AUTH_AUDIENCE: issuer.audience,
         SWITCHYARD_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8',
         SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: '1',
         APPLICATIONINSIGHTS_CONNECTION_STRING: '',
@@ -98,6 +102,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
 
     return {
       host,
+      issuer,
       receiver,
       serviceBusClient,
       cosmos,

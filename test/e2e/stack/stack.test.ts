@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { isPortFree } from '../../../local/stack/checkPorts';
 import { PORT_NAMES, type StackPorts } from '../../../local/stack/ports';
 import { seedSampleSubscription } from '../../../local/stack/seedSample';
@@ -44,6 +46,7 @@ describe('npm start: the local stack with the real app', () => {
       'Cosmos DB server',
       'Azurite',
       'Sample webhook receiver',
+      'Token issuer',
       'Dev host',
       'Sample subscription',
     ]) {
@@ -129,6 +132,42 @@ describe('npm start: the local stack with the real app', () => {
     ]);
   });
 
+  it('npm run token prints a token of the local issuer that the app accepts for its roles only', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'local/issuer/token.ts',
+        '--roles',
+        'Switchyard.Events.Read',
+        '--topics',
+        'orders',
+        '--issuer',
+        stack!.issuerUrl,
+      ],
+      { cwd: join(__dirname, '../../..') },
+    );
+    const token = stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    const headers = { authorization: `Bearer ${token}` };
+    const { url, body, eventKey } = stack!.samplePublish;
+    // Published with the admin key (idempotent if the test above already did), read with the token.
+    const asAdmin = await fetch(url, { method: 'POST', headers: stack!.samplePublish.headers, body });
+    expect(asAdmin.status).toBe(202);
+    const status = await waitFor('the sample event to be readable with the token', async () => {
+      const response = await fetch(`${stack!.apiUrl}/events/${eventKey}`, { headers });
+      return response.status === 200 ? response : undefined;
+    });
+    expect(status.status).toBe(200);
+    const publish = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/cloudevents+json' },
+      body,
+    });
+    expect(publish.status).toBe(403);
+  });
+
   it('refuses a second stack on the same ports before starting anything, naming port and setting', async () => {
     const before = childPids();
     await expect(
@@ -154,6 +193,7 @@ describe('npm start: the local stack with the real app', () => {
     expect(stopped).toEqual([
       '[stack] stopped dev host',
       '[stack] stopped sample webhook receiver',
+      '[stack] stopped token issuer',
       '[stack] stopped Azurite',
       '[stack] stopped Cosmos DB server',
       '[stack] stopped Service Bus emulator',

@@ -29,6 +29,7 @@ describe('settings to a working Cosmos DB connection', () => {
       await ensureCosmosResources(client, settings.cosmosDatabase); // again: no error
       const { resources } = await client.database('from-settings').containers.readAll().fetchAll();
       expect(resources.map((c) => [c.id, c.partitionKey?.paths]).sort()).toEqual([
+        ['apikeys', ['/name']],
         ['deliveries', ['/eventKey']],
         ['events', ['/eventKey']],
         ['subscriptions', ['/topic']],

@@ -36,7 +36,9 @@ describe('readSettings', () => {
     const settings = readSettings(
       local({
         SWITCHYARD_COSMOS_DATABASE: ' events-db ',
-        SWITCHYARD_FUNCTION_KEY: 'local-dev-key',
+        SWITCHYARD_ADMIN_KEY: 'local-dev-key',
+        SWITCHYARD_AUTH_ISSUER: 'http://127.0.0.1:7073',
+        SWITCHYARD_AUTH_AUDIENCE: ' api://switchyard-local ',
         SWITCHYARD_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8, ::1/128',
         SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: '0',
         APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
@@ -44,7 +46,8 @@ describe('readSettings', () => {
     );
     expect(settings).toMatchObject({
       cosmosDatabase: 'events-db',
-      functionKey: 'local-dev-key',
+      adminKey: 'local-dev-key',
+      auth: { issuer: 'http://127.0.0.1:7073', audience: 'api://switchyard-local' },
       allowedPrivateCidrs: ['127.0.0.0/8', '::1/128'],
       subscriptionCacheSeconds: 0,
       appInsightsConnectionString: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
@@ -53,11 +56,21 @@ describe('readSettings', () => {
 
   it('treats blank values as absent', () => {
     const settings = readSettings(
-      local({ SWITCHYARD_COSMOS_DATABASE: '  ', SWITCHYARD_FUNCTION_KEY: '', SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: ' ' }),
+      local({ SWITCHYARD_COSMOS_DATABASE: '  ', SWITCHYARD_ADMIN_KEY: '', SWITCHYARD_AUTH_ISSUER: ' ', SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: ' ' }),
     );
     expect(settings.cosmosDatabase).toBe('switchyard');
     expect(settings.subscriptionCacheSeconds).toBe(5);
-    expect('functionKey' in settings).toBe(false);
+    expect('adminKey' in settings).toBe(false);
+    expect('auth' in settings).toBe(false);
+  });
+
+  it.each([
+    [{ SWITCHYARD_AUTH_ISSUER: 'https://login.microsoftonline.com/t/v2.0' }, 'SWITCHYARD_AUTH_AUDIENCE'],
+    [{ SWITCHYARD_AUTH_AUDIENCE: 'app-id' }, 'SWITCHYARD_AUTH_ISSUER'],
+    [{ SWITCHYARD_AUTH_ISSUER: 'http://issuer.example/', SWITCHYARD_AUTH_AUDIENCE: 'app-id' }, 'SWITCHYARD_AUTH_ISSUER'],
+    [{ SWITCHYARD_AUTH_ISSUER: 'not a url', SWITCHYARD_AUTH_AUDIENCE: 'app-id' }, 'SWITCHYARD_AUTH_ISSUER'],
+  ])('wants the token issuer and audience together, the issuer https: %j names %s', (values, setting) => {
+    expect(settingsErrorOf(() => readSettings(local(values))).setting).toBe(setting);
   });
 
   it.each([['soon'], ['1.5'], ['3601'], ['-1']])('names SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS when it is %j', (value) => {

@@ -17,6 +17,7 @@ import {
   problemErrorFrom,
   serviceUnavailableProblem,
   unauthorizedProblem,
+  forbiddenProblem,
   unsupportedMediaTypeProblem,
 } from '../../../shared/http/problems';
 import { fieldErrorsFromZod, formatFieldPath, problemFromZodError } from '../../../shared/http/zodProblem';
@@ -24,7 +25,8 @@ import { fieldErrorsFromZod, formatFieldPath, problemFromZodError } from '../../
 describe('problem details', () => {
   it.each([
     [invalidField('destination.endpointUrl', 'must be https'), 400],
-    [unauthorizedProblem(), 401],
+    [unauthorizedProblem('No credential was sent.', false), 401],
+    [forbiddenProblem('publish on topic orders', 'This call needs publish on topic orders.'), 403],
     [notFoundProblem('no subscription orders/billing', '/api/topics/orders/subscriptions/billing'), 404],
     [methodNotAllowedProblem('PATCH', ['GET', 'PUT', 'DELETE']), 405],
     [conflictProblem('exists'), 409],
@@ -47,7 +49,7 @@ describe('problem details', () => {
   it('carries the headers a status needs', () => {
     expect(methodNotAllowedProblem('PATCH', ['GET', 'PUT']).headers).toEqual({ allow: 'GET, PUT' });
     expect(serviceUnavailableProblem('down', 2.5).headers).toEqual({ 'retry-after': '3' });
-    expect(unauthorizedProblem().headers).toHaveProperty('www-authenticate');
+    expect(unauthorizedProblem('No credential was sent.', false).headers).toHaveProperty('www-authenticate');
   });
 
   it('names the field of a validation failure and of a 415', () => {

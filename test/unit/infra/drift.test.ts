@@ -52,8 +52,11 @@ const IDENTITY_CONNECTIONS: Record<string, string> = {
   [SETTINGS.payloadStorageConnection]: 'blobServiceUri',
 };
 
-/** Settings that exist only locally: in Azure the host's function keys guard the routes. */
-const LOCAL_ONLY_SETTINGS: string[] = [SETTINGS.functionKey];
+/**
+ * Settings the infra does not set: the bootstrap admin key is empty in Azure (admins use Entra
+ * roles; an operator may set it by hand for break-glass access, docs/operations.md).
+ */
+const LOCAL_ONLY_SETTINGS: string[] = [SETTINGS.adminKey];
 
 /** The app settings the infra must declare, derived from SETTINGS. */
 function expectedAppSettings(): string[] {

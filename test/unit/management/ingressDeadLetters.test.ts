@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { ProblemError } from '../../../shared/http/problem';
 import {
   type IngressDeadLetterDependencies,
   listIngressDeadLetters,
   type PeekedRejection,
 } from '../../../shared/management/ingressDeadLetters';
+import { continuationTokens } from '../../../shared/management/paging';
 import { rejectedIngressMessage } from '../../../shared/pipeline/rejectedIngress';
 
 /** The `$ingress` session: sequence numbers with gaps, as other sessions' messages interleave. */
@@ -16,13 +18,16 @@ const session: PeekedRejection[] = [3, 7, 8, 20, 21].map((n) => ({
   ).body,
 }));
 
+const key = randomBytes(32);
+const tokens = continuationTokens(async () => key);
+
 const dependencies: IngressDeadLetterDependencies = {
   peekRejectedIngress: async (from, max) =>
     session.filter((message) => BigInt(message.sequenceNumber) >= from).slice(0, max),
 };
 
 async function page(query: { maxItems?: number; continuationToken?: string }) {
-  const response = await listIngressDeadLetters(dependencies, { page: query });
+  const response = await listIngressDeadLetters(dependencies, { page: query, tokens });
   return response.body as {
     items: Array<{ messageId?: string; sequenceNumber: string }>;
     continuationToken?: string;
@@ -44,7 +49,7 @@ describe('GET /ingress/deadletters', () => {
   it('shows a message it cannot read as Unreadable instead of failing the page', async () => {
     const response = await listIngressDeadLetters(
       { peekRejectedIngress: async () => [{ sequenceNumber: '1', body: 'not json' }] },
-      { page: {} },
+      { page: {}, tokens },
     );
     expect(response.body).toEqual({
       items: [
@@ -53,10 +58,17 @@ describe('GET /ingress/deadletters', () => {
     });
   });
 
+  it('refuses a token sealed by us whose content is no sequence number', async () => {
+    const forged = await tokens.seal('-5', ['ingressDeadLetters']);
+    await expect(listIngressDeadLetters(dependencies, { page: { continuationToken: forged }, tokens })).rejects.toBeInstanceOf(
+      ProblemError,
+    );
+  });
+
   it.each(['{"a":1}', 'garbage', '-1', '01', '1.5', '99999999999999999999', ' 1'])(
     'answers 400 naming continuationToken to a token it did not issue: %s',
     async (continuationToken) => {
-      const error = await listIngressDeadLetters(dependencies, { page: { continuationToken } }).catch(
+      const error = await listIngressDeadLetters(dependencies, { page: { continuationToken }, tokens }).catch(
         (caught: unknown) => caught,
       );
       expect(error).toBeInstanceOf(ProblemError);
