@@ -146,6 +146,9 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // Empty: in Azure, webhooks to private addresses are always refused.
     SWITCHYARD_ALLOWED_PRIVATE_CIDRS: ''
     SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: string(subscriptionCacheSeconds)
+    // The reconcile timer (docs/operations.md): every minute; overdue retries after 15 min.
+    SWITCHYARD_RECONCILE_SCHEDULE: '0 */1 * * * *'
+    SWITCHYARD_RECONCILE_GRACE_SECONDS: '900'
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     // Entra ID auth for telemetry, since the component has local auth disabled.
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'

@@ -37,6 +37,8 @@ export const SETTINGS = {
   functionKey: 'SWITCHYARD_FUNCTION_KEY',
   allowedPrivateCidrs: 'SWITCHYARD_ALLOWED_PRIVATE_CIDRS',
   subscriptionCacheSeconds: 'SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS',
+  reconcileSchedule: 'SWITCHYARD_RECONCILE_SCHEDULE',
+  reconcileGraceSeconds: 'SWITCHYARD_RECONCILE_GRACE_SECONDS',
   appInsightsConnection: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
 } as const;
 

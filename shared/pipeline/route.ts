@@ -7,6 +7,7 @@ import { fromServiceBusMessage } from '../events/fromServiceBusMessage';
 import type { ServiceBusEventInput } from '../events/serviceBusEventInput';
 import { compileFilter } from '../routing/matchesFilter';
 import { deliveryIdOf } from './deliveryId';
+import type { OriginalIngressMessage } from './ingressDeadLetter';
 import { PAYLOAD_REF_PROPERTY } from './ingressPayload';
 
 export interface RouteDependencies {
@@ -127,12 +128,17 @@ function predicateOf(subscription: SubscriptionRecord): (event: CloudEventJson) 
   return predicate;
 }
 
-/** A rejected ingress message, kept with its reason so the publisher can find out what was wrong. */
-function rejectedIngressMessage(
+/**
+ * A rejected ingress message, kept with its reason so the publisher can find out what was wrong.
+ * The reconcile function writes ingress poison in the same shape, with `original` (the whole
+ * message) so it can be redriven (shared/pipeline/ingressDeadLetter.ts).
+ */
+export function rejectedIngressMessage(
   reason: string,
   description: string,
   input: ServiceBusEventInput,
   now: Date,
+  original?: OriginalIngressMessage,
 ): ServiceBusMessage {
   const topic = stringProperty(input.applicationProperties?.topic) ?? '';
   const body =
@@ -147,6 +153,7 @@ function rejectedIngressMessage(
       description,
       deadLetteredAt: now.toISOString(),
       originalBody: body.slice(0, 4096),
+      ...(original ? { original } : {}),
     },
     contentType: 'application/json',
     sessionId: REJECTED_INGRESS_SESSION_ID,
