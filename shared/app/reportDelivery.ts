@@ -14,11 +14,7 @@ import {
 } from '../telemetry';
 import { carriedPublishedAt } from './journey';
 
-const OUTCOME: Record<string, AttemptOutcome> = {
-  succeeded: 'succeeded',
-  retry: 'retrying',
-  deadLetter: 'deadLettered',
-};
+const OUTCOME: Record<string, AttemptOutcome> = { succeeded: 'succeeded', retry: 'retrying', deadLetter: 'deadLettered' };
 
 /**
  * What one deliver invocation tells the log and telemetry: a line with the delivery's

@@ -53,11 +53,7 @@ const DEFAULT_SUBSCRIPTION_CACHE_SECONDS = 5;
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const url = z.url({ message: 'must be an absolute URL' });
 const cacheSeconds = z.coerce.number().int().min(0).max(3600);
-const graceSeconds = z.coerce
-  .number()
-  .int()
-  .min(0)
-  .max(7 * 24 * 3600);
+const graceSeconds = z.coerce.number().int().min(0).max(604_800);
 
 /**
  * How long a delivery may stay `retrying` past its next attempt before the reconcile timer
@@ -131,8 +127,7 @@ function readAllowedCidrs(env: Environment): string[] {
   try {
     return [...parseAllowedCidrs(env[SETTINGS.allowedPrivateCidrs]).cidrs];
   } catch (error) {
-    if (error instanceof InvalidCidrListError)
-      throw new SettingsError(SETTINGS.allowedPrivateCidrs, error.problem);
+    if (error instanceof InvalidCidrListError) throw new SettingsError(SETTINGS.allowedPrivateCidrs, error.problem);
     throw error;
   }
 }

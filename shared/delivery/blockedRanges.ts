@@ -5,45 +5,16 @@ import { BlockList, isIPv4, isIPv6 } from 'node:net';
  * everything that is not the public internet, plus Azure's platform address.
  */
 const RANGES: ReadonlyArray<{ label: string; cidrs: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> }> = [
-  {
-    label: 'loopback',
-    cidrs: [
-      ['127.0.0.0', 8, 'ipv4'],
-      ['::1', 128, 'ipv6'],
-    ],
-  },
-  {
-    label: 'unspecified',
-    cidrs: [
-      ['0.0.0.0', 8, 'ipv4'],
-      ['::', 128, 'ipv6'],
-    ],
-  },
+  { label: 'loopback', cidrs: [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']] },
+  { label: 'unspecified', cidrs: [['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6']] },
   {
     label: 'private',
-    cidrs: [
-      ['10.0.0.0', 8, 'ipv4'],
-      ['172.16.0.0', 12, 'ipv4'],
-      ['192.168.0.0', 16, 'ipv4'],
-      ['fc00::', 7, 'ipv6'],
-    ],
+    cidrs: [['10.0.0.0', 8, 'ipv4'], ['172.16.0.0', 12, 'ipv4'], ['192.168.0.0', 16, 'ipv4'], ['fc00::', 7, 'ipv6']],
   },
   // 169.254.169.254 is the cloud instance metadata endpoint (Azure IMDS among others).
-  {
-    label: 'link-local (incl. metadata)',
-    cidrs: [
-      ['169.254.0.0', 16, 'ipv4'],
-      ['fe80::', 10, 'ipv6'],
-    ],
-  },
+  { label: 'link-local (incl. metadata)', cidrs: [['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']] },
   { label: 'carrier-grade NAT', cidrs: [['100.64.0.0', 10, 'ipv4']] },
-  {
-    label: 'multicast',
-    cidrs: [
-      ['224.0.0.0', 4, 'ipv4'],
-      ['ff00::', 8, 'ipv6'],
-    ],
-  },
+  { label: 'multicast', cidrs: [['224.0.0.0', 4, 'ipv4'], ['ff00::', 8, 'ipv6']] },
   {
     label: 'reserved',
     cidrs: [

@@ -59,8 +59,7 @@ export function fromHttpRequest(
 
 function parseJsonBody(body: Uint8Array): unknown {
   const text = decodeUtf8(body);
-  if (text === undefined)
-    throw validationProblem([{ field: 'body', message: 'the body is not valid UTF-8' }]);
+  if (text === undefined) throw validationProblem([{ field: 'body', message: 'the body is not valid UTF-8' }]);
   try {
     return JSON.parse(text);
   } catch {

@@ -45,9 +45,7 @@ export function fromServiceBusMessage(
   }
   const sizeBytes = eventSizeBytes(validation.event);
   if (sizeBytes > maxEventBytes) {
-    return reject('EventTooLarge', [
-      { field: 'event', message: eventTooLargeMessage(sizeBytes, maxEventBytes) },
-    ]);
+    return reject('EventTooLarge', [{ field: 'event', message: eventTooLargeMessage(sizeBytes, maxEventBytes) }]);
   }
   return { ok: true, topic: topic as string, event: validation.event, sizeBytes, mode };
 }

@@ -1,10 +1,5 @@
 import type { SubscriptionRecord } from '../domain/types';
-import {
-  invalidField,
-  notFoundProblem,
-  preconditionFailedProblem,
-  validationProblem,
-} from '../http/problems';
+import { invalidField, notFoundProblem, preconditionFailedProblem, validationProblem } from '../http/problems';
 import type { PageOptions } from '../store/documents';
 import { PreconditionFailedError } from '../store/errors';
 import type { SubscriptionStore } from '../store/SubscriptionStore';

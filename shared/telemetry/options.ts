@@ -34,16 +34,9 @@ const OUTGOING_HTTP_ONLY: {
  * storage on disk (a Functions instance's disk is not where telemetry should queue), no live
  * metrics, and only the instrumentations the app uses (http, Azure SDK: Service Bus, Cosmos, Blob).
  */
-export function azureMonitorOptions(
-  connectionString: string,
-  credential?: TokenCredential,
-): AzureMonitorOpenTelemetryOptions {
+export function azureMonitorOptions(connectionString: string, credential?: TokenCredential): AzureMonitorOpenTelemetryOptions {
   return {
-    azureMonitorExporterOptions: {
-      connectionString,
-      disableOfflineStorage: true,
-      ...(credential && { credential }),
-    },
+    azureMonitorExporterOptions: { connectionString, disableOfflineStorage: true, ...(credential && { credential }) },
     resource: resourceFromAttributes({ 'service.name': CLOUD_ROLE_NAME }),
     samplingRatio: 1,
     // The distro's default is a rate-limited sampler (5 traces/s); 0 selects the ratio above.

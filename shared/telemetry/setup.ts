@@ -27,9 +27,7 @@ export function setupTelemetry(): boolean {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   applicationInsights = require('applicationinsights') as ApplicationInsightsModule;
   try {
-    applicationInsights.useAzureMonitor(
-      azureMonitorOptions(connectionString, managedIdentityCredential(env)),
-    );
+    applicationInsights.useAzureMonitor(azureMonitorOptions(connectionString, managedIdentityCredential(env)));
   } catch (error) {
     // A malformed connection string must not stop the app; say so once and run without.
     console.error(`telemetry disabled: ${error instanceof Error ? error.message : String(error)}`);
@@ -47,9 +45,7 @@ function managedIdentityCredential(env: NodeJS.ProcessEnv): TokenCredential | un
   if (!aad) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
-  return aad.clientId
-    ? new ManagedIdentityCredential({ clientId: aad.clientId })
-    : new ManagedIdentityCredential();
+  return aad.clientId ? new ManagedIdentityCredential({ clientId: aad.clientId }) : new ManagedIdentityCredential();
 }
 
 /** Sends what is queued now (spans, logs and a metrics collection). */

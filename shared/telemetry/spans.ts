@@ -53,11 +53,7 @@ const NOOP_HANDLE: SpanHandle = { setAttributes() {}, setHttpStatus() {}, fail()
  * dependency for the others). A thrown error marks the span failed, is recorded and rethrown.
  * Without telemetry it just calls `fn`.
  */
-export async function withSpan<T>(
-  name: string,
-  options: SpanOptions,
-  fn: (span: SpanHandle) => Promise<T> | T,
-): Promise<T> {
+export async function withSpan<T>(name: string, options: SpanOptions, fn: (span: SpanHandle) => Promise<T> | T): Promise<T> {
   if (!isTelemetryEnabled()) return fn(NOOP_HANDLE);
 
   const parentContext = parentContextFor(options.parent);
@@ -87,10 +83,7 @@ export async function withSpan<T>(
     return await context.with(spanContext, () => fn(handleFor(span)));
   } catch (error) {
     span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : String(error),
-    });
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     throw error;
   } finally {
     span.end();
@@ -115,10 +108,7 @@ export function recordActiveSpanException(error: unknown): void {
   const span = trace.getActiveSpan();
   if (!span) return;
   span.recordException(error instanceof Error ? error : String(error));
-  span.setStatus({
-    code: SpanStatusCode.ERROR,
-    message: error instanceof Error ? error.message : String(error),
-  });
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
 }
 
 /** The operation name of the active span, for logs (so traces group under their request). */
