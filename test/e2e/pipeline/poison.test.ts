@@ -119,5 +119,6 @@ describe('messages Service Bus dead-letters natively are reconciled into the pro
     const response = await pipeline.api('POST', '/ingress/deadletters/redrive', { max: 0 });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(response.json.errors)).toContain('max');
   });
 });
