@@ -1,11 +1,11 @@
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import { appContext } from '../shared/app/context';
-import { respond } from '../shared/app/http';
+import { respond, waitingFor } from '../shared/app/http';
 import { listSubscriptionDeliveries } from '../shared/management/deliveries';
 import { parsePageQuery } from '../shared/management/paging';
 
 export async function deliveries(request: HttpRequest, context: InvocationContext) {
-  return respond(context, () => {
+  return respond(context, waitingFor('Cosmos DB', async () => {
     const store = appContext().deliveries;
     return listSubscriptionDeliveries(
       (topic, name, options) => store.listForSubscription(topic, name, options),
@@ -16,7 +16,7 @@ export async function deliveries(request: HttpRequest, context: InvocationContex
         page: parsePageQuery(request.query),
       },
     );
-  });
+  }));
 }
 
 app.http('deliveries', {

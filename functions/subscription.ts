@@ -1,10 +1,10 @@
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import { appContext } from '../shared/app/context';
-import { jsonBody, respond } from '../shared/app/http';
+import { jsonBody, respond, waitingFor } from '../shared/app/http';
 import { deleteSubscription, getSubscription, putSubscription } from '../shared/management/subscriptions';
 
 export async function subscription(request: HttpRequest, context: InvocationContext) {
-  return respond(context, async () => {
+  return respond(context, waitingFor('Cosmos DB', async () => {
     const { topic, name } = request.params;
     const app = appContext();
     if (request.method === 'GET') return getSubscription(app.subscriptions, topic, name);
@@ -32,7 +32,7 @@ export async function subscription(request: HttpRequest, context: InvocationCont
     });
     if (topic) app.subscriptionCache.invalidate(topic);
     return result;
-  });
+  }));
 }
 
 app.http('subscription', {

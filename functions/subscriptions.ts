@@ -1,13 +1,13 @@
 import { app, type HttpRequest, type InvocationContext } from '@azure/functions';
 import { appContext } from '../shared/app/context';
-import { respond } from '../shared/app/http';
+import { respond, waitingFor } from '../shared/app/http';
 import { parsePageQuery } from '../shared/management/paging';
 import { listSubscriptions } from '../shared/management/subscriptions';
 
 export async function subscriptions(request: HttpRequest, context: InvocationContext) {
-  return respond(context, () =>
+  return respond(context, waitingFor('Cosmos DB', () =>
     listSubscriptions(appContext().subscriptions, request.params.topic, parsePageQuery(request.query)),
-  );
+  ));
 }
 
 app.http('subscriptions', {

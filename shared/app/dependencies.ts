@@ -22,7 +22,7 @@ import type {
 import type { RouteDependencies } from '../pipeline/route';
 import { withHttpDependency, withSpan } from '../telemetry';
 import type { AppContext } from './context';
-import { withDeadline } from './dependencyOutage';
+import { HTTP_DEPENDENCY_TIMEOUT_MS, withDeadline } from './dependencyOutage';
 import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
 
 /**
@@ -30,12 +30,8 @@ import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './jo
  * context of the invocation sending it (and the publish time), so route and deliver continue
  * the publish request's trace; webhook calls are recorded as dependencies.
  */
-/**
- * The longest publish waits for one dependency call before it answers 503 with Retry-After
- * naming the dependency: a Service Bus that accepts connections but does not answer would
- * otherwise hold the caller for the SDK's own timeouts and retries (a minute and more).
- */
-export const PUBLISH_DEPENDENCY_TIMEOUT_MS = 10_000;
+/** The longest publish waits for Service Bus (or Blob storage) before it answers 503. */
+export const PUBLISH_DEPENDENCY_TIMEOUT_MS = HTTP_DEPENDENCY_TIMEOUT_MS;
 
 export function publishDependencies(context: AppContext): PublishDependencies {
   return {
@@ -140,10 +136,17 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
 
 export function deadLetterDependencies(context: AppContext): DeadLetterDependencies {
   return {
-    subscription: async (topic, name) => (await context.subscriptions.get(topic, name))?.record,
+    subscription: async (topic, name) =>
+      (await withDeadline('Cosmos DB', HTTP_DEPENDENCY_TIMEOUT_MS, context.subscriptions.get(topic, name)))
+        ?.record,
     listDeadLettered: (topic, subscription, page) =>
-      context.deliveries.listDeadLettered(topic, subscription, page),
-    peekPoison: (topic, subscription, max) => peekPoison(context, topic, subscription, max),
+      withDeadline(
+        'Cosmos DB',
+        HTTP_DEPENDENCY_TIMEOUT_MS,
+        context.deliveries.listDeadLettered(topic, subscription, page),
+      ),
+    peekPoison: (topic, subscription, max) =>
+      withDeadline('Service Bus', HTTP_DEPENDENCY_TIMEOUT_MS, peekPoison(context, topic, subscription, max)),
     drainDeadLetters: (topic, subscription, max, redrive) =>
       drainDeadLetters(context, topic, subscription, max, redrive),
     // Redriven deliveries join the redrive request's trace.

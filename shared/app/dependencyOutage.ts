@@ -23,6 +23,13 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
 
 export type DependencyName = 'Service Bus' | 'Cosmos DB' | 'Blob storage' | 'a dependency';
 
+/**
+ * The longest an HTTP function waits for one dependency before it answers 503 with Retry-After
+ * naming it: a dependency that accepts connections but does not answer would otherwise hold the
+ * caller for the SDKs' own timeouts and retries (a minute and more).
+ */
+export const HTTP_DEPENDENCY_TIMEOUT_MS = 10_000;
+
 /** A dependency did not answer within the time an HTTP caller is made to wait (withDeadline). */
 export class DependencyTimeoutError extends Error {
   constructor(

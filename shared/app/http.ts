@@ -3,7 +3,13 @@ import { toProblemResponse } from '../http/problem';
 import { invalidField, problemErrorFrom, serviceUnavailableProblem } from '../http/problems';
 import type { ApiResponse } from '../management/apiResponse';
 import { log, recordActiveSpanException } from '../telemetry';
-import { DependencyTimeoutError, unavailableDependency } from './dependencyOutage';
+import {
+  type DependencyName,
+  DependencyTimeoutError,
+  HTTP_DEPENDENCY_TIMEOUT_MS,
+  unavailableDependency,
+  withDeadline,
+} from './dependencyOutage';
 
 /** Seconds a 503 for an unavailable dependency asks the caller to wait before trying again. */
 export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
@@ -50,6 +56,17 @@ export async function respond(
     }
     return toProblemResponse(problem.problem, { ...problem.headers });
   }
+}
+
+/**
+ * `operation`, given HTTP_DEPENDENCY_TIMEOUT_MS to finish: for operations that call one
+ * dependency, so that one that does not answer gets the caller a 503 naming it (via respond).
+ */
+export function waitingFor(
+  dependency: DependencyName,
+  operation: () => Promise<ApiResponse>,
+): () => Promise<ApiResponse> {
+  return () => withDeadline(dependency, HTTP_DEPENDENCY_TIMEOUT_MS, operation());
 }
 
 /** The request body as JSON; 400 naming `body` when it is not. An empty body is undefined. */

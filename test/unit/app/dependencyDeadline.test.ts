@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { DependencyTimeoutError, unavailableDependency, withDeadline } from '../../../shared/app/dependencyOutage';
-import { respond } from '../../../shared/app/http';
+import { respond, waitingFor } from '../../../shared/app/http';
 import { checkHealth } from '../../../shared/management/health';
 
 const context = { functionName: 'publish', error: () => undefined, warn: () => undefined } as unknown as InvocationContext;
@@ -36,6 +36,20 @@ describe('bounded waits', () => {
     expect(response.status).toBe(503);
     expect(response.headers).toMatchObject({ 'retry-after': '5' });
     expect(String(response.body)).toContain('Service Bus did not answer within 10 s');
+  });
+});
+
+describe('management operations that wait for Cosmos DB', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it('answer 503 naming it when it does not answer within 10 s', async () => {
+    const answer = respond(context, waitingFor('Cosmos DB', () => new Promise<never>(() => undefined)));
+    await jest.advanceTimersByTimeAsync(10_000);
+    const response = await answer;
+    expect(response.status).toBe(503);
+    expect(response.headers).toMatchObject({ 'retry-after': '5' });
+    expect(String(response.body)).toContain('Cosmos DB did not answer within 10 s');
   });
 });
 
