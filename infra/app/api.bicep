@@ -182,6 +182,9 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: string(subscriptionCacheSeconds)
     SWITCHYARD_AUTH_ISSUER: authIssuer
     SWITCHYARD_AUTH_AUDIENCE: authAudience
+    // The reconcile timer (docs/operations.md): every minute; overdue retries after 15 min.
+    SWITCHYARD_RECONCILE_SCHEDULE: '0 */1 * * * *'
+    SWITCHYARD_RECONCILE_GRACE_SECONDS: '900'
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     // An upper bound on trace ingestion: at most (instances x this) traces per second.
     SWITCHYARD_TELEMETRY_TRACES_PER_SECOND: string(telemetryTracesPerSecond)

@@ -18,6 +18,13 @@ export interface CosmosServerOptions {
 export interface RunningCosmosServer {
   endpoint: string;
   connectionString: string;
+  /**
+   * Stops listening and drops every connection, keeping the data: clients are refused, as by
+   * an unreachable account, until resume(). For outage tests.
+   */
+  pause(): Promise<void>;
+  /** Listens again on the same port, with the data as it was. */
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,23 +39,40 @@ export async function startCosmosServer({
 }: CosmosServerOptions): Promise<RunningCosmosServer> {
   // keepAlive: by default the server answers `connection: close`, a TLS handshake per request.
   const server = createHttpsServer({ keepAlive: true });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (onPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(onPort, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  const stopListening = () =>
+    new Promise<void>((resolve, reject) => {
+      // The SDK keeps sockets alive; without this close() would wait for them to time out.
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    });
+  await listen(port);
   const { port: actualPort } = server.address() as AddressInfo;
   const endpoint = `https://${host}:${actualPort}/`;
+  let paused = false;
   return {
     endpoint,
     connectionString: `AccountEndpoint=${endpoint};AccountKey=${EMULATOR_ACCOUNT_KEY};`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        // The SDK keeps sockets alive; without this close() would wait for them to time out.
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    pause: async () => {
+      paused = true;
+      await stopListening();
+    },
+    resume: async () => {
+      // The server makes a new, empty account on every 'listening' event: without its listener
+      // the account made at the first start, and so the data, stays.
+      server.removeAllListeners('listening');
+      await listen(actualPort);
+      paused = false;
+    },
+    close: async () => {
+      if (!paused) await stopListening();
+    },
   };
 }

@@ -1,20 +1,34 @@
+import { randomUUID } from 'node:crypto';
 import type { InvocationContext } from '@azure/functions';
+import type { ServiceBusReceivedMessage } from '@azure/service-bus';
 import Long from 'long';
 import { isServiceBusError } from '@azure/service-bus';
 import { QUEUES } from '../config/names';
-import { REJECTED_INGRESS_SESSION_ID, deadLetterSessionId } from '../domain/deadLetterSession';
+import { deadLetterSessionId, REJECTED_INGRESS_SESSION_ID } from '../domain/deadLetterSession';
 import type { DeadLetterMessage } from '../domain/types';
 import { parseDeadLetterMessage } from '../pipeline/parseDeliveryMessage';
 import { classifyServiceBusSendError, toDestinationMessage } from '../delivery/serviceBusDestination';
 import type { DeadLetterDependencies, PoisonMessage } from '../management/deadletters';
-import type { IngressDeadLetterDependencies, PeekedRejection } from '../management/ingressDeadLetters';
+import type {
+  IngressDeadLetter,
+  IngressDeadLetterDependencies,
+  PeekedRejection,
+} from '../management/ingressDeadLetters';
 import { serviceUnavailableProblem } from '../http/problems';
 import type { DeliverDependencies } from '../pipeline/deliver';
 import { disableIfUnchanged } from '../pipeline/disableSubscription';
 import type { PublishDependencies } from '../pipeline/publish';
+import type {
+  Disposition,
+  DrainCounts,
+  NativeDeadLetter,
+  NativeQueue,
+  ReconcileDependencies,
+} from '../pipeline/reconcile';
 import type { RouteDependencies } from '../pipeline/route';
 import { withHttpDependency, withSpan } from '../telemetry';
 import type { AppContext } from './context';
+import { HTTP_DEPENDENCY_TIMEOUT_MS, withDeadline } from './dependencyOutage';
 import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
 
 /**
@@ -22,16 +36,26 @@ import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './jo
  * context of the invocation sending it (and the publish time), so route and deliver continue
  * the publish request's trace; webhook calls are recorded as dependencies.
  */
+/** The longest publish waits for Service Bus (or Blob storage) before it answers 503. */
+export const PUBLISH_DEPENDENCY_TIMEOUT_MS = HTTP_DEPENDENCY_TIMEOUT_MS;
+
 export function publishDependencies(context: AppContext): PublishDependencies {
   return {
+    // A send that completes after the 503 is harmless: the caller's retry carries the same
+    // messageId (the eventKey), which the ingress queue's duplicate detection drops.
     sendIngress: (messages) =>
-      context.bus.sendIngress(
-        messages.map((message) => ({
-          ...message,
-          applicationProperties: { ...carriedProperties(undefined), ...message.applicationProperties },
-        })),
+      withDeadline(
+        'Service Bus',
+        PUBLISH_DEPENDENCY_TIMEOUT_MS,
+        context.bus.sendIngress(
+          messages.map((message) => ({
+            ...message,
+            applicationProperties: { ...carriedProperties(undefined), ...message.applicationProperties },
+          })),
+        ),
       ),
-    putPayload: (owner, json) => context.payloads.putPayload(owner, json),
+    putPayload: (owner, json) =>
+      withDeadline('Blob storage', PUBLISH_DEPENDENCY_TIMEOUT_MS, context.payloads.putPayload(owner, json)),
   };
 }
 
@@ -115,10 +139,17 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
 
 export function deadLetterDependencies(context: AppContext): DeadLetterDependencies {
   return {
-    subscription: async (topic, name) => (await context.subscriptions.get(topic, name))?.record,
+    subscription: async (topic, name) =>
+      (await withDeadline('Cosmos DB', HTTP_DEPENDENCY_TIMEOUT_MS, context.subscriptions.get(topic, name)))
+        ?.record,
     listDeadLettered: (topic, subscription, page) =>
-      context.deliveries.listDeadLettered(topic, subscription, page),
-    peekPoison: (topic, subscription, max) => peekPoison(context, topic, subscription, max),
+      withDeadline(
+        'Cosmos DB',
+        HTTP_DEPENDENCY_TIMEOUT_MS,
+        context.deliveries.listDeadLettered(topic, subscription, page),
+      ),
+    peekPoison: (topic, subscription, max) =>
+      withDeadline('Service Bus', HTTP_DEPENDENCY_TIMEOUT_MS, peekPoison(context, topic, subscription, max)),
     drainDeadLetters: (topic, subscription, max, redrive) =>
       drainDeadLetters(context, topic, subscription, max, redrive),
     // Redriven deliveries join the redrive request's trace.
@@ -128,22 +159,13 @@ export function deadLetterDependencies(context: AppContext): DeadLetterDependenc
   };
 }
 
-export function ingressDeadLetterDependencies(context: AppContext): IngressDeadLetterDependencies {
-  return { peekRejectedIngress: (from, max) => peekRejectedIngress(context, from, max) };
-}
-
 /**
- * Peeks the `$ingress` session of `deadletters`. Peeking a session needs its lock for a moment;
+ * Takes the `$ingress` session of `deadletters`. Reading a session needs its lock for a moment;
  * a request that finds another one holding it is answered 503 with a short Retry-After.
  */
-async function peekRejectedIngress(
-  context: AppContext,
-  from: bigint,
-  max: number,
-): Promise<PeekedRejection[]> {
-  let receiver;
+async function acceptIngressSession(context: AppContext, options?: { skipParsingBodyAsJson: boolean }) {
   try {
-    receiver = await context.serviceBus.acceptSession(QUEUES.deadletters, REJECTED_INGRESS_SESSION_ID);
+    return await context.serviceBus.acceptSession(QUEUES.deadletters, REJECTED_INGRESS_SESSION_ID, options);
   } catch (error) {
     if (isServiceBusError(error) && error.code === 'SessionCannotBeLocked') {
       throw serviceUnavailableProblem(
@@ -153,6 +175,15 @@ async function peekRejectedIngress(
     }
     throw error;
   }
+}
+
+/** Peeks the `$ingress` session of `deadletters` (never consumes). */
+async function peekRejectedIngress(
+  context: AppContext,
+  from: bigint,
+  max: number,
+): Promise<PeekedRejection[]> {
+  const receiver = await acceptIngressSession(context);
   try {
     const messages = await receiver.peekMessages(max, {
       fromSequenceNumber: Long.fromString(from.toString()),
@@ -276,4 +307,163 @@ async function peekPoisonOf(
   } finally {
     await receiver.close();
   }
+}
+
+export function reconcileDependencies(context: AppContext): ReconcileDependencies {
+  return {
+    drainNativeDeadLetters: (queue, max, handle) => drainNativeDeadLetters(context, queue, max, handle),
+    sendRawDeadLetter: (message) => context.bus.sendRawDeadLetter(message),
+    sendDeadLetter: (message) => context.bus.sendDeadLetter(message, carriedProperties(undefined)),
+    sendDeliveries: (messages) => context.bus.sendDeliveries(messages, carriedProperties(undefined)),
+    getDelivery: (eventKey, deliveryId) => context.deliveries.get(eventKey, deliveryId),
+    createDeliveryIfAbsent: (record) => context.deliveries.createIfAbsent(record),
+    recordAttempt: (eventKey, deliveryId, attempt, update) =>
+      context.deliveries.recordAttempt(eventKey, deliveryId, attempt, update),
+    listOverdueRetries: (dueBefore, max) => context.deliveries.listOverdueRetries(dueBefore, max),
+    markRetryReenqueued: (eventKey, deliveryId, nextAttemptAt) =>
+      context.deliveries.markRetryReenqueued(eventKey, deliveryId, nextAttemptAt),
+    getEvent: (eventKey) => context.events.get(eventKey),
+    newMessageId: () => randomUUID(),
+    now: () => new Date(),
+  };
+}
+
+/** How long a drain waits for the next batch of a native dead-letter sub-queue. */
+const NATIVE_DRAIN_WAIT_MS = 1_000;
+
+/**
+ * Receives up to `max` messages of a queue's native dead-letter sub-queue in peek-lock (bodies
+ * as bytes, as they were sent) and settles each as `handle` says. Messages to leave, and those
+ * `handle` failed on, are abandoned only at the end, so the same run does not receive them again.
+ */
+async function drainNativeDeadLetters(
+  context: AppContext,
+  queue: NativeQueue,
+  max: number,
+  handle: (message: NativeDeadLetter) => Promise<Disposition>,
+): Promise<DrainCounts> {
+  const receiver = context.serviceBus.createReceiver(QUEUES[queue], {
+    subQueueType: 'deadLetter',
+    receiveMode: 'peekLock',
+    skipParsingBodyAsJson: true,
+  });
+  const counts: DrainCounts = { handled: 0, left: 0, failed: 0 };
+  const toAbandon: ServiceBusReceivedMessage[] = [];
+  try {
+    let received = 0;
+    while (received < max) {
+      const batch = await receiver.receiveMessages(Math.min(max - received, 50), {
+        maxWaitTimeInMs: NATIVE_DRAIN_WAIT_MS,
+      });
+      if (batch.length === 0) break;
+      received += batch.length;
+      for (const message of batch) {
+        let disposition: Disposition;
+        try {
+          disposition = await handle(nativeDeadLetterOf(message));
+        } catch {
+          counts.failed += 1;
+          toAbandon.push(message);
+          continue;
+        }
+        if (disposition === 'handled') {
+          await receiver.completeMessage(message);
+          counts.handled += 1;
+        } else {
+          counts.left += 1;
+          toAbandon.push(message);
+        }
+      }
+    }
+  } finally {
+    await Promise.allSettled(toAbandon.map((message) => receiver.abandonMessage(message)));
+    await receiver.close();
+  }
+  return counts;
+}
+
+function nativeDeadLetterOf(message: ServiceBusReceivedMessage): NativeDeadLetter {
+  return {
+    body: message.body as unknown,
+    ...(message.messageId !== undefined ? { messageId: message.messageId as string | number } : {}),
+    ...(message.contentType ? { contentType: message.contentType } : {}),
+    ...(message.subject ? { subject: message.subject } : {}),
+    ...(message.correlationId !== undefined
+      ? { correlationId: message.correlationId as string | number }
+      : {}),
+    ...(message.sessionId ? { sessionId: message.sessionId } : {}),
+    ...(message.enqueuedTimeUtc ? { enqueuedTimeUtc: message.enqueuedTimeUtc } : {}),
+    applicationProperties: {
+      ...(message.applicationProperties ?? {}),
+    } as NativeDeadLetter['applicationProperties'],
+    ...(message.deadLetterReason ? { deadLetterReason: message.deadLetterReason } : {}),
+    ...(message.deadLetterErrorDescription
+      ? { deadLetterErrorDescription: message.deadLetterErrorDescription }
+      : {}),
+    ...(message.deliveryCount !== undefined ? { deliveryCount: message.deliveryCount } : {}),
+  };
+}
+
+export function ingressDeadLetterDependencies(context: AppContext): IngressDeadLetterDependencies {
+  return {
+    peekRejectedIngress: (from, max) => peekRejectedIngress(context, from, max),
+    drainIngressDeadLetters: (max, handle) => drainIngressDeadLetters(context, max, handle),
+    sendIngress: (message) =>
+      context.bus.sendIngress([
+        {
+          ...message,
+          applicationProperties: { ...carriedProperties(undefined), ...message.applicationProperties },
+        },
+      ]),
+  };
+}
+
+async function drainIngressDeadLetters(
+  context: AppContext,
+  max: number,
+  handle: (deadLetter: IngressDeadLetter) => Promise<'redriven' | 'kept'>,
+): Promise<{ redriven: number; kept: number }> {
+  const receiver = await acceptIngressSession(context, { skipParsingBodyAsJson: true });
+  const result = { redriven: 0, kept: 0 };
+  try {
+    // Only what is there now: kept messages go to the end of the session and must not come round again.
+    const present = (await receiver.peekMessages(max, { fromSequenceNumber: Long.ZERO })).length;
+    let taken = 0;
+    while (taken < present) {
+      const batch = await receiver.receiveMessages(Math.min(present - taken, 100), {
+        maxWaitTimeInMs: DRAIN_WAIT_MS,
+      });
+      if (batch.length === 0) break;
+      taken += batch.length;
+      for (const message of batch) {
+        let outcome: 'redriven' | 'kept';
+        try {
+          outcome = await handle({
+            body: message.body as unknown,
+            sequenceNumber: message.sequenceNumber?.toString() ?? '',
+          });
+          if (outcome === 'kept') {
+            await context.bus.sendRawDeadLetter({
+              body: message.body as unknown,
+              sessionId: REJECTED_INGRESS_SESSION_ID,
+              ...(message.contentType ? { contentType: message.contentType } : {}),
+              ...(message.subject ? { subject: message.subject } : {}),
+              ...(message.messageId !== undefined ? { messageId: message.messageId } : {}),
+              ...(message.applicationProperties
+                ? { applicationProperties: message.applicationProperties }
+                : {}),
+            });
+          }
+        } catch (error) {
+          await Promise.allSettled(batch.map((other) => receiver.abandonMessage(other)));
+          throw error;
+        }
+        await receiver.completeMessage(message);
+        result[outcome] += 1;
+      }
+    }
+  } finally {
+    await receiver.close();
+  }
+  return result;
 }

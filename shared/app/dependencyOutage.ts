@@ -21,14 +21,56 @@ const NETWORK_CODES: ReadonlySet<string> = new Set([
   'EPIPE',
 ]);
 
+export type DependencyName = 'Service Bus' | 'Cosmos DB' | 'Blob storage' | 'a dependency';
+
+/**
+ * The longest an HTTP function waits for one dependency before it answers 503 with Retry-After
+ * naming it: a dependency that accepts connections but does not answer would otherwise hold the
+ * caller for the SDKs' own timeouts and retries (a minute and more).
+ */
+export const HTTP_DEPENDENCY_TIMEOUT_MS = 10_000;
+
+/** A dependency did not answer within the time an HTTP caller is made to wait (withDeadline). */
+export class DependencyTimeoutError extends Error {
+  constructor(
+    readonly dependency: DependencyName,
+    readonly timeoutMs: number,
+  ) {
+    super(`${dependency} did not answer within ${timeoutMs / 1000} s`);
+    this.name = 'DependencyTimeoutError';
+  }
+}
+
+/**
+ * `work`, or a DependencyTimeoutError naming `dependency` once `timeoutMs` passed without an
+ * answer. The work itself goes on (an SDK call cannot be cancelled): callers must make a late
+ * success harmless, e.g. by the idempotent message ids of ingress sends.
+ */
+export async function withDeadline<T>(
+  dependency: DependencyName,
+  timeoutMs: number,
+  work: Promise<T>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DependencyTimeoutError(dependency, timeoutMs)), timeoutMs);
+  });
+  // A late failure of the abandoned work must not become an unhandled rejection.
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Which dependency an error says is unavailable, if any. Such a failure is answered with 503
  * and Retry-After (the caller should retry; nothing was accepted), not with a 500 that reads
  * like a bug.
  */
-export function unavailableDependency(
-  error: unknown,
-): 'Service Bus' | 'Cosmos DB' | 'a dependency' | undefined {
+export function unavailableDependency(error: unknown): DependencyName | undefined {
+  if (error instanceof DependencyTimeoutError) return error.dependency;
   if (isServiceBusError(error))
     return TRANSIENT_SERVICE_BUS_CODES.has(error.code) ? 'Service Bus' : undefined;
   const status = cosmosStatus(error);

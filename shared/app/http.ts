@@ -3,7 +3,16 @@ import { toProblemResponse } from '../http/problem';
 import { invalidField, problemErrorFrom, serviceUnavailableProblem } from '../http/problems';
 import type { ApiResponse } from '../management/apiResponse';
 import { log, recordActiveSpanException } from '../telemetry';
-import { unavailableDependency } from './dependencyOutage';
+import {
+  type DependencyName,
+  DependencyTimeoutError,
+  HTTP_DEPENDENCY_TIMEOUT_MS,
+  unavailableDependency,
+  withDeadline,
+} from './dependencyOutage';
+
+/** Seconds a 503 for an unavailable dependency asks the caller to wait before trying again. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Runs one management/publish operation and maps its outcome to the HTTP response: the result
@@ -28,8 +37,11 @@ export async function respond(
     const unavailable = unavailableDependency(error);
     const problem = unavailable
       ? serviceUnavailableProblem(
-          `${unavailable} is unavailable for the moment; nothing was changed, try again`,
-          5,
+          error instanceof DependencyTimeoutError
+            ? // The call may still go through: only an idempotent retry is safe to promise.
+              `${error.message}; the request may or may not have taken effect: try it again (a repeated publish of the same source and id is dropped as a duplicate)`
+            : `${unavailable} is unavailable for the moment; nothing was changed, try again`,
+          DEPENDENCY_RETRY_AFTER_SECONDS,
         )
       : problemErrorFrom(error);
     if (problem.problem.status >= 500) {
@@ -44,6 +56,17 @@ export async function respond(
     }
     return toProblemResponse(problem.problem, { ...problem.headers });
   }
+}
+
+/**
+ * `operation`, given HTTP_DEPENDENCY_TIMEOUT_MS to finish: for operations that call one
+ * dependency, so that one that does not answer gets the caller a 503 naming it (via respond).
+ */
+export function waitingFor(
+  dependency: DependencyName,
+  operation: () => Promise<ApiResponse>,
+): () => Promise<ApiResponse> {
+  return () => withDeadline(dependency, HTTP_DEPENDENCY_TIMEOUT_MS, operation());
 }
 
 /** The request body as JSON; 400 naming `body` when it is not. An empty body is undefined. */

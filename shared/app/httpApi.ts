@@ -14,7 +14,7 @@ import {
 } from '../management/apiKeys';
 import { json } from '../management/apiResponse';
 import { listDeadLetters, redriveDeadLetters } from '../management/deadletters';
-import { listIngressDeadLetters } from '../management/ingressDeadLetters';
+import { listIngressDeadLetters, redriveIngressDeadLetters } from '../management/ingressDeadLetters';
 import { listSubscriptionDeliveries } from '../management/deliveries';
 import { getEventStatus } from '../management/events';
 import { checkHealth } from '../management/health';
@@ -29,7 +29,7 @@ import { publishEvents } from '../pipeline/publish';
 import type { Access } from './access';
 import { appContext, type AppContext } from './context';
 import { deadLetterDependencies, ingressDeadLetterDependencies, publishDependencies } from './dependencies';
-import { jsonBody, respond } from './http';
+import { jsonBody, respond, waitingFor } from './http';
 import { reportPublished } from './reportPublish';
 
 export async function publish(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -69,12 +69,15 @@ export async function listTopicSubscriptions(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  return respond(context, () =>
-    listSubscriptions(
-      appContext().subscriptions,
-      request.params.topic,
-      parsePageQuery(request.query),
-      appContext().continuationTokens,
+  return respond(
+    context,
+    waitingFor('Cosmos DB', () =>
+      listSubscriptions(
+        appContext().subscriptions,
+        request.params.topic,
+        parsePageQuery(request.query),
+        appContext().continuationTokens,
+      ),
     ),
   );
 }
@@ -83,8 +86,11 @@ export async function readSubscription(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  return respond(context, () =>
-    getSubscription(appContext().subscriptions, request.params.topic, request.params.name),
+  return respond(
+    context,
+    waitingFor('Cosmos DB', () =>
+      getSubscription(appContext().subscriptions, request.params.topic, request.params.name),
+    ),
   );
 }
 
@@ -92,7 +98,9 @@ export async function writeSubscription(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  return respond(context, async () => {
+  return respond(
+    context,
+    waitingFor('Cosmos DB', async () => {
     const app = appContext();
     const { topic, name } = request.params;
     const result = await putSubscription(app.subscriptions, {
@@ -106,20 +114,24 @@ export async function writeSubscription(
     });
     if (topic) app.subscriptionCache.invalidate(topic);
     return result;
-  });
+    }),
+  );
 }
 
 export async function removeSubscription(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  return respond(context, async () => {
+  return respond(
+    context,
+    waitingFor('Cosmos DB', async () => {
     const app = appContext();
     const { topic, name } = request.params;
     const result = await deleteSubscription(app.subscriptions, topic, name, request.headers.get('if-match'));
     if (topic) app.subscriptionCache.invalidate(topic);
     return result;
-  });
+    }),
+  );
 }
 
 /** Why the SSRF guard refuses a webhook's host, or undefined when it may be used. */
@@ -133,7 +145,9 @@ export async function eventStatus(
   context: InvocationContext,
   access: Access,
 ): Promise<HttpResponseInit> {
-  return respond(context, () => {
+  return respond(
+    context,
+    waitingFor('Cosmos DB', () => {
     const { events, deliveries } = appContext();
     return getEventStatus(
       {
@@ -143,14 +157,17 @@ export async function eventStatus(
       },
       request.params.eventKey,
     );
-  });
+    }),
+  );
 }
 
 export async function subscriptionDeliveries(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  return respond(context, () => {
+  return respond(
+    context,
+    waitingFor('Cosmos DB', () => {
     const store = appContext().deliveries;
     return listSubscriptionDeliveries(
       (topic, name, options) => store.listForSubscription(topic, name, options),
@@ -162,7 +179,8 @@ export async function subscriptionDeliveries(
         tokens: appContext().continuationTokens,
       },
     );
-  });
+    }),
+  );
 }
 
 export async function deadletters(
@@ -198,6 +216,15 @@ export async function ingressDeadletters(
       page: parsePageQuery(request.query),
       tokens: appContext().continuationTokens,
     }),
+  );
+}
+
+export async function ingressRedrive(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  return respond(context, async () =>
+    redriveIngressDeadLetters(ingressDeadLetterDependencies(appContext()), { body: await jsonBody(request) }),
   );
 }
 

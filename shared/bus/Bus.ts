@@ -62,10 +62,12 @@ export class Bus {
     at: Date,
     traceProperties: TraceProperties = {},
   ): Promise<void> {
-    await this.sender(QUEUES.deliveries).scheduleMessages(
-      toDeliveryServiceBusMessage(message, traceProperties),
-      at,
-    );
+    await this.scheduleMessage(QUEUES.deliveries, toDeliveryServiceBusMessage(message, traceProperties), at);
+  }
+
+  /** Any message, enqueued by Service Bus on `queue` at `at` (e.g. a copy postponed for an outage). */
+  async scheduleMessage(queue: string, message: ServiceBusMessage, at: Date): Promise<void> {
+    await this.sender(queue).scheduleMessages(message, at);
   }
 
   async sendDeadLetter(message: DeadLetterMessage, traceProperties: TraceProperties = {}): Promise<void> {

@@ -47,6 +47,8 @@ export const SETTINGS = {
   authAudience: 'SWITCHYARD_AUTH_AUDIENCE',
   allowedPrivateCidrs: 'SWITCHYARD_ALLOWED_PRIVATE_CIDRS',
   subscriptionCacheSeconds: 'SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS',
+  reconcileSchedule: 'SWITCHYARD_RECONCILE_SCHEDULE',
+  reconcileGraceSeconds: 'SWITCHYARD_RECONCILE_GRACE_SECONDS',
   appInsightsConnection: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   /**
    * Traces per second each instance sends to Application Insights (rate-limited sampling);

@@ -33,6 +33,7 @@ export interface Settings {
   auth?: { issuer: string; audience: string };
   allowedPrivateCidrs: string[];
   subscriptionCacheSeconds: number;
+  reconcileGraceSeconds: number;
   appInsightsConnectionString?: string;
 }
 
@@ -54,6 +55,20 @@ const DEFAULT_SUBSCRIPTION_CACHE_SECONDS = 5;
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const url = z.url({ message: 'must be an absolute URL' });
 const cacheSeconds = z.coerce.number().int().min(0).max(3600);
+const graceSeconds = z.coerce.number().int().min(0).max(604_800);
+
+/**
+ * How long a delivery may stay `retrying` past its next attempt before the reconcile timer
+ * enqueues that attempt again: longer than a backlog normally delays a retry.
+ */
+const DEFAULT_RECONCILE_GRACE_SECONDS = 900;
+/** The reconcile timer's NCRONTAB schedule unless SWITCHYARD_RECONCILE_SCHEDULE says otherwise. */
+export const DEFAULT_RECONCILE_SCHEDULE = '0 */1 * * * *';
+
+/** The reconcile timer's schedule: read when the function is registered, before readSettings. */
+export function reconcileSchedule(env: Environment = process.env): string {
+  return present(env, SETTINGS.reconcileSchedule) ?? DEFAULT_RECONCILE_SCHEDULE;
+}
 
 function parse<T>(schema: z.ZodType<T>, setting: string, value: unknown): T {
   const result = schema.safeParse(value);
@@ -145,6 +160,7 @@ export function readSettings(env: Environment = process.env): Settings {
   const auth = readAuth(env);
   const appInsights = present(env, SETTINGS.appInsightsConnection);
   const cache = present(env, SETTINGS.subscriptionCacheSeconds);
+  const grace = present(env, SETTINGS.reconcileGraceSeconds);
   return {
     serviceBus: readConnection(env, SETTINGS.serviceBusConnection, 'fullyQualifiedNamespace'),
     cosmos: readConnection(env, SETTINGS.cosmosConnection, 'accountEndpoint'),
@@ -161,6 +177,10 @@ export function readSettings(env: Environment = process.env): Settings {
       cache === undefined
         ? DEFAULT_SUBSCRIPTION_CACHE_SECONDS
         : parse(cacheSeconds, SETTINGS.subscriptionCacheSeconds, cache),
+    reconcileGraceSeconds:
+      grace === undefined
+        ? DEFAULT_RECONCILE_GRACE_SECONDS
+        : parse(graceSeconds, SETTINGS.reconcileGraceSeconds, grace),
     ...(appInsights ? { appInsightsConnectionString: appInsights } : {}),
   };
 }

@@ -120,8 +120,22 @@ export interface DeliveryRecord {
   updatedAt: string;
   nextAttemptAt?: string;
   deadLetter?: { reason: string; description: string; at: string };
+  /**
+   * The error of the last deliver invocation that failed on this delivery (threw, rather than
+   * recording an attempt), kept so the cause is known if Service Bus dead-letters the message.
+   */
+  lastInvocationError?: InvocationFailure;
   /** Seconds Cosmos DB keeps the record (RECORD_TTL_SECONDS). */
   ttl?: number;
+}
+
+export interface InvocationFailure {
+  at: string;
+  /** The attempt the failed invocation was making. */
+  attempt: number;
+  /** Service Bus's delivery count of the message (1 = first delivery). */
+  deliveryCount: number;
+  error: string;
 }
 
 /** Stored in container `events`, partition key /eventKey, id = eventKey. */

@@ -12,6 +12,7 @@ export interface DependencyState {
 }
 
 export const HEALTH_CHECK_TIMEOUT_MS = 5_000;
+export const HEALTH_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Checks each dependency in parallel, each bounded by a timeout: 200 when all answer, 503
@@ -41,7 +42,12 @@ export async function checkHealth(
   );
   const dependencies = Object.fromEntries(results);
   const healthy = results.every(([, state]) => state.status === 'healthy');
-  return json(healthy ? 200 : 503, { status: healthy ? 'healthy' : 'unhealthy', dependencies });
+  return json(
+    healthy ? 200 : 503,
+    { status: healthy ? 'healthy' : 'unhealthy', dependencies },
+    // Probes and load balancers back off instead of hammering an instance whose dependency is down.
+    healthy ? {} : { 'retry-after': String(HEALTH_RETRY_AFTER_SECONDS) },
+  );
 }
 
 async function withTimeout(promise: Promise<void>, timeoutMs: number): Promise<void> {

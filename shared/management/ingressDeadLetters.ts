@@ -1,7 +1,12 @@
+import type { ServiceBusMessage } from '@azure/service-bus';
+import { z } from 'zod';
 import { invalidField } from '../http/problems';
+import { problemFromZodError } from '../http/zodProblem';
+import { ingressMessageFromOriginal, originalFromDeadLetter } from '../pipeline/ingressDeadLetter';
 import { parseRejectedIngress, type RejectedIngressRecord } from '../pipeline/rejectedIngress';
 import { pageSize, type PageOptions } from '../store/documents';
 import { type ApiResponse, json } from './apiResponse';
+import { DEFAULT_REDRIVE_MAX } from './deadletters';
 import { type ContinuationTokens, pageOfList } from './paging';
 
 /** A message of the `$ingress` session of `deadletters`, peeked (never consumed). */
@@ -11,9 +16,26 @@ export interface PeekedRejection {
   body: unknown;
 }
 
+/** One message of the `$ingress` session of the `deadletters` queue. */
+export interface IngressDeadLetter {
+  body: unknown;
+  /** Its sequence number: fixed for the message, never reused by the queue. */
+  sequenceNumber: string;
+}
+
 export interface IngressDeadLetterDependencies {
   /** Up to `max` messages of the `$ingress` session, from sequence number `from` on, in order. */
   peekRejectedIngress(from: bigint, max: number): Promise<PeekedRejection[]>;
+  /**
+   * Takes up to `max` of the messages the `$ingress` session holds when it starts (never those
+   * that arrive meanwhile), calling `handle` for each. `redriven` removes the message; `kept`
+   * moves it to the end of the session. A throw leaves it and ends the drain with the error.
+   */
+  drainIngressDeadLetters(
+    max: number,
+    handle: (deadLetter: IngressDeadLetter) => Promise<'redriven' | 'kept'>,
+  ): Promise<{ redriven: number; kept: number }>;
+  sendIngress(message: ServiceBusMessage): Promise<void>;
 }
 
 /** What the API shows of one refused ingress message. */
@@ -70,4 +92,30 @@ function viewOf(message: PeekedRejection): IngressDeadLetterView {
     };
   }
   return { sequenceNumber: message.sequenceNumber, ...record };
+}
+
+const redriveBodySchema = z.object({ max: z.number().int().min(1).max(1000).optional() }).strict();
+
+/**
+ * Sends up to `max` ingress dead letters (oldest first) back to the `ingress` queue, where route
+ * takes them as new. Only dead letters that carry their original message can go back: those the
+ * reconcile timer made of ingress poison and expired messages. Messages rejected as no valid
+ * event would only be rejected again: they are kept, for the publisher to fix and send anew.
+ */
+export async function redriveIngressDeadLetters(
+  dependencies: IngressDeadLetterDependencies,
+  input: { body: unknown },
+): Promise<ApiResponse> {
+  const parsed = redriveBodySchema.safeParse(input.body ?? {});
+  if (!parsed.success) throw problemFromZodError(parsed.error);
+  const max = parsed.data.max ?? DEFAULT_REDRIVE_MAX;
+  const result = await dependencies.drainIngressDeadLetters(max, async (deadLetter) => {
+    const original = originalFromDeadLetter(deadLetter.body);
+    if (!original) return 'kept';
+    await dependencies.sendIngress(
+      ingressMessageFromOriginal(original, `ingress-redrive-${deadLetter.sequenceNumber}`),
+    );
+    return 'redriven';
+  });
+  return json(202, result);
 }

@@ -9,6 +9,7 @@ import type { ServiceBusMessage } from '@azure/service-bus';
 import { z } from 'zod';
 import { REJECTED_INGRESS_SESSION_ID } from '../domain/deadLetterSession';
 import { MAX_EVENT_DEPTH, jsonDepth } from '../events/jsonDepth';
+import type { RedrivableIngressMessage } from './ingressDeadLetter';
 import {
   type ApplicationPropertyValue,
   type ServiceBusEventInput,
@@ -55,12 +56,18 @@ export interface RejectedIngressRecord {
   applicationProperties: Record<string, RecordedPropertyValue>;
   /** The first ORIGINAL_BODY_CHARS characters of the body as text. */
   originalBody: string;
+  /**
+   * The whole message, on dead letters that can be sent back to ingress (the reconciliation of
+   * the ingress queue's native dead letters writes it; POST /ingress/deadletters/redrive reads it).
+   */
+  original?: RedrivableIngressMessage;
 }
 
 export function rejectedIngressMessage(
   rejection: IngressRejection,
   original: OriginalIngressMessage,
   now: Date,
+  redrivable?: RedrivableIngressMessage,
 ): ServiceBusMessage {
   const rawTopic = original.applicationProperties?.[TOPIC_PROPERTY];
   const topic = typeof rawTopic === 'string' ? rawTopic.slice(0, PROPERTY_VALUE_CHARS) : '';
@@ -79,6 +86,7 @@ export function rejectedIngressMessage(
       : {}),
     applicationProperties: recordedProperties(original.applicationProperties ?? {}),
     originalBody: bodyText(original.body).slice(0, ORIGINAL_BODY_CHARS),
+    ...(redrivable ? { original: redrivable } : {}),
   };
   return {
     body,

@@ -1,8 +1,22 @@
 import type { Container, Database, ItemDefinition } from '@azure/cosmos';
 import { CONTAINERS } from '../config/names';
-import type { DeliveryAttempt, DeliveryRecord, DeliveryStatus } from '../domain/types';
+import { RECORD_TTL_SECONDS } from '../config/names';
+import type {
+  DeliveryAttempt,
+  DeliveryMessage,
+  DeliveryRecord,
+  DeliveryStatus,
+  InvocationFailure,
+} from '../domain/types';
 import { BulkCreator, createIfAbsent } from './createIfAbsent';
-import { planAttempt, planRedrive, type AttemptPlan, type AttemptUpdate } from './deliveryAttempts';
+import {
+  MAX_ERROR_BYTES,
+  planAttempt,
+  planRedrive,
+  truncateUtf8,
+  type AttemptPlan,
+  type AttemptUpdate,
+} from './deliveryAttempts';
 import { fromDocument, type Page, type PageOptions } from './documents';
 import { isCosmosStatus } from './errors';
 import { queryAll, queryPage } from './queryPage';
@@ -86,6 +100,73 @@ export class DeliveryStore {
   /** Reopens a dead-lettered delivery before its redrive message is sent; no-op otherwise. */
   async markRedriven(eventKey: string, deliveryId: string): Promise<DeliveryRecord> {
     return this.updateWithEtag(eventKey, deliveryId, planRedrive);
+  }
+
+  /**
+   * Keeps the error of a failed deliver invocation on the record (lastInvocationError). The first
+   * attempt may fail before any record exists: then a `pending` record without attempts is made.
+   */
+  async recordInvocationFailure(message: DeliveryMessage, failure: InvocationFailure): Promise<void> {
+    const stored: InvocationFailure = { ...failure, error: truncateUtf8(failure.error, MAX_ERROR_BYTES) };
+    const now = new Date().toISOString();
+    const { created } = await this.createIfAbsent({
+      id: message.deliveryId,
+      deliveryId: message.deliveryId,
+      eventKey: message.eventKey,
+      topic: message.topic,
+      subscription: message.subscription,
+      status: 'pending',
+      attempts: [],
+      createdAt: now,
+      updatedAt: now,
+      lastInvocationError: stored,
+      ttl: RECORD_TTL_SECONDS,
+    });
+    if (created) return;
+    await this.container
+      .item(message.deliveryId, message.eventKey)
+      .patch({ operations: [{ op: 'set', path: '/lastInvocationError', value: stored }] });
+  }
+
+  /**
+   * Deliveries still `retrying` although their next attempt was due before `dueBefore`: their
+   * retry message was lost or is stuck. A cross-partition query, run by the reconcile timer.
+   */
+  async listOverdueRetries(dueBefore: Date, maxItems: number): Promise<DeliveryRecord[]> {
+    const page = await queryPage<DeliveryRecord>(
+      this.container,
+      {
+        query:
+          "SELECT * FROM c WHERE c.status = 'retrying' AND c.nextAttemptAt < @dueBefore ORDER BY c.nextAttemptAt",
+        parameters: [{ name: '@dueBefore', value: dueBefore.toISOString() }],
+      },
+      { maxItems },
+      CROSS_PARTITION_PAGING,
+    );
+    return page.items;
+  }
+
+  /**
+   * Moves the next attempt of a `retrying` delivery to `nextAttemptAt` after its attempt was
+   * enqueued again; no-op once the delivery moved on.
+   */
+  async markRetryReenqueued(
+    eventKey: string,
+    deliveryId: string,
+    nextAttemptAt: string,
+  ): Promise<DeliveryRecord> {
+    return this.updateWithEtag(eventKey, deliveryId, (current, now) =>
+      current.status !== 'retrying'
+        ? { kind: 'nothingToWrite' }
+        : {
+            kind: 'write',
+            operations: [
+              { op: 'set', path: '/nextAttemptAt', value: nextAttemptAt },
+              { op: 'set', path: '/updatedAt', value: now },
+            ],
+            next: { ...current, nextAttemptAt, updatedAt: now },
+          },
+    );
   }
 
   /**

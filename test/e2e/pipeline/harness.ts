@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { ServiceBusClient } from '@azure/service-bus';
 import { startIssuer } from '../../../local/issuer/index';
 import { start as startServiceBusEmulator, type EmulatorConfig } from '../../../local/servicebus-emulator';
@@ -37,6 +40,67 @@ export interface PipelineOptions {
    * package's folder runs with its own package.json `main` and node_modules.
    */
   app?: { root: string; main?: string };
+  /**
+   * Runs the Service Bus emulator in a child process of its own, which the test can pause
+   * (SIGSTOP: connections stay open, nothing answers) and resume. Otherwise it runs in-process.
+   */
+  serviceBusInChildProcess?: boolean;
+  /** Runs once the backing services are up, before the dev host starts (and starts receiving). */
+  beforeHost?: (serviceBusConnectionString: string) => Promise<void>;
+}
+
+interface RunningServiceBus {
+  connectionString: string;
+  close(): Promise<unknown>;
+  /** Only when it runs in a child process. */
+  pause?(): void;
+  resume?(): void;
+}
+
+/** The emulator's CLI in a child process, with the pipeline's configuration in a temporary file. */
+async function startServiceBusProcess(config: EmulatorConfig): Promise<RunningServiceBus> {
+  const directory = mkdtempSync(join(tmpdir(), 'switchyard-sb-'));
+  const configFile = join(directory, 'config.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'local/servicebus-emulator/cli.ts', '--config', configFile, '--port', '0', '--http-port', '0', '--log-level', 'quiet'],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(directory, { recursive: true, force: true });
+  };
+  try {
+    const connectionString = await new Promise<string>((ready, fail) => {
+      const timer = setTimeout(() => fail(new Error(`the emulator did not start: ${stderr}`)), 60_000);
+      child.once('exit', (code) => fail(new Error(`the emulator exited (${code}): ${stderr}`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const match = /^Service Bus emulator ready on port \d+ .*?: (Endpoint=\S+)$/.exec(line);
+        if (!match?.[1]) return;
+        clearTimeout(timer);
+        ready(match[1]);
+      });
+    });
+    return {
+      connectionString,
+      close,
+      pause: () => child.kill('SIGSTOP'),
+      resume: () => child.kill('SIGCONT'),
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /**
@@ -47,13 +111,16 @@ export async function startPipeline(options: PipelineOptions = {}) {
   const started: Array<() => Promise<unknown>> = [];
   try {
     const [serviceBus, cosmos, azurite, receiver, issuer] = await Promise.all([
-      startServiceBusEmulator({ config: serviceBusConfig(), port: 0, httpPort: 0 }),
+      options.serviceBusInChildProcess
+        ? startServiceBusProcess(serviceBusConfig())
+        : startServiceBusEmulator({ config: serviceBusConfig(), port: 0, httpPort: 0 }),
       startTestCosmos('switchyard'),
       startTestAzurite(),
       startWebhookReceiver(),
       startIssuer({ port: 0 }),
     ]);
     started.push(serviceBus.close, cosmos.close, azurite.close, receiver.close, issuer.close);
+    await options.beforeHost?.(serviceBus.connectionString);
     const host = await spawnDevHost({
       appRoot: options.app?.root ?? REPO_ROOT,
       ...(options.app ? (options.app.main ? { main: options.app.main } : {}) : { main: 'functions/*.ts' }),
@@ -104,6 +171,8 @@ export async function startPipeline(options: PipelineOptions = {}) {
       host,
       issuer,
       receiver,
+      serviceBus: serviceBus as RunningServiceBus,
+      azurite,
       serviceBusClient,
       cosmos,
       api,

@@ -1,4 +1,10 @@
-import { readConnection, readSettings, SettingsError, type Environment } from '../../../shared/config/settings';
+import {
+  readConnection,
+  readSettings,
+  reconcileSchedule,
+  SettingsError,
+  type Environment,
+} from '../../../shared/config/settings';
 
 const LOCAL: Environment = {
   ServiceBusConnection:
@@ -21,7 +27,7 @@ function settingsErrorOf(call: () => unknown): SettingsError {
 }
 
 describe('readSettings', () => {
-  it('applies the defaults: database switchyard, subscription cache 5 s, nothing optional', () => {
+  it('applies the defaults: database switchyard, subscription cache 5 s, reconcile grace 15 min, nothing optional', () => {
     expect(readSettings(local())).toEqual({
       serviceBus: { kind: 'connectionString', setting: 'ServiceBusConnection', connectionString: LOCAL.ServiceBusConnection },
       cosmos: { kind: 'connectionString', setting: 'CosmosDbConnection', connectionString: LOCAL.CosmosDbConnection },
@@ -29,7 +35,16 @@ describe('readSettings', () => {
       cosmosDatabase: 'switchyard',
       allowedPrivateCidrs: [],
       subscriptionCacheSeconds: 5,
+      reconcileGraceSeconds: 900,
     });
+  });
+
+  it('reads the reconcile grace period and schedule, naming a bad grace period', () => {
+    expect(readSettings(local({ SWITCHYARD_RECONCILE_GRACE_SECONDS: ' 60 ' })).reconcileGraceSeconds).toBe(60);
+    const error = settingsErrorOf(() => readSettings(local({ SWITCHYARD_RECONCILE_GRACE_SECONDS: 'soon' })));
+    expect(error.setting).toBe('SWITCHYARD_RECONCILE_GRACE_SECONDS');
+    expect(reconcileSchedule({})).toBe('0 */1 * * * *');
+    expect(reconcileSchedule({ SWITCHYARD_RECONCILE_SCHEDULE: ' */2 * * * * * ' })).toBe('*/2 * * * * *');
   });
 
   it('reads the optional settings, trimmed', () => {
