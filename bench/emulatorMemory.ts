@@ -28,7 +28,7 @@ import {
 } from '@azure/service-bus';
 import { z } from 'zod';
 import type { MemorySample } from './emulatorMemory/child';
-import { startReadyChild, type ReadyChild } from './readyChild';
+import { startReadyChild, type ReadyChild } from '../local/stack/readyChild';
 
 const MiB = 1024 * 1024;
 const BODY = { type: 'bench.event', data: 'x'.repeat(600) };

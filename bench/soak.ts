@@ -108,7 +108,7 @@ async function main(): Promise<void> {
       main: 'functions/*.ts',
       port: await getFreePort(),
       env: devHostEnvironment(backing, {
-        [SETTINGS.functionKey]: FUNCTION_KEY,
+        [SETTINGS.adminKey]: FUNCTION_KEY,
         [SETTINGS.subscriptionCacheSeconds]: '5',
       }),
     });

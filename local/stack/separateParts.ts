@@ -84,7 +84,7 @@ export function devHostEnvironment(
     SeparateBacking,
     'serviceBusConnectionString' | 'cosmosConnectionString' | 'storageConnectionString'
   >,
-  settings: Record<string, string> & { [SETTINGS.functionKey]: string },
+  settings: Record<string, string> & { [SETTINGS.adminKey]: string },
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR']) {

@@ -126,7 +126,7 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
     host = new DevHostSupervisor(
       await getFreePort(),
       devHostEnvironment(backing, {
-        [SETTINGS.functionKey]: FUNCTION_KEY,
+        [SETTINGS.adminKey]: FUNCTION_KEY,
         [SETTINGS.subscriptionCacheSeconds]: '1',
       }),
       hostLog,

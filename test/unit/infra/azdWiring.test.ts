@@ -31,7 +31,7 @@ describe('azd wiring', () => {
       dist: '.package/app',
       hooks: '',
     });
-    const hookRuns = [...azureYaml.matchAll(/^\s+run:\s*(.+)$/gm)].map((m) => m[1]?.trim());
+    const hookRuns = [...(service?.[2] ?? '').matchAll(/^\s+run:\s*(.+)$/gm)].map((m) => m[1]?.trim());
     expect(hookRuns).toEqual(['npm run package -- --stage-only', 'npm run package -- --stage-only']);
     expect(azureYaml).toMatch(/^ {6}prepackage:\s*$/m);
 

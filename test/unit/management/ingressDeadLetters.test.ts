@@ -21,9 +21,14 @@ const session: PeekedRejection[] = [3, 7, 8, 20, 21].map((n) => ({
 const key = randomBytes(32);
 const tokens = continuationTokens(async () => key);
 
+/** Listing only peeks: the redrive side of the dependencies must not be called. */
+const notCalled = () => Promise.reject(new Error('listing must not consume the session'));
+
 const dependencies: IngressDeadLetterDependencies = {
   peekRejectedIngress: async (from, max) =>
     session.filter((message) => BigInt(message.sequenceNumber) >= from).slice(0, max),
+  drainIngressDeadLetters: notCalled,
+  sendIngress: notCalled,
 };
 
 async function page(query: { maxItems?: number; continuationToken?: string }) {
@@ -48,7 +53,10 @@ describe('GET /ingress/deadletters', () => {
 
   it('shows a message it cannot read as Unreadable instead of failing the page', async () => {
     const response = await listIngressDeadLetters(
-      { peekRejectedIngress: async () => [{ sequenceNumber: '1', body: 'not json' }] },
+      {
+        ...dependencies,
+        peekRejectedIngress: async () => [{ sequenceNumber: '1', body: 'not json' }],
+      },
       { page: {}, tokens },
     );
     expect(response.body).toEqual({

@@ -3,16 +3,20 @@ import { ProblemError } from '../../../shared/http/problem';
 import {
   type IngressDeadLetter,
   redriveIngressDeadLetters,
-} from '../../../shared/management/ingressDeadletters';
+} from '../../../shared/management/ingressDeadLetters';
 import { originalOf } from '../../../shared/pipeline/ingressDeadLetter';
-import { rejectedIngressMessage } from '../../../shared/pipeline/route';
+import { rejectedIngressMessage } from '../../../shared/pipeline/rejectedIngress';
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 
 function deadLetterWithOriginal(body: Buffer): unknown {
   const input = { body, contentType: 'application/cloudevents+json', applicationProperties: { topic: 'orders' } };
-  return rejectedIngressMessage('MaxDeliveryCountExceeded', 'route failed', input, NOW, originalOf({ ...input, messageId: 'key1' }))
-    .body;
+  return rejectedIngressMessage(
+    { reason: 'MaxDeliveryCountExceeded', description: 'route failed' },
+    input,
+    NOW,
+    originalOf({ ...input, messageId: 'key1' }),
+  ).body;
 }
 
 function fakeSession(deadLetters: IngressDeadLetter[]) {
@@ -22,6 +26,7 @@ function fakeSession(deadLetters: IngressDeadLetter[]) {
     sent,
     kept,
     dependencies: {
+      peekRejectedIngress: () => Promise.reject(new Error('redrive must not page the session')),
       async drainIngressDeadLetters(max: number, handle: (d: IngressDeadLetter) => Promise<'redriven' | 'kept'>) {
         const result = { redriven: 0, kept: 0 };
         for (const deadLetter of deadLetters.splice(0, max)) {
@@ -53,7 +58,7 @@ describe('ingress redrive', () => {
   });
 
   it('keeps messages rejected as no valid event, which carry no original', async () => {
-    const rejected = rejectedIngressMessage('InvalidEvent', 'no id', { body: '{}' }, NOW).body;
+    const rejected = rejectedIngressMessage({ reason: 'InvalidEvent', description: 'no id' }, { body: '{}' }, NOW).body;
     const session = fakeSession([
       { body: rejected, sequenceNumber: '1' },
       { body: Buffer.from('not json'), sequenceNumber: '2' },
