@@ -19,6 +19,8 @@ const EXPECTED_PERMISSIONS: Record<string, Permission | 'anonymous'> = {
   deliveries: 'events.read',
   deadletters: 'events.read',
   redrive: 'operate',
+  ingressDeadletters: 'operate',
+  ingressRedrive: 'operate',
   listKeys: 'admin',
   putKey: 'admin',
   deleteKey: 'admin',
