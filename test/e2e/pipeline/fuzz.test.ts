@@ -96,7 +96,7 @@ function check(property: string, arbitrary: fc.Arbitrary<FuzzRequest>, numRuns: 
         await Promise.all(requests.map((request) => send(property, request)));
       },
     ),
-    { seed: SEED, numRuns, endOnFailure: true },
+    { seed: SEED, numRuns },
   );
 }
 
