@@ -185,13 +185,25 @@ async function peekRejectedIngress(
 ): Promise<PeekedRejection[]> {
   const receiver = await acceptIngressSession(context);
   try {
-    const messages = await receiver.peekMessages(max, {
-      fromSequenceNumber: Long.fromString(from.toString()),
-    });
-    return messages.map((message) => ({
-      sequenceNumber: message.sequenceNumber?.toString() ?? '',
-      body: message.body,
-    }));
+    // A peek may answer fewer messages than asked for while more follow: ask again from the
+    // last one on until there are enough or none come back.
+    const found: PeekedRejection[] = [];
+    let next = from;
+    while (found.length < max) {
+      const batch = await receiver.peekMessages(max - found.length, {
+        fromSequenceNumber: Long.fromString(next.toString()),
+      });
+      const last = batch.at(-1)?.sequenceNumber;
+      if (!last) break;
+      found.push(
+        ...batch.map((message) => ({
+          sequenceNumber: message.sequenceNumber?.toString() ?? '',
+          body: message.body,
+        })),
+      );
+      next = BigInt(last.toString()) + 1n;
+    }
+    return found;
   } finally {
     await receiver.close();
   }

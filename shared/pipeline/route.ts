@@ -160,8 +160,7 @@ async function claimedEvent(
   | undefined
 > {
   const properties = input.applicationProperties ?? {};
-  if (!Object.hasOwn(properties, PAYLOAD_REF_PROPERTY)) return undefined;
-  const ref = properties[PAYLOAD_REF_PROPERTY];
+  const ref = Object.hasOwn(properties, PAYLOAD_REF_PROPERTY) ? properties[PAYLOAD_REF_PROPERTY] : undefined;
   if (ref === undefined) return undefined;
   if (typeof ref !== 'string') return { ok: false, description: 'payloadRef must be a string' };
   const nameProblem = claimCheckNameProblem(ref, owner);

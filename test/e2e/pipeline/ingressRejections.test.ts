@@ -6,12 +6,13 @@ import { waitFor } from '../../support/wait';
 import { type Pipeline, startPipeline } from './harness';
 
 /**
- * What a publisher to the ingress queue can forge, and what Switchyard answers: a message that
- * cannot be routed is refused with a reason (the `$ingress` session of `deadletters`, and
- * `GET /api/ingress/deadletters`), never thrown until Service Bus dead-letters it as poison, and
- * a claim check is followed only for the topic and event Switchyard wrote it for.
+ * What a publisher to the ingress queue can send or forge, and what Switchyard answers: a
+ * message that cannot be routed is refused with a reason (the `$ingress` session of
+ * `deadletters`, and `GET /api/ingress/deadletters`), never thrown until Service Bus
+ * dead-letters it as poison, and a claim check is followed only for the topic and event
+ * Switchyard wrote it for.
  */
-describe('messages refused at ingress', () => {
+describe('messages sent straight to the ingress queue', () => {
   let pipeline: Pipeline;
   beforeAll(async () => {
     pipeline = await startPipeline();
