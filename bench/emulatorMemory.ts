@@ -13,7 +13,8 @@
  *  - every 5 s a retry is scheduled a minute ahead and cancelled (cancelScheduledMessages);
  *  - every 2 s a health-style probe: a new receiver on `ingress`, peekMessages(1), close;
  *  - every 10 s a client on a new connection (CBS token, links) sends one message and closes.
- * Prints rss and heap used (MiB) per minute and the growth from minute 1 to the end.
+ * Prints rss, heap total, heap used and external memory (MiB) per minute and the growth from
+ * minute 1 to the end. Heap figures are taken right after a full garbage collection.
  * `--emulator-dir` measures another copy of local/servicebus-emulator (e.g. an older commit's);
  * `--snapshots DIR` writes heap snapshots of the emulator at minute 1 and at the end.
  */
@@ -239,7 +240,7 @@ async function main(): Promise<void> {
     `Service Bus emulator memory, ${rate} events/s for ${minutes} min (${emulator.ready.emulatorDir}), ${new Date().toISOString()}`,
   );
   console.log(
-    `${'minute'.padStart(6)} ${'rss'.padStart(7)} ${'heap'.padStart(7)} ${'extern'.padStart(7)}   (MiB, after a full GC in the emulator)`,
+    `${'minute'.padStart(6)} ${'rss'.padStart(7)} ${'heapTot'.padStart(7)} ${'heapUse'.padStart(7)} ${'extern'.padStart(7)}   (MiB, after a full GC in the emulator)`,
   );
   const samples: MemorySample[] = [];
   const start = await memory(emulator);
