@@ -13,8 +13,8 @@
  * refuses connections (stops listening, resets open ones) for the outage. The run checks that
  * the host's /health reports Cosmos DB down during an outage and counts the proxy's traffic.
  *
- * Settings (environment): CHAOS_EVENTS (2000), CHAOS_BATCH (20), CHAOS_PUBLISH_SECONDS (90),
- * CHAOS_KILLS (4), CHAOS_OUTAGES (seconds of each Cosmos DB refusal, "8,5"), CHAOS_SEED,
+ * Settings (environment): CHAOS_EVENTS (2000), CHAOS_BATCH (20), CHAOS_PUBLISH_SECONDS (100),
+ * CHAOS_KILLS (4), CHAOS_OUTAGES (seconds of each Cosmos DB refusal, "15,10"), CHAOS_SEED,
  * CHAOS_DRAIN_SECONDS (most time to wait for the pipeline to settle, 300), CHAOS_STALL_SECONDS
  * (settled = no progress for this long, 65: above the 60 s message lock a killed host leaves).
  */
@@ -52,9 +52,9 @@ function setting(name: string, fallback: number): number {
 
 const EVENTS = setting('CHAOS_EVENTS', 2000);
 const BATCH = Math.max(1, setting('CHAOS_BATCH', 20));
-const PUBLISH_MS = setting('CHAOS_PUBLISH_SECONDS', 90) * 1000;
+const PUBLISH_MS = setting('CHAOS_PUBLISH_SECONDS', 100) * 1000;
 const KILLS = setting('CHAOS_KILLS', 4);
-const OUTAGES_MS = (process.env.CHAOS_OUTAGES ?? '8,5')
+const OUTAGES_MS = (process.env.CHAOS_OUTAGES ?? '15,10')
   .split(',')
   .filter((value) => value.trim() !== '')
   .map((value) => Number(value) * 1000);
@@ -274,12 +274,12 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
       OUTAGES_MS.length,
       10_000,
       Math.max(11_000, PUBLISH_MS - longest - 5_000),
-      longest + 15_000,
+      longest + 12_000,
       chaosRandom,
     );
     const duringOutage = (moment: number) =>
       outageMoments.some(
-        (start, i) => moment > start - 15_000 && moment < start + (OUTAGES_MS[i] ?? 0) + 2_000,
+        (start, i) => moment > start - 10_000 && moment < start + (OUTAGES_MS[i] ?? 0) + 2_000,
       );
     const killMoments = spreadMoments(
       KILLS,
