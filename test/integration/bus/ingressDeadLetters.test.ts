@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ServiceBusClient } from '@azure/service-bus';
 import { start, type EmulatorHandle } from '../../../local/servicebus-emulator';
 import type { AppContext } from '../../../shared/app/context';
@@ -5,8 +6,10 @@ import { ingressDeadLetterDependencies } from '../../../shared/app/dependencies'
 import { QUEUES } from '../../../shared/config/names';
 import { ProblemError } from '../../../shared/http/problem';
 import { listIngressDeadLetters } from '../../../shared/management/ingressDeadLetters';
+import { continuationTokens } from '../../../shared/management/paging';
 import { rejectedIngressMessage } from '../../../shared/pipeline/rejectedIngress';
 
+const tokens = continuationTokens(async () => randomBytes(32));
 let emulator: EmulatorHandle;
 let client: ServiceBusClient;
 
@@ -64,6 +67,7 @@ describe('the $ingress session read through the real SDK', () => {
     do {
       const response = await listIngressDeadLetters(dependencies(), {
         page: { maxItems: 2, ...(continuationToken ? { continuationToken } : {}) },
+        tokens,
       });
       const body = response.body as { items: Array<{ messageId: string }>; continuationToken?: string };
       seen.push(...body.items.map((item) => item.messageId));
@@ -71,14 +75,14 @@ describe('the $ingress session read through the real SDK', () => {
     } while (continuationToken);
     expect(seen).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5']);
 
-    const again = await listIngressDeadLetters(dependencies(), { page: {} });
+    const again = await listIngressDeadLetters(dependencies(), { page: {}, tokens });
     expect((again.body as { items: unknown[] }).items).toHaveLength(5);
   });
 
   it('answers 503 with Retry-After naming Service Bus while another reader holds the session', async () => {
     const holder = await client.acceptSession(QUEUES.deadletters, '$ingress');
     try {
-      const error = await listIngressDeadLetters(dependencies(), { page: {} }).catch(
+      const error = await listIngressDeadLetters(dependencies(), { page: {}, tokens }).catch(
         (caught: unknown) => caught,
       );
       expect(error).toBeInstanceOf(ProblemError);
@@ -90,7 +94,7 @@ describe('the $ingress session read through the real SDK', () => {
     } finally {
       await holder.close();
     }
-    const after = await listIngressDeadLetters(dependencies(), { page: {} });
+    const after = await listIngressDeadLetters(dependencies(), { page: {}, tokens });
     expect(after.status).toBe(200);
   });
 });
