@@ -22,11 +22,11 @@ export interface DevHostOptions {
   /** Directory holding package.json, host.json and (optionally) local.settings.json. */
   appRoot: string;
   /** HTTP port; default local.settings.json Host.LocalHttpPort, else 7071; 0 picks a free one. */
-  port?: number;
+  port?: number | undefined;
   /** HTTP listen address; default 127.0.0.1. */
-  host?: string;
+  host?: string | undefined;
   /** Overrides package.json `main`, e.g. 'functions/*.ts' when running under tsx. */
-  main?: string;
+  main?: string | undefined;
   /** How long shutdown waits for running invocations; default 10 s. */
   shutdownTimeoutMs?: number;
 }

@@ -16,15 +16,15 @@ export interface EmulatorOptions {
   /** The official emulator's Config.json shape (object), or a path to one. */
   config: EmulatorConfig | string;
   /** AMQP port; 0 = pick a free one; default 5672. */
-  port?: number;
+  port?: number | undefined;
   /** Health/admin HTTP port; 0 = pick; default 5300. */
-  httpPort?: number;
+  httpPort?: number | undefined;
   /** Default 127.0.0.1. */
-  host?: string;
+  host?: string | undefined;
   /** Default quiet: errors only. */
   logLevel?: LogLevel;
   /** Replaces the built-in SQL rule compiler (sql/) for the config's Sql rules; rarely needed. */
-  compileSql?: SqlRuleCompiler;
+  compileSql?: SqlRuleCompiler | undefined;
 }
 
 export interface EmulatorHandle {

@@ -17,7 +17,7 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  instance?: string;
+  instance?: string | undefined;
   errors?: FieldError[];
 }
 

@@ -105,7 +105,11 @@ export async function redriveDeadLetters(
         attempt,
         firstAttemptAt: now,
         firstAttemptNumber: attempt,
-        ...(deadLetter.event ? { event: deadLetter.event } : { payloadRef: deadLetter.payloadRef }),
+        ...(deadLetter.event
+          ? { event: deadLetter.event }
+          : deadLetter.payloadRef !== undefined
+            ? { payloadRef: deadLetter.payloadRef }
+            : {}),
       },
     ]);
   });

@@ -8,11 +8,11 @@ const deliveryMessageSchema = z.object({
   subscription: z.string().min(1),
   attempt: z.number().int().min(1),
   firstAttemptAt: z.iso.datetime({ offset: true }),
-  firstAttemptNumber: z.number().int().min(1).optional(),
+  firstAttemptNumber: z.number().int().min(1).exactOptional(),
   event: z
     .looseObject({ specversion: z.literal('1.0'), id: z.string(), source: z.string(), type: z.string() })
-    .optional(),
-  payloadRef: z.string().min(1).optional(),
+    .exactOptional(),
+  payloadRef: z.string().min(1).exactOptional(),
 });
 
 /**

@@ -11,12 +11,12 @@ export function fromDocument<T extends object>(document: T): T {
 export interface Page<T> {
   items: T[];
   /** Opaque; pass back to get the next page. Absent on the last page. */
-  continuationToken?: string;
+  continuationToken?: string | undefined;
 }
 
 export interface PageOptions {
   maxItems?: number;
-  continuationToken?: string;
+  continuationToken?: string | undefined;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;

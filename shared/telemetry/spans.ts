@@ -19,7 +19,7 @@ export interface SpanOptions {
   kind: SpanKindName;
   attributes?: TelemetryAttributes;
   /** A traceparent to continue (e.g. from parentFromApplicationProperties). */
-  parent?: string;
+  parent?: string | undefined;
   /** For HTTP server spans: the request name becomes "METHOD route" and the status its result. */
   http?: { method: string; url: string; route?: string };
 }

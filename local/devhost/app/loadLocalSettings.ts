@@ -16,7 +16,7 @@ const localSettingsSchema = z.object({
 
 /** The `Host` section of local.settings.json, which `func start` reads for its web server. */
 export interface LocalHostSettings {
-  localHttpPort?: number;
+  localHttpPort?: number | undefined;
   /** Allowed origins ("*" for any); empty = no CORS headers. */
   corsOrigins: string[];
   corsCredentials: boolean;

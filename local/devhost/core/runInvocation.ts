@@ -17,7 +17,7 @@ export type InvocationInput = Pick<RpcInvocationRequest, 'inputData' | 'triggerM
 
 export interface InvocationOptions {
   /** host.json functionTimeout; the invocation fails when it runs longer. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**

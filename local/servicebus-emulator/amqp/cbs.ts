@@ -17,7 +17,11 @@ function reply(request: Message, status: number, description: string, condition?
     'status-description': description,
   };
   if (condition) properties['error-condition'] = condition;
-  return { correlation_id: request.message_id, application_properties: properties, body: null };
+  return {
+    ...(request.message_id !== undefined ? { correlation_id: request.message_id } : {}),
+    application_properties: properties,
+    body: null,
+  };
 }
 
 /**

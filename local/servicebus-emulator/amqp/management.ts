@@ -16,7 +16,11 @@ type Operation = (body: Body, target: ResolvedAddress, properties: Record<string
 function response(request: Message, status: number, description: string, body?: unknown, condition?: string): Message {
   const properties: Record<string, unknown> = { statusCode: types.wrap_int(status), statusDescription: description };
   if (condition) properties.errorCondition = condition;
-  return { correlation_id: request.message_id, application_properties: properties, body: body ?? null };
+  return {
+    ...(request.message_id !== undefined ? { correlation_id: request.message_id } : {}),
+    application_properties: properties,
+    body: body ?? null,
+  };
 }
 
 function numbers(value: unknown): number[] {

@@ -19,14 +19,14 @@ const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
 const DEFAULT_MAX_SIZE_MB = 64;
 
 interface ReceivableProps {
-  DeadLetteringOnMessageExpiration?: boolean;
-  DefaultMessageTimeToLive?: string;
-  LockDuration?: string;
-  MaxDeliveryCount?: number;
-  MaxSizeInMegabytes?: number;
-  RequiresSession?: boolean;
-  ForwardTo?: string;
-  ForwardDeadLetteredMessagesTo?: string;
+  DeadLetteringOnMessageExpiration?: boolean | undefined;
+  DefaultMessageTimeToLive?: string | undefined;
+  LockDuration?: string | undefined;
+  MaxDeliveryCount?: number | undefined;
+  MaxSizeInMegabytes?: number | undefined;
+  RequiresSession?: boolean | undefined;
+  ForwardTo?: string | undefined;
+  ForwardDeadLetteredMessagesTo?: string | undefined;
 }
 
 function duration(text: string | undefined, fallback: number): number {
@@ -66,7 +66,7 @@ export function buildRegistry(config: ValidConfig, compileSql?: SqlRuleCompiler,
   return registry;
 }
 
-function duplicateWindow(props: { RequiresDuplicateDetection?: boolean; DuplicateDetectionHistoryTimeWindow?: string } | undefined): number | undefined {
+function duplicateWindow(props: { RequiresDuplicateDetection?: boolean | undefined; DuplicateDetectionHistoryTimeWindow?: string | undefined } | undefined): number | undefined {
   return props?.RequiresDuplicateDetection ? duration(props.DuplicateDetectionHistoryTimeWindow, DEFAULT_DUPLICATE_WINDOW_MS) : undefined;
 }
 

@@ -17,7 +17,7 @@ export interface AdminHttpOptions {
   config: ValidConfig;
   keyName: string;
   key: string;
-  compileSql?: SqlRuleCompiler;
+  compileSql?: SqlRuleCompiler | undefined;
   log: Logger;
 }
 

@@ -34,7 +34,7 @@ const configRule = z.object({
 export type EmulatorRuleConfig = z.infer<typeof configRule>;
 
 export type RuleFilterDefinition =
-  | { type: 'sql'; expression: string; parameters?: SqlParameters }
+  | { type: 'sql'; expression: string; parameters?: SqlParameters | undefined }
   | { type: 'correlation'; filter: CorrelationFilter }
   | { type: 'true' }
   | { type: 'false' };
@@ -44,7 +44,7 @@ export interface RuleDefinition {
   name: string;
   filter: RuleFilterDefinition;
   /** A SQL rule action; absent means the empty action. */
-  action?: { expression: string; parameters?: SqlParameters };
+  action?: { expression: string; parameters?: SqlParameters | undefined } | undefined;
 }
 
 export interface CompiledRule {

@@ -171,7 +171,7 @@ describe('npm start: the local stack with the real app', () => {
 describe('npm start: a part that dies', () => {
   async function startThenKill(
     pick: (stack: RunningStack, newChildren: number[]) => number,
-  ): Promise<{ reported?: string; lines: string[]; ports: StackPorts }> {
+  ): Promise<{ reported: string | undefined; lines: string[]; ports: StackPorts }> {
     const ports = await freeStackPorts();
     const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-stack-'));
     const lines: string[] = [];

@@ -168,7 +168,7 @@ describe('sending and receiving through @azure/service-bus', () => {
     const secondPage = await receiver.peekMessages(3);
     expect(firstPage.map((m) => m.body)).toEqual([0, 1, 2]);
     expect(secondPage.map((m) => m.body)).toEqual([3, 4]);
-    const fromThird = await receiver.peekMessages(10, { fromSequenceNumber: firstPage[2]!.sequenceNumber });
+    const fromThird = await receiver.peekMessages(10, { fromSequenceNumber: firstPage[2]!.sequenceNumber! });
     expect(fromThird.map((m) => m.body)).toEqual([2, 3, 4]);
     expect(firstPage[0]!.lockToken).toBeUndefined();
     const received = await receiver.receiveMessages(5, { maxWaitTimeInMs: 1000 });

@@ -150,7 +150,7 @@ describe('host checks and the pinned lookup', () => {
   });
 
   function lookup(hostname: string, options: { all?: boolean; family?: number }) {
-    return new Promise<{ error: NodeJS.ErrnoException | null; address: unknown; family?: number }>((resolve) => {
+    return new Promise<{ error: NodeJS.ErrnoException | null; address: unknown; family: number | undefined }>((resolve) => {
       guard.lookup(hostname, options, (error, address, family) => resolve({ error, address, family }));
     });
   }

@@ -33,7 +33,7 @@ function binaryMessage(
     ...properties,
   };
   const applicationProperties = Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
-  return { body, contentType, applicationProperties };
+  return { body, applicationProperties, ...(contentType !== undefined ? { contentType } : {}) };
 }
 
 describe('fromServiceBusMessage, structured mode', () => {

@@ -134,7 +134,7 @@ describe('keys', () => {
     expect(passes({ operatorType: 'NumberGreaterThan', key: 'data.items.qty', value: 5 }, ev)).toBe(true);
     expect(passes({ operatorType: 'NumberGreaterThan', key: 'data.items.qty', value: 10 }, ev)).toBe(false);
     expect(passes({ operatorType: 'StringNotIn', key: 'data.items.sku', values: ['A-1'] }, ev)).toBe(false);
-    expect(passes({ operatorType: 'IsNotNull', key: 'data.items.weight', value: undefined }, ev)).toBe(false);
+    expect(passes({ operatorType: 'IsNotNull', key: 'data.items.weight' }, ev)).toBe(false);
   });
 
   it('reads CloudEvent attributes and extensions, case-insensitively by name', () => {
