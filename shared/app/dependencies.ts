@@ -13,6 +13,7 @@ import type { RouteDependencies } from '../pipeline/route';
 import { withHttpDependency, withSpan } from '../telemetry';
 import type { AppContext } from './context';
 import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
+import { errorMessage } from '../errors/errorMessage';
 
 /**
  * The pipeline's steps wired to the app's real clients. Every message sent on carries the trace
@@ -158,7 +159,7 @@ async function drainDeadLetters(
         } catch (error) {
           await receiver.deadLetterMessage(message, {
             deadLetterReason: 'NotADeadLetterMessage',
-            deadLetterErrorDescription: error instanceof Error ? error.message : String(error),
+            deadLetterErrorDescription: errorMessage(error),
           });
           continue;
         }

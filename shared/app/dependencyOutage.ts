@@ -30,7 +30,7 @@ export function unavailableDependency(
   error: unknown,
 ): 'Service Bus' | 'Cosmos DB' | 'a dependency' | undefined {
   if (isServiceBusError(error))
-    return TRANSIENT_SERVICE_BUS_CODES.has(error.code) ? 'Service Bus' : undefined;
+    {return TRANSIENT_SERVICE_BUS_CODES.has(error.code) ? 'Service Bus' : undefined;}
   const status = cosmosStatus(error);
   if (status !== undefined && TRANSIENT_COSMOS_STATUSES.has(status)) return 'Cosmos DB';
   const code = (error as { code?: unknown } | null)?.code;

@@ -4,6 +4,7 @@ import { invalidField, problemErrorFrom, serviceUnavailableProblem } from '../ht
 import type { ApiResponse } from '../management/apiResponse';
 import { log, recordActiveSpanException } from '../telemetry';
 import { unavailableDependency } from './dependencyOutage';
+import { errorMessage, errorStack } from '../errors/errorMessage';
 
 /**
  * Runs one management/publish operation and maps its outcome to the HTTP response: the result
@@ -37,7 +38,7 @@ export async function respond(
       recordActiveSpanException(error);
       log(
         'error',
-        `${context.functionName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        `${context.functionName} failed: ${errorStack(error)}`,
         {},
         context,
       );
@@ -55,7 +56,7 @@ export async function jsonBody(request: HttpRequest): Promise<unknown> {
   } catch (error) {
     throw invalidField(
       'body',
-      `is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
+      `is not valid JSON: ${errorMessage(error)}`,
     );
   }
 }

@@ -15,6 +15,7 @@ import {
   type TraceProperties,
 } from './deliveryMessages';
 import { createServiceBusClient } from './serviceBusClient';
+import { asError } from '../errors/errorMessage';
 
 /** Messages sent in one flush of an entity's group commit; they fill as many batches as needed. */
 const MAX_MESSAGES_PER_FLUSH = 1000;
@@ -183,12 +184,8 @@ export class Bus {
       await sender.sendMessages(message);
     } catch (error) {
       if (isServiceBusError(error) && error.code === 'MessageSizeExceeded')
-        throw new MessageTooLargeError(entity);
+        {throw new MessageTooLargeError(entity);}
       throw error;
     }
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

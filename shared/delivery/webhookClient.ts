@@ -8,6 +8,7 @@ import { signDelivery } from './signing';
 import { SsrfGuard, TargetRefusedError } from './ssrfGuard';
 import { switchyardUserAgent } from './userAgent';
 import type { WebhookResult } from './webhookResult';
+import { errorMessage } from '../errors/errorMessage';
 
 export const CLOUDEVENTS_JSON_CONTENT_TYPE = `${CLOUDEVENTS_JSON}; charset=utf-8`;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 30_000;
@@ -131,7 +132,7 @@ function failureResult(error: unknown, durationMs: number, timedOut: boolean, ti
   if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return { ok: false, durationMs, failure: 'timeout', error: `no complete response within ${timeoutMs} ms` };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return { ok: false, durationMs, failure: 'network', error: code ? `${code}: ${message}` : message };
 }
 

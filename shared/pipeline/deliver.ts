@@ -177,7 +177,7 @@ function whyNotAttempted(
 async function eventOf(dependencies: DeliverDependencies, message: DeliveryMessage): Promise<CloudEventJson> {
   if (message.event) return message.event;
   if (!message.payloadRef)
-    throw new Error(`delivery ${message.deliveryId} carries neither event nor payloadRef`);
+    {throw new Error(`delivery ${message.deliveryId} carries neither event nor payloadRef`);}
   const json = await dependencies.getPayload(message.payloadRef);
   // Thrown, not dead-lettered: storage may be briefly unavailable; Service Bus retries.
   if (json === undefined) throw new Error(`claim-check payload ${message.payloadRef} not found`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CloudEventJson, DeadLetterMessage, DeliveryMessage } from '../domain/types';
+import type { DeadLetterMessage, DeliveryMessage } from '../domain/types';
 
 const deliveryMessageSchema = z.object({
   deliveryId: z.string().min(1),
@@ -31,8 +31,8 @@ export function parseDeliveryMessage(body: unknown): DeliveryMessage {
   }
   const { event, ...rest } = parsed.data;
   if (!event && !rest.payloadRef)
-    throw new Error('not a delivery message: it carries neither event nor payloadRef');
-  return { ...rest, ...(event ? { event: event as CloudEventJson } : {}) };
+    {throw new Error('not a delivery message: it carries neither event nor payloadRef');}
+  return { ...rest, ...(event ? { event: event } : {}) };
 }
 
 const deadLetterFieldsSchema = z.object({

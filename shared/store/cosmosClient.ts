@@ -37,7 +37,7 @@ export function createCosmosClient(connection: ConnectionSetting): CosmosClient 
     options.agent = new Agent({
       rejectUnauthorized: false,
       keepAlive: true,
-    }) as unknown as NonNullable<CosmosClientOptions['agent']>;
+    });
   }
   return new CosmosClient(options);
 }

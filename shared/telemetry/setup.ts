@@ -4,6 +4,7 @@ import { SETTINGS } from '../config/names';
 import { startMetrics, stopMetrics } from './metrics';
 import { aadAuthentication, azureMonitorOptions, statsbeatEnvironment } from './options';
 import { isTelemetryEnabled, setTelemetryEnabled } from './state';
+import { errorMessage } from '../errors/errorMessage';
 
 type ApplicationInsightsModule = typeof import('applicationinsights');
 let applicationInsights: ApplicationInsightsModule | undefined;
@@ -30,7 +31,7 @@ export function setupTelemetry(): boolean {
     applicationInsights.useAzureMonitor(azureMonitorOptions(connectionString, managedIdentityCredential(env)));
   } catch (error) {
     // A malformed connection string must not stop the app; say so once and run without.
-    console.error(`telemetry disabled: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`telemetry disabled: ${errorMessage(error)}`);
     void applicationInsights.shutdownAzureMonitor().catch(() => undefined);
     return false;
   }

@@ -9,6 +9,8 @@ import { rfcBytesToLockToken, lockTokenToRfcBytes } from './lockToken';
 import { encodeForManagement, fromWire } from './messageCodec';
 import { ruleOperations } from './ruleManagement';
 import { associatedLink, requestedSessionId, sessionOperations, sessionStoreOf } from './sessionManagement';
+import { errorMessage } from '../../../shared/errors/errorMessage';
+import { wireText } from './wireText';
 
 type Body = Record<string, unknown>;
 type Operation = (body: Body, target: ResolvedAddress, properties: Record<string, unknown>) => { status?: number; body?: unknown };
@@ -110,7 +112,7 @@ const operations: Record<string, Operation> = {
 /** Answers one `$management` request for the entity the link is attached to. */
 export function handleManagementRequest(request: Message, target: ResolvedAddress): Message {
   const properties = (request.application_properties ?? {}) as Record<string, unknown>;
-  const operation = String(properties.operation ?? '');
+  const operation = wireText(properties.operation) ?? '';
   const handler = operations[operation];
   if (!handler) return response(request, 501, `The operation '${operation}' is not supported by the emulator.`, undefined, 'amqp:not-implemented');
   try {
@@ -123,7 +125,7 @@ export function handleManagementRequest(request: Message, target: ResolvedAddres
       return response(request, status, error.message, undefined, condition);
     }
     // A malformed request body: answer it rather than crash the listener.
-    const description = error instanceof Error ? error.message : String(error);
+    const description = errorMessage(error);
     return response(request, 400, `Bad request for ${operation}: ${description}`, undefined, 'com.microsoft:argument-error');
   }
 }

@@ -9,7 +9,7 @@ export interface AdminContext {
   registry: EntityRegistry;
   catalog: EntityCatalog;
   compileSql?: SqlRuleCompiler | undefined;
-  now(): number;
+  now: () => number;
 }
 
 /** One admin request after routing and body parsing. */

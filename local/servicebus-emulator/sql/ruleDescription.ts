@@ -50,8 +50,8 @@ export interface RuleDefinition {
 export interface CompiledRule {
   name: string;
   definition: RuleDefinition;
-  filter(message: RuleMessage): boolean;
-  action?(message: RuleMessage): RuleMessage;
+  filter: (message: RuleMessage) => boolean;
+  action?: (message: RuleMessage) => RuleMessage;
 }
 
 /** A rule that is not valid: wrong shape or a SQL syntax error (then `cause` is the SqlSyntaxError). */

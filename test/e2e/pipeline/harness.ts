@@ -46,7 +46,12 @@ export async function startPipeline(options: PipelineOptions = {}) {
       startTestAzurite(),
       startWebhookReceiver(),
     ]);
-    started.push(serviceBus.close, cosmos.close, azurite.close, receiver.close);
+    started.push(
+      () => serviceBus.close(),
+      () => cosmos.close(),
+      () => azurite.close(),
+      () => receiver.close(),
+    );
     const host = await spawnDevHost({
       appRoot: REPO_ROOT,
       main: 'functions/*.ts',
@@ -64,7 +69,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
         ...options.settings,
       },
     });
-    started.push(host.stop);
+    started.push(() => host.stop());
     const serviceBusClient = new ServiceBusClient(serviceBus.connectionString);
     started.push(() => serviceBusClient.close());
 
@@ -123,7 +128,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
           ...extra,
         });
         if (response.status !== 201)
-          throw new Error(`subscription PUT answered ${response.status}: ${response.text}`);
+          {throw new Error(`subscription PUT answered ${response.status}: ${response.text}`);}
         return response.json as { signingSecret: string };
       },
       async eventStatus(eventKey: string) {

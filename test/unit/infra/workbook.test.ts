@@ -203,7 +203,7 @@ async function recordPipelineTelemetry(): Promise<Recorded> {
   };
   const noteValues = (attributes: Record<string, unknown>): void => {
     for (const [key, value] of Object.entries(attributes))
-      addTo(recorded.dimensionValues, key, [String(value)]);
+      {addTo(recorded.dimensionValues, key, [String(value)]);}
   };
   for (const resourceMetrics of metricExporter.getMetrics()) {
     for (const scope of resourceMetrics.scopeMetrics) {
