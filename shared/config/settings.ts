@@ -1,6 +1,7 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { z } from 'zod';
-import { InvalidCidrListError, parseAllowedCidrs } from '../delivery/allowedCidrs';
+import { type AllowedCidrs, InvalidCidrListError, parseAllowedCidrs } from '../delivery/allowedCidrs';
+import { type Environment, readTelemetrySettings, type TelemetrySettings } from './telemetrySettings';
 import { DEFAULT_COSMOS_DATABASE, SETTINGS } from './names';
 
 /**
@@ -29,12 +30,14 @@ export interface Settings {
   cosmosDatabase: string;
   /** Only used locally (the dev host checks it); Azure checks its own keys. */
   functionKey?: string;
-  allowedPrivateCidrs: string[];
+  /** SWITCHYARD_ALLOWED_PRIVATE_CIDRS, parsed: the SSRF guard's allow-list. */
+  allowedPrivateCidrs: AllowedCidrs;
   subscriptionCacheSeconds: number;
-  appInsightsConnectionString?: string;
+  /** Absent: no Application Insights connection string, telemetry stays off. */
+  telemetry?: TelemetrySettings;
 }
 
-export type Environment = Record<string, string | undefined>;
+export type { Environment };
 
 export class SettingsError extends Error {
   constructor(
@@ -108,9 +111,9 @@ export function readConnection(
  * The SSRF allow-list, checked by the very parser the SSRF guard uses (shared/delivery), so a
  * value that passes here is never refused at delivery time and the other way round.
  */
-function readAllowedCidrs(env: Environment): string[] {
+function readAllowedCidrs(env: Environment): AllowedCidrs {
   try {
-    return [...parseAllowedCidrs(env[SETTINGS.allowedPrivateCidrs]).cidrs];
+    return parseAllowedCidrs(env[SETTINGS.allowedPrivateCidrs]);
   } catch (error) {
     if (error instanceof InvalidCidrListError) throw new SettingsError(SETTINGS.allowedPrivateCidrs, error.problem);
     throw error;
@@ -120,7 +123,7 @@ function readAllowedCidrs(env: Environment): string[] {
 /** Reads and validates every setting; throws SettingsError naming the first bad one. */
 export function readSettings(env: Environment = process.env): Settings {
   const functionKey = present(env, SETTINGS.functionKey);
-  const appInsights = present(env, SETTINGS.appInsightsConnection);
+  const telemetry = readTelemetrySettings(env);
   const cache = present(env, SETTINGS.subscriptionCacheSeconds);
   return {
     serviceBus: readConnection(env, SETTINGS.serviceBusConnection, 'fullyQualifiedNamespace'),
@@ -137,7 +140,7 @@ export function readSettings(env: Environment = process.env): Settings {
       cache === undefined
         ? DEFAULT_SUBSCRIPTION_CACHE_SECONDS
         : parse(cacheSeconds, SETTINGS.subscriptionCacheSeconds, cache),
-    ...(appInsights ? { appInsightsConnectionString: appInsights } : {}),
+    ...(telemetry ? { telemetry } : {}),
   };
 }
 

@@ -17,8 +17,8 @@ export const RESPONSE_BODY_PREFIX_BYTES = 4096;
 export interface WebhookClientOptions {
   /** Total time for connect, request and reading the body prefix. Default 30 s. */
   timeoutMs?: number;
-  /** Default: SsrfGuard.fromEnv() (SWITCHYARD_ALLOWED_PRIVATE_CIDRS). */
-  guard?: SsrfGuard;
+  /** Refuses private targets unless the allow-list (Settings.allowedPrivateCidrs) has them. */
+  guard: SsrfGuard;
   userAgent?: string;
 }
 
@@ -43,9 +43,9 @@ export interface WebhookClient {
  * A webhook client over one undici Agent (connections are reused per endpoint). Every new
  * connection resolves its host through the SSRF guard, which pins it to the checked addresses.
  */
-export function createWebhookClient(options: WebhookClientOptions = {}): WebhookClient {
+export function createWebhookClient(options: WebhookClientOptions): WebhookClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-  const guard = options.guard ?? SsrfGuard.fromEnv();
+  const { guard } = options;
   const userAgent = options.userAgent ?? switchyardUserAgent();
   const agent = new Agent({
     connect: { lookup: guard.lookup, timeout: timeoutMs },

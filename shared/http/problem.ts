@@ -38,10 +38,6 @@ export class ProblemError extends Error {
   }
 }
 
-export function isProblemError(error: unknown): error is ProblemError {
-  return error instanceof ProblemError;
-}
-
 /** Shaped to be assignable to @azure/functions' HttpResponseInit without importing it. */
 export interface ProblemResponse {
   status: number;

@@ -35,16 +35,6 @@ export function invalidField(field: string, message: string): ProblemError {
   return validationProblem([{ field, message }]);
 }
 
-/** 401: no or wrong function key. */
-export function unauthorizedProblem(
-  detail = 'A valid function key is required (x-functions-key header or code query parameter).',
-): ProblemError {
-  return new ProblemError(
-    { type: PROBLEM_TYPES.unauthorized, title: 'Unauthorized', status: 401, detail },
-    { 'www-authenticate': 'x-functions-key' },
-  );
-}
-
 export function notFoundProblem(detail: string, instance?: string): ProblemError {
   return new ProblemError({
     type: PROBLEM_TYPES.notFound,
@@ -53,18 +43,6 @@ export function notFoundProblem(detail: string, instance?: string): ProblemError
     detail,
     instance,
   });
-}
-
-export function methodNotAllowedProblem(method: string, allowed: readonly string[]): ProblemError {
-  return new ProblemError(
-    {
-      type: PROBLEM_TYPES.methodNotAllowed,
-      title: 'Method not allowed',
-      status: 405,
-      detail: `${method} is not allowed here; use ${allowed.join(', ')}.`,
-    },
-    { allow: allowed.join(', ') },
-  );
 }
 
 export function conflictProblem(detail: string, instance?: string): ProblemError {

@@ -3,20 +3,17 @@ import { z } from 'zod';
 import {
   PROBLEM_CONTENT_TYPE,
   ProblemError,
-  isProblemError,
   toProblemResponse,
 } from '../../../shared/http/problem';
 import {
   conflictProblem,
   internalProblem,
   invalidField,
-  methodNotAllowedProblem,
   notFoundProblem,
   payloadTooLargeProblem,
   preconditionFailedProblem,
   problemErrorFrom,
   serviceUnavailableProblem,
-  unauthorizedProblem,
   unsupportedMediaTypeProblem,
 } from '../../../shared/http/problems';
 import { fieldErrorsFromZod, formatFieldPath, problemFromZodError } from '../../../shared/http/zodProblem';
@@ -24,9 +21,7 @@ import { fieldErrorsFromZod, formatFieldPath, problemFromZodError } from '../../
 describe('problem details', () => {
   it.each([
     [invalidField('destination.endpointUrl', 'must be https'), 400],
-    [unauthorizedProblem(), 401],
     [notFoundProblem('no subscription orders/billing', '/api/topics/orders/subscriptions/billing'), 404],
-    [methodNotAllowedProblem('PATCH', ['GET', 'PUT', 'DELETE']), 405],
     [conflictProblem('exists'), 409],
     [preconditionFailedProblem('ETag mismatch'), 412],
     [payloadTooLargeProblem('body', 'too big'), 413],
@@ -34,7 +29,7 @@ describe('problem details', () => {
     [serviceUnavailableProblem('Cosmos DB is unreachable', 5), 503],
     [internalProblem(), 500],
   ])('%# answers with status %i as application/problem+json', (error, status) => {
-    expect(isProblemError(error)).toBe(true);
+    expect(error).toBeInstanceOf(ProblemError);
     const response = toProblemResponse(error.problem, error.headers);
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toBe(PROBLEM_CONTENT_TYPE);
@@ -45,9 +40,7 @@ describe('problem details', () => {
   });
 
   it('carries the headers a status needs', () => {
-    expect(methodNotAllowedProblem('PATCH', ['GET', 'PUT']).headers).toEqual({ allow: 'GET, PUT' });
     expect(serviceUnavailableProblem('down', 2.5).headers).toEqual({ 'retry-after': '3' });
-    expect(unauthorizedProblem().headers).toHaveProperty('www-authenticate');
   });
 
   it('names the field of a validation failure and of a 415', () => {

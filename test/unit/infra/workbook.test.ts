@@ -34,7 +34,8 @@ import { toDeliveryServiceBusMessage } from '../../../shared/bus/deliveryMessage
 import type { DeliveryAttempt, DeliveryMessage, DeliveryRecord } from '../../../shared/domain/types';
 import type { DeliverResult } from '../../../shared/pipeline/deliver';
 import type { DeliveryDecision } from '../../../shared/pipeline/deliveryDecision';
-import { METRICS, registerQueueDepthSource } from '../../../shared/telemetry';
+import { registerQueueDepthSource } from '../../../shared/telemetry';
+import { METRICS } from '../../../shared/telemetry/metrics';
 import { startMetrics, stopMetrics } from '../../../shared/telemetry/metrics';
 import { CLOUD_ROLE_NAME } from '../../../shared/telemetry/options';
 import { setTelemetryEnabled } from '../../../shared/telemetry/state';

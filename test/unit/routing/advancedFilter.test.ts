@@ -1,12 +1,12 @@
 import type { AdvancedFilter, CloudEventJson } from '../../../shared/domain/types';
-import { matchesFilter } from '../../../shared/routing/matchesFilter';
+import { compileFilter } from '../../../shared/routing/matchesFilter';
 
 function event(data: unknown, extra: Record<string, unknown> = {}): CloudEventJson {
   return { specversion: '1.0', id: 'e-1', source: '/shop', type: 'order.created', subject: '/orders/42', data, ...extra };
 }
 
 function passes(filter: AdvancedFilter, ev: CloudEventJson): boolean {
-  return matchesFilter({ advancedFilters: [filter] }, ev);
+  return compileFilter({ advancedFilters: [filter] })(ev);
 }
 
 type Case = [description: string, filter: AdvancedFilter, data: unknown, expected: boolean];
