@@ -26,6 +26,17 @@ export default tseslint.config(
     },
   },
   {
+    // Settings are read once, in shared/config (docs/architecture.md): everything else takes them.
+    files: ['functions/**/*.ts', 'shared/**/*.ts'],
+    ignores: ['shared/config/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read settings in shared/config and pass them in.' },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       // Fakes implement async interfaces with async arrows, so a throw in one rejects as the real

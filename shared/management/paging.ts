@@ -1,5 +1,5 @@
 import { invalidField } from '../http/problems';
-import { MAX_PAGE_SIZE, type PageOptions } from '../store/documents';
+import { MAX_PAGE_SIZE, type PageOptions } from '../domain/repositories';
 
 /** `maxItems` and `continuationToken` from a query string, with 400s naming the parameter. */
 export function parsePageQuery(query: { get(name: string): string | null }): PageOptions {

@@ -1,8 +1,6 @@
 import type { SubscriptionRecord } from '../domain/types';
 import { invalidField, notFoundProblem, preconditionFailedProblem, validationProblem } from '../http/problems';
-import type { PageOptions } from '../store/documents';
-import { PreconditionFailedError } from '../store/errors';
-import type { SubscriptionStore } from '../store/SubscriptionStore';
+import { type PageOptions, PreconditionFailedError, type SubscriptionRepository } from '../domain/repositories';
 import { parseTopicName } from '../events/topicName';
 import { generateSigningSecret } from '../subscriptions/signingSecret';
 import { validateSubscriptionName } from '../subscriptions/subscriptionName';
@@ -45,7 +43,7 @@ export interface PutSubscriptionInput {
  * If-Match / If-None-Match: * make it conditional (412 when the condition fails).
  */
 export async function putSubscription(
-  store: SubscriptionStore,
+  store: SubscriptionRepository,
   input: PutSubscriptionInput,
 ): Promise<ApiResponse> {
   const { topic, name } = parseSubscriptionAddress(input.topic, input.name);
@@ -100,7 +98,7 @@ export async function putSubscription(
 }
 
 export async function getSubscription(
-  store: SubscriptionStore,
+  store: SubscriptionRepository,
   topic: unknown,
   name: unknown,
 ): Promise<ApiResponse> {
@@ -111,7 +109,7 @@ export async function getSubscription(
 }
 
 export async function deleteSubscription(
-  store: SubscriptionStore,
+  store: SubscriptionRepository,
   topic: unknown,
   name: unknown,
   ifMatch?: string | null,
@@ -142,7 +140,7 @@ export async function deleteSubscription(
 }
 
 export async function listSubscriptions(
-  store: SubscriptionStore,
+  store: SubscriptionRepository,
   topic: unknown,
   page: PageOptions,
 ): Promise<ApiResponse> {

@@ -5,13 +5,12 @@ import { EntityRegistry } from './entityRegistry';
 import { forwardingProblem, wireForwarding } from './forwarding';
 import type { StoreSettings } from './messageStore';
 import { QueueEntity } from './queueEntity';
-import { assertUniqueRuleNames, ruleFromConfig } from './ruleConfig';
+import { assertUniqueRuleNames, ruleFromConfig, type SqlRuleCompiler } from './ruleConfig';
 import { trueRule, type SubscriptionRule } from './rules';
 import { TopicEntity, type Subscription } from './topicEntity';
 import type { QueueConfig, RuleConfig, SubscriptionConfig, TopicConfig } from '../config/schema';
 
-/** Compiles a SQL filter (and optional action) into a rule; supplied by the SQL module when present. */
-export type SqlRuleCompiler = (name: string, filter: string, action: string | undefined) => SubscriptionRule;
+export type { SqlRuleCompiler };
 
 const DEFAULT_LOCK_MS = 60_000;
 const DEFAULT_MAX_DELIVERY = 10;
