@@ -40,6 +40,8 @@ export interface EmulatorHandle {
    * emulatorHttpPolicy added to its pipeline (SDK 7.9 would otherwise use https).
    */
   adminConnectionString: string;
+  /** Probe: acceptNextSession calls now waiting on the queue or subscription at `path`. */
+  waitingSessionAccepts(path: string): number;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function start(options: EmulatorOptions): Promise<EmulatorHandle> {
     httpPort: health.port,
     connectionString: `Endpoint=sb://localhost:${port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`,
     adminConnectionString: `Endpoint=sb://localhost:${health.port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`,
+    waitingSessionAccepts: (path) => registry.waitingSessionAccepts(path),
     async close() {
       if (closed) return;
       closed = true;
