@@ -12,13 +12,13 @@ const { values } = parseArgs({ options: { checks: { type: 'string', default: '10
 const checks = Number(values.checks);
 if (!Number.isInteger(checks) || checks < 1) throw new Error(`--checks must be a positive integer, not "${values.checks}"`);
 
+// An event that passes every check, so each check runs to the end.
 const event: CloudEventJson = {
   specversion: '1.0',
-  id: 'e-1',
-  source: '/shop',
-  type: 'Order.Created',
-  subject: '/Orders/42/lines.json',
-  data: { total: 150, customer: { tier: 'gold' } },
+  type: 'order.created',
+  source: '/bench',
+  id: 'bench-1',
+  data: { total: 250, customer: { tier: 'gold', region: 'eu' } },
 };
 const filter: SubscriptionFilter = {
   includedEventTypes: ['order.created'],

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ServiceBusClient } from '@azure/service-bus';
 import { start } from '../local/servicebus-emulator';
 import { getFreePort } from '../local/stack/checkPorts';
+import { errorStack } from '../shared/errors/errorMessage';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '20' } } });
 const messages = Number(values.messages);
@@ -48,12 +49,11 @@ async function main(): Promise<void> {
       `${messages} scheduled messages, lateness after their time: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms, min ${at(0)} ms`,
     );
   } finally {
-    await client.close();
-    await emulator.close();
+    await Promise.allSettled([client.close(), emulator.close()]);
   }
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  process.stderr.write(`${errorStack(error)}\n`);
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import { emulatorHttpPolicy } from '../../../local/servicebus-emulator';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
 import { drain } from '../../support/drain';
+import { rejectionOf } from '../../support/rejection';
 
 /** Topics, subscriptions and rules created at run time through ServiceBusAdministrationClient. */
 let h: Harness;
@@ -16,14 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function failure(promise: Promise<unknown>): Promise<RestError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof RestError)) throw new Error(`expected a RestError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>): Promise<RestError> => rejectionOf(promise, RestError);
 
 describe('admin API: topics, subscriptions and rules created at run time', () => {
   it('fans out through subscriptions created with a default SQL rule, correlation rules and SQL actions', async () => {

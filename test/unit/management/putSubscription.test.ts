@@ -7,6 +7,7 @@ import {
 import type { SubscriptionRecord } from '../../../shared/domain/types';
 import { ProblemError } from '../../../shared/http/problem';
 import { putSubscription, type PutSubscriptionInput } from '../../../shared/management/subscriptions';
+import { rejectionOf } from '../../support/rejection';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const EARLIER = '2026-01-01T00:00:00.000Z';
@@ -78,14 +79,7 @@ function input(overrides: Partial<PutSubscriptionInput> = {}): PutSubscriptionIn
 }
 
 /** The problem a call is refused with (it must be refused). */
-async function refusal(call: Promise<unknown>): Promise<ProblemError> {
-  const error = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof ProblemError)) throw new Error(`expected a ProblemError, got ${String(error)}`);
-  return error;
-}
+const refusal = (call: Promise<unknown>): Promise<ProblemError> => rejectionOf(call, ProblemError);
 
 describe('putSubscription', () => {
   it('creates a subscription: 201 with its signing secret (the only time it is shown), an ETag and a location', async () => {
