@@ -21,6 +21,7 @@ import { type ReadyChild, startReadyChild } from '../local/stack/readyChild';
 import { cpuSnapshot, type CpuSnapshot } from './pipeline/processCpu';
 import { benchEvent } from './pipeline/publisher';
 import { nowMs, startBenchReceiver } from './pipeline/receiver';
+import { errorMessage } from '../shared/errors/errorMessage';
 
 function startFloorPart<Ready>(script: string, args: string[]): Promise<ReadyChild<Ready>> {
   return startReadyChild<Ready>(join(__dirname, 'floor', script), args, {
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const inFlight = Number(values['in-flight']);
   const maxConcurrentCalls = Number(values['max-concurrent-calls']);
   for (const [name, value] of Object.entries({ events, batchSize, inFlight, maxConcurrentCalls }))
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+    {if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);}
 
   const arrivals = new Map<string, number[]>();
   const receiver = await startBenchReceiver((arrival) => {
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
         const deadline = Date.now() + 120_000;
         while ((arrivals.get(phase)?.length ?? 0) < count) {
           if (Date.now() > deadline)
-            throw new Error(`${phase}: only ${arrivals.get(phase)?.length ?? 0}/${count} arrived`);
+            {throw new Error(`${phase}: only ${arrivals.get(phase)?.length ?? 0}/${count} arrived`);}
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       } finally {
@@ -157,6 +158,6 @@ async function main(): Promise<void> {
 }
 
 void main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exitCode = 1;
 });

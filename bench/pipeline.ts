@@ -30,6 +30,7 @@ import { startBenchReceiver } from './pipeline/receiver';
 import { type BenchReport, formatReport } from './pipeline/report';
 import { type BenchRun, runScaleOut, runScenario } from './pipeline/scenario';
 import { startStackProcess } from './pipeline/startStackProcess';
+import { errorStack } from '../shared/errors/errorMessage';
 
 const REPO_ROOT = resolve(__dirname, '..');
 /** A queue of the local stack that no function consumes. */
@@ -160,6 +161,6 @@ async function measureRaw(run: BenchRun, options: ReturnType<typeof readOptions>
 }
 
 main().catch((error: unknown) => {
-  console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(`[bench] failed: ${errorStack(error)}`);
   process.exit(1);
 });

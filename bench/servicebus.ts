@@ -106,7 +106,7 @@ function startEmulatorProcess(): Promise<{ child: ChildProcess; connectionString
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /(Endpoint=\S+)/.exec(line);
       if (match) resolve({ child, connectionString: match[1]! });
     });
@@ -117,9 +117,10 @@ async function main(): Promise<void> {
   const { child, connectionString } = await startEmulatorProcess();
   const emulator = {
     connectionString,
-    close: async () => {
+    close: () => {
       child.removeAllListeners('exit');
       child.kill('SIGTERM');
+      return Promise.resolve();
     },
   };
   const client = new ServiceBusClient(emulator.connectionString);

@@ -1,9 +1,10 @@
 import { app } from '@azure/functions';
 import { startAppTelemetry, stopAppTelemetry } from '../shared/app/appTelemetry';
 import { closeAppContext } from '../shared/app/context';
+import { readTelemetrySettings } from '../shared/config/telemetrySettings';
 
 // Usually already started by shared/app/context; idempotent, and harmless without a connection string.
-startAppTelemetry();
+startAppTelemetry(readTelemetrySettings());
 
 app.hook.appTerminate(async () => {
   await closeAppContext();

@@ -9,6 +9,7 @@ import { type BicepCli, findBicepCli } from './bicepCli';
 import { countByLevel, formatDiagnostic, isFailure, parseBicepOutput } from './bicepDiagnostics';
 import { checkParametersFile, type ParametersFile, type TemplateParameters } from './parametersFile';
 import { runCommand } from './runCommand';
+import { errorMessage } from '../shared/errors/errorMessage';
 
 const root = resolve(__dirname, '..');
 const mainBicep = join(root, 'infra', 'main.bicep');
@@ -82,7 +83,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(errorMessage(error));
     process.exit(1);
   },
 );

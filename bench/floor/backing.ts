@@ -7,6 +7,7 @@ import { createCosmosClient, ensureCosmosResources } from '../../shared/store/co
 import { start } from '../../local/servicebus-emulator';
 import { SERVICEBUS_CONFIG } from '../../local/stack/backingServices';
 import { startCosmosServer } from '../../local/stack/cosmos';
+import { errorStack } from '../../shared/errors/errorMessage';
 
 export interface BackingReady {
   serviceBusConnectionString: string;
@@ -32,11 +33,17 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
   process.once('SIGTERM', () => {
-    void Promise.allSettled([emulator.close(), cosmos.close()]).then(() => process.exit(0));
+    Promise.allSettled([emulator.close(), cosmos.close()]).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`${errorStack(error)}\n`);
+        process.exit(1);
+      },
+    );
   });
 }
 
 void main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`${errorStack(error)}\n`);
   process.exit(1);
 });

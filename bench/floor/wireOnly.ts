@@ -22,6 +22,7 @@ import { createCosmosClient } from '../../shared/store/cosmosClient';
 import { BulkCreator, createIfAbsent } from '../../shared/store/createIfAbsent';
 import type { BenchEvent } from '../pipeline/publisher';
 import { type BackingReady, FLOOR_DATABASE } from './backing';
+import { errorStack } from '../../shared/errors/errorMessage';
 
 async function main(): Promise<void> {
   const backing = JSON.parse(process.argv[2] ?? '{}') as BackingReady;
@@ -69,8 +70,9 @@ async function main(): Promise<void> {
           await handle(message);
           await receiver.completeMessage(message);
         },
-        processError: async ({ error }) => {
+        processError: ({ error }) => {
           process.stderr.write(`${queue}: ${error.message}\n`);
+          return Promise.resolve();
         },
       },
       { autoCompleteMessages: false, maxConcurrentCalls },
@@ -115,14 +117,20 @@ async function main(): Promise<void> {
   process.stdout.write(`READY ${JSON.stringify({ ingressUrl: `http://127.0.0.1:${port}/` })}\n`);
   process.once('SIGTERM', () => {
     ingress.close();
-    void Promise.allSettled([bus.close(), webhooks.close()]).then(() => {
-      cosmos.dispose();
-      process.exit(0);
-    });
+    Promise.allSettled([bus.close(), webhooks.close()]).then(
+      () => {
+        cosmos.dispose();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(`${errorStack(error)}\n`);
+        process.exit(1);
+      },
+    );
   });
 }
 
 void main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`${errorStack(error)}\n`);
   process.exit(1);
 });

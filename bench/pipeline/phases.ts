@@ -3,6 +3,7 @@ import { type DeliveryTracker, type PhaseDeliveries, percentile } from './delive
 import type { ProgressLine } from './progressLine';
 import { benchEvent, type Publisher } from './publisher';
 import { nowMs } from './receiver';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 export interface LatencyFigures {
   p50: number;
@@ -120,7 +121,7 @@ export async function runThroughput(
     }),
   );
   const published = nowMs();
-  if (firstError) context.progress.note(`[bench] ${phase}: ${errors} events not accepted, first: ${String(firstError)}`);
+  if (firstError) context.progress.note(`[bench] ${phase}: ${errors} events not accepted, first: ${errorMessage(firstError)}`);
   await drain(deliveries, progress.published * context.fanOut, context.drainTimeoutMs);
   const end = Number.isNaN(deliveries.lastArrivalAt) ? nowMs() : deliveries.lastArrivalAt;
   const seconds = (end - started) / 1000;
@@ -183,7 +184,7 @@ export async function runOpenLoop(
   }
   await Promise.all(inFlight);
   const finished = nowMs();
-  if (firstError) context.progress.note(`[bench] ${phase}: ${errors} events not accepted, first: ${String(firstError)}`);
+  if (firstError) context.progress.note(`[bench] ${phase}: ${errors} events not accepted, first: ${errorMessage(firstError)}`);
   await drain(deliveries, progress.published * context.fanOut, context.drainTimeoutMs);
   return {
     phase,

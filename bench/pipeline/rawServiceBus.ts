@@ -41,7 +41,7 @@ export async function measureRawServiceBus(
           options.onProgress?.(completed);
           if (completed >= messages) resolveAll();
         },
-        processError: async () => undefined,
+        processError: () => Promise.resolve(),
       },
       { autoCompleteMessages: false, maxConcurrentCalls: options.maxConcurrentCalls },
     );

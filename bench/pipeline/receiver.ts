@@ -14,7 +14,7 @@ export interface Arrival {
 }
 
 export interface BenchReceiver {
-  url(path: string): string;
+  url: (path: string) => string;
   close(): Promise<void>;
 }
 

@@ -104,7 +104,7 @@ export interface ScenarioOptions {
   batchSize: number;
   batchConcurrency: number;
   latencySeconds: number;
-  latencyRate?: number;
+  latencyRate?: number | undefined;
   /** Dev hosts of the extra fan-out 1 single-publish phase (0: none). */
   scaleOut: number;
 }

@@ -13,6 +13,7 @@ import { readSettingValues } from '../../local/stack/localSettings';
 import type { StackPorts } from '../../local/stack/ports';
 import { REPO_ROOT, startStack } from '../../local/stack/stack';
 import { startExtraDevHosts } from './extraDevHosts';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 export interface StackReady {
   apiUrl: string;
@@ -72,12 +73,19 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void Promise.allSettled(extraHosts.map((host) => host.stop()))
+    Promise.allSettled(extraHosts.map((host) => host.stop()))
       .then(() => stack.stop())
-      .finally(() => {
-        rmSync(dataDir, { recursive: true, force: true });
-        process.exit(0);
-      });
+      .then(
+        () => {
+          rmSync(dataDir, { recursive: true, force: true });
+          process.exit(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`[bench stack] could not stop: ${errorMessage(error)}\n`);
+          rmSync(dataDir, { recursive: true, force: true });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
@@ -86,6 +94,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[bench stack] could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`[bench stack] could not start: ${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startDevHost } from './index';
 import { flushLogs, writeLog } from './log/hostLogger';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 /**
  * `npm run devhost -- --app-root . --port 7071 [--main 'functions/*.ts']`
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   // Without --port: local.settings.json Host.LocalHttpPort, else 7071 (as func start).
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535))
-    throw new Error(`--port must be a port number, not "${values.port}"`);
+    {throw new Error(`--port must be a port number, not "${values.port}"`);}
   const host = await startDevHost({
     appRoot: values['app-root'],
     port,
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
     host.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        writeLog('error', `Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        writeLog('error', `Shutdown failed: ${errorMessage(error)}`);
         process.exit(1);
       },
     );
@@ -51,6 +52,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  writeLog('critical', `Dev host failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  writeLog('critical', `Dev host failed to start: ${errorMessage(error)}`);
   process.exit(1);
 });

@@ -22,11 +22,11 @@ export interface DevHostOptions {
   /** Directory holding package.json, host.json and (optionally) local.settings.json. */
   appRoot: string;
   /** HTTP port; default local.settings.json Host.LocalHttpPort, else 7071; 0 picks a free one. */
-  port?: number;
+  port?: number | undefined;
   /** HTTP listen address; default 127.0.0.1. */
-  host?: string;
+  host?: string | undefined;
   /** Overrides package.json `main`, e.g. 'functions/*.ts' when running under tsx. */
-  main?: string;
+  main?: string | undefined;
   /** How long shutdown waits for running invocations; default 10 s. */
   shutdownTimeoutMs?: number;
 }
@@ -73,7 +73,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
 
   for (const fn of app.functions.values()) {
     if (fn.metadata.retryOptions)
-      writeLog('warning', `Function ${fn.metadata.name} sets a retry policy, which the dev host ignores.`);
+      {writeLog('warning', `Function ${fn.metadata.name} sets a retry policy, which the dev host ignores.`);}
   }
   const runner = new InvocationRunner(app, hostOptions.functionTimeoutMs);
   const listeners: TriggerListener[] = [];
@@ -96,11 +96,11 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
         const plan = plans.find((candidate) => candidate.name === name);
         const fn = app.functions.get(name);
         if (!plan || !fn) throw new Error(`No function is named "${name}".`);
-        void runner.run(
-          fn,
-          'This function was programmatically called via the host APIs.',
-          toManualInvocationInput(plan, input),
-        );
+        // The admin API answers 202 at once; run() logs the invocation's own failure, so only a
+        // failure of the runner itself reaches this handler.
+        runner
+          .run(fn, 'This function was programmatically called via the host APIs.', toManualInvocationInput(plan, input))
+          .catch((error: unknown) => writeLog('error', `Could not invoke ${name}: ${describeError(error)}`));
       },
     },
   });
@@ -109,7 +109,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
     for (const plan of plans) {
       if (plan.kind === 'timer') listeners.push(startTimerTrigger(app, plan, runner));
       else if (plan.kind === 'serviceBus')
-        listeners.push(startServiceBusTrigger(app, plan, runner, connections, hostOptions.serviceBus));
+        {listeners.push(startServiceBusTrigger(app, plan, runner, connections, hostOptions.serviceBus));}
     }
   } catch (error) {
     await settleWithin(
@@ -126,7 +126,7 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
 
   const url = `http://${host}:${http.port}`;
   for (const plan of plans)
-    writeLog('information', `Function ${plan.name}: ${describeTrigger(plan, url, http.routes)}`);
+    {writeLog('information', `Function ${plan.name}: ${describeTrigger(plan, url, http.routes)}`);}
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 
 import { startFakeIngestion } from './fakeIngestion';
 import { formatEnvelope } from './formatEnvelope';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -31,7 +32,13 @@ async function main(): Promise<void> {
   ingestion.onEnvelope((envelope) => console.log(formatEnvelope(envelope)));
 
   const stop = (): void => {
-    void ingestion.close().then(() => process.exit(0));
+    ingestion.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`could not stop: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { type Envelope, parseTrackBody } from './envelopes';
 import { loadOrCreateCertificate } from './certificateFiles';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 export interface FakeIngestionOptions {
   /** 0 (default) lets the OS pick a free port. */
@@ -70,7 +71,7 @@ export async function startFakeIngestion({
         batch = parseTrackBody(Buffer.concat(chunks), request.headers['content-encoding']);
       } catch (error) {
         response.writeHead(400, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+        response.end(JSON.stringify({ error: errorMessage(error) }));
         return;
       }
       for (const envelope of batch.accepted) {

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startSampleReceiver } from './index';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -16,13 +17,19 @@ async function main(): Promise<void> {
     `Sample webhook receiver on ${receiver.url} (${secret ? 'verifying signatures' : 'no signing secret: signatures not checked'})`,
   );
   const stop = (): void => {
-    void receiver.close().then(() => process.exit(0));
+    receiver.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`could not stop: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(errorMessage(error));
   process.exit(1);
 });

@@ -45,7 +45,7 @@ export function describeDelivery(
     try {
       const parsed: unknown = JSON.parse(body);
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-        attributes = parsed as Record<string, unknown>;
+        {attributes = parsed as Record<string, unknown>;}
     } catch {
       // Not JSON after all: show what the headers say.
     }

@@ -9,7 +9,7 @@ export interface SampleReceiverOptions {
   /** Default 127.0.0.1. */
   host?: string;
   /** The subscription's `whsec_` secret, when known; can also be given later with setSecret(). */
-  secret?: string;
+  secret?: string | undefined;
   /** Where lines go; default console.log. */
   log?: (line: string) => void;
 }

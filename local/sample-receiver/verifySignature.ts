@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Webhook } from 'standardwebhooks';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 /** The result of checking a delivery's Standard Webhooks signature. */
 export type SignatureCheck =
@@ -31,6 +32,6 @@ export function verifySignature(
     });
     return { status: 'verified' };
   } catch (error) {
-    return { status: 'invalid', reason: error instanceof Error ? error.message : String(error) };
+    return { status: 'invalid', reason: errorMessage(error) };
   }
 }

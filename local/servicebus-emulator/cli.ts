@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_KEY, start } from './index';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 /** `npm run servicebus-emulator -- --config FILE [--port N] [--http-port M] [--host H] [--log-level L]` */
 async function main(): Promise<void> {
@@ -28,13 +29,19 @@ async function main(): Promise<void> {
   );
   console.log(`Service Bus emulator ready on port ${handle.port} (health http://127.0.0.1:${handle.httpPort}/health): ${printable}`);
   const stop = (): void => {
-    void handle.close().then(() => process.exit(0));
+    handle.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`could not stop: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
+  console.error(errorMessage(error));
   process.exit(1);
 });

@@ -16,15 +16,15 @@ export interface EmulatorOptions {
   /** The official emulator's Config.json shape (object), or a path to one. */
   config: EmulatorConfig | string;
   /** AMQP port; 0 = pick a free one; default 5672. */
-  port?: number;
+  port?: number | undefined;
   /** Health/admin HTTP port; 0 = pick; default 5300. */
-  httpPort?: number;
+  httpPort?: number | undefined;
   /** Default 127.0.0.1. */
-  host?: string;
+  host?: string | undefined;
   /** Default quiet: errors only. */
   logLevel?: LogLevel;
   /** Replaces the built-in SQL rule compiler (sql/) for the config's Sql rules; rarely needed. */
-  compileSql?: SqlRuleCompiler;
+  compileSql?: SqlRuleCompiler | undefined;
 }
 
 export interface EmulatorHandle {
@@ -40,6 +40,8 @@ export interface EmulatorHandle {
    * emulatorHttpPolicy added to its pipeline (SDK 7.9 would otherwise use https).
    */
   adminConnectionString: string;
+  /** Probe: acceptNextSession calls now waiting on the queue or subscription at `path`. */
+  waitingSessionAccepts(path: string): number;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function start(options: EmulatorOptions): Promise<EmulatorHandle> {
     httpPort: health.port,
     connectionString: `Endpoint=sb://localhost:${port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`,
     adminConnectionString: `Endpoint=sb://localhost:${health.port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`,
+    waitingSessionAccepts: (path) => registry.waitingSessionAccepts(path),
     async close() {
       if (closed) return;
       closed = true;

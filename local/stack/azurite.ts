@@ -97,7 +97,7 @@ async function waitUntilAnswering(
       // Not listening yet.
     }
     if (Date.now() > deadline)
-      throw new Error(`Azurite did not answer on ${url} within ${timeoutMs} ms: ${output()}`);
+      {throw new Error(`Azurite did not answer on ${url} within ${timeoutMs} ms: ${output()}`);}
     await delay(100);
   }
 }

@@ -11,7 +11,7 @@ export interface DevHostProcessOptions {
   /** The complete environment of the child: settings included, nothing inherited implicitly. */
   env: Record<string, string>;
   /** Each chunk the host prints (stdout and stderr); none by default. */
-  output?: (chunk: string) => void;
+  output?: ((chunk: string) => void) | undefined;
   /** How many of the host's last lines to keep for error messages. */
   keepLines?: number;
 }

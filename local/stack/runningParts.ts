@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { LogLine } from './progress';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 /** One started part of the stack, as far as stopping it goes. */
 export interface PartHandle {
@@ -43,7 +44,7 @@ export class RunningParts {
           this.log(`[stack] stopped ${part.name} (${Math.round(performance.now() - begun)} ms)`);
         } catch (error) {
           this.log(
-            `[stack] stopping ${part.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+            `[stack] stopping ${part.name} failed: ${errorMessage(error)}`,
           );
         }
       }
@@ -60,6 +61,12 @@ export class RunningParts {
     if (this.isStopping) return;
     this.log(`[stack] ${name} stopped unexpectedly: ${detail}`);
     this.log('[stack] stopping the rest');
-    void this.stop().then(() => after?.(name));
+    this.stop().then(
+      () => after?.(name),
+      (error: unknown) => {
+        this.log(`[stack] stopping the rest failed: ${errorMessage(error)}`);
+        after?.(name);
+      },
+    );
   }
 }

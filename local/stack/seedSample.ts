@@ -21,7 +21,7 @@ export interface SeedResult {
   secret?: string;
 }
 
-/** The PUT body of the sample subscription (ARCHITECTURE.md: Event Grid style). Pure. */
+/** The PUT body of the sample subscription (docs/architecture.md: Event Grid style). Pure. */
 export function sampleSubscriptionBody(endpointUrl: string): unknown {
   return {
     destination: { endpointType: 'WebHook', endpointUrl },

@@ -16,6 +16,7 @@ import { RunningParts } from './runningParts';
 import { SeedError, seedSampleSubscription, type SeedResult } from './seedSample';
 import { externalBySettings, PART_SETTINGS, stackAllowedCidrs, type StackPart } from './stackParts';
 import { startTelemetryView } from './telemetryView';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 
@@ -332,7 +333,7 @@ function watchDevHost(
 ): void {
   let watching = true;
   parts.addWatcher(() => (watching = false));
-  void devHost.exited.then(({ code, signal }) => {
+  devHost.exited.then(({ code, signal }) => {
     if (!watching) return;
     const tail = devHost
       .lastLines()
@@ -340,5 +341,5 @@ function watchDevHost(
       .map((line) => `  ${line}`)
       .join('\n');
     partDied('dev host', `exited (${signal ?? `code ${code}`}); its last lines:\n${tail}`);
-  });
+   }, (error: unknown) => partDied('dev host', `could not be watched: ${errorMessage(error)}`));
 }

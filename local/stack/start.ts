@@ -9,6 +9,7 @@ import { ensureLocalSettingsFile, readSettingValues, withEnvironment } from './l
 import { PORT_NAMES, PORT_SPECS, resolvePorts, type PortName } from './ports';
 import { REPO_ROOT, startStack, type RunningStack } from './stack';
 import { EXTERNAL_PARTS_SETTING, parseExternalParts, STACK_PARTS } from './stackParts';
+import { errorMessage } from '../../shared/errors/errorMessage';
 
 const portFlags = Object.fromEntries(
   PORT_NAMES.map((name) => [PORT_SPECS[name].flag.slice(2), { type: 'string' as const }]),
@@ -105,10 +106,16 @@ async function main(): Promise<void> {
       starting.abort(new Error(`${signal} during start-up`));
       return;
     }
-    void stack.stop().then(() => {
-      console.log('[stack] stopped');
-      process.exit(0);
-    });
+    stack.stop().then(
+      () => {
+        console.log('[stack] stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(`[stack] could not stop: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -143,6 +150,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[stack] could not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`[stack] could not start: ${errorMessage(error)}`);
   process.exit(1);
 });

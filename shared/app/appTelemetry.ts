@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { SETTINGS } from '../config/names';
+import type { TelemetrySettings } from '../config/telemetrySettings';
 import { setupTelemetry, shutdownTelemetry } from '../telemetry';
 import { traceInvocation } from './invocationTelemetry';
 
@@ -8,17 +8,17 @@ let started = false;
 /**
  * Sets telemetry up once for the whole app (every function file loads this through
  * shared/app/context, so it runs before the Azure SDKs are loaded and can be instrumented).
- * Without APPLICATIONINSIGHTS_CONNECTION_STRING it does nothing at all.
+ * Without telemetry settings (no APPLICATIONINSIGHTS_CONNECTION_STRING) it does nothing at all.
  *
  * Order matters: our preInvocation hook is registered before the SDK's own (which
  * useAzureMonitor adds to bind each invocation to the host's trace context), so the SDK's
  * binding runs outside ours and our request span is the active one inside the function.
  */
-export function startAppTelemetry(): boolean {
+export function startAppTelemetry(telemetry: TelemetrySettings | undefined): boolean {
   if (started) return true;
-  if (!process.env[SETTINGS.appInsightsConnection]?.trim()) return false;
+  if (!telemetry) return false;
   const hook = app.hook.preInvocation(traceInvocation);
-  if (!setupTelemetry()) {
+  if (!setupTelemetry(telemetry)) {
     hook.dispose();
     return false;
   }

@@ -8,7 +8,6 @@ import { createTokenVerifier } from '../auth/tokenVerifier';
 import { Bus } from '../bus/Bus';
 import { createServiceBusClient } from '../bus/serviceBusClient';
 import { readSettings, type Settings } from '../config/settings';
-import { parseAllowedCidrs } from '../delivery/allowedCidrs';
 import { SsrfGuard } from '../delivery/ssrfGuard';
 import { createWebhookClient, type WebhookClient } from '../delivery/webhookClient';
 import { PayloadStore } from '../payloads/PayloadStore';
@@ -72,8 +71,8 @@ function createAppContext(settings: Settings): AppContext {
   const serviceBus = createServiceBusClient(settings.serviceBus);
   const bus = new Bus(serviceBus);
   const apiKeys = new ApiKeyStore(database);
-  // The allow-list as readSettings validated it: one reading of the setting for the whole app.
-  const ssrfGuard = new SsrfGuard(parseAllowedCidrs(settings.allowedPrivateCidrs.join(',')));
+  // The allow-list as readSettings parsed it: one reading of the setting for the whole app.
+  const ssrfGuard = new SsrfGuard(settings.allowedPrivateCidrs);
   const webhooks = createWebhookClient({ guard: ssrfGuard });
   // Only ever called at a metrics collection, i.e. never without telemetry.
   const unregisterQueueDepth = registerQueueDepthSource(() =>

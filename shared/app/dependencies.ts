@@ -30,6 +30,7 @@ import { withHttpDependency, withSpan } from '../telemetry';
 import type { AppContext } from './context';
 import { HTTP_DEPENDENCY_TIMEOUT_MS, withDeadline } from './dependencyOutage';
 import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
+import { errorMessage } from '../errors/errorMessage';
 
 /**
  * The pipeline's steps wired to the app's real clients. Every message sent on carries the trace
@@ -243,7 +244,7 @@ async function drainDeadLetters(
         } catch (error) {
           await receiver.deadLetterMessage(message, {
             deadLetterReason: 'NotADeadLetterMessage',
-            deadLetterErrorDescription: error instanceof Error ? error.message : String(error),
+            deadLetterErrorDescription: errorMessage(error),
           });
           continue;
         }

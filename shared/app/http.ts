@@ -10,6 +10,7 @@ import {
   unavailableDependency,
   withDeadline,
 } from './dependencyOutage';
+import { errorMessage, errorStack } from '../errors/errorMessage';
 
 /** Seconds a 503 for an unavailable dependency asks the caller to wait before trying again. */
 export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
@@ -49,7 +50,7 @@ export async function respond(
       recordActiveSpanException(error);
       log(
         'error',
-        `${context.functionName} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        `${context.functionName} failed: ${errorStack(error)}`,
         {},
         context,
       );
@@ -78,7 +79,7 @@ export async function jsonBody(request: HttpRequest): Promise<unknown> {
   } catch (error) {
     throw invalidField(
       'body',
-      `is not valid JSON: ${error instanceof Error ? error.message : 'parse error'}`,
+      `is not valid JSON: ${errorMessage(error)}`,
     );
   }
 }

@@ -32,7 +32,7 @@ export function traceInvocation(hook: PreInvocationContext): void {
   } else if (trigger.type === 'serviceBusTrigger') {
     const options = serviceBusSpanOptions(context, stringOf(trigger.queueName));
     hook.functionHandler = (...args: Parameters<FunctionHandler>) =>
-      withSpan(context.functionName, options, () => handler(...args));
+      withSpan(context.functionName, options, (): unknown => handler(...args));
   }
 }
 

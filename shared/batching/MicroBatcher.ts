@@ -40,9 +40,9 @@ export class MicroBatcher<Item, Result> {
     private readonly maxInFlight = DEFAULT_MAX_IN_FLIGHT,
   ) {
     if (!Number.isInteger(maxItems) || maxItems < 1)
-      throw new RangeError('maxItems must be a positive integer');
+      {throw new RangeError('maxItems must be a positive integer');}
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
-      throw new RangeError('maxInFlight must be a positive integer');
+      {throw new RangeError('maxInFlight must be a positive integer');}
   }
 
   add(item: Item): Promise<Result> {
@@ -66,9 +66,9 @@ export class MicroBatcher<Item, Result> {
     while (this.pending.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.pending.splice(0, this.maxItems);
       this.inFlight += 1;
-      void this.runBatch(batch).finally(() => {
-        this.inFlight -= 1;
-        if (this.pending.length > 0) this.scheduleFlush();
+      // The batch's failure is each of its items' failure: their add() promises reject with it.
+      this.runBatch(batch).catch((error: unknown) => {
+        for (const { reject } of batch) reject(error);
       });
     }
   }
@@ -76,11 +76,13 @@ export class MicroBatcher<Item, Result> {
   private async runBatch(batch: MicroBatcher<Item, Result>['pending']): Promise<void> {
     try {
       const results = await this.run(batch.map(({ item }) => item));
-      if (results.length !== batch.length)
+      if (results.length !== batch.length) {
         throw new Error(`a batch of ${batch.length} items returned ${results.length} results`);
+      }
       batch.forEach(({ resolve }, index) => resolve(results[index] as Result));
-    } catch (error) {
-      for (const { reject } of batch) reject(error);
+    } finally {
+      this.inFlight -= 1;
+      if (this.pending.length > 0) this.scheduleFlush();
     }
   }
 }

@@ -6,7 +6,6 @@ import {
   type ServiceBusSender,
 } from '@azure/service-bus';
 import { MicroBatcher } from '../batching/MicroBatcher';
-import type { ConnectionSetting } from '../config/settings';
 import { QUEUES } from '../config/names';
 import type { DeadLetterMessage, DeliveryMessage } from '../domain/types';
 import {
@@ -14,7 +13,7 @@ import {
   toDeliveryServiceBusMessage,
   type TraceProperties,
 } from './deliveryMessages';
-import { createServiceBusClient } from './serviceBusClient';
+import { asError } from '../errors/errorMessage';
 
 /** Messages sent in one flush of an entity's group commit; they fill as many batches as needed. */
 const MAX_MESSAGES_PER_FLUSH = 1000;
@@ -35,10 +34,6 @@ export class Bus {
   private readonly batchers = new Map<string, MicroBatcher<ServiceBusMessage, Error | undefined>>();
 
   constructor(private readonly client: ServiceBusClient) {}
-
-  static fromConnection(connection: ConnectionSetting): Bus {
-    return new Bus(createServiceBusClient(connection));
-  }
 
   /** Events for the route function, as few batches as fit. */
   async sendIngress(messages: ServiceBusMessage[]): Promise<void> {
@@ -185,12 +180,8 @@ export class Bus {
       await sender.sendMessages(message);
     } catch (error) {
       if (isServiceBusError(error) && error.code === 'MessageSizeExceeded')
-        throw new MessageTooLargeError(entity);
+        {throw new MessageTooLargeError(entity);}
       throw error;
     }
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -16,7 +16,7 @@ export type TraceProperties = Record<string, string>;
 function properties(
   message: DeliveryMessage,
   traceProperties: TraceProperties,
-): ServiceBusMessage['applicationProperties'] {
+): NonNullable<ServiceBusMessage['applicationProperties']> {
   return {
     ...traceProperties,
     deliveryId: message.deliveryId,

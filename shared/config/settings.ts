@@ -1,6 +1,7 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { z } from 'zod';
-import { InvalidCidrListError, parseAllowedCidrs } from '../delivery/allowedCidrs';
+import { type AllowedCidrs, InvalidCidrListError, parseAllowedCidrs } from '../delivery/allowedCidrs';
+import { type Environment, readTelemetrySettings, type TelemetrySettings } from './telemetrySettings';
 import { DEFAULT_COSMOS_DATABASE, SETTINGS } from './names';
 
 /**
@@ -31,13 +32,15 @@ export interface Settings {
   adminKey?: string;
   /** Whose access tokens are accepted; absent = none (only keys authenticate). */
   auth?: { issuer: string; audience: string };
-  allowedPrivateCidrs: string[];
+  /** SWITCHYARD_ALLOWED_PRIVATE_CIDRS, parsed: the SSRF guard's allow-list. */
+  allowedPrivateCidrs: AllowedCidrs;
   subscriptionCacheSeconds: number;
   reconcileGraceSeconds: number;
-  appInsightsConnectionString?: string;
+  /** Absent: no Application Insights connection string, telemetry stays off. */
+  telemetry?: TelemetrySettings;
 }
 
-export type Environment = Record<string, string | undefined>;
+export type { Environment };
 
 export class SettingsError extends Error {
   constructor(
@@ -125,9 +128,9 @@ export function readConnection(
  * The SSRF allow-list, checked by the very parser the SSRF guard uses (shared/delivery), so a
  * value that passes here is never refused at delivery time and the other way round.
  */
-function readAllowedCidrs(env: Environment): string[] {
+function readAllowedCidrs(env: Environment): AllowedCidrs {
   try {
-    return [...parseAllowedCidrs(env[SETTINGS.allowedPrivateCidrs]).cidrs];
+    return parseAllowedCidrs(env[SETTINGS.allowedPrivateCidrs]);
   } catch (error) {
     if (error instanceof InvalidCidrListError) throw new SettingsError(SETTINGS.allowedPrivateCidrs, error.problem);
     throw error;
@@ -158,7 +161,7 @@ function readAuth(env: Environment): Settings['auth'] {
 export function readSettings(env: Environment = process.env): Settings {
   const adminKey = present(env, SETTINGS.adminKey);
   const auth = readAuth(env);
-  const appInsights = present(env, SETTINGS.appInsightsConnection);
+  const telemetry = readTelemetrySettings(env);
   const cache = present(env, SETTINGS.subscriptionCacheSeconds);
   const grace = present(env, SETTINGS.reconcileGraceSeconds);
   return {
@@ -181,7 +184,7 @@ export function readSettings(env: Environment = process.env): Settings {
       grace === undefined
         ? DEFAULT_RECONCILE_GRACE_SECONDS
         : parse(graceSeconds, SETTINGS.reconcileGraceSeconds, grace),
-    ...(appInsights ? { appInsightsConnectionString: appInsights } : {}),
+    ...(telemetry ? { telemetry } : {}),
   };
 }
 

@@ -47,8 +47,3 @@ export function parseAllowedCidrs(text: string | undefined): AllowedCidrs {
   }
   return { cidrs, contains: (address) => cidrs.length > 0 && list.check(address.address, address.family) };
 }
-
-/** The allow-list from the app setting (process.env by default). */
-export function allowedCidrsFromEnv(env: NodeJS.ProcessEnv = process.env): AllowedCidrs {
-  return parseAllowedCidrs(env[SETTINGS.allowedPrivateCidrs]);
-}

@@ -2,6 +2,7 @@ import { isServiceBusError, type ServiceBusMessage } from '@azure/service-bus';
 import type { CloudEventJson } from '../domain/types';
 import { CLOUDEVENTS_JSON } from '../events/httpEventRequest';
 import type { AttemptClassification } from './classifyOutcome';
+import { errorMessage } from '../errors/errorMessage';
 
 /**
  * A CloudEvent as a Service Bus message for a queue or topic destination: the structured JSON
@@ -36,7 +37,7 @@ const PERMANENT_CODES: ReadonlySet<string> = new Set([
 
 export function classifyServiceBusSendError(error: unknown): AttemptClassification {
   const code = isServiceBusError(error) ? error.code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (code !== undefined && PERMANENT_CODES.has(code)) {
     return {
       outcome: 'permanentFailure',

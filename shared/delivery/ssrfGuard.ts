@@ -1,7 +1,7 @@
 import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 
-import { type AllowedCidrs, allowedCidrsFromEnv } from './allowedCidrs';
+import type { AllowedCidrs } from './allowedCidrs';
 import { blockedRangeOf, normalizeAddress, reachableTargets } from './blockedRanges';
 
 /** Resolves a host name to every address it has (dns.lookup, as the OS would). */
@@ -38,11 +38,6 @@ export class SsrfGuard {
     private readonly allowed: AllowedCidrs,
     private readonly resolve: Resolver = systemResolver,
   ) {}
-
-  /** The guard configured by the app setting. Throws InvalidCidrListError for a bad setting. */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env, resolve?: Resolver): SsrfGuard {
-    return new SsrfGuard(allowedCidrsFromEnv(env), resolve);
-  }
 
   /**
    * Every address a connection may end at is checked: the address itself and any IPv4 an IPv6

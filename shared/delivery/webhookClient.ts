@@ -8,6 +8,7 @@ import { signDelivery } from './signing';
 import { SsrfGuard, TargetRefusedError } from './ssrfGuard';
 import { switchyardUserAgent } from './userAgent';
 import type { WebhookResult } from './webhookResult';
+import { errorMessage } from '../errors/errorMessage';
 
 export const CLOUDEVENTS_JSON_CONTENT_TYPE = `${CLOUDEVENTS_JSON}; charset=utf-8`;
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 30_000;
@@ -16,8 +17,8 @@ export const RESPONSE_BODY_PREFIX_BYTES = 4096;
 export interface WebhookClientOptions {
   /** Total time for connect, request and reading the body prefix. Default 30 s. */
   timeoutMs?: number;
-  /** Default: SsrfGuard.fromEnv() (SWITCHYARD_ALLOWED_PRIVATE_CIDRS). */
-  guard?: SsrfGuard;
+  /** Refuses private targets unless the allow-list (Settings.allowedPrivateCidrs) has them. */
+  guard: SsrfGuard;
   userAgent?: string;
 }
 
@@ -42,9 +43,9 @@ export interface WebhookClient {
  * A webhook client over one undici Agent (connections are reused per endpoint). Every new
  * connection resolves its host through the SSRF guard, which pins it to the checked addresses.
  */
-export function createWebhookClient(options: WebhookClientOptions = {}): WebhookClient {
+export function createWebhookClient(options: WebhookClientOptions): WebhookClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-  const guard = options.guard ?? SsrfGuard.fromEnv();
+  const { guard } = options;
   const userAgent = options.userAgent ?? switchyardUserAgent();
   const agent = new Agent({
     connect: { lookup: guard.lookup, timeout: timeoutMs },
@@ -131,7 +132,7 @@ function failureResult(error: unknown, durationMs: number, timedOut: boolean, ti
   if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return { ok: false, durationMs, failure: 'timeout', error: `no complete response within ${timeoutMs} ms` };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return { ok: false, durationMs, failure: 'network', error: code ? `${code}: ${message}` : message };
 }
 

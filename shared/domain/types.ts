@@ -1,6 +1,6 @@
 /**
  * The domain's records and messages: what Cosmos DB stores and what travels on Service Bus.
- * The HTTP contract is in ../shared/ARCHITECTURE.md; these types are its inside.
+ * The HTTP contract is in docs/architecture.md ("Contract"); these types are its inside.
  */
 
 /** A CloudEvent 1.0 in its JSON (structured) form, validated. `data_base64` carries binary data. */

@@ -32,7 +32,7 @@ export function dataFromBytes(
   if (media && hasUtf8Charset(media) && isJsonMediaType(media)) {
     const text = decodeUtf8(bytes);
     if (text === undefined)
-      return { ok: false, error: { field, message: 'the JSON body is not valid UTF-8' } };
+      {return { ok: false, error: { field, message: 'the JSON body is not valid UTF-8' } };}
     try {
       return { ok: true, members: { data: JSON.parse(text) } };
     } catch {

@@ -39,7 +39,7 @@ export function binaryEventFromHttp(headers: HeaderBag, body: Uint8Array): Event
     }
     const value = percentDecode(rawValue);
     if (value === undefined)
-      errors.push({ field: header, message: 'invalid percent-encoding in header value' });
+      {errors.push({ field: header, message: 'invalid percent-encoding in header value' });}
     else attributes[attribute] = value;
   }
 

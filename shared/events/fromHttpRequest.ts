@@ -43,9 +43,9 @@ export function fromHttpRequest(
     return { mode, events: requireValidEvents([validateCloudEvent(json)], ['event'], limits.maxEventBytes) };
   }
   if (!Array.isArray(json))
-    throw validationProblem([{ field: 'body', message: 'a batch must be a JSON array of events' }]);
+    {throw validationProblem([{ field: 'body', message: 'a batch must be a JSON array of events' }]);}
   if (json.length === 0)
-    throw validationProblem([{ field: 'body', message: 'a batch must contain at least one event' }]);
+    {throw validationProblem([{ field: 'body', message: 'a batch must contain at least one event' }]);}
   if (json.length > limits.maxBatchEvents) {
     throw payloadTooLargeProblem(
       'body',

@@ -71,7 +71,7 @@ function detectMode(input: ServiceBusEventInput): 'structured' | 'binary' | Even
   }
   if (hasBinaryModeProperties(input)) return 'binary';
   if ((media === undefined || isJsonMediaType(media)) && looksLikeStructuredEvent(input.body))
-    return 'structured';
+    {return 'structured';}
   return rejection('UnsupportedFormat', [
     {
       field: 'contentType',

@@ -1,6 +1,6 @@
 /**
  * Size and count limits of event ingestion. The 1 MB per event is part of the contract
- * (ARCHITECTURE.md: "Events up to 1 MB are accepted end to end"), as in Event Grid.
+ * (docs/architecture.md, "Invariants": events up to 1 MB are accepted), as in Event Grid.
  */
 export interface EventLimits {
   /** Bytes of one event's compact JSON serialization (UTF-8), data_base64 included. */

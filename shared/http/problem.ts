@@ -17,7 +17,7 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
-  instance?: string;
+  instance?: string | undefined;
   errors?: FieldError[];
 }
 
@@ -36,10 +36,6 @@ export class ProblemError extends Error {
     this.problem = problem;
     this.headers = headers;
   }
-}
-
-export function isProblemError(error: unknown): error is ProblemError {
-  return error instanceof ProblemError;
 }
 
 /** Shaped to be assignable to @azure/functions' HttpResponseInit without importing it. */

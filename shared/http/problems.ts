@@ -79,18 +79,6 @@ export function notFoundProblem(detail: string, instance?: string): ProblemError
   });
 }
 
-export function methodNotAllowedProblem(method: string, allowed: readonly string[]): ProblemError {
-  return new ProblemError(
-    {
-      type: PROBLEM_TYPES.methodNotAllowed,
-      title: 'Method not allowed',
-      status: 405,
-      detail: `${method} is not allowed here; use ${allowed.join(', ')}.`,
-    },
-    { allow: allowed.join(', ') },
-  );
-}
-
 export function conflictProblem(detail: string, instance?: string): ProblemError {
   return new ProblemError({ type: PROBLEM_TYPES.conflict, title: 'Conflict', status: 409, detail, instance });
 }

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { DeadLetterMessage, DeliveryMessage, DeliveryRecord, SubscriptionRecord } from '../domain/types';
 import { conflictProblem, notFoundProblem } from '../http/problems';
 import { problemFromZodError } from '../http/zodProblem';
-import { DeliveryNotFoundError } from '../store/DeliveryStore';
-import type { Page, PageOptions } from '../store/documents';
+import { DeliveryNotFoundError, type Page, type PageOptions } from '../domain/repositories';
 import { type ApiResponse, json } from './apiResponse';
 import { deliveryView } from './events';
 import { type ContinuationTokens, pageOfList } from './paging';
@@ -108,7 +107,11 @@ export async function redriveDeadLetters(
         attempt,
         firstAttemptAt: now,
         firstAttemptNumber: attempt,
-        ...(deadLetter.event ? { event: deadLetter.event } : { payloadRef: deadLetter.payloadRef }),
+        ...(deadLetter.event
+          ? { event: deadLetter.event }
+          : deadLetter.payloadRef !== undefined
+            ? { payloadRef: deadLetter.payloadRef }
+            : {}),
       },
     ]);
   });

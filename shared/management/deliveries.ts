@@ -1,6 +1,6 @@
 import type { DeliveryRecord, DeliveryStatus } from '../domain/types';
 import { invalidField } from '../http/problems';
-import type { Page, PageOptions } from '../store/documents';
+import type { Page, PageOptions } from '../domain/repositories';
 import { type ApiResponse, json } from './apiResponse';
 import { deliveryView } from './events';
 import { type ContinuationTokens, pageOfList } from './paging';

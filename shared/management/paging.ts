@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { invalidField } from '../http/problems';
-import { MAX_PAGE_SIZE, type Page, type PageOptions } from '../store/documents';
+import { MAX_PAGE_SIZE, type Page, type PageOptions } from '../domain/repositories';
 import { isCosmosStatus } from '../store/errors';
 
 /** `maxItems` and `continuationToken` from a query string, with 400s naming the parameter. */

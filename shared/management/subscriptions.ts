@@ -1,9 +1,7 @@
 import type { Destination, SubscriptionRecord } from '../domain/types';
 import type { FieldError } from '../http/problem';
 import { invalidField, notFoundProblem, preconditionFailedProblem, validationProblem } from '../http/problems';
-import type { PageOptions } from '../store/documents';
-import { PreconditionFailedError } from '../store/errors';
-import type { SubscriptionStore } from '../store/SubscriptionStore';
+import { type PageOptions, PreconditionFailedError, type SubscriptionRepository } from '../domain/repositories';
 import { parseTopicName } from '../events/topicName';
 import { generateSigningSecret } from '../subscriptions/signingSecret';
 import { validateSubscriptionName } from '../subscriptions/subscriptionName';
@@ -93,7 +91,7 @@ export interface PutSubscriptionInput {
  * If-Match / If-None-Match: * make it conditional (412 when the condition fails).
  */
 export async function putSubscription(
-  store: SubscriptionStore,
+  store: SubscriptionRepository,
   input: PutSubscriptionInput,
 ): Promise<ApiResponse> {
   const { topic, name } = parseSubscriptionAddress(input.topic, input.name);
@@ -149,7 +147,7 @@ export async function putSubscription(
 }
 
 export async function getSubscription(
-  store: SubscriptionStore,
+  store: SubscriptionRepository,
   topic: unknown,
   name: unknown,
 ): Promise<ApiResponse> {
@@ -160,7 +158,7 @@ export async function getSubscription(
 }
 
 export async function deleteSubscription(
-  store: SubscriptionStore,
+  store: SubscriptionRepository,
   topic: unknown,
   name: unknown,
   ifMatch?: string | null,
@@ -191,7 +189,7 @@ export async function deleteSubscription(
 }
 
 export async function listSubscriptions(
-  store: SubscriptionStore,
+  store: SubscriptionRepository,
   topic: unknown,
   page: PageOptions,
   tokens: ContinuationTokens,

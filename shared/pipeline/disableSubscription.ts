@@ -1,9 +1,8 @@
 import type { SubscriptionRecord } from '../domain/types';
-import type { SubscriptionStore } from '../store/SubscriptionStore';
-import { PreconditionFailedError } from '../store/errors';
+import { PreconditionFailedError, type SubscriptionRepository } from '../domain/repositories';
 
 /** The store operations a guarded disable needs (narrow, so a plain object can stand in). */
-export type SubscriptionVersions = Pick<SubscriptionStore, 'get' | 'put'>;
+export type SubscriptionVersions = Pick<SubscriptionRepository, 'get' | 'put'>;
 
 export type DisableOutcome = 'disabled' | 'changedSince' | 'gone';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CloudEventJson, DeadLetterMessage, DeliveryMessage } from '../domain/types';
+import type { DeadLetterMessage, DeliveryMessage } from '../domain/types';
 
 const deliveryMessageSchema = z.object({
   deliveryId: z.string().min(1),
@@ -8,11 +8,11 @@ const deliveryMessageSchema = z.object({
   subscription: z.string().min(1),
   attempt: z.number().int().min(1),
   firstAttemptAt: z.iso.datetime({ offset: true }),
-  firstAttemptNumber: z.number().int().min(1).optional(),
+  firstAttemptNumber: z.number().int().min(1).exactOptional(),
   event: z
     .looseObject({ specversion: z.literal('1.0'), id: z.string(), source: z.string(), type: z.string() })
-    .optional(),
-  payloadRef: z.string().min(1).optional(),
+    .exactOptional(),
+  payloadRef: z.string().min(1).exactOptional(),
 });
 
 /**
@@ -31,8 +31,8 @@ export function parseDeliveryMessage(body: unknown): DeliveryMessage {
   }
   const { event, ...rest } = parsed.data;
   if (!event && !rest.payloadRef)
-    throw new Error('not a delivery message: it carries neither event nor payloadRef');
-  return { ...rest, ...(event ? { event: event as CloudEventJson } : {}) };
+    {throw new Error('not a delivery message: it carries neither event nor payloadRef');}
+  return { ...rest, ...(event ? { event: event } : {}) };
 }
 
 const deadLetterFieldsSchema = z.object({

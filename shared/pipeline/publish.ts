@@ -36,8 +36,10 @@ export async function publishEvents(
     const key = eventKey(topic, event.source, event.id);
     const message = toIngressMessage(topic, event);
     message.applicationProperties = { ...input.traceProperties, ...message.applicationProperties };
-    if (needsClaimCheck(message.body.toString('utf8'))) {
-      const ref = await dependencies.putPayload({ topic, eventKey: key }, message.body.toString('utf8'));
+    // toIngressMessage's body is the event's JSON as bytes.
+    const json = (message.body as Buffer).toString('utf8');
+    if (needsClaimCheck(json)) {
+      const ref = await dependencies.putPayload({ topic, eventKey: key }, json);
       message.body = Buffer.from(JSON.stringify(stubOf(event)), 'utf8');
       message.applicationProperties[PAYLOAD_REF_PROPERTY] = ref;
     }

@@ -1,4 +1,4 @@
-import type { CloudEventJson, SubscriptionFilter } from '../domain/types';
+import type { SubscriptionFilter } from '../domain/types';
 import { compileAdvancedFilter, type EventPredicate } from './advancedFilter';
 
 /**
@@ -25,20 +25,4 @@ export function compileFilter(filter: SubscriptionFilter): EventPredicate {
   }
   for (const advanced of filter.advancedFilters ?? []) checks.push(compileAdvancedFilter(advanced));
   return (event) => checks.every((check) => check(event));
-}
-
-/**
- * Compiled filters keyed by the filter object: routing runs for every event x subscription, and
- * the subscription cache hands out the same objects until they expire, so each compiles once.
- */
-const compiled = new WeakMap<SubscriptionFilter, EventPredicate>();
-
-/** True when the event passes the subscription's filter. */
-export function matchesFilter(filter: SubscriptionFilter, event: CloudEventJson): boolean {
-  let predicate = compiled.get(filter);
-  if (!predicate) {
-    predicate = compileFilter(filter);
-    compiled.set(filter, predicate);
-  }
-  return predicate(event);
 }

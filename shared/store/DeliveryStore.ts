@@ -17,7 +17,8 @@ import {
   type AttemptPlan,
   type AttemptUpdate,
 } from './deliveryAttempts';
-import { fromDocument, type Page, type PageOptions } from './documents';
+import { DeliveryNotFoundError, type Page, type PageOptions } from '../domain/repositories';
+import { fromDocument } from './documents';
 import { isCosmosStatus } from './errors';
 import { queryAll, queryPage } from './queryPage';
 
@@ -38,12 +39,6 @@ const CROSS_PARTITION_PAGING = { enableQueryControl: true } as const;
 
 type DeliveryDocument = DeliveryRecord & ItemDefinition;
 
-export class DeliveryNotFoundError extends Error {
-  constructor(eventKey: string, deliveryId: string) {
-    super(`delivery ${deliveryId} of event ${eventKey} does not exist`);
-    this.name = 'DeliveryNotFoundError';
-  }
-}
 
 /** Deliveries in container `deliveries`, partition key /eventKey, id = deliveryId. */
 export class DeliveryStore {

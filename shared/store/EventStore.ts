@@ -3,7 +3,6 @@ import { CONTAINERS } from '../config/names';
 import type { EventRecord } from '../domain/types';
 import { BulkCreator, createIfAbsent } from './createIfAbsent';
 import { fromDocument } from './documents';
-import { isCosmosStatus } from './errors';
 
 /** Events in container `events`, partition key /eventKey, id = eventKey. */
 export class EventStore {
@@ -28,24 +27,5 @@ export class EventStore {
   async get(eventKey: string): Promise<EventRecord | undefined> {
     const { resource } = await this.container.item(eventKey, eventKey).read<EventRecord & ItemDefinition>();
     return resource ? fromDocument(resource) : undefined;
-  }
-
-  /**
-   * Records which subscriptions the event matched. Setting (not appending) keeps a re-run of
-   * route idempotent. Returns the updated record, or undefined if the event is unknown.
-   */
-  async markRouted(eventKey: string, matchedSubscriptions: string[]): Promise<EventRecord | undefined> {
-    try {
-      const { resource } = await this.container.item(eventKey, eventKey).patch<EventRecord & ItemDefinition>({
-        operations: [
-          { op: 'set', path: '/matchedSubscriptions', value: matchedSubscriptions },
-          { op: 'set', path: '/routedAt', value: new Date().toISOString() },
-        ],
-      });
-      return resource ? fromDocument(resource) : undefined;
-    } catch (error) {
-      if (isCosmosStatus(error, 404)) return undefined;
-      throw error;
-    }
   }
 }

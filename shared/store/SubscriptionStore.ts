@@ -1,26 +1,22 @@
 import type { Container, Database, ItemDefinition } from '@azure/cosmos';
 import { CONTAINERS } from '../config/names';
 import type { SubscriptionRecord } from '../domain/types';
-import { fromDocument, type Page, type PageOptions } from './documents';
-import { isCosmosStatus, PreconditionFailedError } from './errors';
+import {
+  type Page,
+  type PageOptions,
+  PreconditionFailedError,
+  type PutConditions,
+  type SubscriptionRepository,
+  type VersionedSubscription,
+} from '../domain/repositories';
+import { fromDocument } from './documents';
+import { isCosmosStatus } from './errors';
 import { queryAll, queryPage } from './queryPage';
-
-export interface VersionedSubscription {
-  record: SubscriptionRecord;
-  etag: string;
-}
-
-export interface PutConditions {
-  /** Replace only if the stored subscription still has this ETag. */
-  ifMatch?: string;
-  /** `*`: create only if no subscription of this name exists. */
-  ifNoneMatch?: '*';
-}
 
 type SubscriptionDocument = SubscriptionRecord & ItemDefinition;
 
 /** Subscriptions in container `subscriptions`, partition key /topic, id = name. */
-export class SubscriptionStore {
+export class SubscriptionStore implements SubscriptionRepository {
   private readonly container: Container;
 
   constructor(database: Database) {

@@ -37,7 +37,7 @@ export function createCosmosClient(connection: ConnectionSetting): CosmosClient 
     options.agent = new Agent({
       rejectUnauthorized: false,
       keepAlive: true,
-    }) as unknown as CosmosClientOptions['agent'];
+    });
   }
   return new CosmosClient(options);
 }

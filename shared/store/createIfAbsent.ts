@@ -2,6 +2,7 @@ import type { Container, ItemDefinition, JSONObject } from '@azure/cosmos';
 import { MicroBatcher } from '../batching/MicroBatcher';
 import { fromDocument } from './documents';
 import { isCosmosStatus } from './errors';
+import { asError } from '../errors/errorMessage';
 
 /** Cosmos DB takes at most 100 operations per partition key range in one bulk request. */
 const MAX_BULK_OPERATIONS = 100;
@@ -64,9 +65,9 @@ export async function createIfAbsent<T extends { id: string }>(
   bulkCreator?: BulkCreator,
 ): Promise<{ record: T; created: boolean }> {
   if (bulkCreator) {
-    const outcome = await bulkCreator.create(record as unknown as JSONObject, partitionKey);
+    const outcome = await bulkCreator.create(record, partitionKey);
     if (outcome.kind === 'created')
-      return { record: fromDocument((outcome.document as T | undefined) ?? record), created: true };
+      {return { record: fromDocument((outcome.document as T | undefined) ?? record), created: true };}
     if (outcome.kind === 'exists') return readExisting(container, record, partitionKey, 3);
   }
   return createOne(container, record, partitionKey, 3);
@@ -97,7 +98,9 @@ async function readExisting<T extends { id: string }>(
   const { resource } = await container.item(record.id, partitionKey).read<T & ItemDefinition>();
   // Deleted between the conflict and the read: rare, and creating again is then correct.
   if (!resource) {
-    if (triesLeft <= 1) throw conflict ?? new Error(`document ${record.id} conflicted but cannot be read`);
+    if (triesLeft <= 1) {
+      throw conflict !== undefined ? asError(conflict) : new Error(`document ${record.id} conflicted but cannot be read`);
+    }
     return createOne(container, record, partitionKey, triesLeft - 1);
   }
   return { record: fromDocument(resource), created: false };

@@ -1,3 +1,5 @@
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/repositories';
+
 /** Properties Cosmos DB adds to every document; not part of our records. */
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_attachments', '_ts', '_lsn'] as const;
 
@@ -7,20 +9,6 @@ export function fromDocument<T extends object>(document: T): T {
   for (const name of SYSTEM_PROPERTIES) delete record[name];
   return record as unknown as T;
 }
-
-export interface Page<T> {
-  items: T[];
-  /** Opaque; pass back to get the next page. Absent on the last page. */
-  continuationToken?: string;
-}
-
-export interface PageOptions {
-  maxItems?: number;
-  continuationToken?: string;
-}
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 1000;
 
 export function pageSize(maxItems: number | undefined): number {
   if (maxItems === undefined) return DEFAULT_PAGE_SIZE;

@@ -1,11 +1,3 @@
-/** A conditional write failed: the ETag no longer matches, or the item exists / does not exist. */
-export class PreconditionFailedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PreconditionFailedError';
-  }
-}
-
 /** The HTTP status of a Cosmos SDK error (ErrorResponse carries it as `code`), if any. */
 export function cosmosStatus(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

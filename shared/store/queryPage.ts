@@ -1,5 +1,6 @@
 import type { Container, FeedOptions, SqlQuerySpec } from '@azure/cosmos';
-import { fromDocument, pageSize, type Page, type PageOptions } from './documents';
+import type { Page, PageOptions } from '../domain/repositories';
+import { fromDocument, pageSize } from './documents';
 
 /**
  * One page of a query. A query may answer with an empty page that still has more behind it (a

@@ -61,8 +61,8 @@ export const advancedFilterSchema = z
     key: z
       .string({ error: 'key is required' })
       .regex(KEY, 'key must be a CloudEvent attribute name (such as subject or an extension) or a data path such as data.order.total'),
-    value: filterValue.optional(),
-    values: z.array(filterValue, { error: 'values must be an array' }).optional(),
+    value: filterValue.exactOptional(),
+    values: z.array(filterValue, { error: 'values must be an array' }).exactOptional(),
   })
   .superRefine((filter, ctx) => {
     const operand = OPERAND[filter.operatorType];
@@ -91,8 +91,8 @@ export const advancedFilterSchema = z
   })
   .transform((filter): AdvancedFilter => {
     const out: AdvancedFilter = { operatorType: filter.operatorType, key: filter.key };
-    if (filter.value !== undefined) out.value = filter.value as AdvancedFilter['value'];
-    if (filter.values !== undefined) out.values = filter.values as AdvancedFilter['values'];
+    if (filter.value !== undefined) out.value = filter.value as NonNullable<AdvancedFilter['value']>;
+    if (filter.values !== undefined) out.values = filter.values as NonNullable<AdvancedFilter['values']>;
     return out;
   });
 

@@ -74,7 +74,7 @@ const entityName = (field: string) =>
 export const destinationSchema = z.discriminatedUnion(
   'endpointType',
   [
-    z.strictObject({ endpointType: z.literal('WebHook'), endpointUrl, headers: headers.optional() }),
+    z.strictObject({ endpointType: z.literal('WebHook'), endpointUrl, headers: headers.exactOptional() }),
     z.strictObject({
       endpointType: z.literal('ServiceBusQueue'),
       queueName: entityName('queueName').refine(

@@ -15,16 +15,16 @@ const filterSchema = z
     includedEventTypes: z
       .array(z.string().min(1, 'event types must not be empty'))
       .max(SUBSCRIPTION_LIMITS.includedEventTypes, `at most ${SUBSCRIPTION_LIMITS.includedEventTypes} event types`)
-      .optional(),
-    subjectBeginsWith: z.string().optional(),
-    subjectEndsWith: z.string().optional(),
-    isSubjectCaseSensitive: z.boolean().optional(),
+      .exactOptional(),
+    subjectBeginsWith: z.string().exactOptional(),
+    subjectEndsWith: z.string().exactOptional(),
+    isSubjectCaseSensitive: z.boolean().exactOptional(),
     // Accepted so Event Grid subscriptions paste as they are; arrays are always filtered here.
-    enableAdvancedFilteringOnArrays: z.boolean().optional(),
+    enableAdvancedFilteringOnArrays: z.boolean().exactOptional(),
     advancedFilters: z
       .array(advancedFilterSchema)
       .max(MAX_FILTERS, `at most ${MAX_FILTERS} advanced filters per subscription`)
-      .optional(),
+      .exactOptional(),
   })
   .superRefine((filter, ctx) => {
     const total = (filter.advancedFilters ?? []).reduce((sum, advanced) => sum + filterValueCount(advanced), 0);
@@ -58,7 +58,7 @@ const retryPolicySchema = z.strictObject({
     .array(z.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').finite())
     .min(STEPS.min, `schedule needs ${STEPS.min}-${STEPS.max} values (seconds)`)
     .max(STEPS.max, `schedule needs ${STEPS.min}-${STEPS.max} values (seconds)`)
-    .optional(),
+    .exactOptional(),
 });
 
 /**

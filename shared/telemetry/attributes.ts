@@ -11,11 +11,11 @@ export type TelemetryAttributes = Record<string, TelemetryValue | undefined>;
  */
 // A type, not an interface: a type literal is assignable to TelemetryAttributes (its index signature).
 export type PipelineProperties = {
-  eventKey?: string;
-  topic?: string;
-  subscription?: string;
-  deliveryId?: string;
-  attempt?: number;
+  eventKey?: string | undefined;
+  topic?: string | undefined;
+  subscription?: string | undefined;
+  deliveryId?: string | undefined;
+  attempt?: number | undefined;
 };
 
 export function toAttributes(attributes: TelemetryAttributes | undefined): Attributes {

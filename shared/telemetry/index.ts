@@ -4,27 +4,20 @@
  * (log() still writes to the function log). See docs/operations.md for the queries and alerts
  * built on these names.
  */
-export { setupTelemetry, flushTelemetry, shutdownTelemetry } from './setup';
-export { isTelemetryEnabled } from './state';
+export { setupTelemetry, shutdownTelemetry } from './setup';
 export {
   annotateActiveSpan,
   recordActiveSpanException,
   withSpan,
-  type SpanHandle,
-  type SpanKindName,
   type SpanOptions,
 } from './spans';
 export {
-  currentTraceparent,
-  injectTraceHeaders,
   parentFromApplicationProperties,
   traceContextToApplicationProperties,
-  type TraceApplicationProperties,
 } from './traceContext';
-export { withHttpDependency, type HttpDependencyRequest } from './httpDependency';
-export { log, type LogLevel, type LogSink } from './log';
+export { withHttpDependency } from './httpDependency';
+export { log } from './log';
 export {
-  METRICS,
   recordAttemptDuration,
   recordDeliveryDeadLettered,
   recordDeliveryRetried,
@@ -34,8 +27,5 @@ export {
   recordEventPublished,
   registerQueueDepthSource,
   type AttemptOutcome,
-  type DeliveryDimensions,
-  type QueueDepthSource,
 } from './metrics';
-export { redactUrl } from './redactUrl';
 export type { PipelineProperties, TelemetryAttributes } from './attributes';

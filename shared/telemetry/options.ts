@@ -103,7 +103,7 @@ export function azureMonitorOptions(
  * run has no business calling out. Azure App Service / Functions always set WEBSITE_INSTANCE_ID.
  * The exporter reads these variables itself, so they must be set before it starts.
  */
-export function statsbeatEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+export function statsbeatEnvironment(env: Record<string, string | undefined>): Record<string, string> {
   if (env.WEBSITE_INSTANCE_ID) return {};
   return {
     APPLICATIONINSIGHTS_STATSBEAT_DISABLED: env.APPLICATIONINSIGHTS_STATSBEAT_DISABLED ?? 'true',

@@ -12,6 +12,7 @@ import { type TelemetryAttributes, toAttributes } from './attributes';
 import { redactUrl } from './redactUrl';
 import { isTelemetryEnabled } from './state';
 import { parseTraceparent } from './traceparent';
+import { asError, errorMessage } from '../errors/errorMessage';
 
 export type SpanKindName = 'server' | 'client' | 'internal' | 'consumer' | 'producer';
 
@@ -19,7 +20,7 @@ export interface SpanOptions {
   kind: SpanKindName;
   attributes?: TelemetryAttributes;
   /** A traceparent to continue (e.g. from parentFromApplicationProperties). */
-  parent?: string;
+  parent?: string | undefined;
   /** For HTTP server spans: the request name becomes "METHOD route" and the status its result. */
   http?: { method: string; url: string; route?: string };
 }
@@ -82,8 +83,8 @@ export async function withSpan<T>(name: string, options: SpanOptions, fn: (span:
   try {
     return await context.with(spanContext, () => fn(handleFor(span)));
   } catch (error) {
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    span.recordException(asError(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
     throw error;
   } finally {
     span.end();
@@ -107,8 +108,8 @@ export function recordActiveSpanException(error: unknown): void {
   if (!isTelemetryEnabled()) return;
   const span = trace.getActiveSpan();
   if (!span) return;
-  span.recordException(error instanceof Error ? error : String(error));
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.recordException(asError(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
 }
 
 /** The operation name of the active span, for logs (so traces group under their request). */

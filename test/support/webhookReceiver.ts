@@ -51,4 +51,3 @@ export async function startWebhookReceiver() {
   };
 }
 
-export type WebhookReceiver = Awaited<ReturnType<typeof startWebhookReceiver>>;

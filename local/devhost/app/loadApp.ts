@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { findMainFiles, readPackageMain } from './findMainFiles';
+import { errorStack } from '../../../shared/errors/errorMessage';
 
 /** Requires every file `main` names, so their `app.*` calls register the functions. */
 export function loadAppFiles(appRoot: string, mainOverride: string | undefined): string[] {
@@ -13,7 +14,7 @@ export function loadAppFiles(appRoot: string, mainOverride: string | undefined):
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(file);
     } catch (error) {
-      const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      const reason = errorStack(error);
       throw new Error(`Loading ${relative(appRoot, file)} failed: ${reason}`);
     }
   }

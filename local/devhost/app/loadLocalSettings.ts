@@ -16,7 +16,7 @@ const localSettingsSchema = z.object({
 
 /** The `Host` section of local.settings.json, which `func start` reads for its web server. */
 export interface LocalHostSettings {
-  localHttpPort?: number;
+  localHttpPort?: number | undefined;
   /** Allowed origins ("*" for any); empty = no CORS headers. */
   corsOrigins: string[];
   corsCredentials: boolean;
@@ -46,7 +46,7 @@ export function loadLocalSettings(appRoot: string, env: NodeJS.ProcessEnv = proc
   const parsed = localSettingsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (!parsed.success) throw new Error(`${path} is not a valid local.settings.json: ${parsed.error.message}`);
   if (parsed.data.IsEncrypted)
-    throw new Error(`${path} is encrypted; the dev host reads plain settings only.`);
+    {throw new Error(`${path} is encrypted; the dev host reads plain settings only.`);}
   const host = parsed.data.Host ?? {};
   result.host = {
     localHttpPort: host.LocalHttpPort,

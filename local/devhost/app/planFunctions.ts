@@ -1,5 +1,6 @@
 import type { FunctionMetadata, RpcBindingInfo } from '../core/coreTypes';
 import { resolveSettingReferences } from './resolveSettingReferences';
+import { errorMessage } from '../../../shared/errors/errorMessage';
 
 /** How the dev host triggers one registered function; one variant per supported trigger. */
 export type FunctionPlan = HttpFunctionPlan | ServiceBusFunctionPlan | TimerFunctionPlan;
@@ -49,7 +50,7 @@ export function planFunctions(functions: FunctionMetadata[], settings: NodeJS.Pr
     try {
       plans.push(planFunction(metadata, settings));
     } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
+      problems.push(errorMessage(error));
     }
   }
   if (problems.length > 0) {
@@ -87,12 +88,12 @@ function planFunction(metadata: FunctionMetadata, settings: NodeJS.ProcessEnv): 
   }
   const resolve = (option: string, value: unknown): string => {
     if (typeof value !== 'string' || value.length === 0)
-      throw new Error(`function "${name}": ${triggerType} needs "${option}"`);
+      {throw new Error(`function "${name}": ${triggerType} needs "${option}"`);}
     try {
       return resolveSettingReferences(value, settings);
     } catch (error) {
       throw new Error(
-        `function "${name}": ${option}: ${error instanceof Error ? error.message : String(error)}`,
+        `function "${name}": ${option}: ${errorMessage(error)}`,
       );
     }
   };
@@ -139,7 +140,7 @@ function planServiceBus(
   resolve: (option: string, value: unknown) => string,
 ): ServiceBusFunctionPlan {
   if (binding.isSessionsEnabled === true)
-    throw new Error(`function "${name}" uses Service Bus sessions, which the dev host does not support`);
+    {throw new Error(`function "${name}" uses Service Bus sessions, which the dev host does not support`);}
   if (typeof binding.cardinality === 'string' && binding.cardinality.toLowerCase() === 'many') {
     throw new Error(
       `function "${name}" uses cardinality "many" (batches), which the dev host does not support`,

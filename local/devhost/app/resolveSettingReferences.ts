@@ -6,7 +6,7 @@ export function resolveSettingReferences(text: string, settings: NodeJS.ProcessE
   return text.replace(/%([^%]+)%/g, (_whole, name: string) => {
     const value = settings[name];
     if (value === undefined)
-      throw new Error(`the app setting "${name}" (referenced as %${name}%) is not set`);
+      {throw new Error(`the app setting "${name}" (referenced as %${name}%) is not set`);}
     return value;
   });
 }

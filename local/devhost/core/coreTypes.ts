@@ -81,7 +81,7 @@ export interface CoreInvocationContext {
   invocationId: string;
   request: RpcInvocationRequest;
   metadata: FunctionMetadata;
-  state?: InvocationState;
+  state?: InvocationState | undefined;
   log(level: RpcLogLevel, category: RpcLogCategory, message: string): void;
 }
 

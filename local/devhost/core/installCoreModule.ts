@@ -42,9 +42,11 @@ export function createCoreApi(app: FunctionApp) {
  */
 export function installCoreModule(app: FunctionApp): void {
   if (installedFor)
-    throw new Error('The dev host runs one app per process; the core module is already installed.');
+    {throw new Error('The dev host runs one app per process; the core module is already installed.');}
   installedFor = app;
   const coreApi = createCoreApi(app);
+  // The proxy calls the original require with the caller's `this` (Reflect.apply below).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   Module.prototype.require = new Proxy(Module.prototype.require, {
     apply(target, thisArg, args: unknown[]) {
       if (args[0] === CORE_MODULE_NAME) return coreApi;

@@ -11,13 +11,14 @@ import type {
   RpcLogLevel,
 } from './coreTypes';
 import { logThroughHooks } from './logThroughHooks';
+import { asError } from '../../../shared/errors/errorMessage';
 
 /** What a trigger hands over for one invocation (the host's InvocationRequest, minus ids). */
 export type InvocationInput = Pick<RpcInvocationRequest, 'inputData' | 'triggerMetadata' | 'traceContext'>;
 
 export interface InvocationOptions {
   /** host.json functionTimeout; the invocation fails when it runs longer. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /**
@@ -77,7 +78,7 @@ export async function runInvocation(
   await inState(coreContext, 'postInvocationHooks', () => app.runHooks('postInvocation', postContext));
 
   // A hook may swap the error for a result or the other way round, as in the worker.
-  if (postContext.error) throw postContext.error;
+  if (postContext.error) throw asError(postContext.error);
   return invocationModel.getResponse(context, postContext.result);
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { authorizeRequest } from './authorizeRequest';
 import { writeProblem } from './problemResponse';
 import { readBody } from './readBody';
+import { errorMessage } from '../../../shared/errors/errorMessage';
 
 /** What the admin routes need from the host. */
 export interface AdminApi {
@@ -69,7 +70,7 @@ export async function handleAdminRoute(
   try {
     api.invoke(known, parsed?.input ?? '');
   } catch (error) {
-    writeProblem(response, 400, 'Bad Request', error instanceof Error ? error.message : String(error));
+    writeProblem(response, 400, 'Bad Request', errorMessage(error));
     return true;
   }
   response.writeHead(202, { 'content-length': 0 });

@@ -15,16 +15,16 @@ export function authorizeRequest(
 ): AuthorizationResult {
   if (authLevel === 'anonymous') return { allowed: true };
   if (!expectedKey)
-    return {
+    {return {
       allowed: false,
       reason: 'This route needs a function key, but the dev host has none: set SWITCHYARD_FUNCTION_KEY.',
-    };
+    };}
   const key = presented.header ?? presented.code ?? undefined;
   if (key === undefined)
-    return {
+    {return {
       allowed: false,
       reason: 'This route needs a function key in the x-functions-key header or the code query parameter.',
-    };
+    };}
   return sameSecret(key, expectedKey)
     ? { allowed: true }
     : { allowed: false, reason: 'The function key is not valid.' };

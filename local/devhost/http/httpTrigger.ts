@@ -12,6 +12,7 @@ import { writeProblem } from './problemResponse';
 import { readBody, RequestBodyTooLargeError } from './readBody';
 import { RouteTable } from './routeTable';
 import { toRpcHttpRequest } from './toRpcHttpRequest';
+import { errorStack } from '../../../shared/errors/errorMessage';
 
 export interface HttpTriggerOptions {
   host: string;
@@ -44,10 +45,10 @@ export async function startHttpTrigger(
     handle(request, response).catch((error: unknown) => {
       writeLog(
         'error',
-        `HTTP request failed in the dev host: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        `HTTP request failed in the dev host: ${errorStack(error)}`,
       );
       if (!response.headersSent)
-        writeProblem(response, 500, 'Internal Server Error', 'The dev host failed to handle the request.');
+        {writeProblem(response, 500, 'Internal Server Error', 'The dev host failed to handle the request.');}
       else response.destroy();
     });
   });
@@ -81,7 +82,7 @@ export async function startHttpTrigger(
       url.pathname.toLowerCase().startsWith('/admin/') &&
       (await handleAdminRoute(request, response, url, options.admin, options.functionKey))
     )
-      return;
+      {return;}
     const lookup = routes.lookup(method, url.pathname);
     if (lookup.outcome === 'notFound') {
       request.resume();
@@ -175,11 +176,11 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE')
-        reject(
+        {reject(
           new Error(
             `Port ${port} on ${host} is already in use: stop what is using it or pass another --port.`,
           ),
-        );
+        );}
       else reject(error);
     };
     server.once('error', onError);

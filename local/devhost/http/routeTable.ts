@@ -1,5 +1,6 @@
 import type { HttpFunctionPlan } from '../app/planFunctions';
 import { compareRoutePrecedence, parseRouteTemplate, type RouteTemplate } from './routeTemplate';
+import { errorMessage } from '../../../shared/errors/errorMessage';
 
 export type RouteLookup =
   | { outcome: 'found'; plan: HttpFunctionPlan; params: Record<string, string> }
@@ -26,7 +27,7 @@ export class RouteTable {
       try {
         routes.push({ plan, template: parseRouteTemplate(plan.route) });
       } catch (error) {
-        problems.push(`function "${plan.name}": ${error instanceof Error ? error.message : String(error)}`);
+        problems.push(`function "${plan.name}": ${errorMessage(error)}`);
       }
     }
     if (problems.length > 0) throw new Error(`Invalid HTTP routes:\n  - ${problems.join('\n  - ')}`);
@@ -44,7 +45,7 @@ export class RouteTable {
       if (!params) continue;
       const methods = route.plan.methods;
       if (!methods || methods.includes(method.toUpperCase()))
-        return { outcome: 'found', plan: route.plan, params };
+        {return { outcome: 'found', plan: route.plan, params };}
       methods.forEach((m) => allowed.add(m));
     }
     return allowed.size > 0

@@ -48,9 +48,9 @@ export function setMinimumLogLevel(level: string): void {
   const wanted = level.toLowerCase();
   const known = Object.keys(SEVERITY).find((name) => name === wanted) as RpcLogLevel | undefined;
   if (!known)
-    throw new Error(
+    {throw new Error(
       `unknown log level "${level}" (use Trace, Debug, Information, Warning, Error, Critical or None)`,
-    );
+    );}
   minimumLevel = known;
 }
 

@@ -9,6 +9,7 @@ import { writeLog } from '../log/hostLogger';
 import type { TriggerListener } from '../triggerListener';
 import type { ServiceBusConnections } from './ServiceBusConnections';
 import { toServiceBusInvocationData } from './toServiceBusInvocation';
+import { errorMessage } from '../../../shared/errors/errorMessage';
 
 /**
  * Feeds one queue or topic subscription to one function with the Service Bus extension's
@@ -34,7 +35,7 @@ export function startServiceBusTrigger(
   try {
     client = connections.clientFor(plan.connection);
   } catch (error) {
-    throw new Error(`function "${plan.name}": ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`function "${plan.name}": ${errorMessage(error)}`);
   }
   const receiverOptions = {
     receiveMode: 'peekLock' as const,
@@ -77,18 +78,19 @@ export function startServiceBusTrigger(
       // Usually a lost lock: the broker redelivers the message, which is what at-least-once means.
       writeLog(
         'warning',
-        `Could not ${outcome.succeeded ? 'complete' : 'abandon'} message ${String(message.messageId)} on '${entityPath}': ${error instanceof Error ? error.message : String(error)}`,
+        `Could not ${outcome.succeeded ? 'complete' : 'abandon'} message ${String(message.messageId)} on '${entityPath}': ${errorMessage(error)}`,
         origin,
       );
     }
   };
 
-  const processError = async (args: ProcessErrorArgs): Promise<void> => {
+  const processError = (args: ProcessErrorArgs): Promise<void> => {
     writeLog(
       'warning',
       `Service Bus receiver for '${entityPath}' reported (${args.errorSource}): ${args.error.message}`,
       origin,
     );
+    return Promise.resolve();
   };
 
   const subscription = receiver.subscribe(

@@ -22,7 +22,7 @@ export function toServiceBusInput(body: unknown, dataType: string | undefined): 
     return dataType === 'binary' ? { bytes: body } : { string: Buffer.from(body).toString('utf8') };
   }
   if (typeof body === 'string')
-    return dataType === 'binary' ? { bytes: Buffer.from(body, 'utf8') } : { string: body };
+    {return dataType === 'binary' ? { bytes: Buffer.from(body, 'utf8') } : { string: body };}
   if (body === undefined || body === null) return { string: '' };
   return { json: JSON.stringify(body) };
 }
@@ -40,8 +40,8 @@ export function toServiceBusTriggerMetadata(
   const put = (key: string, value: RpcTypedData | undefined) => {
     if (value) metadata[key] = value;
   };
-  const text = (value: unknown) =>
-    value === undefined || value === null ? undefined : toTextTypedData(String(value));
+  const text = (value: string | number | Buffer | undefined) =>
+    value === undefined ? undefined : toTextTypedData(String(value));
   const time = (value: Date | undefined) => (value ? toTextTypedData(value.toISOString()) : undefined);
   const applicationProperties = { json: JSON.stringify(message.applicationProperties ?? {}) };
 

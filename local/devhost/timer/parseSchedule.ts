@@ -30,7 +30,7 @@ export function parseSchedule(schedule: string, timeZone: string | undefined): T
     nextAfter(moment) {
       const next = cron.nextRun(moment);
       if (!next)
-        throw new Error(`the schedule "${schedule}" has no occurrence after ${moment.toISOString()}`);
+        {throw new Error(`the schedule "${schedule}" has no occurrence after ${moment.toISOString()}`);}
       return next;
     },
   };

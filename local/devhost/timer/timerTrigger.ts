@@ -6,6 +6,7 @@ import { writeLog } from '../log/hostLogger';
 import type { TriggerListener } from '../triggerListener';
 import { parseSchedule, type TimerSchedule } from './parseSchedule';
 import { toTimerInput } from './toTimerInput';
+import { errorMessage } from '../../../shared/errors/errorMessage';
 
 /** The longest delay setTimeout accepts (~24.8 days). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -24,7 +25,7 @@ export function startTimerTrigger(
   try {
     schedule = parseSchedule(plan.schedule, process.env.WEBSITE_TIME_ZONE);
   } catch (error) {
-    throw new Error(`function "${plan.name}": ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`function "${plan.name}": ${errorMessage(error)}`);
   }
   const fn = app.functions.get(plan.name);
   if (!fn) throw new Error(`function "${plan.name}" is not registered`);
@@ -56,7 +57,7 @@ export function startTimerTrigger(
   const reportFailure = (error: unknown) => {
     writeLog(
       'error',
-      `The timer of ${plan.name} stopped: ${error instanceof Error ? error.message : String(error)}`,
+      `The timer of ${plan.name} stopped: ${errorMessage(error)}`,
       { functionName: plan.name },
     );
   };
@@ -85,9 +86,10 @@ export function startTimerTrigger(
   } else scheduleAfter(new Date());
 
   return {
-    async stopReceiving() {
+    stopReceiving() {
       stopped = true;
       clearTimeout(timer);
+      return Promise.resolve();
     },
     async close() {},
   };

@@ -14,6 +14,7 @@ import { cancelSessionAccept, openSessionReceiver, sessionFilterOf } from './ses
 import { handleManagementRequest } from './management';
 import { decodeTransfer, fromWire } from './messageCodec';
 import { normaliseAudience } from './sasToken';
+import { errorMessage, errorStack } from '../../../shared/errors/errorMessage';
 
 export interface AmqpServerOptions {
   registry: EntityRegistry;
@@ -67,7 +68,7 @@ export class AmqpServer {
         try {
           handle(context);
         } catch (error) {
-          this.options.log.error(`${event} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          this.options.log.error(`${event} failed: ${errorStack(error)}`);
         }
       });
     };
@@ -80,7 +81,7 @@ export class AmqpServer {
     on('receiver_close', (context) => this.onReceiverGone(context.receiver!));
     on('message', (context) => this.onMessage(context));
     on('error', (context) => this.options.log.error(`amqp error: ${String((context as { error?: unknown }).error)}`));
-    on('connection_error', (context) => this.options.log.error(`${describe(context.connection)} error: ${String(context.connection.error)}`));
+    on('connection_error', (context) => this.options.log.error(`${describe(context.connection)} error: ${errorMessage(context.connection.error)}`));
     on('protocol_error', (context) => this.options.log.error(`protocol error: ${String((context as { error?: unknown }).error)}`));
   }
 
@@ -93,7 +94,7 @@ export class AmqpServer {
     return new Promise((resolve, reject) => {
       // Without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms to request/response round trips.
       const listenOptions = { port, host, tcp_no_delay: true } as { port: number; host: string };
-      const server = this.container.listen(listenOptions) as unknown as Server;
+      const server = this.container.listen(listenOptions);
       this.server = server;
       server.once('error', reject);
       server.once('listening', () => {
@@ -144,8 +145,8 @@ export class AmqpServer {
   /** Echoes the terminus (rhea does not) and advertises the message size limit. */
   private echoAttach(link: Sender | Receiver): void {
     const local = (link as unknown as { local: { attach: Record<string, unknown> } }).local.attach;
-    link.set_source(link.source as never);
-    link.set_target(link.target as never);
+    link.set_source(link.source);
+    link.set_target(link.target);
     local.max_message_size = MAX_MESSAGE_SIZE;
     local.snd_settle_mode = link.snd_settle_mode;
     local.rcv_settle_mode = link.rcv_settle_mode;
@@ -305,7 +306,7 @@ export class AmqpServer {
     } catch (error) {
       const known = error instanceof BrokerError;
       const condition = known ? CONDITION[error.code].condition : 'amqp:internal-error';
-      const description = error instanceof Error ? error.message : String(error);
+      const description = errorMessage(error);
       this.options.log.error(`send to '${target.path}' refused: ${description}`);
       delivery.update(true, amqpMessage.rejected({ error: { condition, description } }).described());
     }

@@ -3,6 +3,7 @@ import type { EntityRegistry } from '../broker/entityRegistry';
 import type { Logger } from '../log';
 import type { ConnectionState } from './connectionState';
 import { normaliseAudience, verifySasToken } from './sasToken';
+import { wireText } from './wireText';
 
 export interface CbsOptions {
   registry: EntityRegistry;
@@ -17,7 +18,11 @@ function reply(request: Message, status: number, description: string, condition?
     'status-description': description,
   };
   if (condition) properties['error-condition'] = condition;
-  return { correlation_id: request.message_id, application_properties: properties, body: null };
+  return {
+    ...(request.message_id !== undefined ? { correlation_id: request.message_id } : {}),
+    application_properties: properties,
+    body: null,
+  };
 }
 
 /**
@@ -26,8 +31,8 @@ function reply(request: Message, status: number, description: string, condition?
  */
 export function handleCbsRequest(request: Message, state: ConnectionState, options: CbsOptions): Message {
   const props = (request.application_properties ?? {}) as Record<string, unknown>;
-  if (props.operation !== 'put-token') return reply(request, 400, `unsupported operation '${String(props.operation)}'`, 'amqp:not-implemented');
-  const audience = String(props.name ?? '');
+  if (props.operation !== 'put-token') return reply(request, 400, `unsupported operation '${wireText(props.operation) ?? ''}'`, 'amqp:not-implemented');
+  const audience = wireText(props.name) ?? '';
   const token = typeof request.body === 'string' ? request.body : '';
   if (props.type !== 'servicebus.windows.net:sastoken') {
     return reply(request, 401, 'only SAS tokens are accepted by the emulator', 'amqp:unauthorized-access');

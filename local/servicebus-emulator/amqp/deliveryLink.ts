@@ -7,6 +7,8 @@ import type { Logger } from '../log';
 import { DEAD_LETTER_CONDITION, CONDITION } from './conditions';
 import { deliveryTagToLockToken, lockTokenToDeliveryTag } from './lockToken';
 import { toWire } from './messageCodec';
+import { errorMessage } from '../../../shared/errors/errorMessage';
+import { wireText } from './wireText';
 
 /** rhea keeps deliveries queued until the session sends them; the ids tell which are still queued. */
 interface SessionInternals {
@@ -97,7 +99,7 @@ export class DeliveryLink implements Consumer {
   private forgetTransferred(): void {
     const session = this.sender.session as unknown as SessionInternals;
     while (this.queued.length > 0 && this.queued[0]!.id < session.outgoing.next_pending_delivery)
-      this.queued.shift();
+      {this.queued.shift();}
   }
 
   private onDraining(): void {
@@ -117,12 +119,12 @@ export class DeliveryLink implements Consumer {
     const error = (state.error ?? {}) as { condition?: string; info?: Record<string, unknown> };
     const { DeadLetterReason, DeadLetterErrorDescription, ...rest } = error.info ?? {};
     if (error.condition !== DEAD_LETTER_CONDITION)
-      this.log.debug(`rejected with ${error.condition}: dead-lettering`);
+      {this.log.debug(`rejected with ${error.condition}: dead-lettering`);}
     this.settle(context, (token) =>
       this.store.deadLetter(token, {
-        reason: DeadLetterReason === undefined ? undefined : String(DeadLetterReason),
+        reason: wireText(DeadLetterReason),
         description:
-          DeadLetterErrorDescription === undefined ? undefined : String(DeadLetterErrorDescription),
+          wireText(DeadLetterErrorDescription),
         properties: rest,
       }),
     );
@@ -138,7 +140,7 @@ export class DeliveryLink implements Consumer {
       delivery.update(true, amqpMessage.accepted().described());
     } catch (error) {
       const known = error instanceof BrokerError;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       if (known) this.log.debug(`settlement refused on ${this.store.settings.path}: ${message}`);
       else this.log.error(`settlement failed on ${this.store.settings.path}: ${message}`);
       const condition = known ? CONDITION[error.code].condition : 'amqp:internal-error';

@@ -1,14 +1,8 @@
-import { randomUUID } from 'node:crypto';
-
 /**
  * Lock tokens travel as delivery tags in .NET Guid.ToByteArray() order (the first three groups
  * little-endian); the SDK reorders them into the RFC string. Management requests carry them as
  * AMQP uuids in RFC order.
  */
-export function newLockToken(): string {
-  return randomUUID();
-}
-
 export function lockTokenToRfcBytes(token: string): Buffer {
   return Buffer.from(token.replace(/-/g, ''), 'hex');
 }

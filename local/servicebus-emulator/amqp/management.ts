@@ -10,6 +10,8 @@ import { rfcBytesToLockToken, lockTokenToRfcBytes } from './lockToken';
 import { encodeForManagement, fromWire } from './messageCodec';
 import { ruleOperations } from './ruleManagement';
 import { associatedLink, requestedSessionId, sessionOperations, sessionStoreOf } from './sessionManagement';
+import { errorMessage } from '../../../shared/errors/errorMessage';
+import { wireText } from './wireText';
 
 type Body = Record<string, unknown>;
 type Operation = (body: Body, target: ResolvedAddress, properties: Record<string, unknown>) => { status?: number; body?: unknown };
@@ -17,7 +19,11 @@ type Operation = (body: Body, target: ResolvedAddress, properties: Record<string
 function response(request: Message, status: number, description: string, body?: unknown, condition?: string): Message {
   const properties: Record<string, unknown> = { statusCode: types.wrap_int(status), statusDescription: description };
   if (condition) properties.errorCondition = condition;
-  return { correlation_id: request.message_id, application_properties: properties, body: body ?? null };
+  return {
+    ...(request.message_id !== undefined ? { correlation_id: request.message_id } : {}),
+    application_properties: properties,
+    body: body ?? null,
+  };
 }
 
 function numbers(value: unknown): number[] {
@@ -121,7 +127,7 @@ const operations: Record<string, Operation> = {
 /** Answers one `$management` request for the entity the link is attached to. */
 export function handleManagementRequest(request: Message, target: ResolvedAddress): Message {
   const properties = (request.application_properties ?? {}) as Record<string, unknown>;
-  const operation = String(properties.operation ?? '');
+  const operation = wireText(properties.operation) ?? '';
   const handler = operations[operation];
   if (!handler) return response(request, 501, `The operation '${operation}' is not supported by the emulator.`, undefined, 'amqp:not-implemented');
   try {
@@ -134,7 +140,7 @@ export function handleManagementRequest(request: Message, target: ResolvedAddres
       return response(request, status, error.message, undefined, condition);
     }
     // A malformed request body: answer it rather than crash the listener.
-    const description = error instanceof Error ? error.message : String(error);
+    const description = errorMessage(error);
     return response(request, 400, `Bad request for ${operation}: ${description}`, undefined, 'com.microsoft:argument-error');
   }
 }

@@ -5,6 +5,7 @@ import { addRule, listRules, removeRule } from '../broker/ruleManager';
 import type { SubscriptionRule } from '../broker/rules';
 import { TopicEntity, type Subscription } from '../broker/topicEntity';
 import type { CorrelationFilter, RuleDefinition, RuleFilterDefinition } from '../sql';
+import { wireText } from './wireText';
 
 /**
  * `$management` operations of ServiceBusRuleManager (add-rule, remove-rule, enumerate-rules)
@@ -43,10 +44,10 @@ function subscriptionOf(target: ResolvedAddress): Subscription {
       ? [...target.entity.subscriptions.values()].find((candidate) => candidate.store === target.store)
       : undefined;
   if (!subscription)
-    throw new BrokerError(
+    {throw new BrokerError(
       'InvalidOperation',
       `'${target.path}' is not a subscription: rules belong to subscriptions.`,
-    );
+    );}
   return subscription;
 }
 
@@ -56,9 +57,7 @@ function map(value: unknown): Body {
     : {};
 }
 
-function optionalText(value: unknown): string | undefined {
-  return value === undefined || value === null ? undefined : String(value);
-}
+const optionalText = wireText;
 
 function correlationFrom(input: Body): CorrelationFilter {
   const filter: CorrelationFilter = {};
@@ -79,7 +78,7 @@ function correlationFrom(input: Body): CorrelationFilter {
 export function definitionFromRequest(name: string, description: Body): RuleDefinition {
   let filter: RuleFilterDefinition;
   if (description['sql-filter'] !== undefined && description['sql-filter'] !== null) {
-    filter = { type: 'sql', expression: String(map(description['sql-filter']).expression ?? '') };
+    filter = { type: 'sql', expression: wireText(map(description['sql-filter']).expression) ?? '' };
   } else if (description['correlation-filter'] !== undefined && description['correlation-filter'] !== null) {
     filter = { type: 'correlation', filter: correlationFrom(map(description['correlation-filter'])) };
   } else {
@@ -139,12 +138,12 @@ function count(value: unknown, fallback: number): number {
 
 export const ruleOperations: Record<string, RuleOperation> = {
   'com.microsoft:add-rule': (body, target) => {
-    const name = String(body['rule-name'] ?? '');
+    const name = wireText(body['rule-name']) ?? '';
     addRule(subscriptionOf(target), definitionFromRequest(name, map(body['rule-description'])));
     return {};
   },
   'com.microsoft:remove-rule': (body, target) => {
-    removeRule(subscriptionOf(target), String(body['rule-name'] ?? ''));
+    removeRule(subscriptionOf(target), wireText(body['rule-name']) ?? '');
     return {};
   },
   'com.microsoft:enumerate-rules': (body, target) => {

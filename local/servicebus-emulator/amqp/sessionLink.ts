@@ -5,6 +5,7 @@ import { SessionStore, type GrantedSession } from '../broker/sessionStore';
 import type { Logger } from '../log';
 import { CONDITION } from './conditions';
 import { DeliveryLink } from './deliveryLink';
+import { wireText } from './wireText';
 
 /**
  * Attaching a session receiver (acceptSession / acceptNextSession). The client's source carries
@@ -44,8 +45,8 @@ export function sessionFilterOf(source: unknown): SessionFilter {
   const filter = (source as { filter?: Record<string, unknown> } | undefined)?.filter;
   if (!filter || !(SESSION_FILTER in filter)) return { present: false };
   const value = filter[SESSION_FILTER];
-  const unwrapped = value && typeof value === 'object' && 'value' in value ? (value as { value: unknown }).value : value;
-  return { present: true, sessionId: unwrapped === undefined || unwrapped === null ? undefined : String(unwrapped) };
+  const unwrapped = value && typeof value === 'object' && 'value' in value ? (value).value : value;
+  return { present: true, sessionId: wireText(unwrapped) };
 }
 
 /** Stops an accept-next wait of a link that closed before it got a session. */

@@ -1,6 +1,7 @@
 import { BrokerError } from '../broker/brokerError';
 import type { ResolvedAddress } from '../broker/entityRegistry';
 import { SessionStore } from '../broker/sessionStore';
+import { wireText } from './wireText';
 
 /**
  * `$management` operations of ServiceBusSessionReceiver (renew-session-lock, get/set-session-state)
@@ -15,7 +16,7 @@ type SessionOperation = (body: Body, target: ResolvedAddress, properties: Proper
 /** The request's session-id, or undefined when it names none. */
 export function requestedSessionId(body: Body): string | undefined {
   const id = body['session-id'];
-  return id === undefined || id === null ? undefined : String(id);
+  return wireText(id);
 }
 
 /** The receiving link the request acts for, when the client says. */
@@ -39,7 +40,7 @@ function sessionIdFrom(body: Body): string {
 function stateBuffer(value: unknown): Buffer | undefined {
   if (value === undefined || value === null) return undefined;
   if (Buffer.isBuffer(value)) return value;
-  return Buffer.from(String(value));
+  return Buffer.from(wireText(value) ?? '');
 }
 
 export const sessionOperations: Record<string, SessionOperation> = {

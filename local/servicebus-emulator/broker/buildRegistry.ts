@@ -5,13 +5,12 @@ import { EntityRegistry } from './entityRegistry';
 import { forwardingProblem, wireForwarding } from './forwarding';
 import type { StoreSettings } from './messageStore';
 import { QueueEntity } from './queueEntity';
-import { assertUniqueRuleNames, ruleFromConfig } from './ruleConfig';
+import { assertUniqueRuleNames, ruleFromConfig, type SqlRuleCompiler } from './ruleConfig';
 import { trueRule, type SubscriptionRule } from './rules';
 import { TopicEntity, type Subscription } from './topicEntity';
 import type { QueueConfig, RuleConfig, SubscriptionConfig, TopicConfig } from '../config/schema';
 
-/** Compiles a SQL filter (and optional action) into a rule; supplied by the SQL module when present. */
-export type SqlRuleCompiler = (name: string, filter: string, action: string | undefined) => SubscriptionRule;
+export type { SqlRuleCompiler };
 
 const DEFAULT_LOCK_MS = 60_000;
 const DEFAULT_MAX_DELIVERY = 10;
@@ -19,14 +18,14 @@ const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
 const DEFAULT_MAX_SIZE_MB = 64;
 
 interface ReceivableProps {
-  DeadLetteringOnMessageExpiration?: boolean;
-  DefaultMessageTimeToLive?: string;
-  LockDuration?: string;
-  MaxDeliveryCount?: number;
-  MaxSizeInMegabytes?: number;
-  RequiresSession?: boolean;
-  ForwardTo?: string;
-  ForwardDeadLetteredMessagesTo?: string;
+  DeadLetteringOnMessageExpiration?: boolean | undefined;
+  DefaultMessageTimeToLive?: string | undefined;
+  LockDuration?: string | undefined;
+  MaxDeliveryCount?: number | undefined;
+  MaxSizeInMegabytes?: number | undefined;
+  RequiresSession?: boolean | undefined;
+  ForwardTo?: string | undefined;
+  ForwardDeadLetteredMessagesTo?: string | undefined;
 }
 
 function duration(text: string | undefined, fallback: number): number {
@@ -66,7 +65,7 @@ export function buildRegistry(config: ValidConfig, compileSql?: SqlRuleCompiler,
   return registry;
 }
 
-function duplicateWindow(props: { RequiresDuplicateDetection?: boolean; DuplicateDetectionHistoryTimeWindow?: string } | undefined): number | undefined {
+function duplicateWindow(props: { RequiresDuplicateDetection?: boolean | undefined; DuplicateDetectionHistoryTimeWindow?: string | undefined } | undefined): number | undefined {
   return props?.RequiresDuplicateDetection ? duration(props.DuplicateDetectionHistoryTimeWindow, DEFAULT_DUPLICATE_WINDOW_MS) : undefined;
 }
 

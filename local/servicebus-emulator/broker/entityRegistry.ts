@@ -1,6 +1,7 @@
 import type { MessageStore } from './messageStore';
 import type { QueueEntity, SendableEntity } from './queueEntity';
 import type { TopicEntity } from './topicEntity';
+import { SessionStore } from './sessionStore';
 
 /** What a link address names. */
 export interface ResolvedAddress {
@@ -110,6 +111,17 @@ export class EntityRegistry {
     this.lastAccess.set(key, Date.now());
     const store = pick(subscription.store);
     return { path: store!.settings.path, entity: owner, store, deadLetter, management };
+  }
+
+  /** Probe: acceptNextSession calls waiting on the queue or subscription at `path` (0 if none or not sessionful). */
+  waitingSessionAccepts(path: string): number {
+    const key = path.toLowerCase();
+    const split = key.lastIndexOf('/subscriptions/');
+    const store =
+      split < 0
+        ? this.queues.get(key)?.store
+        : this.topics.get(key.slice(0, split))?.subscriptions.get(key.slice(split + '/subscriptions/'.length))?.store;
+    return store instanceof SessionStore ? store.waitingAccepts : 0;
   }
 
   close(): void {

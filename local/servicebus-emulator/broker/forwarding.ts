@@ -64,10 +64,10 @@ function forwarder(
       }
       const target = lookup(targetName);
       if (!target)
-        throw new BrokerError(
+        {throw new BrokerError(
           'MessagingEntityNotFound',
           `The forwarding target '${targetName}' of '${owner.settings.path}' does not exist.`,
-        );
+        );}
       target.send(forwarded(message, hops));
     } catch (error) {
       if (!(error instanceof BrokerError)) throw error;
@@ -85,7 +85,7 @@ function receivableStores(registry: EntityRegistry): Array<{ owner: string; stor
   const stores = registry.listQueues().map((queue) => ({ owner: queue.path, store: queue.store }));
   for (const topic of registry.listTopics()) {
     for (const subscription of topic.subscriptions.values())
-      stores.push({ owner: topic.path, store: subscription.store });
+      {stores.push({ owner: topic.path, store: subscription.store });}
   }
   return stores;
 }

@@ -16,17 +16,17 @@ export interface StoreSettings {
   deadLetterOnExpiration: boolean;
   maxSizeBytes: number;
   /** Queue or topic that every accepted message goes to instead of this store (forwarding.ts). */
-  forwardTo?: string;
+  forwardTo?: string | undefined;
   /** Queue or topic that dead-lettered messages go to instead of the dead-letter queue. */
-  forwardDeadLetteredMessagesTo?: string;
+  forwardDeadLetteredMessagesTo?: string | undefined;
   /** Sessions: messages grouped by sessionId, each session locked to one receiver (SessionStore). */
   requiresSession?: boolean;
 }
 
 export interface DeadLetterInfo {
-  reason?: string;
-  description?: string;
-  properties?: Record<string, unknown>;
+  reason?: string | undefined;
+  description?: string | undefined;
+  properties?: Record<string, unknown> | undefined;
 }
 
 type Timed = { at: number; sequenceNumber: number; token?: string };

@@ -1,9 +1,11 @@
 import { ConfigError } from '../config/load';
 import type { RuleConfig } from '../config/schema';
 import { compileRule, fromEmulatorRuleConfig, RuleConfigError } from '../sql';
-import type { SqlRuleCompiler } from './buildRegistry';
 import { MAX_RULE_NAME_LENGTH } from './ruleManager';
 import type { SubscriptionRule } from './rules';
+
+/** Compiles a SQL filter (and optional action) into a rule; supplied by the SQL module when present. */
+export type SqlRuleCompiler = (name: string, filter: string, action: string | undefined) => SubscriptionRule;
 
 /**
  * One Config.json rule (Sql or Correlation filter, optional SQL action) as a compiled rule.

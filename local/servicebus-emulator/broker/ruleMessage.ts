@@ -1,6 +1,7 @@
 import type { Message } from 'rhea';
 import type { RuleMessage, RuleUserValue } from '../sql';
 import type { IncomingMessage } from './storedMessage';
+import { wireText } from '../amqp/wireText';
 
 /**
  * Conversions between a message as the broker holds it (rhea's AMQP message) and the view a
@@ -29,8 +30,7 @@ const STRING_FIELDS = [
 ] as const;
 
 function text(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return Buffer.isBuffer(value) ? value.toString('hex') : String(value);
+  return Buffer.isBuffer(value) ? value.toString('hex') : wireText(value);
 }
 
 /** Application property values a rule can compare; others (binary, lists, maps) are invisible to rules. */
@@ -39,7 +39,7 @@ function isRuleValue(value: unknown): value is RuleUserValue {
 }
 
 function annotationsOf(amqp: Message): Record<string, unknown> {
-  return (amqp.message_annotations ?? {}) as Record<string, unknown>;
+  return (amqp.message_annotations ?? {});
 }
 
 export function toRuleMessage(input: IncomingMessage, context: RuleContext): RuleMessage {
@@ -61,7 +61,7 @@ export function toRuleMessage(input: IncomingMessage, context: RuleContext): Rul
   if (input.scheduledAt !== undefined) system.scheduledEnqueueTimeUtc = new Date(input.scheduledAt);
   if (input.ttlMs !== undefined && Number.isFinite(input.ttlMs)) system.timeToLive = input.ttlMs;
   for (const key of Object.keys(system) as Array<keyof typeof system>)
-    if (system[key] === undefined) delete system[key];
+    {if (system[key] === undefined) delete system[key];}
   return { system, user };
 }
 

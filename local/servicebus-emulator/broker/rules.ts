@@ -2,7 +2,6 @@ import {
   compileRule,
   SqlEvaluationError,
   type CompiledRule,
-  type RuleDefinition,
   type RuleMessage,
 } from '../sql';
 import { applyRuleChanges } from './ruleMessage';
@@ -14,10 +13,10 @@ import type { IncomingMessage } from './storedMessage';
  * `filter` and `action` may throw SqlEvaluationError for one message (integer division by zero).
  */
 export type SubscriptionRule = CompiledRule;
-export type { RuleDefinition, RuleMessage };
+export type { RuleMessage };
 
 /** The application property naming the rule whose action produced a copy (as Service Bus adds it). */
-export const RULE_NAME_PROPERTY = 'RuleName';
+const RULE_NAME_PROPERTY = 'RuleName';
 
 export const trueRule = (name = '$Default'): SubscriptionRule =>
   compileRule({ name, filter: { type: 'true' } });

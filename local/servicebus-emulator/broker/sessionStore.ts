@@ -57,6 +57,11 @@ export class SessionStore extends MessageStore {
     return this.waiters.add(owner, timeoutMs, done);
   }
 
+  /** acceptNextSession calls waiting for a session (a probe: tests wait for it instead of sleeping). */
+  get waitingAccepts(): number {
+    return this.waiters.size;
+  }
+
   /** Ends `owner`'s lock (its link closed): messages it still held count a failed delivery. */
   releaseSession(sessionId: string, owner: string): void {
     const session = this.sessions.get(sessionId);

@@ -12,16 +12,16 @@ export interface StoredMessage {
   enqueuedAt: number;
   /** Infinity when the message never expires. */
   expiresAt: number;
-  scheduledAt?: number;
+  scheduledAt?: number | undefined;
   deliveryCount: number;
   state: MessageState;
-  lock?: { token: string; lockedUntil: number };
+  lock?: { token: string; lockedUntil: number } | undefined;
   size: number;
   amqp: Message;
   /** Set in dead-letter queues: the entity path the message came from. */
   deadLetterSource?: string;
   /** How many times the message was auto-forwarded to get here (forwarding.ts caps it). */
-  forwardHops?: number;
+  forwardHops?: number | undefined;
 }
 
 /** What a sender hands the broker. */
@@ -30,10 +30,10 @@ export interface IncomingMessage {
   messageId: string;
   size: number;
   /** From header.ttl; the entity's DefaultMessageTimeToLive caps it. */
-  ttlMs?: number;
-  scheduledAt?: number;
+  ttlMs?: number | undefined;
+  scheduledAt?: number | undefined;
   /** Auto-forwarding hops so far. */
-  forwardHops?: number;
+  forwardHops?: number | undefined;
 }
 
 export type ReceiveMode = 'peekLock' | 'receiveAndDelete';

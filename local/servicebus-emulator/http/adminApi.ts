@@ -1,4 +1,4 @@
-import { AdminError, badRequest } from './adminError';
+import { badRequest } from './adminError';
 import { entryReply, type AdminCall, type AdminContext, type AdminReply } from './adminContext';
 import type { AdminTarget } from './adminPaths';
 import { deleteEntity, getEntity, listQueues, listTopics, putEntity } from './entityAdmin';
@@ -56,4 +56,3 @@ function namespaceInfo(ctx: AdminContext, call: AdminCall): AdminReply {
   return entryReply(200, call, '$namespaceinfo', 'NamespaceInfo', content, record);
 }
 
-export { AdminError };

@@ -8,8 +8,8 @@ import type { EntityCatalog, EntityRecord } from './entityRecord';
 export interface AdminContext {
   registry: EntityRegistry;
   catalog: EntityCatalog;
-  compileSql?: SqlRuleCompiler;
-  now(): number;
+  compileSql?: SqlRuleCompiler | undefined;
+  now: () => number;
 }
 
 /** One admin request after routing and body parsing. */
@@ -18,7 +18,7 @@ export interface AdminCall {
   baseUrl: string;
   /** PUT with `If-Match: *` is an update; without it, a create. */
   isUpdate: boolean;
-  content?: { name: string; fields: XmlNode };
+  content?: { name: string; fields: XmlNode } | undefined;
   skip: number;
   top: number;
 }

@@ -10,6 +10,7 @@ import { AdminError, badRequest } from './adminError';
 import { parseAdminPath } from './adminPaths';
 import { errorXml, parseEntryContent } from './atomXml';
 import { EntityCatalog } from './entityRecord';
+import { errorMessage, errorStack } from '../../../shared/errors/errorMessage';
 
 export interface AdminHttpOptions {
   registry: EntityRegistry;
@@ -17,7 +18,7 @@ export interface AdminHttpOptions {
   config: ValidConfig;
   keyName: string;
   key: string;
-  compileSql?: SqlRuleCompiler;
+  compileSql?: SqlRuleCompiler | undefined;
   log: Logger;
 }
 
@@ -74,7 +75,7 @@ export function createAdminHandler(options: AdminHttpOptions): (request: Incomin
       },
       (error: unknown) => {
         const known = error instanceof AdminError ? error : undefined;
-        if (!known) options.log.error(`admin ${request.method ?? '?'} ${request.url ?? ''} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        if (!known) options.log.error(`admin ${request.method ?? '?'} ${request.url ?? ''} failed: ${errorStack(error)}`);
         const status = known?.status ?? 500;
         send(response, status, errorXml(status, known?.message ?? 'internal error'), 'application/xml; charset=utf-8');
       },
@@ -103,7 +104,7 @@ export function createAdminHandler(options: AdminHttpOptions): (request: Incomin
       try {
         content = await parseEntryContent(body);
       } catch (error) {
-        throw badRequest(`the body is not an ATOM entry: ${error instanceof Error ? error.message : String(error)}`);
+        throw badRequest(`the body is not an ATOM entry: ${errorMessage(error)}`);
       }
     }
     const call: AdminCall = {

@@ -53,7 +53,7 @@ export function entryXml(entry: AtomEntry): string {
 }
 
 /** A list page; `nextHref` (with `$skip`) tells the SDK there is another page. */
-export function feedXml(feed: { id: string; title: string; entries: AtomEntry[]; nextHref?: string }): string {
+export function feedXml(feed: { id: string; title: string; entries: AtomEntry[]; nextHref?: string | undefined }): string {
   const links: XmlNode[] = [{ $: { rel: 'self', href: feed.id } }];
   if (feed.nextHref) links.push({ $: { rel: 'next', href: feed.nextHref } });
   return stringifyXML(

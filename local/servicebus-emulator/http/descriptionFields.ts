@@ -68,7 +68,7 @@ export function totalCount(counts: RuntimeCounts): number {
 }
 
 /** Times every description carries; AccessedAt is 0001-01-01 until something used the entity. */
-export function timeFields(times: { createdAt: number; updatedAt: number; accessedAt?: number }): XmlNode {
+export function timeFields(times: { createdAt: number; updatedAt: number; accessedAt?: number | undefined }): XmlNode {
   return {
     CreatedAt: new Date(times.createdAt).toISOString(),
     UpdatedAt: new Date(times.updatedAt).toISOString(),

@@ -6,7 +6,6 @@ import {
   entityNameOf,
   readBoolean,
   readDuration,
-  readEchoed,
   readInteger,
   readText,
   timeFields,
@@ -34,7 +33,6 @@ export function queuePropertiesFromXml(fields: XmlNode): QueueProperties {
   return withoutUndefined(properties);
 }
 
-export { readEchoed };
 
 /** The QueueDescription the service returns (element order as the service writes it). */
 export function queueContent(record: EntityRecord, counts: RuntimeCounts, accessedAt: number | undefined, namespaceUrl: string): XmlNode {

@@ -9,18 +9,18 @@ import type { RuleMessage, RuleSystemProperties } from './types';
 import { compare, fromUserValue } from './values';
 
 export interface CorrelationFilter {
-  correlationId?: string;
-  messageId?: string;
-  to?: string;
-  replyTo?: string;
+  correlationId?: string | undefined;
+  messageId?: string | undefined;
+  to?: string | undefined;
+  replyTo?: string | undefined;
   /** Label and subject are one property under two names; setting both requires both to match. */
-  label?: string;
-  subject?: string;
-  sessionId?: string;
-  replyToSessionId?: string;
-  contentType?: string;
+  label?: string | undefined;
+  subject?: string | undefined;
+  sessionId?: string | undefined;
+  replyToSessionId?: string | undefined;
+  contentType?: string | undefined;
   /** Dates compare as points in time (AMQP timestamps; dateTime in the admin API). */
-  properties?: Record<string, string | number | boolean | Date>;
+  properties?: Record<string, string | number | boolean | Date> | undefined;
 }
 
 const SYSTEM_FIELDS: [keyof CorrelationFilter, keyof RuleSystemProperties][] = [

@@ -34,7 +34,7 @@ const configRule = z.object({
 export type EmulatorRuleConfig = z.infer<typeof configRule>;
 
 export type RuleFilterDefinition =
-  | { type: 'sql'; expression: string; parameters?: SqlParameters }
+  | { type: 'sql'; expression: string; parameters?: SqlParameters | undefined }
   | { type: 'correlation'; filter: CorrelationFilter }
   | { type: 'true' }
   | { type: 'false' };
@@ -44,14 +44,14 @@ export interface RuleDefinition {
   name: string;
   filter: RuleFilterDefinition;
   /** A SQL rule action; absent means the empty action. */
-  action?: { expression: string; parameters?: SqlParameters };
+  action?: { expression: string; parameters?: SqlParameters | undefined } | undefined;
 }
 
 export interface CompiledRule {
   name: string;
   definition: RuleDefinition;
-  filter(message: RuleMessage): boolean;
-  action?(message: RuleMessage): RuleMessage;
+  filter: (message: RuleMessage) => boolean;
+  action?: (message: RuleMessage) => RuleMessage;
 }
 
 /** A rule that is not valid: wrong shape or a SQL syntax error (then `cause` is the SqlSyntaxError). */

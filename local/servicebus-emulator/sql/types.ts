@@ -5,28 +5,28 @@
 
 /** System properties, named as the SDK names them; SQL spells them sys.MessageId, sys.Label ... */
 export interface RuleSystemProperties {
-  messageId?: string;
-  correlationId?: string;
-  to?: string;
-  replyTo?: string;
+  messageId?: string | undefined;
+  correlationId?: string | undefined;
+  to?: string | undefined;
+  replyTo?: string | undefined;
   /** `sys.Label` and `sys.Subject` both read this (Subject is the newer SDKs' name for Label). */
-  label?: string;
-  sessionId?: string;
-  replyToSessionId?: string;
-  contentType?: string;
-  sequenceNumber?: number;
-  enqueuedTimeUtc?: Date;
-  scheduledEnqueueTimeUtc?: Date;
+  label?: string | undefined;
+  sessionId?: string | undefined;
+  replyToSessionId?: string | undefined;
+  contentType?: string | undefined;
+  sequenceNumber?: number | undefined;
+  enqueuedTimeUtc?: Date | undefined;
+  scheduledEnqueueTimeUtc?: Date | undefined;
   /** Milliseconds (the SDK's unit); SQL sees a plain integer, not a TimeSpan. */
-  timeToLive?: number;
-  deliveryCount?: number;
-  size?: number;
+  timeToLive?: number | undefined;
+  deliveryCount?: number | undefined;
+  size?: number | undefined;
   /** Optional extras Service Bus also exposes; absent ones read as NULL. */
-  partitionKey?: string;
+  partitionKey?: string | undefined;
   /** When absent, read as enqueuedTimeUtc + timeToLive if both are present. */
-  expiresAtUtc?: Date;
-  enqueuedSequenceNumber?: number;
-  deadLetterSource?: string;
+  expiresAtUtc?: Date | undefined;
+  enqueuedSequenceNumber?: number | undefined;
+  deadLetterSource?: string | undefined;
 }
 
 export type RuleUserValue = string | number | boolean | Date | null;

@@ -52,8 +52,9 @@ describe('dev host: hooks, timers and shutdown', () => {
       return list.length >= 3 && list;
     });
     const [first, second, third] = runs as [TimerRun, TimerRun, TimerRun];
-    // runOnStartup: the first run comes right at start, before the first whole second of the schedule.
-    expect(Date.parse(first.at) - startedAt).toBeLessThan(15_000);
+    // runOnStartup: the first run comes at start, before the schedule's first occurrence.
+    expect(Date.parse(first.at)).toBeGreaterThanOrEqual(startedAt);
+    expect(Date.parse(first.at)).toBeLessThan(Date.parse(second.scheduleStatus.next));
     for (const run of [second, third]) {
       expect(run.isPastDue).toBe(false);
       expect(run.schedule).toEqual({ adjustForDST: true });
@@ -61,12 +62,11 @@ describe('dev host: hooks, timers and shutdown', () => {
       expect(Date.parse(run.scheduleStatus.next)).toBeGreaterThan(Date.parse(run.scheduleStatus.last));
       // `next` is the occurrence this run is for: it fired just after it.
       expect(Date.parse(run.at) - Date.parse(run.scheduleStatus.next)).toBeGreaterThanOrEqual(-50);
-      expect(Date.parse(run.at) - Date.parse(run.scheduleStatus.next)).toBeLessThan(1_000);
     }
     // Every second: the third run fires about one second after the second.
     const gap = Date.parse(third.at) - Date.parse(second.at);
     expect(gap).toBeGreaterThan(500);
-    expect(gap).toBeLessThan(3_000);
+    // ... and for the very next occurrence: none was skipped.
     expect(third.scheduleStatus.last).toBe(second.scheduleStatus.next);
     // A yearly schedule waits longer than one setTimeout can: it must not have fired.
     expect(await (await fetch(`${host.url}/api/yearly-runs`)).json()).toEqual({ runs: 0 });

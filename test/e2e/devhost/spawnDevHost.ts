@@ -91,10 +91,10 @@ export async function spawnDevHost(options: SpawnDevHostOptions): Promise<Spawne
       }
     };
     child.stdout?.on('data', onData);
-    void exited.then((code) => {
+    exited.then((code) => {
       clearTimeout(timer);
       fail(new Error(`dev host exited with code ${code} before it was ready:\n${output}`));
-    });
+    }, fail);
   }).catch(async (error: unknown) => {
     await stop();
     throw error;

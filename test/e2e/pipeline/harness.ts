@@ -119,7 +119,13 @@ export async function startPipeline(options: PipelineOptions = {}) {
       startWebhookReceiver(),
       startIssuer({ port: 0 }),
     ]);
-    started.push(serviceBus.close, cosmos.close, azurite.close, receiver.close, issuer.close);
+    started.push(
+      () => serviceBus.close(),
+      () => cosmos.close(),
+      () => azurite.close(),
+      () => receiver.close(),
+      () => issuer.close(),
+    );
     await options.beforeHost?.(serviceBus.connectionString);
     const host = await spawnDevHost({
       appRoot: options.app?.root ?? REPO_ROOT,
@@ -140,7 +146,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
         ...options.settings,
       },
     });
-    started.push(host.stop);
+    started.push(() => host.stop());
     const serviceBusClient = new ServiceBusClient(serviceBus.connectionString);
     started.push(() => serviceBusClient.close());
 
@@ -202,7 +208,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
           ...extra,
         });
         if (response.status !== 201)
-          throw new Error(`subscription PUT answered ${response.status}: ${response.text}`);
+          {throw new Error(`subscription PUT answered ${response.status}: ${response.text}`);}
         return response.json as { signingSecret: string };
       },
       async eventStatus(eventKey: string) {

@@ -244,7 +244,7 @@ describe('npm start with an explicit empty SWITCHYARD_ALLOWED_PRIVATE_CIDRS (iss
 describe('npm start: a part that dies', () => {
   async function startThenKill(
     pick: (stack: RunningStack, newChildren: number[]) => number,
-  ): Promise<{ reported?: string; lines: string[]; ports: StackPorts }> {
+  ): Promise<{ reported: string | undefined; lines: string[]; ports: StackPorts }> {
     const ports = await freeStackPorts();
     const dataDir = mkdtempSync(join(tmpdir(), 'switchyard-stack-'));
     const lines: string[] = [];

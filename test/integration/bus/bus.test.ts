@@ -6,6 +6,7 @@ import {
 import { QUEUES } from '../../../shared/config/names';
 import type { DeadLetterMessage, DeliveryMessage } from '../../../shared/domain/types';
 import { Bus, MessageTooLargeError } from '../../../shared/bus/Bus';
+import { createServiceBusClient } from '../../../shared/bus/serviceBusClient';
 import { start, type EmulatorHandle } from '../../../local/servicebus-emulator';
 import { waitFor } from '../../support/wait';
 
@@ -38,11 +39,13 @@ beforeAll(async () => {
     },
   });
   client = new ServiceBusClient(emulator.connectionString);
-  bus = Bus.fromConnection({
-    kind: 'connectionString',
-    setting: 'ServiceBusConnection',
-    connectionString: emulator.connectionString,
-  });
+  bus = new Bus(
+    createServiceBusClient({
+      kind: 'connectionString',
+      setting: 'ServiceBusConnection',
+      connectionString: emulator.connectionString,
+    }),
+  );
 });
 
 afterAll(async () => {

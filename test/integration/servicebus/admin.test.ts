@@ -3,6 +3,7 @@ import { isServiceBusError, ServiceBusAdministrationClient, type ServiceBusRecei
 import { emulatorHttpPolicy } from '../../../local/servicebus-emulator';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
+import { rejectionOf } from '../../support/rejection';
 
 /**
  * The admin HTTP API through the official ServiceBusAdministrationClient only (SDK 7.9 needs
@@ -31,14 +32,7 @@ async function receiveOne(receiver: ServiceBusReceiver): Promise<ServiceBusRecei
   return waitFor('a message', async () => (await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 }))[0]);
 }
 
-async function failure(promise: Promise<unknown>): Promise<RestError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof RestError)) throw new Error(`expected a RestError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>): Promise<RestError> => rejectionOf(promise, RestError);
 
 describe('admin API: entities from Config.json', () => {
   it('describes configured queues, topics and subscriptions as the service does', async () => {

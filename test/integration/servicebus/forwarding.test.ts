@@ -1,7 +1,7 @@
-import type { ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
 import { ConfigError, start, type EmulatorConfig } from '../../../local/servicebus-emulator';
 import { getFreePort, waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
+import { drain } from '../../support/drain';
 
 let h: Harness;
 
@@ -35,19 +35,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function drain(receiver: ServiceBusReceiver, expected: number): Promise<ServiceBusReceivedMessage[]> {
-  const got: ServiceBusReceivedMessage[] = [];
-  await waitFor(`${expected} messages`, async () => {
-    got.push(...(await receiver.receiveMessages(expected - got.length || 1, { maxWaitTimeInMs: 300 })));
-    return got.length >= expected;
-  });
-  expect(await receiver.receiveMessages(5, { maxWaitTimeInMs: 200 })).toEqual([]);
-  await receiver.close();
-  return got;
-}
-
 const receiveAll = (queue: string, expected: number, subQueueType?: 'deadLetter' | 'transferDeadLetter') =>
-  drain(h.client.createReceiver(queue, { receiveMode: 'receiveAndDelete', subQueueType }), expected);
+  drain(h.client.createReceiver(queue, { receiveMode: 'receiveAndDelete', ...(subQueueType ? { subQueueType } : {}) }), expected, { close: true });
 
 describe('ForwardTo', () => {
   it('moves every message a queue accepts to its target, keeping the message as sent', async () => {
@@ -78,7 +67,7 @@ describe('ForwardTo', () => {
     await h.client.createSender('fan').sendMessages({ body: 'fanned' });
     expect((await receiveAll('collected', 1)).map((m) => m.body)).toEqual(['fanned']);
     expect(
-      (await drain(h.client.createReceiver('fan', 'kept', { receiveMode: 'receiveAndDelete' }), 1)).map(
+      (await drain(h.client.createReceiver('fan', 'kept', { receiveMode: 'receiveAndDelete' }), 1, { close: true })).map(
         (m) => m.body,
       ),
     ).toEqual(['fanned']);
@@ -128,7 +117,7 @@ describe('ForwardTo', () => {
       deadLetterSource: 'toSessions',
     });
     const session = await h.client.acceptSession('sessions', 'abc', { receiveMode: 'receiveAndDelete' });
-    expect((await drain(session, 1)).map((m) => [m.body, m.sessionId])).toEqual([['in-session', 'abc']]);
+    expect((await drain(session, 1, { close: true })).map((m) => [m.body, m.sessionId])).toEqual([['in-session', 'abc']]);
   });
 });
 
@@ -189,7 +178,7 @@ describe('forwarding configuration', () => {
     try {
       await other.client.createSender('split').sendMessages({ body: 'both ways' });
       const sink = other.client.createReceiver('sink', { receiveMode: 'receiveAndDelete' });
-      expect((await drain(sink, 2)).map((m) => m.body)).toEqual(['both ways', 'both ways']);
+      expect((await drain(sink, 2, { close: true })).map((m) => m.body)).toEqual(['both ways', 'both ways']);
     } finally {
       await other.close();
     }

@@ -1,12 +1,11 @@
 import type {
   RuleProperties,
-  ServiceBusReceivedMessage,
-  ServiceBusReceiver,
   ServiceBusRuleManager,
 } from '@azure/service-bus';
 import { ConfigError, start } from '../../../local/servicebus-emulator';
-import { getFreePort, waitFor } from '../../support/wait';
+import { getFreePort } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
+import { drain } from '../../support/drain';
 
 let h: Harness;
 
@@ -84,19 +83,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function drain(receiver: ServiceBusReceiver, expected: number): Promise<ServiceBusReceivedMessage[]> {
-  const got: ServiceBusReceivedMessage[] = [];
-  await waitFor(`${expected} messages`, async () => {
-    got.push(...(await receiver.receiveMessages(expected - got.length || 1, { maxWaitTimeInMs: 300 })));
-    return got.length >= expected;
-  });
-  expect(await receiver.receiveMessages(5, { maxWaitTimeInMs: 200 })).toEqual([]);
-  await receiver.close();
-  return got;
-}
-
 const receive = (subscription: string, expected: number) =>
-  drain(h.client.createReceiver('shop', subscription, { receiveMode: 'receiveAndDelete' }), expected);
+  drain(h.client.createReceiver('shop', subscription, { receiveMode: 'receiveAndDelete' }), expected, { close: true });
 
 describe('SQL and correlation rules from Config.json', () => {
   it('copies a message only to subscriptions whose SQL filter is TRUE', async () => {

@@ -46,7 +46,7 @@ describe('sessions: accepting and draining', () => {
     ]);
     const audit = await h.client.acceptSession('deadletters', 'orders/audit');
     expect(audit.sessionId).toBe('orders/audit');
-    expect(audit.sessionLockedUntilUtc!.getTime()).toBeGreaterThan(Date.now() + 3000);
+    expect(audit.sessionLockedUntilUtc.getTime()).toBeGreaterThan(Date.now() + 3000);
     const drained = await receiveAll(audit, 3);
     expect(drained.map((m) => m.body)).toEqual(['a1', 'a2', 'a3']);
     expect(drained.every((m) => m.sessionId === 'orders/audit')).toBe(true);
@@ -102,7 +102,7 @@ describe('sessions: acceptNextSession', () => {
 
   it('waits for a session that gets its first message while the receiver is waiting', async () => {
     const waiting = h.client.acceptNextSession('nextup');
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let the accept reach the emulator first
+    await waitFor('the accept to wait at the emulator', () => h.emulator.waitingSessionAccepts('nextup') > 0);
     await h.client.createSender('nextup').sendMessages({ body: 'late', sessionId: 'late-session' });
     const receiver = await waiting;
     expect(receiver.sessionId).toBe('late-session');

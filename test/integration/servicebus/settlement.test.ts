@@ -64,7 +64,7 @@ describe('settlement', () => {
     const next = await receiveOne(receiver);
     expect(next.body).toBe('next');
     await receiver.completeMessage(next);
-    const [peeked] = await receiver.peekMessages(1, { fromSequenceNumber: message.sequenceNumber });
+    const [peeked] = await receiver.peekMessages(1, { fromSequenceNumber: message.sequenceNumber! });
     expect(peeked!.state).toBe('deferred');
     const [deferred] = await receiver.receiveDeferredMessages(message.sequenceNumber!);
     expect(deferred!.body).toBe('later');

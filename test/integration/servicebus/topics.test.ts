@@ -1,6 +1,6 @@
-import { isServiceBusError, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
-import { waitFor } from '../../support/wait';
+import { isServiceBusError } from '@azure/service-bus';
 import { configWith, startHarness, type Harness } from './support/emulator';
+import { drain } from '../../support/drain';
 
 let h: Harness;
 
@@ -37,16 +37,6 @@ beforeAll(async () => {
   );
 });
 afterAll(() => h.close());
-
-async function drain(receiver: ServiceBusReceiver, expected: number): Promise<ServiceBusReceivedMessage[]> {
-  const got: ServiceBusReceivedMessage[] = [];
-  await waitFor(`${expected} messages`, async () => {
-    got.push(...(await receiver.receiveMessages(expected - got.length || 1, { maxWaitTimeInMs: 300 })));
-    return got.length >= expected;
-  });
-  expect(await receiver.receiveMessages(5, { maxWaitTimeInMs: 200 })).toEqual([]);
-  return got;
-}
 
 describe('topics and subscriptions', () => {
   it('copies each message to every subscription whose rules match', async () => {

@@ -1,6 +1,7 @@
 import type { DeliveryAttempt } from '../../../shared/domain/types';
 import { MAX_RESPONSE_BODY_BYTES } from '../../../shared/store/deliveryAttempts';
-import { DeliveryNotFoundError, DeliveryStore } from '../../../shared/store/DeliveryStore';
+import { DeliveryNotFoundError } from '../../../shared/domain/repositories';
+import { DeliveryStore } from '../../../shared/store/DeliveryStore';
 import { startTestCosmos, type TestCosmos } from '../../support/cosmos';
 import { deliveryRecord } from './records';
 

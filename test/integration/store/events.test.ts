@@ -47,16 +47,4 @@ describe('EventStore', () => {
     expect(results[0]?.record).not.toHaveProperty('_rid');
     for (const key of keys) expect((await store.get(key))?.type).toBe('order.bulk');
   });
-
-  it('marks an event routed, idempotently', async () => {
-    await store.createIfAbsent(eventRecord('orders:shop:2'));
-    await store.markRouted('orders:shop:2', ['audit', 'billing']);
-    const routed = await store.markRouted('orders:shop:2', ['audit', 'billing']);
-
-    expect(routed?.matchedSubscriptions).toEqual(['audit', 'billing']);
-    expect(routed?.routedAt).toEqual(expect.any(String));
-    expect((await store.get('orders:shop:2'))?.matchedSubscriptions).toEqual(['audit', 'billing']);
-    expect(await store.markRouted('orders:shop:unknown', ['audit'])).toBeUndefined();
-    expect(await store.get('orders:shop:unknown')).toBeUndefined();
-  });
 });

@@ -1,4 +1,4 @@
-import { PreconditionFailedError } from '../../../shared/store/errors';
+import { PreconditionFailedError } from '../../../shared/domain/repositories';
 import { SubscriptionStore } from '../../../shared/store/SubscriptionStore';
 import { startTestCosmos, type TestCosmos } from '../../support/cosmos';
 import { subscriptionRecord } from './records';

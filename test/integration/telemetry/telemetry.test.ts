@@ -59,7 +59,7 @@ const byType = (envelopes: Envelope[], baseType: string): Envelope[] =>
   envelopes.filter((envelope) => envelope.data?.baseType === baseType);
 
 /** All data points of one metric, summed (counters are exported as deltas). */
-function metricPoints(envelopes: Envelope[], name: string): Array<{ value: number; count?: number; properties: Record<string, string> }> {
+function metricPoints(envelopes: Envelope[], name: string): Array<{ value: number; count: number | undefined; properties: Record<string, string> }> {
   return byType(envelopes, 'MetricData').flatMap((envelope) =>
     (envelope.data?.baseData.metrics ?? [])
       .filter((metric) => metric.name === name)

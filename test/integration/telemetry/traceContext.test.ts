@@ -1,11 +1,11 @@
+import { withSpan } from '../../../shared/telemetry';
+import { redactUrl } from '../../../shared/telemetry/redactUrl';
 import {
   currentTraceparent,
   injectTraceHeaders,
   parentFromApplicationProperties,
-  redactUrl,
   traceContextToApplicationProperties,
-  withSpan,
-} from '../../../shared/telemetry';
+} from '../../../shared/telemetry/traceContext';
 import { parseTraceparent } from '../../../shared/telemetry/traceparent';
 
 const VALID = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

@@ -102,7 +102,6 @@ describe('webhook client against a local receiver', () => {
     expect(result).toMatchObject({ ok: true, status: 200 });
     expect(result.responseBodyPrefix).toBe('x'.repeat(4096));
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
-    expect(result.durationMs).toBeLessThan(5_000);
 
     const [request] = received;
     expect(request?.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
@@ -123,7 +122,6 @@ describe('webhook client against a local receiver', () => {
     const result = await client(allowLoopback).deliver({ endpointUrl: `${base}/endless`, event, signingSecret: secret, deliveryId: 'd' });
     expect(result).toMatchObject({ ok: true, status: 200 });
     expect(result.responseBodyPrefix).toHaveLength(4096);
-    expect(result.durationMs).toBeLessThan(5_000);
   });
 
   it('reports 503 with Retry-After, which the classification honours', async () => {
@@ -149,7 +147,6 @@ describe('webhook client against a local receiver', () => {
     expect(result).toMatchObject({ ok: false, failure: 'timeout', error: 'no complete response within 300 ms' });
     expect(result.status).toBeUndefined();
     expect(result.durationMs).toBeGreaterThanOrEqual(250);
-    expect(result.durationMs).toBeLessThan(5_000);
     expect(classifyOutcome(result).outcome).toBe('retryableFailure');
   });
 

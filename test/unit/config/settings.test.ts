@@ -5,6 +5,7 @@ import {
   SettingsError,
   type Environment,
 } from '../../../shared/config/settings';
+import { readTelemetrySettings } from '../../../shared/config/telemetrySettings';
 
 const LOCAL: Environment = {
   ServiceBusConnection:
@@ -33,7 +34,7 @@ describe('readSettings', () => {
       cosmos: { kind: 'connectionString', setting: 'CosmosDbConnection', connectionString: LOCAL.CosmosDbConnection },
       payloadStorage: { kind: 'connectionString', setting: 'PayloadStorageConnection', connectionString: 'UseDevelopmentStorage=true' },
       cosmosDatabase: 'switchyard',
-      allowedPrivateCidrs: [],
+      allowedPrivateCidrs: expect.objectContaining({ cidrs: [] }),
       subscriptionCacheSeconds: 5,
       reconcileGraceSeconds: 900,
     });
@@ -63,9 +64,12 @@ describe('readSettings', () => {
       cosmosDatabase: 'events-db',
       adminKey: 'local-dev-key',
       auth: { issuer: 'http://127.0.0.1:7073', audience: 'api://switchyard-local' },
-      allowedPrivateCidrs: ['127.0.0.0/8', '::1/128'],
+      allowedPrivateCidrs: expect.objectContaining({ cidrs: ['127.0.0.0/8', '::1/128'] }),
       subscriptionCacheSeconds: 0,
-      appInsightsConnectionString: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+      telemetry: {
+        connectionString: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
+        exporterEnvironment: { APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true', APPLICATION_INSIGHTS_NO_STATSBEAT: 'true' },
+      },
     });
   });
 
@@ -185,7 +189,7 @@ describe('readConnection', () => {
 describe('readSettings: the SSRF allow-list', () => {
   it('accepts the allow-list forms the SSRF guard accepts (bare addresses, IPv6, blanks between commas)', () => {
     const settings = readSettings(local({ SWITCHYARD_ALLOWED_PRIVATE_CIDRS: '10.1.2.3, ,fd00::/8,[::1]' }));
-    expect(settings.allowedPrivateCidrs).toEqual(['10.1.2.3', 'fd00::/8', '[::1]']);
+    expect(settings.allowedPrivateCidrs.cidrs).toEqual(['10.1.2.3', 'fd00::/8', '[::1]']);
   });
 
   it.each(['10.0.0.0/33', '127.0.0.0/8,localhost', '10.0.0.0/8/8', '::ffff:10.0.0.0/90'])(
@@ -199,5 +203,27 @@ describe('readSettings: the SSRF allow-list', () => {
   it('says which entry of the allow-list is wrong, naming the setting once', () => {
     const error = settingsErrorOf(() => readSettings(local({ SWITCHYARD_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8, 10.0.0.0/40' })));
     expect(error.message).toBe('setting SWITCHYARD_ALLOWED_PRIVATE_CIDRS: "10.0.0.0/40" has an invalid prefix length (0-32)');
+  });
+});
+
+describe('readTelemetrySettings', () => {
+  const connectionString = 'InstrumentationKey=00000000-0000-0000-0000-000000000000';
+
+  it('is undefined without a connection string, so telemetry stays off', () => {
+    expect(readTelemetrySettings({ APPLICATIONINSIGHTS_CONNECTION_STRING: ' ' })).toBeUndefined();
+  });
+
+  it('reads Entra ID authentication and leaves statsbeat alone in Azure', () => {
+    expect(
+      readTelemetrySettings({
+        APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString,
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=11111111-2222-3333-4444-555555555555',
+        WEBSITE_INSTANCE_ID: 'instance-1',
+      }),
+    ).toEqual({
+      connectionString,
+      entraId: { clientId: '11111111-2222-3333-4444-555555555555' },
+      exporterEnvironment: {},
+    });
   });
 });

@@ -196,12 +196,6 @@ describe('allow-list (SWITCHYARD_ALLOWED_PRIVATE_CIDRS)', () => {
     expect(() => parseAllowedCidrs(text)).toThrow(`SWITCHYARD_ALLOWED_PRIVATE_CIDRS: "${text}"`);
     expect(() => parseAllowedCidrs(text)).toThrow(message);
   });
-
-  it('reads the setting from the environment', () => {
-    const guard = SsrfGuard.fromEnv({ SWITCHYARD_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8' });
-    expect(guard.checkAddress('127.0.0.1')).toEqual({ allowed: true });
-    expect(() => SsrfGuard.fromEnv({ SWITCHYARD_ALLOWED_PRIVATE_CIDRS: 'nope' })).toThrow(InvalidCidrListError);
-  });
 });
 
 describe('host checks and the pinned lookup', () => {
@@ -253,7 +247,7 @@ describe('host checks and the pinned lookup', () => {
   });
 
   function lookup(hostname: string, options: { all?: boolean; family?: number }) {
-    return new Promise<{ error: NodeJS.ErrnoException | null; address: unknown; family?: number }>((resolve) => {
+    return new Promise<{ error: NodeJS.ErrnoException | null; address: unknown; family: number | undefined }>((resolve) => {
       guard.lookup(hostname, options, (error, address, family) => resolve({ error, address, family }));
     });
   }

@@ -3,14 +3,12 @@ import { z } from 'zod';
 import {
   PROBLEM_CONTENT_TYPE,
   ProblemError,
-  isProblemError,
   toProblemResponse,
 } from '../../../shared/http/problem';
 import {
   conflictProblem,
   internalProblem,
   invalidField,
-  methodNotAllowedProblem,
   notFoundProblem,
   payloadTooLargeProblem,
   preconditionFailedProblem,
@@ -28,7 +26,6 @@ describe('problem details', () => {
     [unauthorizedProblem('No credential was sent.', false), 401],
     [forbiddenProblem('publish on topic orders', 'This call needs publish on topic orders.'), 403],
     [notFoundProblem('no subscription orders/billing', '/api/topics/orders/subscriptions/billing'), 404],
-    [methodNotAllowedProblem('PATCH', ['GET', 'PUT', 'DELETE']), 405],
     [conflictProblem('exists'), 409],
     [preconditionFailedProblem('ETag mismatch'), 412],
     [payloadTooLargeProblem('body', 'too big'), 413],
@@ -36,7 +33,7 @@ describe('problem details', () => {
     [serviceUnavailableProblem('Cosmos DB is unreachable', 5), 503],
     [internalProblem(), 500],
   ])('%# answers with status %i as application/problem+json', (error, status) => {
-    expect(isProblemError(error)).toBe(true);
+    expect(error).toBeInstanceOf(ProblemError);
     const response = toProblemResponse(error.problem, error.headers);
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toBe(PROBLEM_CONTENT_TYPE);
@@ -47,7 +44,6 @@ describe('problem details', () => {
   });
 
   it('carries the headers a status needs', () => {
-    expect(methodNotAllowedProblem('PATCH', ['GET', 'PUT']).headers).toEqual({ allow: 'GET, PUT' });
     expect(serviceUnavailableProblem('down', 2.5).headers).toEqual({ 'retry-after': '3' });
     expect(unauthorizedProblem('No credential was sent.', false).headers).toHaveProperty('www-authenticate');
   });

@@ -103,7 +103,7 @@ describe('infra declares what the code names (shared/config/names.ts)', () => {
       id: stringLiteral(valueAt(c.body, ['properties', 'resource', 'id'])),
       partitionKey: stringItems(valueAt(c.body, ['properties', 'resource', 'partitionKey', 'paths'])),
     }));
-    const byName = (a: { name?: string }, b: { name?: string }): number =>
+    const byName = (a: { name?: string | undefined }, b: { name?: string | undefined }): number =>
       (a.name ?? '').localeCompare(b.name ?? '');
     expect(containers.sort(byName)).toEqual(
       Object.values(CONTAINERS)

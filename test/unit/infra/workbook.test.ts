@@ -34,7 +34,8 @@ import { toDeliveryServiceBusMessage } from '../../../shared/bus/deliveryMessage
 import type { DeliveryAttempt, DeliveryMessage, DeliveryRecord } from '../../../shared/domain/types';
 import type { DeliverResult } from '../../../shared/pipeline/deliver';
 import type { DeliveryDecision } from '../../../shared/pipeline/deliveryDecision';
-import { METRICS, registerQueueDepthSource } from '../../../shared/telemetry';
+import { registerQueueDepthSource } from '../../../shared/telemetry';
+import { METRICS } from '../../../shared/telemetry/metrics';
 import { startMetrics, stopMetrics } from '../../../shared/telemetry/metrics';
 import { CLOUD_ROLE_NAME } from '../../../shared/telemetry/options';
 import { setTelemetryEnabled } from '../../../shared/telemetry/state';
@@ -203,7 +204,7 @@ async function recordPipelineTelemetry(): Promise<Recorded> {
   };
   const noteValues = (attributes: Record<string, unknown>): void => {
     for (const [key, value] of Object.entries(attributes))
-      addTo(recorded.dimensionValues, key, [String(value)]);
+      {addTo(recorded.dimensionValues, key, [String(value)]);}
   };
   for (const resourceMetrics of metricExporter.getMetrics()) {
     for (const scope of resourceMetrics.scopeMetrics) {

@@ -1,6 +1,6 @@
 import type { DeadLetterMessage, DeliveryMessage, DeliveryRecord, SubscriptionRecord } from '../../../shared/domain/types';
 import { type DeadLetterDependencies, redriveDeadLetters } from '../../../shared/management/deadletters';
-import { DeliveryNotFoundError } from '../../../shared/store/DeliveryStore';
+import { DeliveryNotFoundError } from '../../../shared/domain/repositories';
 
 const subscription: SubscriptionRecord = {
   id: 'hook',

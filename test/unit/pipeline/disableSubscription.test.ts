@@ -1,6 +1,6 @@
 import type { SubscriptionRecord } from '../../../shared/domain/types';
 import { disableIfUnchanged, type SubscriptionVersions } from '../../../shared/pipeline/disableSubscription';
-import { PreconditionFailedError } from '../../../shared/store/errors';
+import { PreconditionFailedError } from '../../../shared/domain/repositories';
 
 function subscription(updatedAt: string, endpointUrl: string): SubscriptionRecord {
   return {

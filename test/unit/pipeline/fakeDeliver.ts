@@ -80,7 +80,7 @@ export function crashingAt(
   dependencies: DeliverDependencies,
   name: 'scheduleDelivery' | 'sendDeadLetter' | 'createDeliveryIfAbsent' | 'recordAttempt',
 ): DeliverDependencies {
-  const original = dependencies[name] as (...args: unknown[]) => Promise<unknown>;
+  const original = dependencies[name].bind(dependencies) as (...args: unknown[]) => Promise<unknown>;
   let crashed = false;
   return {
     ...dependencies,

@@ -17,7 +17,7 @@ describe('the delivery record read before an attempt', () => {
     const fake = fakeDeliver({ webhookStatus: () => 200 });
     const dependencies = fake.dependencies(firstReceipt);
     let reads = 0;
-    const getDelivery = dependencies.getDelivery;
+    const getDelivery = dependencies.getDelivery.bind(dependencies);
     dependencies.getDelivery = async (...args) => {
       reads += 1;
       return getDelivery(...args);

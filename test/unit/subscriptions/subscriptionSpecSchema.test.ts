@@ -1,4 +1,4 @@
-import { isProblemError } from '../../../shared/http/problem';
+import { ProblemError } from '../../../shared/http/problem';
 import { parseSubscriptionSpec, parseSubscriptionSpecOrThrow } from '../../../shared/subscriptions/subscriptionSpecSchema';
 
 const webhook = { endpointType: 'WebHook', endpointUrl: 'https://receiver.example/hooks' };
@@ -257,8 +257,8 @@ describe('parseSubscriptionSpecOrThrow', () => {
       parseSubscriptionSpecOrThrow({ destination: { ...webhook, endpointUrl: 'nope' } });
       throw new Error('expected a problem');
     } catch (error) {
-      expect(isProblemError(error)).toBe(true);
-      if (isProblemError(error)) {
+      expect(error instanceof ProblemError).toBe(true);
+      if (error instanceof ProblemError) {
         expect(error.problem.status).toBe(400);
         expect(error.problem.errors).toEqual([
           { field: 'destination.endpointUrl', message: 'endpointUrl must be an absolute http or https URL' },

@@ -5,9 +5,6 @@ import { getFreePort } from '../../../support/wait';
 type QueueProperties = NonNullable<EmulatorConfig['UserConfig']['Namespaces'][number]['Queues']>[number]['Properties'];
 type TopicConfig = NonNullable<EmulatorConfig['UserConfig']['Namespaces'][number]['Topics']>[number];
 
-// jest ignores testTimeout inside `projects` entries, so the 5 s default would apply; these
-// tests wait on lock expiries and child processes, which a loaded 2-core machine slows down.
-jest.setTimeout(30_000);
 
 /** Small retries so failure cases fail in milliseconds, not after the SDK's 3 x 30 s. */
 export const FAST_CLIENT_OPTIONS: ServiceBusClientOptions = {

@@ -1,8 +1,10 @@
 import { RestError } from '@azure/core-rest-pipeline';
-import { ServiceBusAdministrationClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
+import { ServiceBusAdministrationClient } from '@azure/service-bus';
 import { emulatorHttpPolicy } from '../../../local/servicebus-emulator';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
+import { drain } from '../../support/drain';
+import { rejectionOf } from '../../support/rejection';
 
 /** Topics, subscriptions and rules created at run time through ServiceBusAdministrationClient. */
 let h: Harness;
@@ -15,24 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function drain(receiver: ServiceBusReceiver, expected: number): Promise<ServiceBusReceivedMessage[]> {
-  const got: ServiceBusReceivedMessage[] = [];
-  await waitFor(`${expected} messages`, async () => {
-    got.push(...(await receiver.receiveMessages(expected - got.length || 1, { maxWaitTimeInMs: 300 })));
-    return got.length >= expected;
-  });
-  expect(await receiver.receiveMessages(5, { maxWaitTimeInMs: 200 })).toEqual([]);
-  return got;
-}
-
-async function failure(promise: Promise<unknown>): Promise<RestError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof RestError)) throw new Error(`expected a RestError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>): Promise<RestError> => rejectionOf(promise, RestError);
 
 describe('admin API: topics, subscriptions and rules created at run time', () => {
   it('fans out through subscriptions created with a default SQL rule, correlation rules and SQL actions', async () => {

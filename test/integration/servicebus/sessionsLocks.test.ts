@@ -32,13 +32,13 @@ describe('session locks', () => {
   it('renewSessionLock extends the lock; once it expires, settling fails with SessionLockLost and the message goes to the next receiver', async () => {
     await h.client.createSender('short').sendMessages({ body: 'slow work', sessionId: 's1' });
     const receiver = await h.client.acceptSession('short', 's1', { maxAutoLockRenewalDurationInMs: 0 });
-    const firstUntil = receiver.sessionLockedUntilUtc!.getTime();
+    const firstUntil = receiver.sessionLockedUntilUtc.getTime();
     const message = await receiveOne(receiver);
     expect(Math.abs(message.lockedUntilUtc!.getTime() - firstUntil)).toBeLessThan(50);
 
     await waitFor('half the lock duration', () => Date.now() > firstUntil - 1000);
     await receiver.renewSessionLock();
-    const renewedUntil = receiver.sessionLockedUntilUtc!.getTime();
+    const renewedUntil = receiver.sessionLockedUntilUtc.getTime();
     expect(renewedUntil).toBeGreaterThan(firstUntil + 500);
     await waitFor('the first lock time to pass', () => Date.now() > firstUntil + 100);
     // Still held: nobody else may take the session.
@@ -57,10 +57,10 @@ describe('session locks', () => {
     await h.client.createSender('short').sendMessages({ body: 'long job', sessionId: 's2' });
     const receiver = await h.client.acceptSession('short', 's2', { maxAutoLockRenewalDurationInMs: 10_000 });
     const message = await receiveOne(receiver);
-    const firstUntil = receiver.sessionLockedUntilUtc!.getTime();
+    const firstUntil = receiver.sessionLockedUntilUtc.getTime();
     await waitFor('the first lock to pass', () => Date.now() > firstUntil + 500, { timeoutMs: 5000 });
     await receiver.completeMessage(message);
-    expect(receiver.sessionLockedUntilUtc!.getTime()).toBeGreaterThan(firstUntil);
+    expect(receiver.sessionLockedUntilUtc.getTime()).toBeGreaterThan(firstUntil);
     await receiver.close();
   });
 });
@@ -84,7 +84,7 @@ describe('session state', () => {
 
   it('needs the session lock: after it expired, get and set fail with SessionLockLost', async () => {
     const receiver = await h.client.acceptSession('stateful', 'expiring-state', { maxAutoLockRenewalDurationInMs: 0 });
-    const until = receiver.sessionLockedUntilUtc!.getTime();
+    const until = receiver.sessionLockedUntilUtc.getTime();
     await waitFor('the session lock to expire', () => Date.now() > until + 100);
     expect(await errorCode(receiver.getSessionState())).toBe('SessionLockLost');
     expect(await errorCode(receiver.setSessionState('late'))).toBe('SessionLockLost');
