@@ -38,7 +38,7 @@ export interface ClaimCheckOwner {
 /** A payload as read back: its JSON and the owner recorded in its metadata (absent if none). */
 export interface StoredPayload {
   json: string;
-  owner?: Partial<ClaimCheckOwner>;
+  owner?: { topic?: string | undefined; eventKey?: string | undefined };
 }
 
 export type ClaimCheckResult =

@@ -7,10 +7,10 @@ import type { ApplicationPropertyValue } from '../events/serviceBusEventInput';
  * queue) keeps it so it can be sent back to `ingress` by redrive.
  */
 export interface RedrivableIngressMessage {
-  messageId?: string;
-  contentType?: string;
-  subject?: string;
-  correlationId?: string;
+  messageId?: string | undefined;
+  contentType?: string | undefined;
+  subject?: string | undefined;
+  correlationId?: string | undefined;
   applicationProperties: Record<string, string | number | boolean | null>;
   /** The body: UTF-8 text as it is, other bytes in base64. */
   body: string;

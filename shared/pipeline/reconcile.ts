@@ -278,7 +278,7 @@ async function nextAttemptMessage(
     // The retry budget and time to live count from the first recorded attempt.
     firstAttemptAt: first?.at ?? record.createdAt,
     ...(first && first.n !== 1 ? { firstAttemptNumber: first.n } : {}),
-    ...(event.event ? { event: event.event } : { payloadRef: event.payloadRef }),
+    ...(event.event ? { event: event.event } : event.payloadRef ? { payloadRef: event.payloadRef } : {}),
   };
 }
 

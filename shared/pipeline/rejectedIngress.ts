@@ -19,9 +19,9 @@ import {
 /** A received ingress message as route sees it: the event input plus what identifies it. */
 export interface OriginalIngressMessage extends ServiceBusEventInput {
   /** The messageId the sender set (or Service Bus assigned). */
-  messageId?: string;
+  messageId?: string | undefined;
   /** When Service Bus enqueued it (ISO 8601). */
-  enqueuedTimeUtc?: string;
+  enqueuedTimeUtc?: string | undefined;
 }
 
 /** The original of a message received from `ingress` or its native dead-letter sub-queue. */
@@ -60,9 +60,9 @@ export interface RejectedIngressRecord {
   reason: string;
   description: string;
   deadLetteredAt: string;
-  messageId?: string;
-  enqueuedTimeUtc?: string;
-  contentType?: string;
+  messageId?: string | undefined;
+  enqueuedTimeUtc?: string | undefined;
+  contentType?: string | undefined;
   /** The application properties the sender set (timestamps as ISO strings, long values cut). */
   applicationProperties: Record<string, RecordedPropertyValue>;
   /** The first ORIGINAL_BODY_CHARS characters of the body as text. */

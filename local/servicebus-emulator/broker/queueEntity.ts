@@ -25,7 +25,7 @@ export class QueueEntity implements SendableEntity {
   constructor(
     settings: StoreSettings,
     duplicateWindowMs: number | undefined,
-    private readonly now: () => number = Date.now,
+    now: () => number = Date.now,
   ) {
     this.store = createStore(settings, now);
     this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs, now);

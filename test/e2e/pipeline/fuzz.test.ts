@@ -207,9 +207,9 @@ const validEvent = fc.record({
 // ---- publish -----------------------------------------------------------------------------------
 
 const publishBody: fc.Arbitrary<{
-  contentType?: string;
-  body?: string | Uint8Array;
-  ce?: Record<string, string>;
+  contentType?: string | undefined;
+  body?: string | Uint8Array | undefined;
+  ce?: Record<string, string> | undefined;
 }> = fc.oneof(
   {
     arbitrary: validEvent.map((event) => ({
