@@ -92,16 +92,21 @@ async function main(): Promise<void> {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   };
-  process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
+  process.once('SIGINT', () => {
+    stopAll().then(
+      () => process.exit(130),
+      () => process.exit(130),
+    );
+  });
 
   try {
     console.error('[soak] starting the stack (each part in its own process)');
     const backing = await startSeparateBacking({ cosmos: { port: 0 }, dataDir });
-    stops.push(backing.stop);
+    stops.push(() => backing.stop());
     const receiver = await startReadyChild<ReceiverReady>(join(__dirname, 'soak/receiverProcess.ts'), [], {
       label: 'soak receiver',
     });
-    stops.push(receiver.stop);
+    stops.push(() => receiver.stop());
     const host = spawnDevHostProcess({
       repoRoot: REPO_ROOT,
       appRoot: REPO_ROOT,

@@ -51,7 +51,13 @@ async function main(): Promise<void> {
     }
   });
   const stop = (): void => {
-    void handle.close().then(() => process.exit(0));
+    handle.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`could not stop: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

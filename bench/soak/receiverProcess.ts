@@ -64,7 +64,13 @@ async function main(): Promise<void> {
     stopping = true;
     stats.closeAllConnections();
     stats.close();
-    void receiver.close().finally(() => process.exit(0));
+    receiver.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`could not stop: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

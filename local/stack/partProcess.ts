@@ -103,7 +103,13 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void started.close().finally(() => process.exit(0));
+    started.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`could not stop: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -49,10 +49,10 @@ export async function startSeparateBacking(options: SeparateBackingOptions): Pro
         {
           label: 'Service Bus emulator',
         },
-      ).then((child) => (stops.push(child.stop), child)),
+      ).then((child) => (stops.push(() => child.stop()), child)),
       startReadyChild<CosmosPartReady>(PART_SCRIPT, ['cosmos', JSON.stringify(options.cosmos)], {
         label: 'Cosmos DB server',
-      }).then((child) => (stops.push(child.stop), child)),
+      }).then((child) => (stops.push(() => child.stop()), child)),
     ]);
     const azurite = await startAzurite({
       blobPort: await getFreePort(),
@@ -60,7 +60,7 @@ export async function startSeparateBacking(options: SeparateBackingOptions): Pro
       tablePort: await getFreePort(),
       location: join(options.dataDir, 'azurite'),
     });
-    stops.push(azurite.close);
+    stops.push(() => azurite.close());
     await createDatabase(cosmos.ready.connectionString, options.database ?? DEFAULT_COSMOS_DATABASE);
     return {
       serviceBusConnectionString: serviceBus.ready.connectionString,

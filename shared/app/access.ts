@@ -59,7 +59,9 @@ export function requires(
         if (!allowed) throw forbidden(caller, permission, routeTopic);
       } catch (error) {
         // 401 / 403 as problem+json, or 503 when the issuer's keys or the key store are out of reach.
-        const refused = await respond(context, () => Promise.reject(error as Error));
+        const refused = await respond(context, () => {
+          throw error;
+        });
         const status = refused.status ?? 500;
         const outcome = status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : 'not checked';
         audit(context, permission, caller, routeTopic, status, outcome);

@@ -199,7 +199,7 @@ async function peekRejectedIngress(
       found.push(
         ...batch.map((message) => ({
           sequenceNumber: message.sequenceNumber?.toString() ?? '',
-          body: message.body,
+          body: message.body as unknown,
         })),
       );
       next = BigInt(last.toString()) + 1n;
@@ -408,7 +408,7 @@ function nativeDeadLetterOf(message: ServiceBusReceivedMessage): NativeDeadLette
     ...(message.enqueuedTimeUtc ? { enqueuedTimeUtc: message.enqueuedTimeUtc } : {}),
     applicationProperties: {
       ...(message.applicationProperties ?? {}),
-    } as NativeDeadLetter['applicationProperties'],
+    },
     ...(message.deadLetterReason ? { deadLetterReason: message.deadLetterReason } : {}),
     ...(message.deadLetterErrorDescription
       ? { deadLetterErrorDescription: message.deadLetterErrorDescription }

@@ -32,7 +32,7 @@ export function isPermission(value: unknown): value is Permission {
  * The topic a check is about: a route's `{topic}`, or `'*'` for a call that reaches every topic
  * (an event looked up by key before its topic is known, the ingress dead letters, key management).
  */
-export type TopicTarget = string | '*';
+export type TopicTarget = string; // a topic name, or '*'
 
 function covers(scope: TopicScope, topic: TopicTarget): boolean {
   if (scope === '*') return true;

@@ -147,7 +147,8 @@ function bodyText(body: unknown): string {
   if (body instanceof Uint8Array)
     return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   if (body instanceof ArrayBuffer) return Buffer.from(body).toString('utf8');
-  if (typeof body !== 'object') return typeof body === 'bigint' ? body.toString() : String(body);
+  if (typeof body === 'bigint' || typeof body === 'number' || typeof body === 'boolean') return body.toString();
+  if (typeof body !== 'object') return '';
   if (jsonDepth(body, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) {
     return `(a JSON value nested deeper than ${MAX_EVENT_DEPTH} levels)`;
   }

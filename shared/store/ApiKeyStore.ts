@@ -59,5 +59,5 @@ export class ApiKeyStore {
 
 function withoutId(document: ApiKeyDocument): ApiKeyRecord {
   const { id: _id, ...record } = fromDocument(document);
-  return record as ApiKeyRecord;
+  return record;
 }

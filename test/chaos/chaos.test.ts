@@ -295,7 +295,7 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
       for (const moment of killMoments) {
         const wait = started + moment - Date.now();
         if (wait > 0) await delay(wait);
-        await host!.killAndRestart();
+        await host.killAndRestart();
       }
     })();
     const refusing = (async () => {
@@ -307,13 +307,13 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
         hostLog.write(
           `\n[chaos] ${new Date().toISOString()} Cosmos DB refuses connections for ${length} ms\n`,
         );
-        await proxy!.refuse();
+        await proxy.refuse();
         // Proof that the SDK cannot route around the proxy: the host itself sees Cosmos DB down
         // (asked until it says so; the host may be restarting at this moment).
         let seen = false;
         while (!seen && Date.now() < from + length - 300) {
           try {
-            const health = await fetch(`${host!.url}/api/health`, { signal: AbortSignal.timeout(3_000) });
+            const health = await fetch(`${host.url}/api/health`, { signal: AbortSignal.timeout(3_000) });
             const body = (await health.json()) as { dependencies?: { cosmosDb?: { status?: string } } };
             seen = health.status === 503 && body.dependencies?.cosmosDb?.status === 'unhealthy';
           } catch {
@@ -324,7 +324,7 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
         if (seen) outagesSeenByHealth += 1;
         const rest = from + length - Date.now();
         if (rest > 0) await delay(rest);
-        await proxy!.resume();
+        await proxy.resume();
         outageMs += Date.now() - from;
         hostLog.write(`\n[chaos] ${new Date().toISOString()} Cosmos DB answers again\n`);
       }
@@ -454,8 +454,9 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
           else if (!(key !== '' && (await lookUp(key)))) withoutRecord[queue]! += 1;
           continue;
         }
-        const eventKey = String(properties.eventKey ?? body.eventKey ?? '');
-        const deliveryId = String(properties.deliveryId ?? body.deliveryId ?? '');
+        const textOf = (value: unknown): string => (typeof value === 'string' ? value : '');
+        const eventKey = textOf(properties.eventKey) || textOf(body.eventKey);
+        const deliveryId = textOf(properties.deliveryId) || textOf(body.deliveryId);
         if (views.size >= LOOKUP_LIMIT * 2 && !views.has(eventKey)) {
           notLookedUp += 1;
           continue;

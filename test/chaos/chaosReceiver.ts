@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 /** Shares of requests answered badly; the rest get 204. */
 export interface FailureShares {
@@ -103,7 +103,7 @@ export async function startChaosReceiver(
           response.writeHead(400, { 'content-type': 'text/plain' }).end('injected rejection');
           return;
         case 'reset':
-          (request.socket as Socket).resetAndDestroy();
+          (request.socket).resetAndDestroy();
           return;
         case 'hang': {
           const timer = setTimeout(() => {

@@ -31,7 +31,7 @@ function rawRequest(port: number, head: string, sendBody?: (socket: Socket, answ
       else resolvePromise({ status, head: headPart, body });
     });
     socket.write(head);
-    void sendBody?.(socket, () => received.length > 0);
+    sendBody?.(socket, () => received.length > 0).catch(reject);
   });
 }
 

@@ -84,7 +84,7 @@ async function startServiceBusProcess(config: EmulatorConfig): Promise<RunningSe
     const connectionString = await new Promise<string>((ready, fail) => {
       const timer = setTimeout(() => fail(new Error(`the emulator did not start: ${stderr}`)), 60_000);
       child.once('exit', (code) => fail(new Error(`the emulator exited (${code}): ${stderr}`)));
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         const match = /^Service Bus emulator ready on port \d+ .*?: (Endpoint=\S+)$/.exec(line);
         if (!match?.[1]) return;
         clearTimeout(timer);

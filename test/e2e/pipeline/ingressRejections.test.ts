@@ -155,7 +155,7 @@ describe('messages sent straight to the ingress queue', () => {
     expect(overHttp.status).toBe(400);
     expect(overHttp.headers.get('content-type')).toContain('application/problem+json');
     expect(overHttp.json.errors).toEqual([
-      { field: 'data', message: expect.stringContaining('64') as unknown as string },
+      { field: 'data', message: expect.stringContaining('64') },
     ]);
 
     // Depth 64 (the event object counts as one level) is accepted.
@@ -238,7 +238,7 @@ describe('messages sent straight to the ingress queue', () => {
       messageId: 'listed-2',
       topic: 'listing',
       reason: 'InvalidEvent',
-      description: expect.stringContaining('specversion') as unknown as string,
+      description: expect.stringContaining('specversion'),
       applicationProperties: { topic: 'listing', team: 'payments', attempt: 2 },
     });
     const enqueued = Date.parse(String(listed[1]?.enqueuedTimeUtc));

@@ -88,7 +88,7 @@ describe('the $ingress session read through the real SDK', () => {
       expect(error).toBeInstanceOf(ProblemError);
       expect((error as ProblemError).problem).toMatchObject({
         status: 503,
-        detail: expect.stringContaining('Service Bus') as unknown as string,
+        detail: expect.stringContaining('Service Bus'),
       });
       expect((error as ProblemError).headers).toEqual({ 'retry-after': '1' });
     } finally {

@@ -35,7 +35,7 @@ describe('bounded waits', () => {
     });
     expect(response.status).toBe(503);
     expect(response.headers).toMatchObject({ 'retry-after': '5' });
-    expect(String(response.body)).toContain('Service Bus did not answer within 10 s');
+    expect(response.body as string).toContain('Service Bus did not answer within 10 s');
   });
 });
 
@@ -49,7 +49,7 @@ describe('management operations that wait for Cosmos DB', () => {
     const response = await answer;
     expect(response.status).toBe(503);
     expect(response.headers).toMatchObject({ 'retry-after': '5' });
-    expect(String(response.body)).toContain('Cosmos DB did not answer within 10 s');
+    expect(response.body as string).toContain('Cosmos DB did not answer within 10 s');
   });
 });
 

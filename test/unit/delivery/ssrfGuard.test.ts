@@ -11,7 +11,7 @@ const noAllowList = new SsrfGuard(parseAllowedCidrs(undefined));
  * block and what the guard must say. Blocks the registry marks not globally reachable are refused
  * (the label names the block); the globally reachable ones are allowed.
  */
-const IPV4_REGISTRY: ReadonlyArray<[block: string, address: string, expected: string | 'allowed']> = [
+const IPV4_REGISTRY: ReadonlyArray<[block: string, address: string, expected: string /* a block's label, or 'allowed' */]> = [
   ['0.0.0.0/8 this network', '0.1.2.3', 'this network'],
   ['0.0.0.0/32 this host on this network', '0.0.0.0', 'this network'],
   ['10.0.0.0/8 private-use', '10.255.0.1', 'private-use'],
@@ -40,7 +40,7 @@ const IPV4_REGISTRY: ReadonlyArray<[block: string, address: string, expected: st
 ];
 
 /** One row per entry of the IANA IPv6 Special-Purpose Address Registry (iana-ipv6-special-registry). */
-const IPV6_REGISTRY: ReadonlyArray<[block: string, address: string, expected: string | 'allowed']> = [
+const IPV6_REGISTRY: ReadonlyArray<[block: string, address: string, expected: string /* a block's label, or 'allowed' */]> = [
   ['::1/128 loopback', '::1', 'loopback'],
   ['::/128 unspecified', '::', 'unspecified'],
   ['::ffff:0:0/96 IPv4-mapped (judged as the IPv4)', '::ffff:169.254.169.254', 'link-local'],

@@ -61,7 +61,7 @@ describe('GET /ingress/deadletters', () => {
     );
     expect(response.body).toEqual({
       items: [
-        { sequenceNumber: '1', reason: 'Unreadable', description: expect.any(String) as unknown as string },
+        { sequenceNumber: '1', reason: 'Unreadable', description: expect.any(String) },
       ],
     });
   });
