@@ -17,14 +17,16 @@ module.exports = {
     {
       name: 'functions-only-to-shared',
       severity: 'error',
-      comment: 'functions/ are thin trigger adapters over shared/; local/, bench/, test/ and infra/ are not deployed.',
+      comment:
+        'functions/ are thin trigger adapters over shared/; local/, bench/, test/ and infra/ are not deployed.',
       from: { path: '^functions/' },
       to: { path: '^(local|bench|test|infra)/' },
     },
     {
       name: 'shared-not-to-tools',
       severity: 'error',
-      comment: 'shared/ is what runs in Azure: it never imports the functions, local tooling, benches, tests or infra.',
+      comment:
+        'shared/ is what runs in Azure: it never imports the functions, local tooling, benches, tests or infra.',
       from: { path: '^shared/' },
       to: { path: '^(functions|local|bench|test|infra)/' },
     },
@@ -42,6 +44,9 @@ module.exports = {
     exclude: { path: '^(dist|coverage|node_modules)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -116,7 +116,10 @@ function startLoad(connectionString: string, rate: number, counters: Counters): 
     const receiver = client.createReceiver(queue);
     receivers.push(receiver);
     receiver.subscribe(
-      { processMessage: (message) => handle(message, receiver), processError: () => Promise.resolve(countError()) },
+      {
+        processMessage: (message) => handle(message, receiver),
+        processError: () => Promise.resolve(countError()),
+      },
       { autoCompleteMessages: false, maxConcurrentCalls: 16 },
     );
   };

@@ -10,7 +10,8 @@ import { compileFilter } from '../shared/routing/matchesFilter';
 
 const { values } = parseArgs({ options: { checks: { type: 'string', default: '100000' } } });
 const checks = Number(values.checks);
-if (!Number.isInteger(checks) || checks < 1) throw new Error(`--checks must be a positive integer, not "${values.checks}"`);
+if (!Number.isInteger(checks) || checks < 1)
+  throw new Error(`--checks must be a positive integer, not "${values.checks}"`);
 
 // An event that passes every check, so each check runs to the end.
 const event: CloudEventJson = {

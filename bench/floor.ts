@@ -48,8 +48,9 @@ async function main(): Promise<void> {
   const batchSize = Number(values['batch-size']);
   const inFlight = Number(values['in-flight']);
   const maxConcurrentCalls = Number(values['max-concurrent-calls']);
-  for (const [name, value] of Object.entries({ events, batchSize, inFlight, maxConcurrentCalls }))
-    {if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);}
+  for (const [name, value] of Object.entries({ events, batchSize, inFlight, maxConcurrentCalls })) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  }
 
   const arrivals = new Map<string, number[]>();
   const receiver = await startBenchReceiver((arrival) => {
@@ -99,8 +100,9 @@ async function main(): Promise<void> {
       try {
         const deadline = Date.now() + 120_000;
         while ((arrivals.get(phase)?.length ?? 0) < count) {
-          if (Date.now() > deadline)
-            {throw new Error(`${phase}: only ${arrivals.get(phase)?.length ?? 0}/${count} arrived`);}
+          if (Date.now() > deadline) {
+            throw new Error(`${phase}: only ${arrivals.get(phase)?.length ?? 0}/${count} arrived`);
+          }
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       } finally {

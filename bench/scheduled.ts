@@ -13,10 +13,16 @@ import { errorStack } from '../shared/errors/errorMessage';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '20' } } });
 const messages = Number(values.messages);
-if (!Number.isInteger(messages) || messages < 1) throw new Error(`--messages must be a positive integer, not "${values.messages}"`);
+if (!Number.isInteger(messages) || messages < 1)
+  throw new Error(`--messages must be a positive integer, not "${values.messages}"`);
 
 async function main(): Promise<void> {
-  const config = { UserConfig: { Namespaces: [{ Name: 'sbemulatorns', Queues: [{ Name: 'scheduled' }] }], Logging: { Type: 'Console' } } };
+  const config = {
+    UserConfig: {
+      Namespaces: [{ Name: 'sbemulatorns', Queues: [{ Name: 'scheduled' }] }],
+      Logging: { Type: 'Console' },
+    },
+  };
   const emulator = await start({ config, port: await getFreePort(), httpPort: 0 });
   const client = new ServiceBusClient(emulator.connectionString);
   try {

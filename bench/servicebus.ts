@@ -37,7 +37,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function sendOneByOne(client: ServiceBusClient, queue: string, count: number, inFlight = 8): Promise<number> {
+async function sendOneByOne(
+  client: ServiceBusClient,
+  queue: string,
+  count: number,
+  inFlight = 8,
+): Promise<number> {
   const sender = client.createSender(queue);
   const started = performance.now();
   let next = 0;
@@ -84,7 +89,8 @@ async function receiveAndComplete(connectionString: string, queue: string, count
             done += 1;
           }),
         );
-        if (messages.length > 0) progress(`receive+complete ${queue} with ${receivers} receiver(s): ${done}/${count}`);
+        if (messages.length > 0)
+          progress(`receive+complete ${queue} with ${receivers} receiver(s): ${done}/${count}`);
       }
     }),
   );
@@ -98,12 +104,36 @@ async function receiveAndComplete(connectionString: string, queue: string, count
 function startEmulatorProcess(): Promise<{ child: ChildProcess; connectionString: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   const configPath = join(dir, 'Config.json');
-  const queues = QUEUES.map((Name) => ({ Name, Properties: { LockDuration: 'PT1M', MaxSizeInMegabytes: 512 } }));
-  writeFileSync(configPath, JSON.stringify({ UserConfig: { Namespaces: [{ Name: 'bench', Queues: queues, Topics: [fanoutTopicConfig()] }] } }));
+  const queues = QUEUES.map((Name) => ({
+    Name,
+    Properties: { LockDuration: 'PT1M', MaxSizeInMegabytes: 512 },
+  }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      UserConfig: { Namespaces: [{ Name: 'bench', Queues: queues, Topics: [fanoutTopicConfig()] }] },
+    }),
+  );
   const cli = join(__dirname, '..', 'local', 'servicebus-emulator', 'cli.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--config', configPath, '--port', '0', '--http-port', '0', '--log-level', 'quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      cli,
+      '--config',
+      configPath,
+      '--port',
+      '0',
+      '--http-port',
+      '0',
+      '--log-level',
+      'quiet',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -136,22 +166,41 @@ async function main(): Promise<void> {
       rows.push(
         [`send, one message per call (8 in flight)`, `${single.toFixed(0)} msg/s`, ''],
         ['send, createMessageBatch', `${batched.toFixed(0)} msg/s`, ''],
-        ['receive+complete, 1 receiver', `${one.perSecond.toFixed(0)} msg/s`, `settle p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms`],
-        ['receive+complete, 8 receivers', `${eight.perSecond.toFixed(0)} msg/s`, `settle p50 ${eight.p50.toFixed(1)} ms, p99 ${eight.p99.toFixed(1)} ms`],
+        [
+          'receive+complete, 1 receiver',
+          `${one.perSecond.toFixed(0)} msg/s`,
+          `settle p50 ${one.p50.toFixed(1)} ms, p99 ${one.p99.toFixed(1)} ms`,
+        ],
+        [
+          'receive+complete, 8 receivers',
+          `${eight.perSecond.toFixed(0)} msg/s`,
+          `settle p50 ${eight.p50.toFixed(1)} ms, p99 ${eight.p99.toFixed(1)} ms`,
+        ],
       );
     }
     if (SCENARIO === 'all' || SCENARIO === 'fanout') {
       const fanout = await runFanout(emulator.connectionString, FANOUT_MESSAGES, BODY, progress);
       const perMessage = (fanout.copies / fanout.messages).toFixed(1);
       rows.push(
-        [`fan-out: ${fanout.messages} into 1 topic, 10 SQL subs`, `${fanout.inPerSecond.toFixed(0)} msg/s in`, `${fanout.copies} copies (${perMessage} per message)`],
-        ['fan-out: receive+complete, 10 receivers', `${fanout.outPerSecond.toFixed(0)} copies/s out`, 'from first send to last copy'],
+        [
+          `fan-out: ${fanout.messages} into 1 topic, 10 SQL subs`,
+          `${fanout.inPerSecond.toFixed(0)} msg/s in`,
+          `${fanout.copies} copies (${perMessage} per message)`,
+        ],
+        [
+          'fan-out: receive+complete, 10 receivers',
+          `${fanout.outPerSecond.toFixed(0)} copies/s out`,
+          'from first send to last copy',
+        ],
       );
     }
     progress('');
     process.stderr.write('\r');
-    console.log(`Service Bus emulator, 1 KB messages (${MESSAGES} per queue run, ${FANOUT_MESSAGES} fan-out)`);
-    for (const [what, rate, latency] of rows) console.log(`  ${what!.padEnd(44)} ${rate!.padStart(18)}  ${latency}`);
+    console.log(
+      `Service Bus emulator, 1 KB messages (${MESSAGES} per queue run, ${FANOUT_MESSAGES} fan-out)`,
+    );
+    for (const [what, rate, latency] of rows)
+      console.log(`  ${what!.padEnd(44)} ${rate!.padStart(18)}  ${latency}`);
   } finally {
     await client.close();
     await emulator.close();

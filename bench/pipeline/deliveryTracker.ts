@@ -18,7 +18,14 @@ export class DeliveryTracker {
   stray = 0;
 
   open(phase: string): PhaseDeliveries {
-    const deliveries = { received: 0, unique: 0, latenciesMs: [], firstArrivalAt: NaN, lastArrivalAt: NaN, ids: new Set<string>() };
+    const deliveries = {
+      received: 0,
+      unique: 0,
+      latenciesMs: [],
+      firstArrivalAt: NaN,
+      lastArrivalAt: NaN,
+      ids: new Set<string>(),
+    };
     this.#phases.set(phase, deliveries);
     return deliveries;
   }

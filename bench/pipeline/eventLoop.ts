@@ -6,7 +6,12 @@ import type { WatchedProcesses } from './processCpu';
  * Mean event loop utilization (percent) of each watched process between two epoch times, from
  * the samples instrumentPreload.mjs writes; NaN when a process left none.
  */
-export function eventLoopPercent(dir: string, processes: WatchedProcesses, from: number, to: number): Record<string, number> {
+export function eventLoopPercent(
+  dir: string,
+  processes: WatchedProcesses,
+  from: number,
+  to: number,
+): Record<string, number> {
   return Object.fromEntries(
     Object.entries(processes).map(([label, pid]) => {
       const file = join(dir, `elu-${pid}.log`);

@@ -121,14 +121,20 @@ export async function runThroughput(
     }),
   );
   const published = nowMs();
-  if (firstError) context.progress.note(`[bench] ${phase}: ${errors} events not accepted, first: ${errorMessage(firstError)}`);
+  if (firstError)
+    context.progress.note(
+      `[bench] ${phase}: ${errors} events not accepted, first: ${errorMessage(firstError)}`,
+    );
   await drain(deliveries, progress.published * context.fanOut, context.drainTimeoutMs);
   const end = Number.isNaN(deliveries.lastArrivalAt) ? nowMs() : deliveries.lastArrivalAt;
   const seconds = (end - started) / 1000;
   return {
     phase,
     fanOut: context.fanOut,
-    publishMode: options.batchSize > 0 ? `batch of ${options.batchSize}, ${options.concurrency} in flight` : `single, ${options.concurrency} in flight`,
+    publishMode:
+      options.batchSize > 0
+        ? `batch of ${options.batchSize}, ${options.concurrency} in flight`
+        : `single, ${options.concurrency} in flight`,
     events,
     accepted: progress.published,
     publishErrors: errors,
@@ -156,7 +162,13 @@ export async function runOpenLoop(
 ): Promise<LatencyResult> {
   const deliveries = context.tracker.open(phase);
   const total = Math.max(1, Math.round(rate * seconds));
-  const progress = { phase, published: 0, toPublish: total, deliveries, expectedDeliveries: total * context.fanOut };
+  const progress = {
+    phase,
+    published: 0,
+    toPublish: total,
+    deliveries,
+    expectedDeliveries: total * context.fanOut,
+  };
   context.progress.show(progress);
   const publishLatencies: number[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -184,7 +196,10 @@ export async function runOpenLoop(
   }
   await Promise.all(inFlight);
   const finished = nowMs();
-  if (firstError) context.progress.note(`[bench] ${phase}: ${errors} events not accepted, first: ${errorMessage(firstError)}`);
+  if (firstError)
+    context.progress.note(
+      `[bench] ${phase}: ${errors} events not accepted, first: ${errorMessage(firstError)}`,
+    );
   await drain(deliveries, progress.published * context.fanOut, context.drainTimeoutMs);
   return {
     phase,

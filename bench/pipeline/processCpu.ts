@@ -47,7 +47,9 @@ export function findProcesses(stackPid: number, devHostPids: readonly number[]):
   devHostPids.forEach((pid, i) => (watched[i === 0 ? 'devhost' : `devhost${i + 1}`] = pid));
   let pids: number[] = [];
   try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+    pids = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number);
   } catch {
     return watched;
   }
@@ -61,7 +63,9 @@ export type CpuSnapshot = Record<string, number>;
 
 /** CPU seconds so far of each watched process, and of everything else on the machine. */
 export function cpuSnapshot(processes: WatchedProcesses): CpuSnapshot {
-  const snapshot: CpuSnapshot = Object.fromEntries(Object.entries(processes).map(([label, pid]) => [label, cpuSecondsOf(pid)]));
+  const snapshot: CpuSnapshot = Object.fromEntries(
+    Object.entries(processes).map(([label, pid]) => [label, cpuSecondsOf(pid)]),
+  );
   const ours = Object.values(snapshot).reduce((sum, seconds) => sum + seconds, 0);
   snapshot[OTHER_PROCESSES] = machineBusySeconds() - ours;
   return snapshot;
@@ -70,7 +74,10 @@ export function cpuSnapshot(processes: WatchedProcesses): CpuSnapshot {
 /** Share of one core each process used between two snapshots, in percent. */
 export function cpuPercent(before: CpuSnapshot, after: CpuSnapshot, seconds: number): Record<string, number> {
   return Object.fromEntries(
-    Object.keys(after).map((label) => [label, Math.round((100 * ((after[label] ?? NaN) - (before[label] ?? NaN))) / seconds)]),
+    Object.keys(after).map((label) => [
+      label,
+      Math.round((100 * ((after[label] ?? NaN) - (before[label] ?? NaN))) / seconds),
+    ]),
   );
 }
 

@@ -39,10 +39,17 @@ export interface Publisher {
  * Publishes through the HTTP API over pools of keep-alive connections, taking the dev hosts in
  * turn when there are several (as a load balancer in front of scaled-out instances would).
  */
-export function createPublisher(apiUrls: readonly string[], functionKey: string, connections: number): Publisher {
+export function createPublisher(
+  apiUrls: readonly string[],
+  functionKey: string,
+  connections: number,
+): Publisher {
   const targets = apiUrls.map((apiUrl) => {
     const url = new URL(apiUrl);
-    return { pool: new Pool(url.origin, { connections, pipelining: 1 }), prefix: url.pathname.replace(/\/$/, '') };
+    return {
+      pool: new Pool(url.origin, { connections, pipelining: 1 }),
+      prefix: url.pathname.replace(/\/$/, ''),
+    };
   });
   let turn = 0;
 
@@ -55,12 +62,14 @@ export function createPublisher(apiUrls: readonly string[], functionKey: string,
       body,
     });
     const text = await response.body.text();
-    if (response.statusCode !== 202) throw new Error(`publish answered ${response.statusCode}: ${text.slice(0, 300)}`);
+    if (response.statusCode !== 202)
+      throw new Error(`publish answered ${response.statusCode}: ${text.slice(0, 300)}`);
   }
 
   return {
     publish: (topic, event) => post(topic, 'application/cloudevents+json', JSON.stringify(event)),
-    publishBatch: (topic, events) => post(topic, 'application/cloudevents-batch+json', JSON.stringify(events)),
+    publishBatch: (topic, events) =>
+      post(topic, 'application/cloudevents-batch+json', JSON.stringify(events)),
     close: async () => {
       await Promise.all(targets.map(({ pool }) => pool.close()));
     },

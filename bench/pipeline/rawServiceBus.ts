@@ -19,7 +19,12 @@ export async function measureRawServiceBus(
   connectionString: string,
   queue: string,
   messages: number,
-  options: { batch: boolean; inFlight: number; maxConcurrentCalls: number; onProgress?: (done: number) => void },
+  options: {
+    batch: boolean;
+    inFlight: number;
+    maxConcurrentCalls: number;
+    onProgress?: (done: number) => void;
+  },
 ): Promise<RawServiceBusResult> {
   const sendClient = new ServiceBusClient(connectionString);
   const receiveClient = new ServiceBusClient(connectionString);
@@ -28,7 +33,9 @@ export async function measureRawServiceBus(
   try {
     // Open both links before the clock starts.
     await sender.sendMessages({ body: BODY });
-    await receiver.receiveMessages(1, { maxWaitTimeInMs: 5_000 }).then((got) => Promise.all(got.map((m) => receiver.completeMessage(m))));
+    await receiver
+      .receiveMessages(1, { maxWaitTimeInMs: 5_000 })
+      .then((got) => Promise.all(got.map((m) => receiver.completeMessage(m))));
     let completed = 0;
     let resolveAll!: () => void;
     const allCompleted = new Promise<void>((resolve) => (resolveAll = resolve));

@@ -26,8 +26,11 @@ const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toStr
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
 
 function table(header: string[], rows: string[][]): string {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -58,7 +61,17 @@ export function formatReport(report: BenchReport): string {
   out.push('', 'Throughput (closed loop: publish N events as fast as accepted, wait for every delivery)');
   out.push(
     table(
-      ['fan-out', 'publish', 'events', 'events/s accepted', 'deliveries/s', 'events/s delivered', 'delivered', 'p50 ms', 'p99 ms'],
+      [
+        'fan-out',
+        'publish',
+        'events',
+        'events/s accepted',
+        'deliveries/s',
+        'events/s delivered',
+        'delivered',
+        'p50 ms',
+        'p99 ms',
+      ],
       report.throughput.map((r) => [
         String(r.fanOut),
         `${r.publishMode}${r.devHosts > 1 ? `, ${r.devHosts} dev hosts` : ''}`,
@@ -75,7 +88,17 @@ export function formatReport(report: BenchReport): string {
   out.push('', 'Latency (open loop at a fixed rate, single publishes; publish -> webhook arrival)');
   out.push(
     table(
-      ['fan-out', 'target ev/s', 'achieved ev/s', 'delivered', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'publish p99 ms'],
+      [
+        'fan-out',
+        'target ev/s',
+        'achieved ev/s',
+        'delivered',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'publish p99 ms',
+      ],
       report.latency.map((r) => [
         String(r.fanOut),
         int(r.targetEventsPerSecond),
@@ -89,9 +112,15 @@ export function formatReport(report: BenchReport): string {
       ]),
     ),
   );
-  out.push('', 'CPU per process during each phase (% of one core; 2 cores = 200%), and its event loop utilization');
+  out.push(
+    '',
+    'CPU per process during each phase (% of one core; 2 cores = 200%), and its event loop utilization',
+  );
   for (const r of [...report.throughput, ...report.latency]) out.push(`  ${r.phase.padEnd(22)} ${load(r)}`);
-  out.push('', 'CPU milliseconds per event (all cores), by process: the cost that does not depend on other load');
+  out.push(
+    '',
+    'CPU milliseconds per event (all cores), by process: the cost that does not depend on other load',
+  );
   for (const r of report.throughput) {
     const perEvent = Object.entries(r.cpuSeconds)
       .filter(([label]) => label !== OTHER_PROCESSES)
@@ -99,7 +128,9 @@ export function formatReport(report: BenchReport): string {
     const total = Object.entries(r.cpuSeconds)
       .filter(([label]) => label !== OTHER_PROCESSES)
       .reduce((sum, [, seconds]) => sum + seconds, 0);
-    out.push(`  ${r.phase.padEnd(22)} ${perEvent.join(', ')}; total ${((1000 * total) / r.accepted).toFixed(2)} ms/event`);
+    out.push(
+      `  ${r.phase.padEnd(22)} ${perEvent.join(', ')}; total ${((1000 * total) / r.accepted).toFixed(2)} ms/event`,
+    );
   }
   if (report.strayDeliveries > 0) out.push(`(${report.strayDeliveries} deliveries of no known phase)`);
   return out.join('\n');

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     ...extraSettings,
   };
   // BENCH_DEVHOST_LOG=<file> keeps the dev host's own log lines (per-invocation timings).
-  const logFile = process.env.BENCH_DEVHOST_LOG ? createWriteStream(process.env.BENCH_DEVHOST_LOG) : undefined;
+  const logFile = process.env.BENCH_DEVHOST_LOG
+    ? createWriteStream(process.env.BENCH_DEVHOST_LOG)
+    : undefined;
   const stack = await startStack({
     ports,
     settings,
@@ -64,7 +66,9 @@ async function main(): Promise<void> {
     apiUrls: [stack.apiUrl, ...extraHosts.map((host) => `${host.url}/api`)],
     functionKey: stack.functionKey,
     serviceBusConnectionString: stack.serviceBusConnectionString,
-    devHostPids: [stack.devHostPid, ...extraHosts.map((host) => host.pid)].filter((pid): pid is number => pid !== undefined),
+    devHostPids: [stack.devHostPid, ...extraHosts.map((host) => host.pid)].filter(
+      (pid): pid is number => pid !== undefined,
+    ),
     startupMs: stack.startupMs,
   };
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);

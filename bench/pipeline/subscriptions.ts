@@ -12,6 +12,8 @@ export async function createWebhookSubscription(
     body: JSON.stringify({ destination: { endpointType: 'WebHook', endpointUrl }, filter: {} }),
   });
   if (response.status !== 201 && response.status !== 200) {
-    throw new Error(`PUT subscription ${topic}/${name} answered ${response.status}: ${await response.text()}`);
+    throw new Error(
+      `PUT subscription ${topic}/${name} answered ${response.status}: ${await response.text()}`,
+    );
   }
 }

@@ -123,6 +123,7 @@ export async function zipDeploymentFolder(appDir: string, zipPath: string): Prom
  * Removes from a staged app folder everything the zip would leave out, so the folder holds
  * exactly what the platform unpacks (without writing and reading a 70 MB zip of ~60,000 files).
  * Returns the files that remain, as `zipDeploymentFolder` lists them.
+ * @public (the package tests check what azd uploads with it)
  */
 export function pruneToPackage(appDir: string): string[] {
   const ignorePath = join(appDir, IGNORE_FILE);
@@ -147,7 +148,8 @@ export async function buildDeploymentPackage(options: StageOptions): Promise<Dep
   return zipDeploymentFolder(appDir, join(dirname(appDir), ZIP_NAME));
 }
 
-/** Unpacks a package into `targetDir`, as the platform does before it starts the app. */
+/** Unpacks a package into `targetDir`, as the platform does before it starts the app. * @public (the package tests check what azd uploads with it)
+ */
 export async function extractPackage(zipPath: string, targetDir: string): Promise<void> {
   const zip = await new Promise<yauzl.ZipFile>((done, fail) =>
     // yauzl rejects absolute and `..` entry names (validateFileName), so nothing lands outside.

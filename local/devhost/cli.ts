@@ -18,8 +18,9 @@ async function main(): Promise<void> {
   });
   // Without --port: local.settings.json Host.LocalHttpPort, else 7071 (as func start).
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535))
-    {throw new Error(`--port must be a port number, not "${values.port}"`);}
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) {
+    throw new Error(`--port must be a port number, not "${values.port}"`);
+  }
   const host = await startDevHost({
     appRoot: values['app-root'],
     port,

@@ -72,8 +72,9 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   );
 
   for (const fn of app.functions.values()) {
-    if (fn.metadata.retryOptions)
-      {writeLog('warning', `Function ${fn.metadata.name} sets a retry policy, which the dev host ignores.`);}
+    if (fn.metadata.retryOptions) {
+      writeLog('warning', `Function ${fn.metadata.name} sets a retry policy, which the dev host ignores.`);
+    }
   }
   const runner = new InvocationRunner(app, hostOptions.functionTimeoutMs);
   const listeners: TriggerListener[] = [];
@@ -99,7 +100,11 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
         // The admin API answers 202 at once; run() logs the invocation's own failure, so only a
         // failure of the runner itself reaches this handler.
         runner
-          .run(fn, 'This function was programmatically called via the host APIs.', toManualInvocationInput(plan, input))
+          .run(
+            fn,
+            'This function was programmatically called via the host APIs.',
+            toManualInvocationInput(plan, input),
+          )
           .catch((error: unknown) => writeLog('error', `Could not invoke ${name}: ${describeError(error)}`));
       },
     },
@@ -108,8 +113,9 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   try {
     for (const plan of plans) {
       if (plan.kind === 'timer') listeners.push(startTimerTrigger(app, plan, runner));
-      else if (plan.kind === 'serviceBus')
-        {listeners.push(startServiceBusTrigger(app, plan, runner, connections, hostOptions.serviceBus));}
+      else if (plan.kind === 'serviceBus') {
+        listeners.push(startServiceBusTrigger(app, plan, runner, connections, hostOptions.serviceBus));
+      }
     }
   } catch (error) {
     await settleWithin(
@@ -125,8 +131,9 @@ export async function startDevHost(options: DevHostOptions): Promise<RunningDevH
   }
 
   const url = `http://${host}:${http.port}`;
-  for (const plan of plans)
-    {writeLog('information', `Function ${plan.name}: ${describeTrigger(plan, url, http.routes)}`);}
+  for (const plan of plans) {
+    writeLog('information', `Function ${plan.name}: ${describeTrigger(plan, url, http.routes)}`);
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -12,7 +12,10 @@ const ONE_DAY_MS = 86_400_000;
  * otherwise a new one written there. Reusing it matters: an app reads NODE_EXTRA_CA_CERTS only
  * when it starts, so a restarted fake endpoint must keep the certificate the app already trusts.
  */
-export function loadOrCreateCertificate(dir: string, host: string): SelfSignedCertificate & { certPath: string } {
+export function loadOrCreateCertificate(
+  dir: string,
+  host: string,
+): SelfSignedCertificate & { certPath: string } {
   mkdirSync(dir, { recursive: true });
   const certPath = join(dir, 'cert.pem');
   const keyPath = join(dir, 'key.pem');
@@ -33,7 +36,9 @@ function readUsable(certPath: string, keyPath: string, host: string): SelfSigned
     const certificate = new X509Certificate(certPem);
     const coversHost = isIP(host) ? certificate.checkIP(host) : certificate.checkHost(host);
     const fresh = new Date(certificate.validTo).getTime() > Date.now() + ONE_DAY_MS;
-    return coversHost && fresh && certificate.checkPrivateKey(createPrivateKey(keyPem)) ? { certPem, keyPem } : undefined;
+    return coversHost && fresh && certificate.checkPrivateKey(createPrivateKey(keyPem))
+      ? { certPem, keyPem }
+      : undefined;
   } catch {
     return undefined; // unreadable or not a certificate: make a new one
   }

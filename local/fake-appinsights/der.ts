@@ -24,7 +24,8 @@ export const octetString = (content: Uint8Array): Buffer => tlv(0x04, content);
 export const utf8String = (text: string): Buffer => tlv(0x0c, Buffer.from(text, 'utf8'));
 export const boolean = (value: boolean): Buffer => tlv(0x01, Buffer.from([value ? 0xff : 0x00]));
 /** A BIT STRING whose content is whole bytes (no unused bits). */
-export const bitString = (content: Uint8Array): Buffer => tlv(0x03, Buffer.concat([Buffer.from([0]), content]));
+export const bitString = (content: Uint8Array): Buffer =>
+  tlv(0x03, Buffer.concat([Buffer.from([0]), content]));
 /** Context-specific constructed tag [n] EXPLICIT. */
 export const explicit = (n: number, content: Uint8Array): Buffer => tlv(0xa0 | n, content);
 /** Context-specific primitive tag [n] IMPLICIT (GeneralName choices). */

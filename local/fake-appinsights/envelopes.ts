@@ -44,7 +44,9 @@ const envelopeSchema = z.looseObject({
             }),
           )
           .optional(),
-        exceptions: z.array(z.looseObject({ typeName: z.string().optional(), message: z.string().optional() })).optional(),
+        exceptions: z
+          .array(z.looseObject({ typeName: z.string().optional(), message: z.string().optional() }))
+          .optional(),
       }),
     })
     .optional(),

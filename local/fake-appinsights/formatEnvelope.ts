@@ -1,7 +1,16 @@
 import { type Envelope, envelopeType, operationId } from './envelopes';
 
 /** Custom properties worth seeing at a glance; the pipeline sets these on all its telemetry. */
-const KEY_PROPERTIES = ['eventKey', 'topic', 'subscription', 'deliveryId', 'attempt', 'outcome', 'reason', 'queue'];
+const KEY_PROPERTIES = [
+  'eventKey',
+  'topic',
+  'subscription',
+  'deliveryId',
+  'attempt',
+  'outcome',
+  'reason',
+  'queue',
+];
 
 /**
  * One line per envelope for the live view:
@@ -44,7 +53,9 @@ export function durationMs(duration: string): number {
   const match = /^(?:(\d+)\.)?(\d+):(\d+):(\d+(?:\.\d+)?)$/.exec(duration);
   if (!match) return NaN;
   const [, days = '0', hours = '0', minutes = '0', seconds = '0'] = match;
-  return Math.round(((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 + Number(seconds) * 1000);
+  return Math.round(
+    ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 + Number(seconds) * 1000,
+  );
 }
 
 function round(value: number): number {

@@ -44,8 +44,9 @@ export function describeDelivery(
   } else if (/json/i.test(contentType)) {
     try {
       const parsed: unknown = JSON.parse(body);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-        {attributes = parsed as Record<string, unknown>;}
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+        attributes = parsed as Record<string, unknown>;
+      }
     } catch {
       // Not JSON after all: show what the headers say.
     }

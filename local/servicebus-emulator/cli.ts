@@ -13,9 +13,11 @@ async function main(): Promise<void> {
       'log-level': { type: 'string' },
     },
   });
-  if (!values.config) throw new ConfigError('--config FILE is required (the official emulator Config.json shape)');
+  if (!values.config)
+    throw new ConfigError('--config FILE is required (the official emulator Config.json shape)');
   const level = values['log-level'] ?? 'info';
-  if (level !== 'quiet' && level !== 'info' && level !== 'debug') throw new ConfigError('--log-level must be quiet, info or debug');
+  if (level !== 'quiet' && level !== 'info' && level !== 'debug')
+    throw new ConfigError('--log-level must be quiet, info or debug');
   const handle = await start({
     config: values.config,
     port: values.port === undefined ? undefined : Number(values.port),
@@ -27,7 +29,9 @@ async function main(): Promise<void> {
   const printable = handle.connectionString.replace(/SharedAccessKey=([^;]*)/, (whole, key: string) =>
     key === DEFAULT_KEY ? whole : 'SharedAccessKey=<Auth.SharedAccessKey from the config>',
   );
-  console.log(`Service Bus emulator ready on port ${handle.port} (health http://127.0.0.1:${handle.httpPort}/health): ${printable}`);
+  console.log(
+    `Service Bus emulator ready on port ${handle.port} (health http://127.0.0.1:${handle.httpPort}/health): ${printable}`,
+  );
   const stop = (): void => {
     handle.close().then(
       () => process.exit(0),

@@ -96,8 +96,9 @@ async function waitUntilAnswering(
     } catch {
       // Not listening yet.
     }
-    if (Date.now() > deadline)
-      {throw new Error(`Azurite did not answer on ${url} within ${timeoutMs} ms: ${output()}`);}
+    if (Date.now() > deadline) {
+      throw new Error(`Azurite did not answer on ${url} within ${timeoutMs} ms: ${output()}`);
+    }
     await delay(100);
   }
 }

@@ -17,8 +17,6 @@ import { start as startServiceBusEmulator } from '../servicebus-emulator/index';
 import { SERVICEBUS_CONFIG } from './backingServices';
 import { EMULATOR_ACCOUNT_KEY } from './cosmos';
 
-export type PartName = 'servicebus' | 'cosmos';
-
 export interface ServiceBusPartReady {
   connectionString: string;
   port: number;

@@ -43,9 +43,7 @@ export class RunningParts {
           await part.stop();
           this.log(`[stack] stopped ${part.name} (${Math.round(performance.now() - begun)} ms)`);
         } catch (error) {
-          this.log(
-            `[stack] stopping ${part.name} failed: ${errorMessage(error)}`,
-          );
+          this.log(`[stack] stopping ${part.name} failed: ${errorMessage(error)}`);
         }
       }
     })();

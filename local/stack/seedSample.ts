@@ -78,7 +78,10 @@ export async function seedSampleSubscription(options: SeedOptions): Promise<Seed
   });
   const text = await response.text();
   if (response.status !== 200 && response.status !== 201) {
-    throw new SeedError(`PUT ${subscriptionUrl} answered ${response.status}: ${text.slice(0, 500)}`, response.status);
+    throw new SeedError(
+      `PUT ${subscriptionUrl} answered ${response.status}: ${text.slice(0, 500)}`,
+      response.status,
+    );
   }
   if (response.status === 201) {
     const body = JSON.parse(text) as { signingSecret?: unknown };

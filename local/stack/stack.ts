@@ -238,7 +238,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             });
           } catch (error) {
             // Refused by the app (the SSRF guard, as in Azure): say why and go on without it.
-            if (error instanceof SeedError && error.status === 400) return { refused: sampleRefusal(allowedCidrs) };
+            if (error instanceof SeedError && error.status === 400)
+              return { refused: sampleRefusal(allowedCidrs) };
             throw error;
           }
         },
@@ -333,13 +334,16 @@ function watchDevHost(
 ): void {
   let watching = true;
   parts.addWatcher(() => (watching = false));
-  devHost.exited.then(({ code, signal }) => {
-    if (!watching) return;
-    const tail = devHost
-      .lastLines()
-      .slice(-10)
-      .map((line) => `  ${line}`)
-      .join('\n');
-    partDied('dev host', `exited (${signal ?? `code ${code}`}); its last lines:\n${tail}`);
-   }, (error: unknown) => partDied('dev host', `could not be watched: ${errorMessage(error)}`));
+  devHost.exited.then(
+    ({ code, signal }) => {
+      if (!watching) return;
+      const tail = devHost
+        .lastLines()
+        .slice(-10)
+        .map((line) => `  ${line}`)
+        .join('\n');
+      partDied('dev host', `exited (${signal ?? `code ${code}`}); its last lines:\n${tail}`);
+    },
+    (error: unknown) => partDied('dev host', `could not be watched: ${errorMessage(error)}`),
+  );
 }

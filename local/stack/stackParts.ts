@@ -94,8 +94,9 @@ export function externalBySettings(settings: Record<string, string | undefined>)
   }
   const storage = present(settings, SETTINGS.payloadStorageConnection);
   if (storage === undefined) {
-    if (present(settings, `${SETTINGS.payloadStorageConnection}__blobServiceUri`) !== undefined)
-      {parts.push('azurite');}
+    if (present(settings, `${SETTINGS.payloadStorageConnection}__blobServiceUri`) !== undefined) {
+      parts.push('azurite');
+    }
   } else if (!/UseDevelopmentStorage\s*=\s*true/i.test(storage)) {
     const blobEndpoint = field(storage, 'BlobEndpoint');
     if (blobEndpoint === undefined || !isLoopbackUrl(blobEndpoint)) parts.push('azurite');

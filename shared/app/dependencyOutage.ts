@@ -71,8 +71,9 @@ export async function withDeadline<T>(
  */
 export function unavailableDependency(error: unknown): DependencyName | undefined {
   if (error instanceof DependencyTimeoutError) return error.dependency;
-  if (isServiceBusError(error))
-    {return TRANSIENT_SERVICE_BUS_CODES.has(error.code) ? 'Service Bus' : undefined;}
+  if (isServiceBusError(error)) {
+    return TRANSIENT_SERVICE_BUS_CODES.has(error.code) ? 'Service Bus' : undefined;
+  }
   const status = cosmosStatus(error);
   if (status !== undefined && TRANSIENT_COSMOS_STATUSES.has(status)) return 'Cosmos DB';
   const code = (error as { code?: unknown } | null)?.code;

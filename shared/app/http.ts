@@ -48,12 +48,7 @@ export async function respond(
     if (problem.problem.status >= 500) {
       // Answered, not thrown: record it on the request so it shows as an exception.
       recordActiveSpanException(error);
-      log(
-        'error',
-        `${context.functionName} failed: ${errorStack(error)}`,
-        {},
-        context,
-      );
+      log('error', `${context.functionName} failed: ${errorStack(error)}`, {}, context);
     }
     return toProblemResponse(problem.problem, { ...problem.headers });
   }
@@ -77,9 +72,6 @@ export async function jsonBody(request: HttpRequest): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw invalidField(
-      'body',
-      `is not valid JSON: ${errorMessage(error)}`,
-    );
+    throw invalidField('body', `is not valid JSON: ${errorMessage(error)}`);
   }
 }

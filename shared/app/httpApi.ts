@@ -101,19 +101,19 @@ export async function writeSubscription(
   return respond(
     context,
     waitingFor('Cosmos DB', async () => {
-    const app = appContext();
-    const { topic, name } = request.params;
-    const result = await putSubscription(app.subscriptions, {
-      topic,
-      name,
-      body: await jsonBody(request),
-      ifMatch: request.headers.get('if-match'),
-      ifNoneMatch: request.headers.get('if-none-match'),
-      now: new Date(),
-      checkWebhookTarget: (endpointUrl) => refusedWebhookTarget(app, endpointUrl),
-    });
-    if (topic) app.subscriptionCache.invalidate(topic);
-    return result;
+      const app = appContext();
+      const { topic, name } = request.params;
+      const result = await putSubscription(app.subscriptions, {
+        topic,
+        name,
+        body: await jsonBody(request),
+        ifMatch: request.headers.get('if-match'),
+        ifNoneMatch: request.headers.get('if-none-match'),
+        now: new Date(),
+        checkWebhookTarget: (endpointUrl) => refusedWebhookTarget(app, endpointUrl),
+      });
+      if (topic) app.subscriptionCache.invalidate(topic);
+      return result;
     }),
   );
 }
@@ -125,11 +125,16 @@ export async function removeSubscription(
   return respond(
     context,
     waitingFor('Cosmos DB', async () => {
-    const app = appContext();
-    const { topic, name } = request.params;
-    const result = await deleteSubscription(app.subscriptions, topic, name, request.headers.get('if-match'));
-    if (topic) app.subscriptionCache.invalidate(topic);
-    return result;
+      const app = appContext();
+      const { topic, name } = request.params;
+      const result = await deleteSubscription(
+        app.subscriptions,
+        topic,
+        name,
+        request.headers.get('if-match'),
+      );
+      if (topic) app.subscriptionCache.invalidate(topic);
+      return result;
     }),
   );
 }
@@ -148,15 +153,15 @@ export async function eventStatus(
   return respond(
     context,
     waitingFor('Cosmos DB', () => {
-    const { events, deliveries } = appContext();
-    return getEventStatus(
-      {
-        getEvent: (key) => events.get(key),
-        listDeliveries: (key) => deliveries.listForEvent(key),
-        requireTopic: (topic) => access.requireTopic(topic),
-      },
-      request.params.eventKey,
-    );
+      const { events, deliveries } = appContext();
+      return getEventStatus(
+        {
+          getEvent: (key) => events.get(key),
+          listDeliveries: (key) => deliveries.listForEvent(key),
+          requireTopic: (topic) => access.requireTopic(topic),
+        },
+        request.params.eventKey,
+      );
     }),
   );
 }
@@ -168,17 +173,17 @@ export async function subscriptionDeliveries(
   return respond(
     context,
     waitingFor('Cosmos DB', () => {
-    const store = appContext().deliveries;
-    return listSubscriptionDeliveries(
-      (topic, name, options) => store.listForSubscription(topic, name, options),
-      {
-        topic: request.params.topic,
-        name: request.params.name,
-        status: request.query.get('status'),
-        page: parsePageQuery(request.query),
-        tokens: appContext().continuationTokens,
-      },
-    );
+      const store = appContext().deliveries;
+      return listSubscriptionDeliveries(
+        (topic, name, options) => store.listForSubscription(topic, name, options),
+        {
+          topic: request.params.topic,
+          name: request.params.name,
+          status: request.query.get('status'),
+          page: parsePageQuery(request.query),
+          tokens: appContext().continuationTokens,
+        },
+      );
     }),
   );
 }

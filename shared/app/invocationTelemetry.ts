@@ -36,7 +36,11 @@ export function traceInvocation(hook: PreInvocationContext): void {
   }
 }
 
-function httpSpanOptions(request: HttpRequest, context: InvocationContext, route: string | undefined): SpanOptions {
+function httpSpanOptions(
+  request: HttpRequest,
+  context: InvocationContext,
+  route: string | undefined,
+): SpanOptions {
   const { topic, name, eventKey } = request.params;
   const properties: PipelineProperties = { topic, subscription: name, eventKey };
   return {
@@ -76,7 +80,12 @@ function serviceBusSpanOptions(context: InvocationContext, queueName: string | u
 
 /** The status of what an HTTP handler returned: an HttpResponseInit or HttpResponse (default 200). */
 function statusOf(result: unknown): number {
-  if (typeof result === 'object' && result !== null && 'status' in result && typeof result.status === 'number') {
+  if (
+    typeof result === 'object' &&
+    result !== null &&
+    'status' in result &&
+    typeof result.status === 'number'
+  ) {
     return result.status;
   }
   return 200;

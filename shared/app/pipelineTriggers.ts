@@ -17,12 +17,7 @@ import { ingressEnqueuedTime } from './journey';
 import { reportDelivery } from './reportDelivery';
 import { outageLogger, reportPostponed } from './reportOutage';
 import { reportRouted } from './reportRoute';
-import {
-  applicationPropertiesOf,
-  deliveryCountOf,
-  messageIdOf,
-  receivedMessageOf,
-} from './triggerMetadata';
+import { applicationPropertiesOf, deliveryCountOf, messageIdOf, receivedMessageOf } from './triggerMetadata';
 
 export async function routeTrigger(message: unknown, context: InvocationContext): Promise<void> {
   const shared = appContext();

@@ -14,7 +14,11 @@ import {
 } from '../telemetry';
 import { carriedPublishedAt } from './journey';
 
-const OUTCOME: Record<string, AttemptOutcome> = { succeeded: 'succeeded', retry: 'retrying', deadLetter: 'deadLettered' };
+const OUTCOME: Record<string, AttemptOutcome> = {
+  succeeded: 'succeeded',
+  retry: 'retrying',
+  deadLetter: 'deadLettered',
+};
 
 /**
  * What one deliver invocation tells the log and telemetry: a line with the delivery's

@@ -24,10 +24,6 @@ export interface Grant {
   topics: TopicScope;
 }
 
-export function isPermission(value: unknown): value is Permission {
-  return typeof value === 'string' && (PERMISSIONS as readonly string[]).includes(value);
-}
-
 /**
  * The topic a check is about: a route's `{topic}`, or `'*'` for a call that reaches every topic
  * (an event looked up by key before its topic is known, the ingress dead letters, key management).

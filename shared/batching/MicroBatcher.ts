@@ -39,10 +39,12 @@ export class MicroBatcher<Item, Result> {
     private readonly maxItems: number,
     private readonly maxInFlight = DEFAULT_MAX_IN_FLIGHT,
   ) {
-    if (!Number.isInteger(maxItems) || maxItems < 1)
-      {throw new RangeError('maxItems must be a positive integer');}
-    if (!Number.isInteger(maxInFlight) || maxInFlight < 1)
-      {throw new RangeError('maxInFlight must be a positive integer');}
+    if (!Number.isInteger(maxItems) || maxItems < 1) {
+      throw new RangeError('maxItems must be a positive integer');
+    }
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+      throw new RangeError('maxInFlight must be a positive integer');
+    }
   }
 
   add(item: Item): Promise<Result> {

@@ -179,8 +179,9 @@ export class Bus {
     try {
       await sender.sendMessages(message);
     } catch (error) {
-      if (isServiceBusError(error) && error.code === 'MessageSizeExceeded')
-        {throw new MessageTooLargeError(entity);}
+      if (isServiceBusError(error) && error.code === 'MessageSizeExceeded') {
+        throw new MessageTooLargeError(entity);
+      }
       throw error;
     }
   }

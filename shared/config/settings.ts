@@ -132,7 +132,8 @@ function readAllowedCidrs(env: Environment): AllowedCidrs {
   try {
     return parseAllowedCidrs(env[SETTINGS.allowedPrivateCidrs]);
   } catch (error) {
-    if (error instanceof InvalidCidrListError) throw new SettingsError(SETTINGS.allowedPrivateCidrs, error.problem);
+    if (error instanceof InvalidCidrListError)
+      throw new SettingsError(SETTINGS.allowedPrivateCidrs, error.problem);
     throw error;
   }
 }
@@ -147,8 +148,10 @@ function readAuth(env: Environment): Settings['auth'] {
   const issuer = present(env, SETTINGS.authIssuer);
   const audience = present(env, SETTINGS.authAudience);
   if (issuer === undefined && audience === undefined) return undefined;
-  if (issuer === undefined) throw new SettingsError(SETTINGS.authIssuer, `missing: ${SETTINGS.authAudience} is set`);
-  if (audience === undefined) throw new SettingsError(SETTINGS.authAudience, `missing: ${SETTINGS.authIssuer} is set`);
+  if (issuer === undefined)
+    throw new SettingsError(SETTINGS.authIssuer, `missing: ${SETTINGS.authAudience} is set`);
+  if (audience === undefined)
+    throw new SettingsError(SETTINGS.authAudience, `missing: ${SETTINGS.authIssuer} is set`);
   const url = parse(z.url({ message: 'must be an absolute URL' }), SETTINGS.authIssuer, issuer);
   const { protocol, hostname } = new URL(url);
   if (protocol !== 'https:' && !(protocol === 'http:' && LOOPBACK_HOSTS.test(hostname))) {

@@ -2,7 +2,12 @@
  * The telemetry settings, apart from the others: telemetry starts first thing when the app
  * loads (shared/app/bootstrapTelemetry), before any SDK, so this module loads nothing but them.
  */
-import { aadAuthentication, samplingFromSetting, statsbeatEnvironment, type TelemetrySampling } from '../telemetry/options';
+import {
+  aadAuthentication,
+  samplingFromSetting,
+  statsbeatEnvironment,
+  type TelemetrySampling,
+} from '../telemetry/options';
 import { SETTINGS } from './names';
 
 export type Environment = Record<string, string | undefined>;

@@ -25,7 +25,10 @@ export interface AllowedCidrs {
 export function parseAllowedCidrs(text: string | undefined): AllowedCidrs {
   const list = new BlockList();
   const cidrs: string[] = [];
-  const entries = (text ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = (text ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   for (const entry of entries) {
     const [rawNetwork = '', rawPrefix, extra] = entry.split('/');
     const network = normalizeAddress(rawNetwork);

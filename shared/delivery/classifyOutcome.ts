@@ -32,7 +32,12 @@ const MIN_DELAY_MS_BY_STATUS: Readonly<Record<number, number>> = { 408: 120_000,
 export function classifyOutcome(result: WebhookResult): AttemptClassification {
   const base = { disableSubscription: false };
   if (result.failure === 'refused') {
-    return { ...base, outcome: 'permanentFailure', reason: 'TargetRefused', description: result.error ?? 'target refused' };
+    return {
+      ...base,
+      outcome: 'permanentFailure',
+      reason: 'TargetRefused',
+      description: result.error ?? 'target refused',
+    };
   }
   if (result.failure === 'timeout' || result.failure === 'network' || result.status === undefined) {
     return {

@@ -4,9 +4,7 @@ import { type RandomSource, scheduledDelayMs, withJitter } from './retrySchedule
 /** Why a delivery stops being retried (also the dead-letter reason, as Event Grid names them). */
 export type ExhaustedReason = 'MaxDeliveryAttemptsExceeded' | 'TimeToLiveExceeded';
 
-export type NextAttempt =
-  | { at: Date; delayMs: number }
-  | { exhausted: ExhaustedReason; description: string };
+export type NextAttempt = { at: Date; delayMs: number } | { exhausted: ExhaustedReason; description: string };
 
 export interface NextAttemptInput {
   /** 1-based number of the attempt that just failed. */
@@ -38,10 +36,13 @@ export function nextAttempt(input: NextAttemptInput): NextAttempt {
   const jittered = withJitter(scheduledDelayMs(attempt, policy.schedule), input.random);
   const delayMs = Math.max(jittered, input.retryAfterMs ?? 0, input.minDelayMs ?? 0);
   const at = new Date(now.getTime() + delayMs);
-  const expiresAt = new Date(new Date(input.firstAttemptAt).getTime() + policy.eventTimeToLiveInMinutes * 60_000);
+  const expiresAt = new Date(
+    new Date(input.firstAttemptAt).getTime() + policy.eventTimeToLiveInMinutes * 60_000,
+  );
   // Negated on purpose: an unreadable firstAttemptAt makes expiresAt NaN, which must end retries.
   if (!(at.getTime() <= expiresAt.getTime())) {
-    const asked = input.retryAfterMs !== undefined && input.retryAfterMs >= jittered ? ' (as Retry-After asked)' : '';
+    const asked =
+      input.retryAfterMs !== undefined && input.retryAfterMs >= jittered ? ' (as Retry-After asked)' : '';
     return {
       exhausted: 'TimeToLiveExceeded',
       description:

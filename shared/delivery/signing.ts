@@ -19,7 +19,12 @@ export interface SignInput {
 }
 
 /** Signs one attempt per Standard Webhooks: HMAC-SHA256 of `{id}.{timestamp}.{body}`. */
-export function signDelivery({ secret, webhookId, body, timestamp = new Date() }: SignInput): SignatureHeaders {
+export function signDelivery({
+  secret,
+  webhookId,
+  body,
+  timestamp = new Date(),
+}: SignInput): SignatureHeaders {
   const signature = new Webhook(secret).sign(webhookId, timestamp, body);
   return {
     'webhook-id': webhookId,

@@ -54,7 +54,10 @@ export class SsrfGuard {
       const what = target.embeddedBy
         ? `${address} carries ${target.address.address} (${target.embeddedBy}), a ${range} address`
         : `${address} is a ${range} address`;
-      return { allowed: false, reason: `${what}; webhooks may not target it unless SWITCHYARD_ALLOWED_PRIVATE_CIDRS allows it` };
+      return {
+        allowed: false,
+        reason: `${what}; webhooks may not target it unless SWITCHYARD_ALLOWED_PRIVATE_CIDRS allows it`,
+      };
     }
     return { allowed: true };
   }
@@ -64,12 +67,15 @@ export class SsrfGuard {
     const host = hostname.replace(/^\[|\]$/g, '');
     let addresses: LookupAddress[];
     try {
-      addresses = normalizeAddress(host) ? [{ address: host, family: host.includes(':') ? 6 : 4 }] : await this.resolve(host);
+      addresses = normalizeAddress(host)
+        ? [{ address: host, family: host.includes(':') ? 6 : 4 }]
+        : await this.resolve(host);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'EDNS';
       return { ok: false, refused: false, error: `could not resolve ${host}: ${code}` };
     }
-    if (addresses.length === 0) return { ok: false, refused: false, error: `could not resolve ${host}: no addresses` };
+    if (addresses.length === 0)
+      return { ok: false, refused: false, error: `could not resolve ${host}: no addresses` };
     // Only checked addresses are ever connected to, so a host with some off-limits addresses
     // (localhost as ::1 and 127.0.0.1 with only 127.0.0.0/8 allowed) still works through the rest.
     const usable = addresses.filter(({ address }) => this.checkAddress(address).allowed);
@@ -84,7 +90,9 @@ export class SsrfGuard {
     this.checkHost(hostname).then(
       (check) => {
         if (!check.ok) {
-          const error: NodeJS.ErrnoException = check.refused ? new TargetRefusedError(check.error) : new Error(check.error);
+          const error: NodeJS.ErrnoException = check.refused
+            ? new TargetRefusedError(check.error)
+            : new Error(check.error);
           if (!check.refused) error.code = 'ENOTFOUND';
           callback(error, '', 0);
           return;
@@ -96,7 +104,12 @@ export class SsrfGuard {
           return;
         }
         const first = usable[0];
-        if (!first) callback(Object.assign(new Error(`no IPv${wanted} address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+        if (!first)
+          callback(
+            Object.assign(new Error(`no IPv${wanted} address for ${hostname}`), { code: 'ENOTFOUND' }),
+            '',
+            0,
+          );
         else callback(null, first.address, first.family);
       },
       (error: unknown) => callback(error as NodeJS.ErrnoException, '', 0),

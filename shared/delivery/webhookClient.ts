@@ -61,11 +61,22 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
       url = new URL(delivery.endpointUrl);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
     } catch {
-      return { ok: false, durationMs: 0, failure: 'refused', error: 'the endpoint URL is not an absolute http(s) URL' };
+      return {
+        ok: false,
+        durationMs: 0,
+        failure: 'refused',
+        error: 'the endpoint URL is not an absolute http(s) URL',
+      };
     }
     // Checked up front too: IP literals never reach the agent's lookup, and a refusal reads better here.
     const check = await guard.checkHost(url.hostname);
-    if (!check.ok) return { ok: false, durationMs: elapsed(), failure: check.refused ? 'refused' : 'network', error: check.error };
+    if (!check.ok)
+      return {
+        ok: false,
+        durationMs: elapsed(),
+        failure: check.refused ? 'refused' : 'network',
+        error: check.error,
+      };
 
     const body = JSON.stringify(delivery.event);
     const headers: Record<string, string> = {
@@ -118,26 +129,50 @@ async function readPrefix(body: ResponseBody, limit: number): Promise<string> {
 
 /** Header names are case-insensitive: lower-cased, ours override a custom `Content-Type`. */
 function lowerCaseNames(headers: Record<string, string> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function failureResult(error: unknown, durationMs: number, timedOut: boolean, timeoutMs: number): WebhookResult {
+function failureResult(
+  error: unknown,
+  durationMs: number,
+  timedOut: boolean,
+  timeoutMs: number,
+): WebhookResult {
   const refused = findCause(error, (cause) => cause instanceof TargetRefusedError);
   if (refused) return { ok: false, durationMs, failure: 'refused', error: refused.message };
-  const code = (findCause(error, (cause) => typeof (cause as NodeJS.ErrnoException).code === 'string') as NodeJS.ErrnoException | undefined)?.code;
-  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return { ok: false, durationMs, failure: 'timeout', error: `no complete response within ${timeoutMs} ms` };
+  const code = (
+    findCause(error, (cause) => typeof (cause as NodeJS.ErrnoException).code === 'string') as
+      NodeJS.ErrnoException | undefined
+  )?.code;
+  if (
+    timedOut ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
+    return {
+      ok: false,
+      durationMs,
+      failure: 'timeout',
+      error: `no complete response within ${timeoutMs} ms`,
+    };
   }
   const message = errorMessage(error);
   return { ok: false, durationMs, failure: 'network', error: code ? `${code}: ${message}` : message };
 }
 
 function findCause(error: unknown, test: (cause: Error) => boolean): Error | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+  for (
+    let current = error, depth = 0;
+    current instanceof Error && depth < 5;
+    current = current.cause, depth++
+  ) {
     if (test(current)) return current;
   }
   return undefined;

@@ -19,6 +19,20 @@ export interface PageOptions {
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 
+/** The page size a list uses: the default, or what the caller asked for within 1..MAX_PAGE_SIZE. */
+export function pageSize(maxItems: number | undefined): number {
+  if (maxItems === undefined) return DEFAULT_PAGE_SIZE;
+  return Math.min(Math.max(1, Math.floor(maxItems)), MAX_PAGE_SIZE);
+}
+
+/** The store refused a continuation it was handed (one it issued, but no longer accepts). */
+export class ContinuationNotAcceptedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ContinuationNotAcceptedError';
+  }
+}
+
 /** A conditional write failed: the ETag no longer matches, or the item exists / does not exist. */
 export class PreconditionFailedError extends Error {
   constructor(message: string) {
@@ -55,7 +69,10 @@ export interface SubscriptionRepository {
    * Creates or replaces a subscription. With `ifNoneMatch: '*'` it only creates, with `ifMatch`
    * it only replaces that version; either failing throws PreconditionFailedError.
    */
-  put(record: SubscriptionRecord, conditions?: PutConditions): Promise<VersionedSubscription & { created: boolean }>;
+  put(
+    record: SubscriptionRecord,
+    conditions?: PutConditions,
+  ): Promise<VersionedSubscription & { created: boolean }>;
   /** False when there was nothing to delete; a failed `ifMatch` throws PreconditionFailedError. */
   delete(topic: string, name: string, conditions?: { ifMatch?: string }): Promise<boolean>;
 }

@@ -31,8 +31,9 @@ export function dataFromBytes(
   const media = contentType === undefined ? undefined : parseMediaType(contentType);
   if (media && hasUtf8Charset(media) && isJsonMediaType(media)) {
     const text = decodeUtf8(bytes);
-    if (text === undefined)
-      {return { ok: false, error: { field, message: 'the JSON body is not valid UTF-8' } };}
+    if (text === undefined) {
+      return { ok: false, error: { field, message: 'the JSON body is not valid UTF-8' } };
+    }
     try {
       return { ok: true, members: { data: JSON.parse(text) } };
     } catch {

@@ -38,9 +38,9 @@ export function binaryEventFromHttp(headers: HeaderBag, body: Uint8Array): Event
       continue;
     }
     const value = percentDecode(rawValue);
-    if (value === undefined)
-      {errors.push({ field: header, message: 'invalid percent-encoding in header value' });}
-    else attributes[attribute] = value;
+    if (value === undefined) {
+      errors.push({ field: header, message: 'invalid percent-encoding in header value' });
+    } else attributes[attribute] = value;
   }
 
   // Content-Type is the datacontenttype; ce-datacontenttype is only a fallback for lax senders.

@@ -42,10 +42,12 @@ export function fromHttpRequest(
   if (mode === 'structured') {
     return { mode, events: requireValidEvents([validateCloudEvent(json)], ['event'], limits.maxEventBytes) };
   }
-  if (!Array.isArray(json))
-    {throw validationProblem([{ field: 'body', message: 'a batch must be a JSON array of events' }]);}
-  if (json.length === 0)
-    {throw validationProblem([{ field: 'body', message: 'a batch must contain at least one event' }]);}
+  if (!Array.isArray(json)) {
+    throw validationProblem([{ field: 'body', message: 'a batch must be a JSON array of events' }]);
+  }
+  if (json.length === 0) {
+    throw validationProblem([{ field: 'body', message: 'a batch must contain at least one event' }]);
+  }
   if (json.length > limits.maxBatchEvents) {
     throw payloadTooLargeProblem(
       'body',
@@ -59,7 +61,8 @@ export function fromHttpRequest(
 
 function parseJsonBody(body: Uint8Array): unknown {
   const text = decodeUtf8(body);
-  if (text === undefined) throw validationProblem([{ field: 'body', message: 'the body is not valid UTF-8' }]);
+  if (text === undefined)
+    throw validationProblem([{ field: 'body', message: 'the body is not valid UTF-8' }]);
   try {
     return JSON.parse(text);
   } catch {

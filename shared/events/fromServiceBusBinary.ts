@@ -65,7 +65,8 @@ function dataFromBody(body: unknown, contentType: string | undefined): DataResul
   if (body instanceof ArrayBuffer) return dataFromBytes(new Uint8Array(body), contentType, 'body');
   if (typeof body === 'string') {
     const media = contentType === undefined ? undefined : parseMediaType(contentType);
-    if (media && hasUtf8Charset(media) && isJsonMediaType(media)) return dataFromBytes(Buffer.from(body), contentType, 'body');
+    if (media && hasUtf8Charset(media) && isJsonMediaType(media))
+      return dataFromBytes(Buffer.from(body), contentType, 'body');
   }
   // Any other string is text data; any other value was already decoded from JSON.
   return { ok: true, members: { data: body } };

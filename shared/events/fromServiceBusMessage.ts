@@ -45,7 +45,9 @@ export function fromServiceBusMessage(
   }
   const sizeBytes = eventSizeBytes(validation.event);
   if (sizeBytes > maxEventBytes) {
-    return reject('EventTooLarge', [{ field: 'event', message: eventTooLargeMessage(sizeBytes, maxEventBytes) }]);
+    return reject('EventTooLarge', [
+      { field: 'event', message: eventTooLargeMessage(sizeBytes, maxEventBytes) },
+    ]);
   }
   return { ok: true, topic: topic as string, event: validation.event, sizeBytes, mode };
 }
@@ -70,8 +72,9 @@ function detectMode(input: ServiceBusEventInput): 'structured' | 'binary' | Even
     ]);
   }
   if (hasBinaryModeProperties(input)) return 'binary';
-  if ((media === undefined || isJsonMediaType(media)) && looksLikeStructuredEvent(input.body))
-    {return 'structured';}
+  if ((media === undefined || isJsonMediaType(media)) && looksLikeStructuredEvent(input.body)) {
+    return 'structured';
+  }
   return rejection('UnsupportedFormat', [
     {
       field: 'contentType',

@@ -35,7 +35,10 @@ export function requireValidEvents(
   const oversized: FieldError[] = [];
   parsed.forEach(({ sizeBytes }, index) => {
     if (sizeBytes <= maxEventBytes) return;
-    oversized.push({ field: names[index] ?? `[${index}]`, message: eventTooLargeMessage(sizeBytes, maxEventBytes) });
+    oversized.push({
+      field: names[index] ?? `[${index}]`,
+      message: eventTooLargeMessage(sizeBytes, maxEventBytes),
+    });
   });
   if (oversized.length > 0) throw payloadTooLargeProblemFor(oversized.slice(0, MAX_REPORTED_ERRORS));
   return parsed;

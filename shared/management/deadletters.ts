@@ -125,7 +125,10 @@ export async function redriveDeadLetters(
  * so a missing one must not fail the redrive, nor block every later redrive of the subscription
  * behind this message.
  */
-async function reopenRecord(dependencies: DeadLetterDependencies, deadLetter: DeadLetterMessage): Promise<void> {
+async function reopenRecord(
+  dependencies: DeadLetterDependencies,
+  deadLetter: DeadLetterMessage,
+): Promise<void> {
   try {
     await dependencies.markRedriven(deadLetter.eventKey, deadLetter.deliveryId);
   } catch (error) {

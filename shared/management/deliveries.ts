@@ -17,15 +17,24 @@ export type ListDeliveries = (
 /** A subscription's recent deliveries, newest first, optionally of one status. */
 export async function listSubscriptionDeliveries(
   list: ListDeliveries,
-  input: { topic: unknown; name: unknown; status: string | null; page: PageOptions; tokens: ContinuationTokens },
+  input: {
+    topic: unknown;
+    name: unknown;
+    status: string | null;
+    page: PageOptions;
+    tokens: ContinuationTokens;
+  },
 ): Promise<ApiResponse> {
   const { topic, name } = parseSubscriptionAddress(input.topic, input.name);
   if (input.status !== null && !STATUSES.includes(input.status as DeliveryStatus)) {
     throw invalidField('status', `must be one of ${STATUSES.join(', ')}`);
   }
   const status = input.status as DeliveryStatus | null;
-  const result = await pageOfList(input.tokens, ['deliveries', topic, name, status ?? '*'], input.page, (page) =>
-    list(topic, name, { ...page, ...(status !== null ? { status } : {}) }),
+  const result = await pageOfList(
+    input.tokens,
+    ['deliveries', topic, name, status ?? '*'],
+    input.page,
+    (page) => list(topic, name, { ...page, ...(status !== null ? { status } : {}) }),
   );
   return json(200, {
     items: result.items.map(deliveryView),

@@ -1,7 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { invalidField } from '../http/problems';
-import { MAX_PAGE_SIZE, type Page, type PageOptions } from '../domain/repositories';
-import { isCosmosStatus } from '../store/errors';
+import {
+  ContinuationNotAcceptedError,
+  MAX_PAGE_SIZE,
+  type Page,
+  type PageOptions,
+} from '../domain/repositories';
 
 /** `maxItems` and `continuationToken` from a query string, with 400s naming the parameter. */
 export function parsePageQuery(query: { get(name: string): string | null }): PageOptions {
@@ -108,7 +112,7 @@ export async function pageOfList<T>(
       ...(continuation !== undefined ? { continuationToken: continuation } : {}),
     });
   } catch (error) {
-    if (continuation !== undefined && isCosmosStatus(error, 400)) {
+    if (continuation !== undefined && error instanceof ContinuationNotAcceptedError) {
       throw invalidField(
         'continuationToken',
         'is no longer accepted by the store; start again from the first page',

@@ -1,7 +1,16 @@
 import type { Destination, SubscriptionRecord } from '../domain/types';
 import type { FieldError } from '../http/problem';
-import { invalidField, notFoundProblem, preconditionFailedProblem, validationProblem } from '../http/problems';
-import { type PageOptions, PreconditionFailedError, type SubscriptionRepository } from '../domain/repositories';
+import {
+  invalidField,
+  notFoundProblem,
+  preconditionFailedProblem,
+  validationProblem,
+} from '../http/problems';
+import {
+  type PageOptions,
+  PreconditionFailedError,
+  type SubscriptionRepository,
+} from '../domain/repositories';
 import { parseTopicName } from '../events/topicName';
 import { generateSigningSecret } from '../subscriptions/signingSecret';
 import { validateSubscriptionName } from '../subscriptions/subscriptionName';
@@ -12,7 +21,8 @@ import { type ContinuationTokens, pageOfList } from './paging';
 import { ifMatchAllows, toEntityTag } from './entityTag';
 
 /** A destination as the API shows it: webhook header names, each value masked as null (write-only). */
-export type DestinationView = Exclude<Destination, { endpointType: 'WebHook' }> | Extract<DestinationInput, { endpointType: 'WebHook' }>;
+export type DestinationView =
+  Exclude<Destination, { endpointType: 'WebHook' }> | Extract<DestinationInput, { endpointType: 'WebHook' }>;
 
 /** A subscription as the API shows it: everything but the signing secret and header values. */
 export function subscriptionView(
@@ -24,7 +34,10 @@ export function subscriptionView(
 
 function destinationView(destination: Destination): DestinationView {
   if (destination.endpointType !== 'WebHook' || !destination.headers) return destination;
-  return { ...destination, headers: Object.fromEntries(Object.keys(destination.headers).map((name) => [name, null])) };
+  return {
+    ...destination,
+    headers: Object.fromEntries(Object.keys(destination.headers).map((name) => [name, null])),
+  };
 }
 
 /**
@@ -32,21 +45,31 @@ function destinationView(destination: Destination): DestinationView {
  * (case-insensitive). Only for the same origin: a kept credential must not follow the webhook to
  * another host, so moving the endpoint elsewhere needs the values again. 400s name the header.
  */
-export function resolveKeptHeaders(requested: DestinationInput, stored: Destination | undefined): Destination {
+export function resolveKeptHeaders(
+  requested: DestinationInput,
+  stored: Destination | undefined,
+): Destination {
   if (requested.endpointType !== 'WebHook' || !requested.headers) return requested as Destination;
   const storedHeaders = stored?.endpointType === 'WebHook' ? (stored.headers ?? {}) : {};
-  const storedByName = new Map(Object.entries(storedHeaders).map(([name, value]) => [name.toLowerCase(), value]));
-  const sameOrigin = stored?.endpointType === 'WebHook' && originOf(stored.endpointUrl) === originOf(requested.endpointUrl);
+  const storedByName = new Map(
+    Object.entries(storedHeaders).map(([name, value]) => [name.toLowerCase(), value]),
+  );
+  const sameOrigin =
+    stored?.endpointType === 'WebHook' && originOf(stored.endpointUrl) === originOf(requested.endpointUrl);
   const errors: FieldError[] = [];
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(requested.headers)) {
     const kept = value ?? storedByName.get(name.toLowerCase());
     if (kept === undefined) {
-      errors.push({ field: `destination.headers.${name}`, message: 'null keeps the stored value of this header, but none is stored; send the value' });
+      errors.push({
+        field: `destination.headers.${name}`,
+        message: 'null keeps the stored value of this header, but none is stored; send the value',
+      });
     } else if (value === null && !sameOrigin) {
       errors.push({
         field: `destination.headers.${name}`,
-        message: 'a stored header value is only kept for the same endpoint origin (scheme, host, port); send the value again for the new endpoint',
+        message:
+          'a stored header value is only kept for the same endpoint origin (scheme, host, port); send the value again for the new endpoint',
       });
     } else {
       headers[name] = kept;
@@ -195,7 +218,9 @@ export async function listSubscriptions(
   tokens: ContinuationTokens,
 ): Promise<ApiResponse> {
   const parsedTopic = parseTopicName(topic);
-  const result = await pageOfList(tokens, ['subscriptions', parsedTopic], page, (options) => store.list(parsedTopic, options));
+  const result = await pageOfList(tokens, ['subscriptions', parsedTopic], page, (options) =>
+    store.list(parsedTopic, options),
+  );
   return json(200, {
     items: result.items.map(subscriptionView),
     ...(result.continuationToken ? { continuationToken: result.continuationToken } : {}),

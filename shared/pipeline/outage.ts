@@ -52,7 +52,11 @@ export function decideAfterOutage(postponements: number): OutageDecision {
   return { kind: 'postpone', postponement, delayMs: postponementDelayMs(postponement) };
 }
 
-/** Total time messages are postponed before giving up (docs/operations.md quotes it). */
+/**
+ * Total time messages are postponed before giving up (docs/operations.md quotes it; a unit test
+ * keeps the two in step).
+ * @public
+ */
 export function outageRideOutMs(): number {
   let total = 0;
   for (let n = 1; n <= MAX_OUTAGE_POSTPONEMENTS; n += 1) total += postponementDelayMs(n);

@@ -30,8 +30,9 @@ export function parseDeliveryMessage(body: unknown): DeliveryMessage {
     );
   }
   const { event, ...rest } = parsed.data;
-  if (!event && !rest.payloadRef)
-    {throw new Error('not a delivery message: it carries neither event nor payloadRef');}
+  if (!event && !rest.payloadRef) {
+    throw new Error('not a delivery message: it carries neither event nor payloadRef');
+  }
   return { ...rest, ...(event ? { event: event } : {}) };
 }
 

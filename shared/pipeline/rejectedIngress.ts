@@ -5,7 +5,7 @@
  * uses the builder for what it rejects, and so does anything else that gives up on an ingress
  * message (the reconciliation of the ingress queue's native dead letters).
  */
-import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
+import type { ServiceBusMessage } from '@azure/service-bus';
 import { z } from 'zod';
 import { REJECTED_INGRESS_SESSION_ID } from '../domain/deadLetterSession';
 import { MAX_EVENT_DEPTH, jsonDepth } from '../events/jsonDepth';
@@ -22,17 +22,6 @@ export interface OriginalIngressMessage extends ServiceBusEventInput {
   messageId?: string | undefined;
   /** When Service Bus enqueued it (ISO 8601). */
   enqueuedTimeUtc?: string | undefined;
-}
-
-/** The original of a message received from `ingress` or its native dead-letter sub-queue. */
-export function originalOf(message: ServiceBusReceivedMessage): OriginalIngressMessage {
-  return {
-    body: message.body,
-    contentType: message.contentType ?? null,
-    applicationProperties: message.applicationProperties ?? {},
-    ...(message.messageId !== undefined ? { messageId: String(message.messageId) } : {}),
-    ...(message.enqueuedTimeUtc ? { enqueuedTimeUtc: message.enqueuedTimeUtc.toISOString() } : {}),
-  };
 }
 
 export interface IngressRejection {
@@ -147,7 +136,8 @@ function bodyText(body: unknown): string {
   if (body instanceof Uint8Array)
     return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   if (body instanceof ArrayBuffer) return Buffer.from(body).toString('utf8');
-  if (typeof body === 'bigint' || typeof body === 'number' || typeof body === 'boolean') return body.toString();
+  if (typeof body === 'bigint' || typeof body === 'number' || typeof body === 'boolean')
+    return body.toString();
   if (typeof body !== 'object') return '';
   if (jsonDepth(body, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) {
     return `(a JSON value nested deeper than ${MAX_EVENT_DEPTH} levels)`;

@@ -109,7 +109,10 @@ function inRanges(list: ReadonlyArray<unknown>): (n: number) => boolean {
 }
 
 /** Compares the text of each element with each filter value, both lower-cased once. */
-function anyString(list: ReadonlyArray<unknown>, test: (text: string, wanted: string) => boolean): LookupTest {
+function anyString(
+  list: ReadonlyArray<unknown>,
+  test: (text: string, wanted: string) => boolean,
+): LookupTest {
   const wanted = list
     .filter((value) => typeof value === 'string' || typeof value === 'number')
     .map((value) => String(value).toLowerCase());

@@ -50,7 +50,10 @@ function walk(nodes: unknown[], segment: string): unknown[] {
 function collect(found: unknown[]): KeyLookup {
   const present = found.some((value) => value !== null && value !== undefined);
   if (!present) return MISSING;
-  return { present, values: found.flatMap(flattenArrays).filter((value) => value !== null && value !== undefined) };
+  return {
+    present,
+    values: found.flatMap(flattenArrays).filter((value) => value !== null && value !== undefined),
+  };
 }
 
 /** One path step; arrays on the way are walked element by element. */

@@ -39,7 +39,6 @@ const CROSS_PARTITION_PAGING = { enableQueryControl: true } as const;
 
 type DeliveryDocument = DeliveryRecord & ItemDefinition;
 
-
 /** Deliveries in container `deliveries`, partition key /eventKey, id = deliveryId. */
 export class DeliveryStore {
   private readonly container: Container;

@@ -66,8 +66,9 @@ export async function createIfAbsent<T extends { id: string }>(
 ): Promise<{ record: T; created: boolean }> {
   if (bulkCreator) {
     const outcome = await bulkCreator.create(record, partitionKey);
-    if (outcome.kind === 'created')
-      {return { record: fromDocument((outcome.document as T | undefined) ?? record), created: true };}
+    if (outcome.kind === 'created') {
+      return { record: fromDocument((outcome.document as T | undefined) ?? record), created: true };
+    }
     if (outcome.kind === 'exists') return readExisting(container, record, partitionKey, 3);
   }
   return createOne(container, record, partitionKey, 3);
@@ -99,7 +100,9 @@ async function readExisting<T extends { id: string }>(
   // Deleted between the conflict and the read: rare, and creating again is then correct.
   if (!resource) {
     if (triesLeft <= 1) {
-      throw conflict !== undefined ? asError(conflict) : new Error(`document ${record.id} conflicted but cannot be read`);
+      throw conflict !== undefined
+        ? asError(conflict)
+        : new Error(`document ${record.id} conflicted but cannot be read`);
     }
     return createOne(container, record, partitionKey, triesLeft - 1);
   }

@@ -1,5 +1,3 @@
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../domain/repositories';
-
 /** Properties Cosmos DB adds to every document; not part of our records. */
 const SYSTEM_PROPERTIES = ['_rid', '_self', '_etag', '_attachments', '_ts', '_lsn'] as const;
 
@@ -8,9 +6,4 @@ export function fromDocument<T extends object>(document: T): T {
   const record = { ...document } as Record<string, unknown>;
   for (const name of SYSTEM_PROPERTIES) delete record[name];
   return record as unknown as T;
-}
-
-export function pageSize(maxItems: number | undefined): number {
-  if (maxItems === undefined) return DEFAULT_PAGE_SIZE;
-  return Math.min(Math.max(1, Math.floor(maxItems)), MAX_PAGE_SIZE);
 }

@@ -1,6 +1,7 @@
 import type { Container, FeedOptions, SqlQuerySpec } from '@azure/cosmos';
-import type { Page, PageOptions } from '../domain/repositories';
-import { fromDocument, pageSize } from './documents';
+import { ContinuationNotAcceptedError, type Page, type PageOptions, pageSize } from '../domain/repositories';
+import { fromDocument } from './documents';
+import { isCosmosStatus } from './errors';
 
 /**
  * One page of a query. A query may answer with an empty page that still has more behind it (a
@@ -19,7 +20,13 @@ export async function queryPage<T extends object>(
     ...(continuationToken ? { continuationToken } : {}),
   });
   for (;;) {
-    const response = await iterator.fetchNext();
+    const response = await iterator.fetchNext().catch((error: unknown) => {
+      // A continuation Cosmos DB cannot read is the caller's (a 400 to them), not an outage.
+      if (continuationToken && isCosmosStatus(error, 400)) {
+        throw new ContinuationNotAcceptedError('the store does not accept this continuation');
+      }
+      throw error;
+    });
     const items = response.resources.map((document) => fromDocument(document));
     const next = response.continuationToken;
     // With query control, ORDER BY across partitions may answer empty pages (without a token)

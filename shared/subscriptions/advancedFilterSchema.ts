@@ -60,7 +60,10 @@ export const advancedFilterSchema = z
     operatorType: z.enum(OPERATORS, { error: `operatorType must be one of ${OPERATORS.join(', ')}` }),
     key: z
       .string({ error: 'key is required' })
-      .regex(KEY, 'key must be a CloudEvent attribute name (such as subject or an extension) or a data path such as data.order.total'),
+      .regex(
+        KEY,
+        'key must be a CloudEvent attribute name (such as subject or an extension) or a data path such as data.order.total',
+      ),
     value: filterValue.exactOptional(),
     values: z.array(filterValue, { error: 'values must be an array' }).exactOptional(),
   })
@@ -69,13 +72,18 @@ export const advancedFilterSchema = z
     const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
     const single = operand === 'number' || operand === 'boolean';
     if (single || operand === 'none') {
-      if (filter.values !== undefined) issue(['values'], `${filter.operatorType} takes ${single ? '"value", not "values"' : 'no values'}`);
-      if (operand === 'none' && filter.value !== undefined) issue(['value'], `${filter.operatorType} takes no value`);
-      if (operand === 'number' && !isFiniteNumber(filter.value)) issue(['value'], `${filter.operatorType} needs a number "value"`);
-      if (operand === 'boolean' && typeof filter.value !== 'boolean') issue(['value'], 'BoolEquals needs a boolean "value"');
+      if (filter.values !== undefined)
+        issue(['values'], `${filter.operatorType} takes ${single ? '"value", not "values"' : 'no values'}`);
+      if (operand === 'none' && filter.value !== undefined)
+        issue(['value'], `${filter.operatorType} takes no value`);
+      if (operand === 'number' && !isFiniteNumber(filter.value))
+        issue(['value'], `${filter.operatorType} needs a number "value"`);
+      if (operand === 'boolean' && typeof filter.value !== 'boolean')
+        issue(['value'], 'BoolEquals needs a boolean "value"');
       return;
     }
-    if (filter.value !== undefined) issue(['value'], `${filter.operatorType} takes "values" (an array), not "value"`);
+    if (filter.value !== undefined)
+      issue(['value'], `${filter.operatorType} takes "values" (an array), not "value"`);
     const values = filter.values;
     if (values === undefined || values.length === 0) {
       issue(['values'], `${filter.operatorType} needs a non-empty "values" array`);
@@ -107,10 +115,16 @@ function operandProblem(operand: Operand, value: unknown): string | undefined {
       return isFiniteNumber(value) ? undefined : 'must be a number';
     case 'strings':
       if (typeof value !== 'string') return 'must be a string';
-      if (value.length > SUBSCRIPTION_LIMITS.filterStringLength) return `must be at most ${SUBSCRIPTION_LIMITS.filterStringLength} characters`;
+      if (value.length > SUBSCRIPTION_LIMITS.filterStringLength)
+        return `must be at most ${SUBSCRIPTION_LIMITS.filterStringLength} characters`;
       return undefined;
     case 'ranges': {
-      if (!Array.isArray(value) || value.length !== 2 || !isFiniteNumber(value[0]) || !isFiniteNumber(value[1])) {
+      if (
+        !Array.isArray(value) ||
+        value.length !== 2 ||
+        !isFiniteNumber(value[0]) ||
+        !isFiniteNumber(value[1])
+      ) {
         return 'must be a range [low, high] of two numbers';
       }
       return value[0] <= value[1] ? undefined : 'range low must not be greater than high';

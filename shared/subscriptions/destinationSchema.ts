@@ -51,18 +51,28 @@ export type DestinationInput =
   | { endpointType: 'WebHook'; endpointUrl: string; headers?: Record<string, string | KeptHeaderValue> };
 
 const headers = z
-  .record(z.string(), z.union([z.string(), z.null()], { error: 'header values must be strings, or null to keep the stored value' }), {
-    error: 'headers must be an object of name: value',
-  })
+  .record(
+    z.string(),
+    z.union([z.string(), z.null()], {
+      error: 'header values must be strings, or null to keep the stored value',
+    }),
+    {
+      error: 'headers must be an object of name: value',
+    },
+  )
   .superRefine((record, ctx) => {
     const names = Object.keys(record);
     if (names.length > SUBSCRIPTION_LIMITS.customHeaders) {
-      ctx.addIssue({ code: 'custom', message: `at most ${SUBSCRIPTION_LIMITS.customHeaders} custom headers` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `at most ${SUBSCRIPTION_LIMITS.customHeaders} custom headers`,
+      });
     }
     const seen = new Set<string>();
     for (const name of names) {
       const value = record[name];
-      const problem = headerNameProblem(name, seen) ?? (typeof value === 'string' ? headerValueProblem(value) : undefined);
+      const problem =
+        headerNameProblem(name, seen) ?? (typeof value === 'string' ? headerValueProblem(value) : undefined);
       if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
       seen.add(name.toLowerCase());
     }
@@ -79,7 +89,7 @@ export const destinationSchema = z.discriminatedUnion(
       endpointType: z.literal('ServiceBusQueue'),
       queueName: entityName('queueName').refine(
         (name) => !INTERNAL_QUEUES.has(name.toLowerCase()),
-        'queueName must not be one of Switchyard\'s own queues (that would loop events back into it)',
+        "queueName must not be one of Switchyard's own queues (that would loop events back into it)",
       ),
     }),
     z.strictObject({ endpointType: z.literal('ServiceBusTopic'), topicName: entityName('topicName') }),
@@ -102,7 +112,8 @@ function endpointUrlProblem(value: string): string | undefined {
   } catch {
     return 'endpointUrl must be an absolute http or https URL';
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'endpointUrl must be an absolute http or https URL';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return 'endpointUrl must be an absolute http or https URL';
   if (url.username !== '' || url.password !== '') {
     return 'endpointUrl must not carry credentials; send them in destination.headers instead';
   }
@@ -125,6 +136,7 @@ function headerValueProblem(value: string): string | undefined {
     return `header value must be at most ${SUBSCRIPTION_LIMITS.headerValueLength} characters`;
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) return 'header value must not contain control characters';
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value))
+    return 'header value must not contain control characters';
   return undefined;
 }

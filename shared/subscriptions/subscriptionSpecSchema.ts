@@ -14,7 +14,10 @@ const filterSchema = z
   .strictObject({
     includedEventTypes: z
       .array(z.string().min(1, 'event types must not be empty'))
-      .max(SUBSCRIPTION_LIMITS.includedEventTypes, `at most ${SUBSCRIPTION_LIMITS.includedEventTypes} event types`)
+      .max(
+        SUBSCRIPTION_LIMITS.includedEventTypes,
+        `at most ${SUBSCRIPTION_LIMITS.includedEventTypes} event types`,
+      )
       .exactOptional(),
     subjectBeginsWith: z.string().exactOptional(),
     subjectEndsWith: z.string().exactOptional(),
@@ -27,7 +30,10 @@ const filterSchema = z
       .exactOptional(),
   })
   .superRefine((filter, ctx) => {
-    const total = (filter.advancedFilters ?? []).reduce((sum, advanced) => sum + filterValueCount(advanced), 0);
+    const total = (filter.advancedFilters ?? []).reduce(
+      (sum, advanced) => sum + filterValueCount(advanced),
+      0,
+    );
     if (total > MAX_VALUES) {
       ctx.addIssue({
         code: 'custom',
@@ -38,10 +44,17 @@ const filterSchema = z
   })
   .transform(({ enableAdvancedFilteringOnArrays: _ignored, ...filter }): SubscriptionFilter => filter);
 
-const { maxDeliveryAttempts: ATTEMPTS, eventTimeToLiveInMinutes: TTL, scheduleSteps: STEPS } = SUBSCRIPTION_LIMITS;
+const {
+  maxDeliveryAttempts: ATTEMPTS,
+  eventTimeToLiveInMinutes: TTL,
+  scheduleSteps: STEPS,
+} = SUBSCRIPTION_LIMITS;
 
 /** A whole number within the limits, the default when absent; every message names the field. */
-function boundedWholeNumber(field: string, { min, max, default: fallback }: { min: number; max: number; default: number }) {
+function boundedWholeNumber(
+  field: string,
+  { min, max, default: fallback }: { min: number; max: number; default: number },
+) {
   const range = `${field} must be ${min}-${max}`;
   return z
     .number({ error: `${field} must be a number` })
@@ -55,7 +68,12 @@ const retryPolicySchema = z.strictObject({
   maxDeliveryAttempts: boundedWholeNumber('maxDeliveryAttempts', ATTEMPTS),
   eventTimeToLiveInMinutes: boundedWholeNumber('eventTimeToLiveInMinutes', TTL),
   schedule: z
-    .array(z.number({ error: 'must be a number of seconds' }).positive('must be a positive number of seconds').finite())
+    .array(
+      z
+        .number({ error: 'must be a number of seconds' })
+        .positive('must be a positive number of seconds')
+        .finite(),
+    )
     .min(STEPS.min, `schedule needs ${STEPS.min}-${STEPS.max} values (seconds)`)
     .max(STEPS.max, `schedule needs ${STEPS.min}-${STEPS.max} values (seconds)`)
     .exactOptional(),
@@ -84,23 +102,24 @@ export const subscriptionSpecSchema = z
     },
     { error: 'the body must be a JSON object' },
   )
-  .transform(
-    (body): SubscriptionSpecInput => ({
-      destination: body.destination,
-      filter: body.filter ?? {},
-      retryPolicy: body.retryPolicy ?? retryPolicySchema.parse({}),
-    }),
-  );
+  .transform((body): SubscriptionSpecInput => ({
+    destination: body.destination,
+    filter: body.filter ?? {},
+    retryPolicy: body.retryPolicy ?? retryPolicySchema.parse({}),
+  }));
 
 /** A PUT body with defaults applied; header values may still be null (keep the stored value). */
 export type SubscriptionSpecInput = Omit<SubscriptionSpec, 'destination'> & { destination: DestinationInput };
 
-export type SubscriptionSpecResult = { ok: true; spec: SubscriptionSpecInput } | { ok: false; errors: FieldError[] };
+export type SubscriptionSpecResult =
+  { ok: true; spec: SubscriptionSpecInput } | { ok: false; errors: FieldError[] };
 
 /** Validates a PUT body and applies defaults; errors name fields like `filter.advancedFilters[2].values`. */
 export function parseSubscriptionSpec(body: unknown): SubscriptionSpecResult {
   const parsed = subscriptionSpecSchema.safeParse(body);
-  return parsed.success ? { ok: true, spec: parsed.data } : { ok: false, errors: fieldErrorsFromZod(parsed.error) };
+  return parsed.success
+    ? { ok: true, spec: parsed.data }
+    : { ok: false, errors: fieldErrorsFromZod(parsed.error) };
 }
 
 /** As parseSubscriptionSpec, but throws the 400 ProblemError for the HTTP edge. */

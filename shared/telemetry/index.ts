@@ -5,16 +5,8 @@
  * built on these names.
  */
 export { setupTelemetry, shutdownTelemetry } from './setup';
-export {
-  annotateActiveSpan,
-  recordActiveSpanException,
-  withSpan,
-  type SpanOptions,
-} from './spans';
-export {
-  parentFromApplicationProperties,
-  traceContextToApplicationProperties,
-} from './traceContext';
+export { annotateActiveSpan, recordActiveSpanException, withSpan, type SpanOptions } from './spans';
+export { parentFromApplicationProperties, traceContextToApplicationProperties } from './traceContext';
 export { withHttpDependency } from './httpDependency';
 export { log } from './log';
 export {

@@ -7,14 +7,46 @@ import { suppressTracing } from '@opentelemetry/core';
  * as customDimensions. Durations are milliseconds, as the Application Insights charts expect.
  */
 export const METRICS = {
-  eventsPublished: { name: 'switchyard.events.published', unit: '{event}', description: 'Events accepted by publish (HTTP) or read from ingress.' },
-  eventsMatched: { name: 'switchyard.events.matched', unit: '{subscription}', description: 'Fan-out: matching subscriptions per routed event.' },
-  deliveriesSucceeded: { name: 'switchyard.deliveries.succeeded', unit: '{delivery}', description: 'Deliveries that got a 2xx / were sent.' },
-  deliveriesRetried: { name: 'switchyard.deliveries.retried', unit: '{delivery}', description: 'Failed attempts scheduled again.' },
-  deliveriesDeadLettered: { name: 'switchyard.deliveries.dead_lettered', unit: '{delivery}', description: 'Deliveries sent to the deadletters queue.' },
-  attemptDuration: { name: 'switchyard.delivery.attempt.duration', unit: 'ms', description: 'Duration of one delivery attempt (the webhook call or Service Bus send).' },
-  endToEndLatency: { name: 'switchyard.delivery.end_to_end.duration', unit: 'ms', description: 'From publish accepted to delivery succeeded.' },
-  queueDepth: { name: 'switchyard.queue.depth', unit: '{message}', description: 'Active messages waiting in a Service Bus queue.' },
+  eventsPublished: {
+    name: 'switchyard.events.published',
+    unit: '{event}',
+    description: 'Events accepted by publish (HTTP) or read from ingress.',
+  },
+  eventsMatched: {
+    name: 'switchyard.events.matched',
+    unit: '{subscription}',
+    description: 'Fan-out: matching subscriptions per routed event.',
+  },
+  deliveriesSucceeded: {
+    name: 'switchyard.deliveries.succeeded',
+    unit: '{delivery}',
+    description: 'Deliveries that got a 2xx / were sent.',
+  },
+  deliveriesRetried: {
+    name: 'switchyard.deliveries.retried',
+    unit: '{delivery}',
+    description: 'Failed attempts scheduled again.',
+  },
+  deliveriesDeadLettered: {
+    name: 'switchyard.deliveries.dead_lettered',
+    unit: '{delivery}',
+    description: 'Deliveries sent to the deadletters queue.',
+  },
+  attemptDuration: {
+    name: 'switchyard.delivery.attempt.duration',
+    unit: 'ms',
+    description: 'Duration of one delivery attempt (the webhook call or Service Bus send).',
+  },
+  endToEndLatency: {
+    name: 'switchyard.delivery.end_to_end.duration',
+    unit: 'ms',
+    description: 'From publish accepted to delivery succeeded.',
+  },
+  queueDepth: {
+    name: 'switchyard.queue.depth',
+    unit: '{message}',
+    description: 'Active messages waiting in a Service Bus queue.',
+  },
 } as const;
 
 /** Dimensions of delivery metrics. Keep them low-cardinality: no event keys or ids here. */
@@ -61,7 +93,10 @@ export function startMetrics(): void {
     endToEndLatency: histogram(METRICS.endToEndLatency),
   };
   meter
-    .createObservableGauge(METRICS.queueDepth.name, { unit: METRICS.queueDepth.unit, description: METRICS.queueDepth.description })
+    .createObservableGauge(METRICS.queueDepth.name, {
+      unit: METRICS.queueDepth.unit,
+      description: METRICS.queueDepth.description,
+    })
     .addCallback(async (result) => {
       for (const source of queueDepthSources) {
         try {
@@ -100,7 +135,11 @@ export function recordDeliveryDeadLettered(dimensions: DeliveryDimensions, reaso
   instruments?.deliveriesDeadLettered.add(1, { ...dimensions, reason });
 }
 
-export function recordAttemptDuration(dimensions: DeliveryDimensions, outcome: AttemptOutcome, durationMs: number): void {
+export function recordAttemptDuration(
+  dimensions: DeliveryDimensions,
+  outcome: AttemptOutcome,
+  durationMs: number,
+): void {
   instruments?.attemptDuration.record(durationMs, { ...dimensions, outcome });
 }
 

@@ -53,7 +53,9 @@ export function samplingFromSetting(value: string | undefined): TelemetrySamplin
   if (value === undefined || value.trim() === '') return KEEP_EVERY_TRACE;
   const parsed = tracesPerSecondSchema.safeParse(value.trim());
   if (!parsed.success) {
-    console.error(`telemetry sampling: ${SETTINGS.telemetryTracesPerSecond} must be a number from 0 to 1000; keeping every trace`);
+    console.error(
+      `telemetry sampling: ${SETTINGS.telemetryTracesPerSecond} must be a number from 0 to 1000; keeping every trace`,
+    );
     return KEEP_EVERY_TRACE;
   }
   return parsed.data === 0 ? KEEP_EVERY_TRACE : { samplingRatio: 1, tracesPerSecond: parsed.data };
@@ -70,7 +72,11 @@ export function azureMonitorOptions(
   sampling: TelemetrySampling = KEEP_EVERY_TRACE,
 ): AzureMonitorOpenTelemetryOptions {
   return {
-    azureMonitorExporterOptions: { connectionString, disableOfflineStorage: true, ...(credential && { credential }) },
+    azureMonitorExporterOptions: {
+      connectionString,
+      disableOfflineStorage: true,
+      ...(credential && { credential }),
+    },
     resource: resourceFromAttributes({ 'service.name': CLOUD_ROLE_NAME }),
     // Set both: the distro's own default is a rate-limited sampler (5 traces/s).
     samplingRatio: sampling.samplingRatio,

@@ -53,7 +53,9 @@ function managedIdentityCredential(entraId: TelemetrySettings['entraId']): Token
   if (!entraId) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { ManagedIdentityCredential } = require('@azure/identity') as typeof import('@azure/identity');
-  return entraId.clientId ? new ManagedIdentityCredential({ clientId: entraId.clientId }) : new ManagedIdentityCredential();
+  return entraId.clientId
+    ? new ManagedIdentityCredential({ clientId: entraId.clientId })
+    : new ManagedIdentityCredential();
 }
 
 /** Sends what is queued now (spans, logs and a metrics collection). */

@@ -54,7 +54,11 @@ const NOOP_HANDLE: SpanHandle = { setAttributes() {}, setHttpStatus() {}, fail()
  * dependency for the others). A thrown error marks the span failed, is recorded and rethrown.
  * Without telemetry it just calls `fn`.
  */
-export async function withSpan<T>(name: string, options: SpanOptions, fn: (span: SpanHandle) => Promise<T> | T): Promise<T> {
+export async function withSpan<T>(
+  name: string,
+  options: SpanOptions,
+  fn: (span: SpanHandle) => Promise<T> | T,
+): Promise<T> {
   if (!isTelemetryEnabled()) return fn(NOOP_HANDLE);
 
   const parentContext = parentContextFor(options.parent);

@@ -103,7 +103,7 @@ export async function startChaosReceiver(
           response.writeHead(400, { 'content-type': 'text/plain' }).end('injected rejection');
           return;
         case 'reset':
-          (request.socket).resetAndDestroy();
+          request.socket.resetAndDestroy();
           return;
         case 'hang': {
           const timer = setTimeout(() => {

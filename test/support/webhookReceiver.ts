@@ -26,7 +26,12 @@ export async function startWebhookReceiver() {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = request.url ?? '/';
-      received.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      received.push({
+        path,
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      });
       const next = scripts.get(path)?.shift() ?? { status: 200 };
       response.writeHead(next.status, next.headers);
       response.end(next.body ?? '');
@@ -50,4 +55,3 @@ export async function startWebhookReceiver() {
       }),
   };
 }
-

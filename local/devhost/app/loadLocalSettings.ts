@@ -45,8 +45,9 @@ export function loadLocalSettings(appRoot: string, env: NodeJS.ProcessEnv = proc
   if (!existsSync(path)) return result;
   const parsed = localSettingsSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
   if (!parsed.success) throw new Error(`${path} is not a valid local.settings.json: ${parsed.error.message}`);
-  if (parsed.data.IsEncrypted)
-    {throw new Error(`${path} is encrypted; the dev host reads plain settings only.`);}
+  if (parsed.data.IsEncrypted) {
+    throw new Error(`${path} is encrypted; the dev host reads plain settings only.`);
+  }
   const host = parsed.data.Host ?? {};
   result.host = {
     localHttpPort: host.LocalHttpPort,

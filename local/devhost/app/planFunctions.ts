@@ -87,14 +87,13 @@ function planFunction(metadata: FunctionMetadata, settings: NodeJS.ProcessEnv): 
     }
   }
   const resolve = (option: string, value: unknown): string => {
-    if (typeof value !== 'string' || value.length === 0)
-      {throw new Error(`function "${name}": ${triggerType} needs "${option}"`);}
+    if (typeof value !== 'string' || value.length === 0) {
+      throw new Error(`function "${name}": ${triggerType} needs "${option}"`);
+    }
     try {
       return resolveSettingReferences(value, settings);
     } catch (error) {
-      throw new Error(
-        `function "${name}": ${option}: ${errorMessage(error)}`,
-      );
+      throw new Error(`function "${name}": ${option}: ${errorMessage(error)}`);
     }
   };
 
@@ -139,8 +138,9 @@ function planServiceBus(
   binding: RpcBindingInfo,
   resolve: (option: string, value: unknown) => string,
 ): ServiceBusFunctionPlan {
-  if (binding.isSessionsEnabled === true)
-    {throw new Error(`function "${name}" uses Service Bus sessions, which the dev host does not support`);}
+  if (binding.isSessionsEnabled === true) {
+    throw new Error(`function "${name}" uses Service Bus sessions, which the dev host does not support`);
+  }
   if (typeof binding.cardinality === 'string' && binding.cardinality.toLowerCase() === 'many') {
     throw new Error(
       `function "${name}" uses cardinality "many" (batches), which the dev host does not support`,

@@ -5,8 +5,9 @@
 export function resolveSettingReferences(text: string, settings: NodeJS.ProcessEnv): string {
   return text.replace(/%([^%]+)%/g, (_whole, name: string) => {
     const value = settings[name];
-    if (value === undefined)
-      {throw new Error(`the app setting "${name}" (referenced as %${name}%) is not set`);}
+    if (value === undefined) {
+      throw new Error(`the app setting "${name}" (referenced as %${name}%) is not set`);
+    }
     return value;
   });
 }

@@ -41,8 +41,9 @@ export function createCoreApi(app: FunctionApp) {
  * once and, if it is missing, stays in "test mode" for good. One app per process.
  */
 export function installCoreModule(app: FunctionApp): void {
-  if (installedFor)
-    {throw new Error('The dev host runs one app per process; the core module is already installed.');}
+  if (installedFor) {
+    throw new Error('The dev host runs one app per process; the core module is already installed.');
+  }
   installedFor = app;
   const coreApi = createCoreApi(app);
   // The proxy calls the original require with the caller's `this` (Reflect.apply below).

@@ -14,17 +14,19 @@ export function authorizeRequest(
   expectedKey: string | undefined,
 ): AuthorizationResult {
   if (authLevel === 'anonymous') return { allowed: true };
-  if (!expectedKey)
-    {return {
+  if (!expectedKey) {
+    return {
       allowed: false,
       reason: 'This route needs a function key, but the dev host has none: set SWITCHYARD_FUNCTION_KEY.',
-    };}
+    };
+  }
   const key = presented.header ?? presented.code ?? undefined;
-  if (key === undefined)
-    {return {
+  if (key === undefined) {
+    return {
       allowed: false,
       reason: 'This route needs a function key in the x-functions-key header or the code query parameter.',
-    };}
+    };
+  }
   return sameSecret(key, expectedKey)
     ? { allowed: true }
     : { allowed: false, reason: 'The function key is not valid.' };

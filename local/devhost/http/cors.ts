@@ -15,8 +15,9 @@ export function corsHeaders(
   const origin = request.headers.origin;
   if (!origin || policy.corsOrigins.length === 0) return { headers: {}, preflight: false };
   const anyOrigin = policy.corsOrigins.includes('*');
-  if (!anyOrigin && !policy.corsOrigins.some((allowed) => allowed.toLowerCase() === origin.toLowerCase()))
-    {return { headers: {}, preflight: false };}
+  if (!anyOrigin && !policy.corsOrigins.some((allowed) => allowed.toLowerCase() === origin.toLowerCase())) {
+    return { headers: {}, preflight: false };
+  }
   // With credentials the origin must be echoed, never "*".
   const headers: Record<string, string> = {
     'access-control-allow-origin': anyOrigin && !policy.corsCredentials ? '*' : origin,

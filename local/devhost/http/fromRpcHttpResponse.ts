@@ -36,8 +36,9 @@ export function toSetCookie(cookie: RpcHttpCookie): string {
   if (cookie.domain?.value) parts.push(`Domain=${cookie.domain.value}`);
   if (cookie.path?.value) parts.push(`Path=${cookie.path.value}`);
   const expiresSeconds = cookie.expires?.value?.seconds;
-  if (typeof expiresSeconds === 'number')
-    {parts.push(`Expires=${new Date(expiresSeconds * 1000).toUTCString()}`);}
+  if (typeof expiresSeconds === 'number') {
+    parts.push(`Expires=${new Date(expiresSeconds * 1000).toUTCString()}`);
+  }
   if (typeof cookie.maxAge?.value === 'number') parts.push(`Max-Age=${cookie.maxAge.value}`);
   if (cookie.secure?.value) parts.push('Secure');
   if (cookie.httpOnly?.value) parts.push('HttpOnly');

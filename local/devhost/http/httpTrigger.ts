@@ -43,13 +43,10 @@ export async function startHttpTrigger(
   const routes = new RouteTable(plans, options.routePrefix);
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      writeLog(
-        'error',
-        `HTTP request failed in the dev host: ${errorStack(error)}`,
-      );
-      if (!response.headersSent)
-        {writeProblem(response, 500, 'Internal Server Error', 'The dev host failed to handle the request.');}
-      else response.destroy();
+      writeLog('error', `HTTP request failed in the dev host: ${errorStack(error)}`);
+      if (!response.headersSent) {
+        writeProblem(response, 500, 'Internal Server Error', 'The dev host failed to handle the request.');
+      } else response.destroy();
     });
   });
 
@@ -74,15 +71,22 @@ export async function startHttpTrigger(
     if (!url) {
       // As the Functions host (Kestrel) does for a Host header it cannot parse.
       request.resume();
-      return writeProblem(response, 400, 'Bad Request', 'The Host header or the request target is not a valid URL.', {
-        connection: 'close',
-      });
+      return writeProblem(
+        response,
+        400,
+        'Bad Request',
+        'The Host header or the request target is not a valid URL.',
+        {
+          connection: 'close',
+        },
+      );
     }
     if (
       url.pathname.toLowerCase().startsWith('/admin/') &&
       (await handleAdminRoute(request, response, url, options.admin, options.functionKey))
-    )
-      {return;}
+    ) {
+      return;
+    }
     const lookup = routes.lookup(method, url.pathname);
     if (lookup.outcome === 'notFound') {
       request.resume();
@@ -175,13 +179,13 @@ function requestUrl(request: IncomingMessage, fallbackHost: string): URL | undef
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE')
-        {reject(
+      if (error.code === 'EADDRINUSE') {
+        reject(
           new Error(
             `Port ${port} on ${host} is already in use: stop what is using it or pass another --port.`,
           ),
-        );}
-      else reject(error);
+        );
+      } else reject(error);
     };
     server.once('error', onError);
     server.listen(port, host, () => {

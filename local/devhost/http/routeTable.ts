@@ -44,8 +44,9 @@ export class RouteTable {
       const params = route.template.match(routePath);
       if (!params) continue;
       const methods = route.plan.methods;
-      if (!methods || methods.includes(method.toUpperCase()))
-        {return { outcome: 'found', plan: route.plan, params };}
+      if (!methods || methods.includes(method.toUpperCase())) {
+        return { outcome: 'found', plan: route.plan, params };
+      }
       methods.forEach((m) => allowed.add(m));
     }
     return allowed.size > 0

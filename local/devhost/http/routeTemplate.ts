@@ -32,8 +32,9 @@ export function parseRouteTemplate(template: string): RouteTemplate {
     const [only] = parts;
     const single = parts.length === 1 && only && 'parameter' in only ? only.parameter : undefined;
     if (single?.catchAll) {
-      if (index !== segments.length - 1)
-        {throw new Error(`route "${template}": a catch-all parameter must be last`);}
+      if (index !== segments.length - 1) {
+        throw new Error(`route "${template}": a catch-all parameter must be last`);
+      }
       source += '(?:/(.*))?';
       parameters.push(single);
     } else if (single && (single.optional || single.defaultValue !== undefined)) {

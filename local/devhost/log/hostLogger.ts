@@ -47,10 +47,11 @@ let minimumLevel: RpcLogLevel = 'information';
 export function setMinimumLogLevel(level: string): void {
   const wanted = level.toLowerCase();
   const known = Object.keys(SEVERITY).find((name) => name === wanted) as RpcLogLevel | undefined;
-  if (!known)
-    {throw new Error(
+  if (!known) {
+    throw new Error(
       `unknown log level "${level}" (use Trace, Debug, Information, Warning, Error, Critical or None)`,
-    );}
+    );
+  }
   minimumLevel = known;
 }
 

@@ -21,8 +21,9 @@ export function toServiceBusInput(body: unknown, dataType: string | undefined): 
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
     return dataType === 'binary' ? { bytes: body } : { string: Buffer.from(body).toString('utf8') };
   }
-  if (typeof body === 'string')
-    {return dataType === 'binary' ? { bytes: Buffer.from(body, 'utf8') } : { string: body };}
+  if (typeof body === 'string') {
+    return dataType === 'binary' ? { bytes: Buffer.from(body, 'utf8') } : { string: body };
+  }
   if (body === undefined || body === null) return { string: '' };
   return { json: JSON.stringify(body) };
 }

@@ -29,8 +29,9 @@ export function parseSchedule(schedule: string, timeZone: string | undefined): T
   return {
     nextAfter(moment) {
       const next = cron.nextRun(moment);
-      if (!next)
-        {throw new Error(`the schedule "${schedule}" has no occurrence after ${moment.toISOString()}`);}
+      if (!next) {
+        throw new Error(`the schedule "${schedule}" has no occurrence after ${moment.toISOString()}`);
+      }
       return next;
     },
   };

@@ -55,11 +55,9 @@ export function startTimerTrigger(
   };
 
   const reportFailure = (error: unknown) => {
-    writeLog(
-      'error',
-      `The timer of ${plan.name} stopped: ${errorMessage(error)}`,
-      { functionName: plan.name },
-    );
+    writeLog('error', `The timer of ${plan.name} stopped: ${errorMessage(error)}`, {
+      functionName: plan.name,
+    });
   };
 
   // As in the host, the handler sees the status recorded before this run: `last` is the previous

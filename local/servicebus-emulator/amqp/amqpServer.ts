@@ -1,5 +1,12 @@
 import type { Server } from 'node:net';
-import { create_container, type Connection, type EventContext, type Message, type Receiver, type Sender } from 'rhea';
+import {
+  create_container,
+  type Connection,
+  type EventContext,
+  type Message,
+  type Receiver,
+  type Sender,
+} from 'rhea';
 import { BrokerError } from '../broker/brokerError';
 import type { EntityRegistry, ResolvedAddress } from '../broker/entityRegistry';
 import { assertSessionIdGiven } from '../broker/session';
@@ -80,14 +87,26 @@ export class AmqpServer {
     on('sender_close', (context) => this.onSenderGone(context.sender!));
     on('receiver_close', (context) => this.onReceiverGone(context.receiver!));
     on('message', (context) => this.onMessage(context));
-    on('error', (context) => this.options.log.error(`amqp error: ${String((context as { error?: unknown }).error)}`));
-    on('connection_error', (context) => this.options.log.error(`${describe(context.connection)} error: ${errorMessage(context.connection.error)}`));
-    on('protocol_error', (context) => this.options.log.error(`protocol error: ${String((context as { error?: unknown }).error)}`));
+    on('error', (context) =>
+      this.options.log.error(`amqp error: ${String((context as { error?: unknown }).error)}`),
+    );
+    on('connection_error', (context) =>
+      this.options.log.error(
+        `${describe(context.connection)} error: ${errorMessage(context.connection.error)}`,
+      ),
+    );
+    on('protocol_error', (context) =>
+      this.options.log.error(`protocol error: ${String((context as { error?: unknown }).error)}`),
+    );
   }
 
   /** What the server holds per connection and link (for tests that nothing outlives them). */
   get stateSizes(): { connections: number; deliveryLinks: number; entityWatches: number } {
-    return { connections: this.connections.size, deliveryLinks: this.deliveryLinks.size, entityWatches: this.entityWatches.size };
+    return {
+      connections: this.connections.size,
+      deliveryLinks: this.deliveryLinks.size,
+      entityWatches: this.entityWatches.size,
+    };
   }
 
   listen(port: number, host: string): Promise<number> {
@@ -160,7 +179,11 @@ export class AmqpServer {
       return undefined;
     }
     if (!this.state(link.connection).isAuthorised(normaliseAudience(address), Date.now())) {
-      this.refuse(link, 'amqp:unauthorized-access', `Unauthorized access to '${address}': put a token on $cbs first.`);
+      this.refuse(
+        link,
+        'amqp:unauthorized-access',
+        `Unauthorized access to '${address}': put a token on $cbs first.`,
+      );
       return undefined;
     }
     return target;
@@ -212,17 +235,27 @@ export class AmqpServer {
     const target = this.admit(sender, address);
     if (!target) return;
     if (!target.store) {
-      this.refuse(sender, 'amqp:not-allowed', `Cannot receive from topic '${target.path}': receive from one of its subscriptions.`);
+      this.refuse(
+        sender,
+        'amqp:not-allowed',
+        `Cannot receive from topic '${target.path}': receive from one of its subscriptions.`,
+      );
       return;
     }
     this.watchEntity(sender, target);
     const sessionFilter = sessionFilterOf(sender.source);
     if (sessionFilter.present) {
-      openSessionReceiver(sender, target.store, sessionFilter.sessionId, this.options.log, (link) => this.deliveryLinks.set(sender, link));
+      openSessionReceiver(sender, target.store, sessionFilter.sessionId, this.options.log, (link) =>
+        this.deliveryLinks.set(sender, link),
+      );
       return;
     }
     if (target.store instanceof SessionStore) {
-      this.refuse(sender, 'amqp:not-allowed', `It is not possible for an entity that requires sessions to create a non-sessionful message receiver. Entity: ${target.path}.`);
+      this.refuse(
+        sender,
+        'amqp:not-allowed',
+        `It is not possible for an entity that requires sessions to create a non-sessionful message receiver. Entity: ${target.path}.`,
+      );
       return;
     }
     this.deliveryLinks.set(sender, new DeliveryLink(sender, target.store, this.options.log));
@@ -249,7 +282,11 @@ export class AmqpServer {
     if (!target) return;
     const sendsToStore = target.deadLetter || (target.entity.kind === 'topic' && target.store !== undefined);
     if (!target.management && sendsToStore) {
-      this.refuse(receiver, 'amqp:not-allowed', `Cannot send to '${target.path}': send to the queue or topic.`);
+      this.refuse(
+        receiver,
+        'amqp:not-allowed',
+        `Cannot send to '${target.path}': send to the queue or topic.`,
+      );
       return;
     }
     this.handlers.set(receiver, { kind: target.management ? 'management' : 'entity', target });
@@ -268,7 +305,14 @@ export class AmqpServer {
     const handler = this.handlers.get(receiver);
     const state = this.state(receiver.connection);
     if (!handler) {
-      delivery.update(true, amqpMessage.rejected({ error: { condition: 'amqp:not-allowed', description: 'link is not attached to anything' } }).described());
+      delivery.update(
+        true,
+        amqpMessage
+          .rejected({
+            error: { condition: 'amqp:not-allowed', description: 'link is not attached to anything' },
+          })
+          .described(),
+      );
       return;
     }
     if (handler.kind === 'entity') {
@@ -283,7 +327,9 @@ export class AmqpServer {
     delivery.update(true, amqpMessage.accepted().described());
     const replyLink = state.replyLink(String(request.reply_to ?? ''));
     if (!replyLink) {
-      this.options.log.error(`no reply link named '${String(request.reply_to)}' for a ${handler.kind} request`);
+      this.options.log.error(
+        `no reply link named '${String(request.reply_to)}' for a ${handler.kind} request`,
+      );
       return;
     }
     replyLink.send(reply);
@@ -296,7 +342,10 @@ export class AmqpServer {
       const messages = decodeTransfer(context.message as Message | Buffer, format);
       for (const { message, size } of messages) {
         if (size > MAX_MESSAGE_SIZE) {
-          throw new BrokerError('MessageSizeExceeded', `The received message (size ${size} bytes) exceeds the limit (${MAX_MESSAGE_SIZE} bytes) of '${target.path}'.`);
+          throw new BrokerError(
+            'MessageSizeExceeded',
+            `The received message (size ${size} bytes) exceeds the limit (${MAX_MESSAGE_SIZE} bytes) of '${target.path}'.`,
+          );
         }
         // A batch is refused whole, before any of it is enqueued.
         if (target.store) assertSessionIdGiven(target.store.settings, message);

@@ -31,7 +31,13 @@ function reply(request: Message, status: number, description: string, condition?
  */
 export function handleCbsRequest(request: Message, state: ConnectionState, options: CbsOptions): Message {
   const props = (request.application_properties ?? {}) as Record<string, unknown>;
-  if (props.operation !== 'put-token') return reply(request, 400, `unsupported operation '${wireText(props.operation) ?? ''}'`, 'amqp:not-implemented');
+  if (props.operation !== 'put-token')
+    return reply(
+      request,
+      400,
+      `unsupported operation '${wireText(props.operation) ?? ''}'`,
+      'amqp:not-implemented',
+    );
   const audience = wireText(props.name) ?? '';
   const token = typeof request.body === 'string' ? request.body : '';
   if (props.type !== 'servicebus.windows.net:sastoken') {
@@ -39,7 +45,9 @@ export function handleCbsRequest(request: Message, state: ConnectionState, optio
   }
   const verdict = verifySasToken(token, audience, options.keyName, options.key, Date.now());
   if (!verdict.ok) {
-    options.log.error(`cbs put-token refused for ${normaliseAudience(audience) || '(namespace)'}: ${verdict.reason}`);
+    options.log.error(
+      `cbs put-token refused for ${normaliseAudience(audience) || '(namespace)'}: ${verdict.reason}`,
+    );
     return reply(request, 401, `InvalidSignature: ${verdict.reason}`, 'amqp:unauthorized-access');
   }
   if (verdict.audience !== '' && !options.registry.resolve(verdict.audience)) {

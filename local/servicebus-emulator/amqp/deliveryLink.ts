@@ -98,8 +98,9 @@ export class DeliveryLink implements Consumer {
 
   private forgetTransferred(): void {
     const session = this.sender.session as unknown as SessionInternals;
-    while (this.queued.length > 0 && this.queued[0]!.id < session.outgoing.next_pending_delivery)
-      {this.queued.shift();}
+    while (this.queued.length > 0 && this.queued[0]!.id < session.outgoing.next_pending_delivery) {
+      this.queued.shift();
+    }
   }
 
   private onDraining(): void {
@@ -118,13 +119,13 @@ export class DeliveryLink implements Consumer {
     const state = (context.delivery as unknown as DeliveryWithId).remote_state ?? {};
     const error = (state.error ?? {}) as { condition?: string; info?: Record<string, unknown> };
     const { DeadLetterReason, DeadLetterErrorDescription, ...rest } = error.info ?? {};
-    if (error.condition !== DEAD_LETTER_CONDITION)
-      {this.log.debug(`rejected with ${error.condition}: dead-lettering`);}
+    if (error.condition !== DEAD_LETTER_CONDITION) {
+      this.log.debug(`rejected with ${error.condition}: dead-lettering`);
+    }
     this.settle(context, (token) =>
       this.store.deadLetter(token, {
         reason: wireText(DeadLetterReason),
-        description:
-          wireText(DeadLetterErrorDescription),
+        description: wireText(DeadLetterErrorDescription),
         properties: rest,
       }),
     );

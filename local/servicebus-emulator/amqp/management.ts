@@ -14,10 +14,23 @@ import { errorMessage } from '../../../shared/errors/errorMessage';
 import { wireText } from './wireText';
 
 type Body = Record<string, unknown>;
-type Operation = (body: Body, target: ResolvedAddress, properties: Record<string, unknown>) => { status?: number; body?: unknown };
+type Operation = (
+  body: Body,
+  target: ResolvedAddress,
+  properties: Record<string, unknown>,
+) => { status?: number; body?: unknown };
 
-function response(request: Message, status: number, description: string, body?: unknown, condition?: string): Message {
-  const properties: Record<string, unknown> = { statusCode: types.wrap_int(status), statusDescription: description };
+function response(
+  request: Message,
+  status: number,
+  description: string,
+  body?: unknown,
+  condition?: string,
+): Message {
+  const properties: Record<string, unknown> = {
+    statusCode: types.wrap_int(status),
+    statusDescription: description,
+  };
   if (condition) properties.errorCondition = condition;
   return {
     ...(request.message_id !== undefined ? { correlation_id: request.message_id } : {}),
@@ -48,7 +61,8 @@ function withoutBody(message: Message): Message {
 }
 
 function receivable(target: ResolvedAddress): MessageStore {
-  if (!target.store) throw new BrokerError('InvalidOperation', `'${target.path}' is a topic: receive from a subscription`);
+  if (!target.store)
+    throw new BrokerError('InvalidOperation', `'${target.path}' is a topic: receive from a subscription`);
   return target.store;
 }
 
@@ -59,16 +73,25 @@ const operations: Record<string, Operation> = {
     const from = numbers(body['from-sequence-number'])[0] ?? 1;
     const count = Number(body['message-count'] ?? 1);
     const sessionId = requestedSessionId(body);
-    const found = sessionId === undefined ? receivable(target).peek(from, count) : sessionStoreOf(target).peekSession(sessionId, from, count);
+    const found =
+      sessionId === undefined
+        ? receivable(target).peek(from, count)
+        : sessionStoreOf(target).peekSession(sessionId, from, count);
     if (found.length === 0) return { status: 204 };
     // PeekMessagesOptions.omitMessageBody: the messages without their body sections.
     const omitBody = body['omit-message-body'] === true;
-    const view = (m: StoredMessage): StoredMessage => ({ ...m, lock: undefined, amqp: omitBody ? withoutBody(m.amqp) : m.amqp });
+    const view = (m: StoredMessage): StoredMessage => ({
+      ...m,
+      lock: undefined,
+      amqp: omitBody ? withoutBody(m.amqp) : m.amqp,
+    });
     return { body: { messages: found.map((m) => ({ message: encodeForManagement(view(m)) })) } };
   },
   'com.microsoft:renew-lock': (body, target) => {
     const store = receivable(target);
-    return { body: { expirations: lockTokens(body['lock-tokens']).map((token) => new Date(store.renewLock(token))) } };
+    return {
+      body: { expirations: lockTokens(body['lock-tokens']).map((token) => new Date(store.renewLock(token))) },
+    };
   },
   'com.microsoft:schedule-message': (body, target) => {
     const entries = (Array.isArray(body.messages) ? body.messages : []) as Array<Record<string, unknown>>;
@@ -90,7 +113,12 @@ const operations: Record<string, Operation> = {
     const found =
       sessionId === undefined
         ? receivable(target).receiveDeferred(sequenceNumbers, mode)
-        : sessionStoreOf(target).receiveDeferredInSession(sessionId, sequenceNumbers, mode, associatedLink(properties));
+        : sessionStoreOf(target).receiveDeferredInSession(
+            sessionId,
+            sequenceNumbers,
+            mode,
+            associatedLink(properties),
+          );
     return {
       body: {
         messages: found.map((m) => {
@@ -105,7 +133,8 @@ const operations: Record<string, Operation> = {
     const store = receivable(target);
     const sessionId = requestedSessionId(body);
     // Deferred messages of a session entity settle only under the session lock; elsewhere a sessionId is just a property.
-    if (sessionId !== undefined && store instanceof SessionStore) store.assertSessionHeld(sessionId, associatedLink(properties));
+    if (sessionId !== undefined && store instanceof SessionStore)
+      store.assertSessionHeld(sessionId, associatedLink(properties));
     const status = String(body['disposition-status']);
     const modify = body['properties-to-modify'] as Record<string, unknown> | undefined;
     for (const token of lockTokens(body['lock-tokens'])) {
@@ -129,7 +158,14 @@ export function handleManagementRequest(request: Message, target: ResolvedAddres
   const properties = (request.application_properties ?? {}) as Record<string, unknown>;
   const operation = wireText(properties.operation) ?? '';
   const handler = operations[operation];
-  if (!handler) return response(request, 501, `The operation '${operation}' is not supported by the emulator.`, undefined, 'amqp:not-implemented');
+  if (!handler)
+    return response(
+      request,
+      501,
+      `The operation '${operation}' is not supported by the emulator.`,
+      undefined,
+      'amqp:not-implemented',
+    );
   try {
     const result = handler((request.body ?? {}) as Body, target, properties);
     const status = result.status ?? 200;
@@ -141,6 +177,12 @@ export function handleManagementRequest(request: Message, target: ResolvedAddres
     }
     // A malformed request body: answer it rather than crash the listener.
     const description = errorMessage(error);
-    return response(request, 400, `Bad request for ${operation}: ${description}`, undefined, 'com.microsoft:argument-error');
+    return response(
+      request,
+      400,
+      `Bad request for ${operation}: ${description}`,
+      undefined,
+      'com.microsoft:argument-error',
+    );
   }
 }

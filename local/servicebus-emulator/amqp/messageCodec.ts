@@ -17,7 +17,9 @@ function toMillis(value: unknown): number | undefined {
 /** A decoded message as the broker stores it; assigns a message id when the sender gave none. */
 export function fromWire(message: Message, size: number): IncomingMessage {
   const messageId =
-    message.message_id === undefined || message.message_id === null ? randomUUID() : String(message.message_id);
+    message.message_id === undefined || message.message_id === null
+      ? randomUUID()
+      : String(message.message_id);
   if (message.message_id === undefined || message.message_id === null) message.message_id = messageId;
   const annotations = (message.message_annotations ?? {}) as Record<string, unknown>;
   const ttl = typeof message.ttl === 'number' && message.ttl > 0 ? message.ttl : undefined;
@@ -31,14 +33,18 @@ export function fromWire(message: Message, size: number): IncomingMessage {
 }
 
 /** The messages in a transfer: one for format 0, the envelope's data sections for a batch. */
-export function decodeTransfer(payload: Message | Buffer, format: number | undefined): Array<{ message: Message; size: number }> {
+export function decodeTransfer(
+  payload: Message | Buffer,
+  format: number | undefined,
+): Array<{ message: Message; size: number }> {
   if (!Buffer.isBuffer(payload)) {
     return [{ message: payload, size: amqpMessage.encode(payload).length }];
   }
   if (format !== BATCH_FORMAT) throw new Error(`unsupported message format ${format}`);
   const envelope = amqpMessage.decode(payload);
   const body = envelope.body as { content?: Buffer | Buffer[]; multiple?: boolean } | undefined;
-  const sections = body?.content === undefined ? [] : Array.isArray(body.content) ? body.content : [body.content];
+  const sections =
+    body?.content === undefined ? [] : Array.isArray(body.content) ? body.content : [body.content];
   return sections.map((section) => ({ message: amqpMessage.decode(section), size: section.length }));
 }
 

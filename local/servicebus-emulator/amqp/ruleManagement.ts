@@ -43,11 +43,12 @@ function subscriptionOf(target: ResolvedAddress): Subscription {
     target.entity instanceof TopicEntity && target.store && !target.deadLetter
       ? [...target.entity.subscriptions.values()].find((candidate) => candidate.store === target.store)
       : undefined;
-  if (!subscription)
-    {throw new BrokerError(
+  if (!subscription) {
+    throw new BrokerError(
       'InvalidOperation',
       `'${target.path}' is not a subscription: rules belong to subscriptions.`,
-    );}
+    );
+  }
   return subscription;
 }
 
@@ -67,7 +68,12 @@ function correlationFrom(input: Body): CorrelationFilter {
   }
   const properties: Record<string, string | number | boolean | Date> = {};
   for (const [key, value] of Object.entries(map(input.properties))) {
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Date)
+    if (
+      typeof value === 'string' ||
+      typeof value === 'number' ||
+      typeof value === 'boolean' ||
+      value instanceof Date
+    )
       properties[key] = value;
   }
   if (Object.keys(properties).length > 0) filter.properties = properties;

@@ -45,7 +45,7 @@ export function sessionFilterOf(source: unknown): SessionFilter {
   const filter = (source as { filter?: Record<string, unknown> } | undefined)?.filter;
   if (!filter || !(SESSION_FILTER in filter)) return { present: false };
   const value = filter[SESSION_FILTER];
-  const unwrapped = value && typeof value === 'object' && 'value' in value ? (value).value : value;
+  const unwrapped = value && typeof value === 'object' && 'value' in value ? value.value : value;
   return { present: true, sessionId: wireText(unwrapped) };
 }
 
@@ -67,12 +67,22 @@ export function openSessionReceiver(
   attached: (link: DeliveryLink) => void,
 ): void {
   if (!(store instanceof SessionStore)) {
-    refuse(sender, CONDITION.InvalidOperation.condition, `It is not possible for an entity that does not require sessions to create a session receiver. Entity: ${store.settings.path}.`, log);
+    refuse(
+      sender,
+      CONDITION.InvalidOperation.condition,
+      `It is not possible for an entity that does not require sessions to create a session receiver. Entity: ${store.settings.path}.`,
+      log,
+    );
     return;
   }
   const grant = (granted: GrantedSession): void => {
-    sender.set_source({ ...(sender.source as object), filter: { [SESSION_FILTER]: granted.sessionId } } as never);
-    internals(sender).local.attach.properties = { [LOCKED_UNTIL]: types.wrap_long(toDotNetTicks(granted.lockedUntil)) };
+    sender.set_source({
+      ...(sender.source as object),
+      filter: { [SESSION_FILTER]: granted.sessionId },
+    } as never);
+    internals(sender).local.attach.properties = {
+      [LOCKED_UNTIL]: types.wrap_long(toDotNetTicks(granted.lockedUntil)),
+    };
     sender.open();
     log.info(`session '${granted.sessionId}' of ${store.settings.path} locked by ${sender.name}`);
     attached(new DeliveryLink(sender, store, log, granted.sessionId));
@@ -88,16 +98,26 @@ export function openSessionReceiver(
   }
   holdAttach(sender);
   const timeoutMs = Number(sender.properties?.[TIMEOUT] ?? DEFAULT_ACCEPT_TIMEOUT_MS);
-  const cancel = store.acceptNextSession(sender.name, Number.isFinite(timeoutMs) && timeoutMs >= 0 ? timeoutMs : DEFAULT_ACCEPT_TIMEOUT_MS, (granted) => {
-    pendingAccepts.delete(sender);
-    if (!sender.is_remote_open()) {
-      // The client gave up (or its connection went) while waiting: give the session back.
-      if (granted) store.releaseSession(granted.sessionId, sender.name);
-      return;
-    }
-    if (granted) grant(granted);
-    else refuse(sender, 'com.microsoft:timeout', `No unlocked session became available on ${store.settings.path} within ${timeoutMs} ms.`, log);
-  });
+  const cancel = store.acceptNextSession(
+    sender.name,
+    Number.isFinite(timeoutMs) && timeoutMs >= 0 ? timeoutMs : DEFAULT_ACCEPT_TIMEOUT_MS,
+    (granted) => {
+      pendingAccepts.delete(sender);
+      if (!sender.is_remote_open()) {
+        // The client gave up (or its connection went) while waiting: give the session back.
+        if (granted) store.releaseSession(granted.sessionId, sender.name);
+        return;
+      }
+      if (granted) grant(granted);
+      else
+        refuse(
+          sender,
+          'com.microsoft:timeout',
+          `No unlocked session became available on ${store.settings.path} within ${timeoutMs} ms.`,
+          log,
+        );
+    },
+  );
   if (!sender.is_open()) pendingAccepts.set(sender, cancel);
 }
 

@@ -11,7 +11,11 @@ import { wireText } from './wireText';
 
 type Body = Record<string, unknown>;
 type Properties = Record<string, unknown>;
-type SessionOperation = (body: Body, target: ResolvedAddress, properties: Properties) => { status?: number; body?: unknown };
+type SessionOperation = (
+  body: Body,
+  target: ResolvedAddress,
+  properties: Properties,
+) => { status?: number; body?: unknown };
 
 /** The request's session-id, or undefined when it names none. */
 export function requestedSessionId(body: Body): string | undefined {
@@ -28,7 +32,10 @@ export function associatedLink(properties: Properties): string | undefined {
 /** The session store behind a management link; InvalidOperation for an entity without sessions. */
 export function sessionStoreOf(target: ResolvedAddress): SessionStore {
   if (target.store instanceof SessionStore) return target.store;
-  throw new BrokerError('InvalidOperation', `'${target.path}' does not require sessions: session operations are not allowed on it.`);
+  throw new BrokerError(
+    'InvalidOperation',
+    `'${target.path}' does not require sessions: session operations are not allowed on it.`,
+  );
 }
 
 function sessionIdFrom(body: Body): string {
@@ -45,7 +52,10 @@ function stateBuffer(value: unknown): Buffer | undefined {
 
 export const sessionOperations: Record<string, SessionOperation> = {
   'com.microsoft:renew-session-lock': (body, target, properties) => {
-    const lockedUntil = sessionStoreOf(target).renewSessionLock(sessionIdFrom(body), associatedLink(properties));
+    const lockedUntil = sessionStoreOf(target).renewSessionLock(
+      sessionIdFrom(body),
+      associatedLink(properties),
+    );
     return { body: { expiration: new Date(lockedUntil) } };
   },
   'com.microsoft:get-session-state': (body, target, properties) => {
@@ -53,7 +63,11 @@ export const sessionOperations: Record<string, SessionOperation> = {
     return { body: { 'session-state': state ?? null } };
   },
   'com.microsoft:set-session-state': (body, target, properties) => {
-    sessionStoreOf(target).setSessionState(sessionIdFrom(body), stateBuffer(body['session-state']), associatedLink(properties));
+    sessionStoreOf(target).setSessionState(
+      sessionIdFrom(body),
+      stateBuffer(body['session-state']),
+      associatedLink(properties),
+    );
     return {};
   },
 };

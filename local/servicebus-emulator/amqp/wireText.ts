@@ -6,7 +6,8 @@
 export function wireText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   if (Buffer.isBuffer(value)) return value.toString('utf8');
   return JSON.stringify(value);
 }

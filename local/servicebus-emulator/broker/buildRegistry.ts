@@ -32,7 +32,11 @@ function duration(text: string | undefined, fallback: number): number {
   return text === undefined ? fallback : (parseIsoDuration(text) ?? fallback);
 }
 
-export function storeSettings(path: string, props: ReceivableProps | undefined, _where: string): StoreSettings {
+export function storeSettings(
+  path: string,
+  props: ReceivableProps | undefined,
+  _where: string,
+): StoreSettings {
   return {
     path,
     lockDurationMs: duration(props?.LockDuration, DEFAULT_LOCK_MS),
@@ -47,14 +51,20 @@ export function storeSettings(path: string, props: ReceivableProps | undefined, 
 }
 
 /** Builds queues, topics and subscriptions from a validated Config.json (its first namespace). */
-export function buildRegistry(config: ValidConfig, compileSql?: SqlRuleCompiler, now: () => number = Date.now): EntityRegistry {
+export function buildRegistry(
+  config: ValidConfig,
+  compileSql?: SqlRuleCompiler,
+  now: () => number = Date.now,
+): EntityRegistry {
   const registry = new EntityRegistry();
   const namespace = config.UserConfig.Namespaces[0]!;
   namespace.Queues?.forEach((queue, index) => {
     registry.addQueue(buildQueue(queue, `UserConfig.Namespaces[0].Queues[${index}]`, now));
   });
   namespace.Topics?.forEach((topicConfig, topicIndex) => {
-    registry.addTopic(buildTopic(topicConfig, `UserConfig.Namespaces[0].Topics[${topicIndex}]`, compileSql, now));
+    registry.addTopic(
+      buildTopic(topicConfig, `UserConfig.Namespaces[0].Topics[${topicIndex}]`, compileSql, now),
+    );
   });
   const forwarding = forwardingProblem(registry);
   if (forwarding) {
@@ -65,8 +75,17 @@ export function buildRegistry(config: ValidConfig, compileSql?: SqlRuleCompiler,
   return registry;
 }
 
-function duplicateWindow(props: { RequiresDuplicateDetection?: boolean | undefined; DuplicateDetectionHistoryTimeWindow?: string | undefined } | undefined): number | undefined {
-  return props?.RequiresDuplicateDetection ? duration(props.DuplicateDetectionHistoryTimeWindow, DEFAULT_DUPLICATE_WINDOW_MS) : undefined;
+function duplicateWindow(
+  props:
+    | {
+        RequiresDuplicateDetection?: boolean | undefined;
+        DuplicateDetectionHistoryTimeWindow?: string | undefined;
+      }
+    | undefined,
+): number | undefined {
+  return props?.RequiresDuplicateDetection
+    ? duration(props.DuplicateDetectionHistoryTimeWindow, DEFAULT_DUPLICATE_WINDOW_MS)
+    : undefined;
 }
 
 /**
@@ -74,13 +93,27 @@ function duplicateWindow(props: { RequiresDuplicateDetection?: boolean | undefin
  * builds run-time queues through here too, so they behave exactly like configured ones.
  */
 export function buildQueue(queue: QueueConfig, where: string, now: () => number = Date.now): QueueEntity {
-  return new QueueEntity(storeSettings(queue.Name, queue.Properties, where), duplicateWindow(queue.Properties), now);
+  return new QueueEntity(
+    storeSettings(queue.Name, queue.Properties, where),
+    duplicateWindow(queue.Properties),
+    now,
+  );
 }
 
 /** One topic with its subscriptions from its Config.json entry (also used for run-time topics). */
-export function buildTopic(topicConfig: TopicConfig, where: string, compileSql?: SqlRuleCompiler, now: () => number = Date.now): TopicEntity {
+export function buildTopic(
+  topicConfig: TopicConfig,
+  where: string,
+  compileSql?: SqlRuleCompiler,
+  now: () => number = Date.now,
+): TopicEntity {
   const props = topicConfig.Properties;
-  const topic = new TopicEntity(topicConfig.Name, duration(props?.DefaultMessageTimeToLive, Infinity), duplicateWindow(props), now);
+  const topic = new TopicEntity(
+    topicConfig.Name,
+    duration(props?.DefaultMessageTimeToLive, Infinity),
+    duplicateWindow(props),
+    now,
+  );
   topicConfig.Subscriptions?.forEach((sub, subIndex) => {
     addSubscription(topic, sub, `${where}.Subscriptions[${subIndex}]`, compileSql);
   });
@@ -88,15 +121,26 @@ export function buildTopic(topicConfig: TopicConfig, where: string, compileSql?:
 }
 
 /** Adds one subscription from its Config.json entry to `topic` (also used for run-time subscriptions). */
-export function addSubscription(topic: TopicEntity, sub: SubscriptionConfig, where: string, compileSql?: SqlRuleCompiler): Subscription {
-  const rules = (sub.Rules ?? []).map((rule, ruleIndex) => buildRule(rule, `${where}.Rules[${ruleIndex}].Properties`, compileSql));
+export function addSubscription(
+  topic: TopicEntity,
+  sub: SubscriptionConfig,
+  where: string,
+  compileSql?: SqlRuleCompiler,
+): Subscription {
+  const rules = (sub.Rules ?? []).map((rule, ruleIndex) =>
+    buildRule(rule, `${where}.Rules[${ruleIndex}].Properties`, compileSql),
+  );
   assertUniqueRuleNames(rules, `${where}.Rules`);
   const settings = subscriptionSettings(topic.path, sub, where);
   return topic.addSubscription(sub.Name, settings, rules.length > 0 ? rules : [trueRule()]);
 }
 
 /** The store settings a subscription entry asks for (the admin API applies them on update). */
-export function subscriptionSettings(topicPath: string, sub: SubscriptionConfig, where: string): StoreSettings {
+export function subscriptionSettings(
+  topicPath: string,
+  sub: SubscriptionConfig,
+  where: string,
+): StoreSettings {
   return storeSettings(`${topicPath}/Subscriptions/${sub.Name}`, sub.Properties, where);
 }
 

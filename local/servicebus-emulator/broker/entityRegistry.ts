@@ -87,7 +87,8 @@ export class EntityRegistry {
     if (management) rest = rest.slice(0, -'/$management'.length);
     const transfer = /\/\$Transfer\/\$DeadLetterQueue$/i.test(rest);
     const deadLetter = transfer || /\/\$DeadLetterQueue$/i.test(rest);
-    if (deadLetter) rest = rest.slice(0, -(transfer ? '/$Transfer/$DeadLetterQueue' : '/$DeadLetterQueue').length);
+    if (deadLetter)
+      rest = rest.slice(0, -(transfer ? '/$Transfer/$DeadLetterQueue' : '/$DeadLetterQueue').length);
     const key = rest.toLowerCase();
     const pick = (store: MessageStore): MessageStore | undefined =>
       transfer ? store.transferDeadLetters : deadLetter ? store.deadLetters : store;
@@ -120,7 +121,8 @@ export class EntityRegistry {
     const store =
       split < 0
         ? this.queues.get(key)?.store
-        : this.topics.get(key.slice(0, split))?.subscriptions.get(key.slice(split + '/subscriptions/'.length))?.store;
+        : this.topics.get(key.slice(0, split))?.subscriptions.get(key.slice(split + '/subscriptions/'.length))
+            ?.store;
     return store instanceof SessionStore ? store.waitingAccepts : 0;
   }
 

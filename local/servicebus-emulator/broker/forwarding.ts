@@ -63,11 +63,12 @@ function forwarder(
         );
       }
       const target = lookup(targetName);
-      if (!target)
-        {throw new BrokerError(
+      if (!target) {
+        throw new BrokerError(
           'MessagingEntityNotFound',
           `The forwarding target '${targetName}' of '${owner.settings.path}' does not exist.`,
-        );}
+        );
+      }
       target.send(forwarded(message, hops));
     } catch (error) {
       if (!(error instanceof BrokerError)) throw error;
@@ -84,8 +85,9 @@ function forwarder(
 function receivableStores(registry: EntityRegistry): Array<{ owner: string; store: MessageStore }> {
   const stores = registry.listQueues().map((queue) => ({ owner: queue.path, store: queue.store }));
   for (const topic of registry.listTopics()) {
-    for (const subscription of topic.subscriptions.values())
-      {stores.push({ owner: topic.path, store: subscription.store });}
+    for (const subscription of topic.subscriptions.values()) {
+      stores.push({ owner: topic.path, store: subscription.store });
+    }
   }
   return stores;
 }

@@ -161,7 +161,10 @@ export class MessageStore {
   cancelScheduled(sequenceNumber: number): void {
     const message = this.messages.get(sequenceNumber);
     if (!message || message.state !== 'scheduled') {
-      throw new BrokerError('MessageNotFound', `The scheduled message with sequence number ${sequenceNumber} was not found.`);
+      throw new BrokerError(
+        'MessageNotFound',
+        `The scheduled message with sequence number ${sequenceNumber} was not found.`,
+      );
     }
     this.remove(message);
   }
@@ -276,7 +279,10 @@ export class MessageStore {
   deadLetter(token: string, info: DeadLetterInfo): void {
     const message = this.locked(token);
     if (!this.deadLetters) {
-      throw new BrokerError('InvalidOperation', `Messages in '${this.settings.path}' cannot be dead-lettered again: complete or abandon them.`);
+      throw new BrokerError(
+        'InvalidOperation',
+        `Messages in '${this.settings.path}' cannot be dead-lettered again: complete or abandon them.`,
+      );
     }
     mergeProperties(message, info.properties);
     this.moveToDeadLetters(message, info.reason, info.description);
@@ -296,7 +302,10 @@ export class MessageStore {
       const message = this.messages.get(seq);
       if (message && message.expiresAt <= now && !message.lock) this.expire(message);
       if (!message || !this.messages.has(seq) || message.state !== 'deferred' || message.lock) {
-        throw new BrokerError('MessageNotFound', `Failed to lock one or more specified messages. The message with sequence number ${seq} was not found or is locked.`);
+        throw new BrokerError(
+          'MessageNotFound',
+          `Failed to lock one or more specified messages. The message with sequence number ${seq} was not found or is locked.`,
+        );
       }
       return message;
     });
@@ -309,7 +318,8 @@ export class MessageStore {
     const result: StoredMessage[] = [];
     for (const message of this.messages.values()) {
       if (result.length >= count) break;
-      if (message.sequenceNumber >= fromSequenceNumber && message.expiresAt > this.now()) result.push(message);
+      if (message.sequenceNumber >= fromSequenceNumber && message.expiresAt > this.now())
+        result.push(message);
     }
     return result;
   }
@@ -338,7 +348,13 @@ export class MessageStore {
   }
 
   /** Entries held in the time and availability indexes (for tests of boundedness). */
-  get indexSizes(): { available: number; scheduled: number; lockExpiries: number; expiries: number; locks: number } {
+  get indexSizes(): {
+    available: number;
+    scheduled: number;
+    lockExpiries: number;
+    expiries: number;
+    locks: number;
+  } {
     return {
       available: this.available.size,
       scheduled: this.scheduled.size,
@@ -358,8 +374,10 @@ export class MessageStore {
     const limit = 2 * this.messages.size + COMPACT_SLACK;
     const live = (seq: number): StoredMessage | undefined => this.messages.get(seq);
     if (this.expiries.size > limit) this.expiries.compact((due) => live(due.sequenceNumber) !== undefined);
-    if (this.scheduled.size > limit) this.scheduled.compact((due) => live(due.sequenceNumber)?.state === 'scheduled');
-    if (this.lockExpiries.size > limit) this.lockExpiries.compact((due) => live(due.sequenceNumber)?.lock?.token === due.token);
+    if (this.scheduled.size > limit)
+      this.scheduled.compact((due) => live(due.sequenceNumber)?.state === 'scheduled');
+    if (this.lockExpiries.size > limit)
+      this.lockExpiries.compact((due) => live(due.sequenceNumber)?.lock?.token === due.token);
     if (this.available.size > limit) {
       this.available.compact((seq) => {
         const message = live(seq);
@@ -432,7 +450,8 @@ export class MessageStore {
       const message = this.messages.get(due.sequenceNumber);
       // A locked message expires when its lock is released; deferred ones stay until received.
       if (message && message.state === 'active' && !message.lock) this.expire(message);
-      else if (message?.lock) this.expiries.push({ at: message.lock.lockedUntil + 1, sequenceNumber: message.sequenceNumber });
+      else if (message?.lock)
+        this.expiries.push({ at: message.lock.lockedUntil + 1, sequenceNumber: message.sequenceNumber });
     }
     this.rearm();
     this.dispatch();
@@ -441,7 +460,11 @@ export class MessageStore {
   private rearm(): void {
     if (this.closed) return;
     this.timer.wakeAt(
-      Math.min(this.scheduled.peek()?.at ?? Infinity, this.lockExpiries.peek()?.at ?? Infinity, this.expiries.peek()?.at ?? Infinity),
+      Math.min(
+        this.scheduled.peek()?.at ?? Infinity,
+        this.lockExpiries.peek()?.at ?? Infinity,
+        this.expiries.peek()?.at ?? Infinity,
+      ),
     );
   }
 }

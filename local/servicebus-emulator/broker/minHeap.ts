@@ -61,7 +61,8 @@ export class MinHeap<T> {
       const left = index * 2 + 1;
       if (left >= items.length) break;
       const right = left + 1;
-      const child = right < items.length && this.keyOf(items[right]!) < this.keyOf(items[left]!) ? right : left;
+      const child =
+        right < items.length && this.keyOf(items[right]!) < this.keyOf(items[left]!) ? right : left;
       if (this.keyOf(items[child]!) >= key) break;
       items[index] = items[child]!;
       index = child;

@@ -22,13 +22,10 @@ export class QueueEntity implements SendableEntity {
   readonly store: MessageStore;
   private readonly duplicates: DuplicateDetector | undefined;
 
-  constructor(
-    settings: StoreSettings,
-    duplicateWindowMs: number | undefined,
-    now: () => number = Date.now,
-  ) {
+  constructor(settings: StoreSettings, duplicateWindowMs: number | undefined, now: () => number = Date.now) {
     this.store = createStore(settings, now);
-    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs, now);
+    this.duplicates =
+      duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs, now);
   }
 
   get path(): string {

@@ -39,7 +39,7 @@ function isRuleValue(value: unknown): value is RuleUserValue {
 }
 
 function annotationsOf(amqp: Message): Record<string, unknown> {
-  return (amqp.message_annotations ?? {});
+  return amqp.message_annotations ?? {};
 }
 
 export function toRuleMessage(input: IncomingMessage, context: RuleContext): RuleMessage {
@@ -60,8 +60,9 @@ export function toRuleMessage(input: IncomingMessage, context: RuleContext): Rul
   for (const [key, field] of STRING_FIELDS) system[key] = text(amqp[field]);
   if (input.scheduledAt !== undefined) system.scheduledEnqueueTimeUtc = new Date(input.scheduledAt);
   if (input.ttlMs !== undefined && Number.isFinite(input.ttlMs)) system.timeToLive = input.ttlMs;
-  for (const key of Object.keys(system) as Array<keyof typeof system>)
-    {if (system[key] === undefined) delete system[key];}
+  for (const key of Object.keys(system) as Array<keyof typeof system>) {
+    if (system[key] === undefined) delete system[key];
+  }
   return { system, user };
 }
 

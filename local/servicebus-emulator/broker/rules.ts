@@ -1,9 +1,4 @@
-import {
-  compileRule,
-  SqlEvaluationError,
-  type CompiledRule,
-  type RuleMessage,
-} from '../sql';
+import { compileRule, SqlEvaluationError, type CompiledRule, type RuleMessage } from '../sql';
 import { applyRuleChanges } from './ruleMessage';
 import type { IncomingMessage } from './storedMessage';
 

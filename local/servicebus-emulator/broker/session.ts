@@ -43,7 +43,9 @@ export class Session {
 
   /** Unused sessions are forgotten: nothing waiting, no lock, no state. */
   get forgettable(): boolean {
-    return this.available.size === 0 && this.lockedMessages.size === 0 && !this.lock && this.state === undefined;
+    return (
+      this.available.size === 0 && this.lockedMessages.size === 0 && !this.lock && this.state === undefined
+    );
   }
 }
 

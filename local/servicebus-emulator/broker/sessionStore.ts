@@ -47,7 +47,11 @@ export class SessionStore extends MessageStore {
    * Locks the unlocked session whose oldest available message is oldest, now or as soon as one
    * exists within `timeoutMs`; `done(undefined)` on timeout. Returns a cancel function.
    */
-  acceptNextSession(owner: string, timeoutMs: number, done: (granted: GrantedSession | undefined) => void): () => void {
+  acceptNextSession(
+    owner: string,
+    timeoutMs: number,
+    done: (granted: GrantedSession | undefined) => void,
+  ): () => void {
     this.expireSessionLocks();
     const ready = this.nextAvailableSession();
     if (ready) {
@@ -91,12 +95,20 @@ export class SessionStore extends MessageStore {
   }
 
   /** Deferred messages of a session the caller holds; MessageNotFound for another session's. */
-  receiveDeferredInSession(sessionId: string, sequenceNumbers: number[], mode: ReceiveMode, owner?: string): StoredMessage[] {
+  receiveDeferredInSession(
+    sessionId: string,
+    sequenceNumbers: number[],
+    mode: ReceiveMode,
+    owner?: string,
+  ): StoredMessage[] {
     this.heldSession(sessionId, owner);
     for (const seq of sequenceNumbers) {
       const message = this.messages.get(seq);
       if (message && sessionIdOf(message) !== sessionId) {
-        throw new BrokerError('MessageNotFound', `The message with sequence number ${seq} was not found in session '${sessionId}'.`);
+        throw new BrokerError(
+          'MessageNotFound',
+          `The message with sequence number ${seq} was not found in session '${sessionId}'.`,
+        );
       }
     }
     return this.receiveDeferred(sequenceNumbers, mode);
@@ -113,7 +125,12 @@ export class SessionStore extends MessageStore {
     const now = this.now();
     for (const message of this.messages.values()) {
       if (result.length >= count) break;
-      if (message.sequenceNumber >= fromSequenceNumber && message.expiresAt > now && sessionIdOf(message) === sessionId) result.push(message);
+      if (
+        message.sequenceNumber >= fromSequenceNumber &&
+        message.expiresAt > now &&
+        sessionIdOf(message) === sessionId
+      )
+        result.push(message);
     }
     return result;
   }
@@ -121,7 +138,10 @@ export class SessionStore extends MessageStore {
   /** Only session-bound links consume here; the AMQP layer refuses the others at attach. */
   override addConsumer(consumer: Consumer): void {
     if (!isSessionConsumer(consumer)) {
-      throw new BrokerError('InvalidOperation', `It is not possible for an entity that requires sessions to create a non-sessionful message receiver. Entity: ${this.settings.path}.`);
+      throw new BrokerError(
+        'InvalidOperation',
+        `It is not possible for an entity that requires sessions to create a non-sessionful message receiver. Entity: ${this.settings.path}.`,
+      );
     }
     const session = this.sessions.get(consumer.sessionId);
     if (!session?.lock) throw this.sessionLockLost(consumer.sessionId);
@@ -143,7 +163,11 @@ export class SessionStore extends MessageStore {
     this.dispatchHeld++;
     try {
       this.expireSessionLocks();
-      if (this.waiters.size > 0) this.waiters.serve(() => this.nextAvailableSession(), (session, owner) => this.lockSession(session, owner));
+      if (this.waiters.size > 0)
+        this.waiters.serve(
+          () => this.nextAvailableSession(),
+          (session, owner) => this.lockSession(session, owner),
+        );
       for (const session of this.lockedSessions) {
         const consumer = session.lock?.consumer;
         while (consumer?.wantsMessage()) {
@@ -167,14 +191,20 @@ export class SessionStore extends MessageStore {
     const sessionId = sessionIdOf(message);
     if (sessionId === undefined) {
       // What Service Bus does with a topic message copied to a session subscription without one.
-      this.moveToDeadLetters(message, 'Session id is null.', "Session enabled entity doesn't allow a message whose session identifier is null.");
+      this.moveToDeadLetters(
+        message,
+        'Session id is null.',
+        "Session enabled entity doesn't allow a message whose session identifier is null.",
+      );
       return;
     }
     this.session(sessionId).available.push(message.sequenceNumber);
   }
 
   protected override lockDeadline(message: StoredMessage, now: number): number {
-    return this.sessions.get(sessionIdOf(message) ?? '')?.lock?.lockedUntil ?? now + this.settings.lockDurationMs;
+    return (
+      this.sessions.get(sessionIdOf(message) ?? '')?.lock?.lockedUntil ?? now + this.settings.lockDurationMs
+    );
   }
 
   protected override handOut(message: StoredMessage, mode: ReceiveMode, now: number): void {
@@ -183,7 +213,8 @@ export class SessionStore extends MessageStore {
   }
 
   protected override unlock(message: StoredMessage): void {
-    if (message.lock) this.sessions.get(sessionIdOf(message) ?? '')?.lockedMessages.delete(message.sequenceNumber);
+    if (message.lock)
+      this.sessions.get(sessionIdOf(message) ?? '')?.lockedMessages.delete(message.sequenceNumber);
     super.unlock(message);
   }
 
@@ -194,7 +225,10 @@ export class SessionStore extends MessageStore {
       return super.locked(token);
     } catch (error) {
       if (error instanceof BrokerError && error.code === 'MessageLockLost') {
-        throw new BrokerError('SessionLockLost', `The session lock has expired on the MessageSession. Accept a new MessageSession. Reference:${token}, Entity:${this.settings.path}.`);
+        throw new BrokerError(
+          'SessionLockLost',
+          `The session lock has expired on the MessageSession. Accept a new MessageSession. Reference:${token}, Entity:${this.settings.path}.`,
+        );
       }
       throw error;
     }
@@ -212,7 +246,8 @@ export class SessionStore extends MessageStore {
   private heldSession(sessionId: string, owner: string | undefined): HeldSession {
     this.expireSessionLocks();
     const session = this.sessions.get(sessionId);
-    if (!session?.lock || (owner !== undefined && session.lock.owner !== owner)) throw this.sessionLockLost(sessionId);
+    if (!session?.lock || (owner !== undefined && session.lock.owner !== owner))
+      throw this.sessionLockLost(sessionId);
     return session as HeldSession;
   }
 
@@ -260,7 +295,11 @@ export class SessionStore extends MessageStore {
   /** Session locks past their time: released, and their receivers told (SessionLockLost). */
   private expireSessionLocks(): void {
     const now = this.now();
-    for (let due = this.sessionLockExpiries.peek(); due && due.at <= now; due = this.sessionLockExpiries.peek()) {
+    for (
+      let due = this.sessionLockExpiries.peek();
+      due && due.at <= now;
+      due = this.sessionLockExpiries.peek()
+    ) {
       this.sessionLockExpiries.pop();
       const session = this.sessions.get(due.sessionId);
       const lock = session?.lock;

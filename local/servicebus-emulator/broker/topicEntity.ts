@@ -34,7 +34,8 @@ export class TopicEntity implements SendableEntity {
     duplicateWindowMs: number | undefined,
     private readonly now: () => number = Date.now,
   ) {
-    this.duplicates = duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs, now);
+    this.duplicates =
+      duplicateWindowMs === undefined ? undefined : new DuplicateDetector(duplicateWindowMs, now);
   }
 
   addSubscription(name: string, settings: StoreSettings, rules: SubscriptionRule[]): Subscription {
@@ -67,7 +68,10 @@ export class TopicEntity implements SendableEntity {
   cancelScheduled(sequenceNumber: number): void {
     const copies = this.scheduledCopies.get(sequenceNumber)?.copies;
     if (!copies) {
-      throw new BrokerError('MessageNotFound', `The scheduled message with sequence number ${sequenceNumber} was not found.`);
+      throw new BrokerError(
+        'MessageNotFound',
+        `The scheduled message with sequence number ${sequenceNumber} was not found.`,
+      );
     }
     this.scheduledCopies.delete(sequenceNumber);
     for (const [store, seq] of copies) {

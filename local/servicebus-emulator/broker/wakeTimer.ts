@@ -18,11 +18,14 @@ export class WakeTimer {
     if (at === Infinity || at >= this.at) return;
     this.cancel();
     this.at = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.at = Infinity;
-      this.onWake();
-    }, Math.min(Math.max(0, at - this.now()), MAX_TIMER_MS));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.at = Infinity;
+        this.onWake();
+      },
+      Math.min(Math.max(0, at - this.now()), MAX_TIMER_MS),
+    );
     this.timer.unref();
   }
 

@@ -11,7 +11,9 @@ export class ConfigError extends Error {
 /** `UserConfig.Namespaces[0].Queues[2].Properties.LockDuration` from a zod issue path. */
 function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    )
     .join('');
 }
 
@@ -27,14 +29,17 @@ export function loadConfig(source: EmulatorConfig | string): ValidConfig {
   }
   const parsed = emulatorConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`);
+    const lines = parsed.error.issues.map(
+      (issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`,
+    );
     throw new ConfigError(`invalid emulator config:\n  ${lines.join('\n  ')}`);
   }
   const names = new Set<string>();
   parsed.data.UserConfig.Namespaces.forEach((ns, nsIndex) => {
     const check = (name: string, where: string): void => {
       const key = name.toLowerCase();
-      if (names.has(key)) throw new ConfigError(`invalid emulator config:\n  ${where}.Name: duplicate entity name '${name}'`);
+      if (names.has(key))
+        throw new ConfigError(`invalid emulator config:\n  ${where}.Name: duplicate entity name '${name}'`);
       names.add(key);
     };
     ns.Queues?.forEach((q, i) => check(q.Name, `UserConfig.Namespaces[${nsIndex}].Queues[${i}]`));

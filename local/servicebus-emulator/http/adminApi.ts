@@ -2,13 +2,27 @@ import { badRequest } from './adminError';
 import { entryReply, type AdminCall, type AdminContext, type AdminReply } from './adminContext';
 import type { AdminTarget } from './adminPaths';
 import { deleteEntity, getEntity, listQueues, listTopics, putEntity } from './entityAdmin';
-import { deleteRule, deleteSubscription, getRule, getSubscription, listRulesOf, listSubscriptions, putRule, putSubscription } from './subscriptionAdmin';
+import {
+  deleteRule,
+  deleteSubscription,
+  getRule,
+  getSubscription,
+  listRulesOf,
+  listSubscriptions,
+  putRule,
+  putSubscription,
+} from './subscriptionAdmin';
 
 /**
  * The ATOM management operations of ServiceBusAdministrationClient on the emulator's entities.
  * Throws AdminError for refusals; the HTTP layer writes them as the service's Error body.
  */
-export function runAdminOperation(ctx: AdminContext, method: string, target: AdminTarget, call: AdminCall): AdminReply {
+export function runAdminOperation(
+  ctx: AdminContext,
+  method: string,
+  target: AdminTarget,
+  call: AdminCall,
+): AdminReply {
   switch (target.kind) {
     case 'namespace':
       if (method !== 'GET') break;
@@ -55,4 +69,3 @@ function namespaceInfo(ctx: AdminContext, call: AdminCall): AdminReply {
   };
   return entryReply(200, call, '$namespaceinfo', 'NamespaceInfo', content, record);
 }
-

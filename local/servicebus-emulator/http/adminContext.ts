@@ -28,11 +28,24 @@ export interface AdminReply {
   body?: string;
 }
 
-export function entryReply(status: number, call: AdminCall, path: string, contentName: string, content: XmlNode, record: EntityRecord): AdminReply {
+export function entryReply(
+  status: number,
+  call: AdminCall,
+  path: string,
+  contentName: string,
+  content: XmlNode,
+  record: EntityRecord,
+): AdminReply {
   return { status, body: entryXml(atomEntry(call, path, contentName, content, record)) };
 }
 
-export function atomEntry(call: AdminCall, path: string, contentName: string, content: XmlNode, record: EntityRecord): AtomEntry {
+export function atomEntry(
+  call: AdminCall,
+  path: string,
+  contentName: string,
+  content: XmlNode,
+  record: EntityRecord,
+): AtomEntry {
   return {
     id: `${call.baseUrl}/${path}`,
     title: path.slice(path.lastIndexOf('/') + 1),
@@ -48,7 +61,9 @@ export function feedReply(call: AdminCall, path: string, title: string, entries:
   const page = entries.slice(call.skip, call.skip + call.top);
   const more = call.skip + call.top < entries.length;
   const id = `${call.baseUrl}/${path}`;
-  const nextHref = more ? `${id}?$skip=${call.skip + call.top}&$top=${call.top}&api-version=2021-05` : undefined;
+  const nextHref = more
+    ? `${id}?$skip=${call.skip + call.top}&$top=${call.top}&api-version=2021-05`
+    : undefined;
   return { status: 200, body: feedXml({ id, title, entries: page, nextHref }) };
 }
 
@@ -57,7 +72,10 @@ export function feedReply(call: AdminCall, path: string, title: string, entries:
  * (the SDK turns it into MessageEntityNotFoundError).
  */
 export function emptyFeed(call: AdminCall, path: string): AdminReply {
-  return { status: 200, body: feedXml({ id: `${call.baseUrl}/${path}`, title: 'Publicly Listed Services', entries: [] }) };
+  return {
+    status: 200,
+    body: feedXml({ id: `${call.baseUrl}/${path}`, title: 'Publicly Listed Services', entries: [] }),
+  };
 }
 
 /**

@@ -10,10 +10,12 @@ export class AdminError extends Error {
   }
 }
 
-export const notFound = (what: string): AdminError => new AdminError(404, `SubCode=40400. Not Found. The messaging entity '${what}' was not found.`);
+export const notFound = (what: string): AdminError =>
+  new AdminError(404, `SubCode=40400. Not Found. The messaging entity '${what}' was not found.`);
 
 /** 409 without subcode 40901, which the SDK reads as MessageEntityAlreadyExistsError. */
 export const alreadyExists = (what: string): AdminError =>
   new AdminError(409, `SubCode=40900. Conflict. The messaging entity '${what}' already exists.`);
 
-export const badRequest = (detail: string): AdminError => new AdminError(400, `SubCode=40000. Bad Request. ${detail}`);
+export const badRequest = (detail: string): AdminError =>
+  new AdminError(400, `SubCode=40000. Bad Request. ${detail}`);

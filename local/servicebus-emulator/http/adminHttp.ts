@@ -27,12 +27,18 @@ const DEFAULT_PAGE = 100;
 
 /** Seeds descriptions of the Config.json entities, dated at start-up. */
 function seedCatalog(catalog: EntityCatalog, config: ValidConfig, now: number): void {
-  const record = (properties: object | undefined) => ({ properties: { ...(properties ?? {}) }, echoed: {}, createdAt: now, updatedAt: now });
+  const record = (properties: object | undefined) => ({
+    properties: { ...(properties ?? {}) },
+    echoed: {},
+    createdAt: now,
+    updatedAt: now,
+  });
   const namespace = config.UserConfig.Namespaces[0]!;
   for (const queue of namespace.Queues ?? []) catalog.set(queue.Name, record(queue.Properties));
   for (const topic of namespace.Topics ?? []) {
     catalog.set(topic.Name, record(topic.Properties));
-    for (const sub of topic.Subscriptions ?? []) catalog.set(`${topic.Name}/Subscriptions/${sub.Name}`, record(sub.Properties));
+    for (const sub of topic.Subscriptions ?? [])
+      catalog.set(`${topic.Name}/Subscriptions/${sub.Name}`, record(sub.Properties));
   }
 }
 
@@ -55,7 +61,10 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function send(response: ServerResponse, status: number, body: string | undefined, contentType: string): void {
-  response.writeHead(status, body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  response.writeHead(
+    status,
+    body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+  );
   response.end(body);
 }
 
@@ -63,21 +72,41 @@ function send(response: ServerResponse, status: number, body: string | undefined
  * The ATOM management endpoint ServiceBusAdministrationClient talks to, on the HTTP port beside
  * /health: SAS-authorised requests on queues, topics, subscriptions and rules.
  */
-export function createAdminHandler(options: AdminHttpOptions): (request: IncomingMessage, response: ServerResponse) => void {
+export function createAdminHandler(
+  options: AdminHttpOptions,
+): (request: IncomingMessage, response: ServerResponse) => void {
   const catalog = new EntityCatalog(Date.now());
   seedCatalog(catalog, options.config, Date.now());
-  const ctx: AdminContext = { registry: options.registry, catalog, compileSql: options.compileSql, now: Date.now };
+  const ctx: AdminContext = {
+    registry: options.registry,
+    catalog,
+    compileSql: options.compileSql,
+    now: Date.now,
+  };
   return (request, response) => {
     void handle(request).then(
       (reply) => {
         const isFeed = reply.body !== undefined && /^<\?xml[^>]*\?><feed/.test(reply.body);
-        send(response, reply.status, reply.body, `application/atom+xml;type=${isFeed ? 'feed' : 'entry'};charset=utf-8`);
+        send(
+          response,
+          reply.status,
+          reply.body,
+          `application/atom+xml;type=${isFeed ? 'feed' : 'entry'};charset=utf-8`,
+        );
       },
       (error: unknown) => {
         const known = error instanceof AdminError ? error : undefined;
-        if (!known) options.log.error(`admin ${request.method ?? '?'} ${request.url ?? ''} failed: ${errorStack(error)}`);
+        if (!known)
+          options.log.error(
+            `admin ${request.method ?? '?'} ${request.url ?? ''} failed: ${errorStack(error)}`,
+          );
         const status = known?.status ?? 500;
-        send(response, status, errorXml(status, known?.message ?? 'internal error'), 'application/xml; charset=utf-8');
+        send(
+          response,
+          status,
+          errorXml(status, known?.message ?? 'internal error'),
+          'application/xml; charset=utf-8',
+        );
       },
     );
   };
@@ -86,7 +115,13 @@ export function createAdminHandler(options: AdminHttpOptions): (request: Incomin
     const method = request.method ?? 'GET';
     const host = request.headers.host ?? 'localhost';
     const url = new URL(request.url ?? '/', `http://${host}`);
-    const refusal = refuseAdminRequest(request.headers.authorization, url.href, options.keyName, options.key, Date.now());
+    const refusal = refuseAdminRequest(
+      request.headers.authorization,
+      url.href,
+      options.keyName,
+      options.key,
+      Date.now(),
+    );
     if (refusal) {
       options.log.error(`admin ${method} ${url.pathname} refused: ${refusal}`);
       throw new AdminError(401, refusal);

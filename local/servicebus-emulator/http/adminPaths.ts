@@ -23,7 +23,8 @@ export function parseAdminPath(pathname: string): AdminTarget | undefined {
   const lower = path.toLowerCase();
   const split = lower.lastIndexOf('/subscriptions/');
   if (split < 0) {
-    if (/\/subscriptions\/?$/i.test(path)) return { kind: 'subscriptions', topic: path.replace(/\/subscriptions\/?$/i, '') };
+    if (/\/subscriptions\/?$/i.test(path))
+      return { kind: 'subscriptions', topic: path.replace(/\/subscriptions\/?$/i, '') };
     return { kind: 'entity', name: path.replace(/\/+$/, '') };
   }
   const topic = path.slice(0, split);
@@ -32,6 +33,9 @@ export function parseAdminPath(pathname: string): AdminTarget | undefined {
   const rulesAt = rest.toLowerCase().indexOf('/rules');
   if (rulesAt < 0) return { kind: 'subscription', topic, subscription: rest.replace(/\/+$/, '') };
   const subscription = rest.slice(0, rulesAt);
-  const rule = rest.slice(rulesAt + '/rules'.length).replace(/^\/+/, '').replace(/\/+$/, '');
+  const rule = rest
+    .slice(rulesAt + '/rules'.length)
+    .replace(/^\/+/, '')
+    .replace(/\/+$/, '');
   return rule === '' ? { kind: 'rules', topic, subscription } : { kind: 'rule', topic, subscription, rule };
 }

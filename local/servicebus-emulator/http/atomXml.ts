@@ -53,7 +53,12 @@ export function entryXml(entry: AtomEntry): string {
 }
 
 /** A list page; `nextHref` (with `$skip`) tells the SDK there is another page. */
-export function feedXml(feed: { id: string; title: string; entries: AtomEntry[]; nextHref?: string | undefined }): string {
+export function feedXml(feed: {
+  id: string;
+  title: string;
+  entries: AtomEntry[];
+  nextHref?: string | undefined;
+}): string {
   const links: XmlNode[] = [{ $: { rel: 'self', href: feed.id } }];
   if (feed.nextHref) links.push({ $: { rel: 'next', href: feed.nextHref } });
   return stringifyXML(
@@ -85,7 +90,9 @@ export async function parseEntryContent(body: string): Promise<{ name: string; f
 }
 
 export function asNode(value: unknown): XmlNode | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as XmlNode) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as XmlNode)
+    : undefined;
 }
 
 export function child(node: XmlNode | undefined, name: string): XmlNode | undefined {

@@ -68,16 +68,27 @@ export function totalCount(counts: RuntimeCounts): number {
 }
 
 /** Times every description carries; AccessedAt is 0001-01-01 until something used the entity. */
-export function timeFields(times: { createdAt: number; updatedAt: number; accessedAt?: number | undefined }): XmlNode {
+export function timeFields(times: {
+  createdAt: number;
+  updatedAt: number;
+  accessedAt?: number | undefined;
+}): XmlNode {
   return {
     CreatedAt: new Date(times.createdAt).toISOString(),
     UpdatedAt: new Date(times.updatedAt).toISOString(),
-    AccessedAt: times.accessedAt === undefined ? '0001-01-01T00:00:00Z' : new Date(times.accessedAt).toISOString(),
+    AccessedAt:
+      times.accessedAt === undefined ? '0001-01-01T00:00:00Z' : new Date(times.accessedAt).toISOString(),
   };
 }
 
 /** Description fields the emulator keeps and echoes but does not act on. */
-export const ECHOED_FIELDS = ['UserMetadata', 'Status', 'AutoDeleteOnIdle', 'EnableBatchedOperations', 'SupportOrdering'] as const;
+export const ECHOED_FIELDS = [
+  'UserMetadata',
+  'Status',
+  'AutoDeleteOnIdle',
+  'EnableBatchedOperations',
+  'SupportOrdering',
+] as const;
 
 export function readEchoed(fields: XmlNode): Record<string, string> {
   const echoed: Record<string, string> = {};

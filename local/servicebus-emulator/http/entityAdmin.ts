@@ -27,9 +27,25 @@ import { validQueue, validTopic } from './validateEntity';
 /** Queues and topics: GET/PUT/DELETE `/<name>` and the `$Resources` lists. */
 export function getEntity(ctx: AdminContext, call: AdminCall, name: string): AdminReply {
   const queue = ctx.registry.queue(name);
-  if (queue) return entryReply(200, call, queue.path, 'QueueDescription', queueNode(ctx, call, queue), ctx.catalog.get(queue.path));
+  if (queue)
+    return entryReply(
+      200,
+      call,
+      queue.path,
+      'QueueDescription',
+      queueNode(ctx, call, queue),
+      ctx.catalog.get(queue.path),
+    );
   const topic = ctx.registry.topic(name);
-  if (topic) return entryReply(200, call, topic.path, 'TopicDescription', topicNode(ctx, topic), ctx.catalog.get(topic.path));
+  if (topic)
+    return entryReply(
+      200,
+      call,
+      topic.path,
+      'TopicDescription',
+      topicNode(ctx, topic),
+      ctx.catalog.get(topic.path),
+    );
   return emptyFeed(call, name);
 }
 
@@ -49,8 +65,10 @@ export function listTopics(ctx: AdminContext, call: AdminCall): AdminReply {
 
 export function putEntity(ctx: AdminContext, call: AdminCall, name: string): AdminReply {
   const kind = call.content?.name;
-  if (kind === 'QueueDescription') return call.isUpdate ? updateQueue(ctx, call, name) : createQueue(ctx, call, name);
-  if (kind === 'TopicDescription') return call.isUpdate ? updateTopic(ctx, call, name) : createTopic(ctx, call, name);
+  if (kind === 'QueueDescription')
+    return call.isUpdate ? updateQueue(ctx, call, name) : createQueue(ctx, call, name);
+  if (kind === 'TopicDescription')
+    return call.isUpdate ? updateTopic(ctx, call, name) : createTopic(ctx, call, name);
   throw badRequest(`expected a QueueDescription or TopicDescription, got ${kind ?? 'no content'}`);
 }
 
@@ -73,8 +91,20 @@ function createQueue(ctx: AdminContext, call: AdminCall, name: string): AdminRep
     () => ctx.registry.removeQueue(queue.path),
   );
   const now = ctx.now();
-  ctx.catalog.set(queue.path, { properties: config.Properties ?? {}, echoed: readEchoed(call.content!.fields), createdAt: now, updatedAt: now });
-  return entryReply(201, call, queue.path, 'QueueDescription', queueNode(ctx, call, queue), ctx.catalog.get(queue.path));
+  ctx.catalog.set(queue.path, {
+    properties: config.Properties ?? {},
+    echoed: readEchoed(call.content!.fields),
+    createdAt: now,
+    updatedAt: now,
+  });
+  return entryReply(
+    201,
+    call,
+    queue.path,
+    'QueueDescription',
+    queueNode(ctx, call, queue),
+    ctx.catalog.get(queue.path),
+  );
 }
 
 function updateQueue(ctx: AdminContext, call: AdminCall, name: string): AdminReply {
@@ -83,8 +113,19 @@ function updateQueue(ctx: AdminContext, call: AdminCall, name: string): AdminRep
   const config = validQueue({ Name: queue.path, Properties: queuePropertiesFromXml(call.content!.fields) });
   const record = ctx.catalog.get(queue.path);
   const properties = config.Properties ?? {};
-  assertUnchanged(record.properties, properties, ['RequiresSession', 'RequiresDuplicateDetection'], `Queue '${queue.path}'`);
-  assertSameDuration(record.properties, properties, 'DuplicateDetectionHistoryTimeWindow', 600_000, `Queue '${queue.path}'`);
+  assertUnchanged(
+    record.properties,
+    properties,
+    ['RequiresSession', 'RequiresDuplicateDetection'],
+    `Queue '${queue.path}'`,
+  );
+  assertSameDuration(
+    record.properties,
+    properties,
+    'DuplicateDetectionHistoryTimeWindow',
+    600_000,
+    `Queue '${queue.path}'`,
+  );
   const settings = built(() => storeSettings(queue.path, properties, `Queue '${queue.path}'`));
   const previous = { ...queue.store.settings };
   changeWithForwarding(
@@ -92,8 +133,20 @@ function updateQueue(ctx: AdminContext, call: AdminCall, name: string): AdminRep
     () => applySettings(queue.store, settings),
     () => applySettings(queue.store, previous),
   );
-  ctx.catalog.set(queue.path, { ...record, properties, echoed: readEchoed(call.content!.fields), updatedAt: ctx.now() });
-  return entryReply(200, call, queue.path, 'QueueDescription', queueNode(ctx, call, queue), ctx.catalog.get(queue.path));
+  ctx.catalog.set(queue.path, {
+    ...record,
+    properties,
+    echoed: readEchoed(call.content!.fields),
+    updatedAt: ctx.now(),
+  });
+  return entryReply(
+    200,
+    call,
+    queue.path,
+    'QueueDescription',
+    queueNode(ctx, call, queue),
+    ctx.catalog.get(queue.path),
+  );
 }
 
 function createTopic(ctx: AdminContext, call: AdminCall, name: string): AdminReply {
@@ -102,8 +155,20 @@ function createTopic(ctx: AdminContext, call: AdminCall, name: string): AdminRep
   const topic = built(() => buildTopic(config, `Topic '${name}'`, ctx.compileSql, ctx.now));
   ctx.registry.addTopic(topic);
   const now = ctx.now();
-  ctx.catalog.set(topic.path, { properties: config.Properties ?? {}, echoed: readEchoed(call.content!.fields), createdAt: now, updatedAt: now });
-  return entryReply(201, call, topic.path, 'TopicDescription', topicNode(ctx, topic), ctx.catalog.get(topic.path));
+  ctx.catalog.set(topic.path, {
+    properties: config.Properties ?? {},
+    echoed: readEchoed(call.content!.fields),
+    createdAt: now,
+    updatedAt: now,
+  });
+  return entryReply(
+    201,
+    call,
+    topic.path,
+    'TopicDescription',
+    topicNode(ctx, topic),
+    ctx.catalog.get(topic.path),
+  );
 }
 
 /**
@@ -117,34 +182,84 @@ function updateTopic(ctx: AdminContext, call: AdminCall, name: string): AdminRep
   const record = ctx.catalog.get(topic.path);
   const properties = config.Properties ?? {};
   assertUnchanged(record.properties, properties, ['RequiresDuplicateDetection'], `Topic '${topic.path}'`);
-  assertSameDuration(record.properties, properties, 'DefaultMessageTimeToLive', Infinity, `Topic '${topic.path}'`);
-  assertSameDuration(record.properties, properties, 'DuplicateDetectionHistoryTimeWindow', 600_000, `Topic '${topic.path}'`);
-  ctx.catalog.set(topic.path, { ...record, properties, echoed: readEchoed(call.content!.fields), updatedAt: ctx.now() });
-  return entryReply(200, call, topic.path, 'TopicDescription', topicNode(ctx, topic), ctx.catalog.get(topic.path));
+  assertSameDuration(
+    record.properties,
+    properties,
+    'DefaultMessageTimeToLive',
+    Infinity,
+    `Topic '${topic.path}'`,
+  );
+  assertSameDuration(
+    record.properties,
+    properties,
+    'DuplicateDetectionHistoryTimeWindow',
+    600_000,
+    `Topic '${topic.path}'`,
+  );
+  ctx.catalog.set(topic.path, {
+    ...record,
+    properties,
+    echoed: readEchoed(call.content!.fields),
+    updatedAt: ctx.now(),
+  });
+  return entryReply(
+    200,
+    call,
+    topic.path,
+    'TopicDescription',
+    topicNode(ctx, topic),
+    ctx.catalog.get(topic.path),
+  );
 }
 
 function queueNode(ctx: AdminContext, call: AdminCall, queue: QueueEntity) {
-  return queueContent(ctx.catalog.get(queue.path), storeCounts(queue.store), ctx.registry.accessedAt(queue.path), namespaceUrl(call));
+  return queueContent(
+    ctx.catalog.get(queue.path),
+    storeCounts(queue.store),
+    ctx.registry.accessedAt(queue.path),
+    namespaceUrl(call),
+  );
 }
 
 function topicNode(ctx: AdminContext, topic: TopicEntity) {
-  return topicContent(ctx.catalog.get(topic.path), topicCounts(topic), topic.subscriptions.size, ctx.registry.accessedAt(topic.path));
+  return topicContent(
+    ctx.catalog.get(topic.path),
+    topicCounts(topic),
+    topic.subscriptions.size,
+    ctx.registry.accessedAt(topic.path),
+  );
 }
 
 /** Service Bus refuses to change these after creation. */
-export function assertUnchanged(before: Record<string, unknown>, after: Record<string, unknown>, names: string[], what: string): void {
+export function assertUnchanged(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  names: string[],
+  what: string,
+): void {
   for (const name of names) {
     if ((before[name] ?? false) !== (after[name] ?? false)) {
-      throw badRequest(`${what}: the value for the ${name} property of an existing entity cannot be changed.`);
+      throw badRequest(
+        `${what}: the value for the ${name} property of an existing entity cannot be changed.`,
+      );
     }
   }
 }
 
 /** Settings the emulator fixes at creation: a change is refused (400) instead of silently ignored. */
-function assertSameDuration(before: Record<string, unknown>, after: Record<string, unknown>, name: string, fallbackMs: number, what: string): void {
-  const ms = (value: unknown): number => (typeof value === 'string' ? (parseIsoDuration(value) ?? fallbackMs) : fallbackMs);
+function assertSameDuration(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  name: string,
+  fallbackMs: number,
+  what: string,
+): void {
+  const ms = (value: unknown): number =>
+    typeof value === 'string' ? (parseIsoDuration(value) ?? fallbackMs) : fallbackMs;
   if (ms(before[name]) !== ms(after[name])) {
-    throw badRequest(`${what}: this emulator cannot change ${name} after creation; delete and recreate the entity.`);
+    throw badRequest(
+      `${what}: this emulator cannot change ${name} after creation; delete and recreate the entity.`,
+    );
   }
 }
 

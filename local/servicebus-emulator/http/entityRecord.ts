@@ -17,7 +17,14 @@ export class EntityCatalog {
 
   /** The record, or one dated at start-up for entities that came from Config.json. */
   get(path: string): EntityRecord {
-    return this.records.get(path.toLowerCase()) ?? { properties: {}, echoed: {}, createdAt: this.startedAt, updatedAt: this.startedAt };
+    return (
+      this.records.get(path.toLowerCase()) ?? {
+        properties: {},
+        echoed: {},
+        createdAt: this.startedAt,
+        updatedAt: this.startedAt,
+      }
+    );
   }
 
   has(path: string): boolean {

@@ -8,7 +8,11 @@ import { badRequest } from './adminError';
  * loop) is undone and refused with 400. A problem that was already there (a target deleted at
  * run time: its messages go to the transfer dead-letter queue) does not block unrelated changes.
  */
-export function changeWithForwarding<T>(registry: EntityRegistry, change: () => T, undo: (result: T) => void): T {
+export function changeWithForwarding<T>(
+  registry: EntityRegistry,
+  change: () => T,
+  undo: (result: T) => void,
+): T {
   const before = forwardingProblem(registry);
   const result = change();
   const after = forwardingProblem(registry);

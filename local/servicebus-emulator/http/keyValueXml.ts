@@ -47,7 +47,9 @@ function decode(key: string, type: string, text: string): KeyValue {
 
 /** Writes a list as the service does: the SDK reads int/double/string/boolean/dateTime back. */
 export function writeKeyValues(values: Record<string, KeyValue | null> | undefined): XmlNode | undefined {
-  const entries = Object.entries(values ?? {}).filter((entry): entry is [string, KeyValue] => entry[1] !== null);
+  const entries = Object.entries(values ?? {}).filter(
+    (entry): entry is [string, KeyValue] => entry[1] !== null,
+  );
   if (entries.length === 0) return undefined;
   return {
     [ITEM]: entries.map(([key, value]) => {

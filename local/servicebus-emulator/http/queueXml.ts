@@ -33,11 +33,16 @@ export function queuePropertiesFromXml(fields: XmlNode): QueueProperties {
   return withoutUndefined(properties);
 }
 
-
 /** The QueueDescription the service returns (element order as the service writes it). */
-export function queueContent(record: EntityRecord, counts: RuntimeCounts, accessedAt: number | undefined, namespaceUrl: string): XmlNode {
+export function queueContent(
+  record: EntityRecord,
+  counts: RuntimeCounts,
+  accessedAt: number | undefined,
+  namespaceUrl: string,
+): XmlNode {
   const p = record.properties as QueueProperties;
-  const forward = (name: string | undefined): string | undefined => (name ? `${namespaceUrl}/${name}` : undefined);
+  const forward = (name: string | undefined): string | undefined =>
+    name ? `${namespaceUrl}/${name}` : undefined;
   const times = timeFields({ ...record, accessedAt });
   return {
     LockDuration: durationText(p.LockDuration, 60_000),

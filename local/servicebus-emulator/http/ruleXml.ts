@@ -38,9 +38,14 @@ function filterFromXml(filter: XmlNode | undefined): RuleFilterDefinition {
   if (type === 'FalseFilter') return { type: 'false' };
   const expression = textOf(filter.SqlExpression);
   if (type === 'SqlFilter' || (type === undefined && expression !== undefined)) {
-    return withoutUndefined({ type: 'sql' as const, expression: expression ?? '', parameters: parameters(filter.Parameters) });
+    return withoutUndefined({
+      type: 'sql' as const,
+      expression: expression ?? '',
+      parameters: parameters(filter.Parameters),
+    });
   }
-  if (type !== undefined && type !== 'CorrelationFilter') throw new Error(`unsupported filter type '${type}'`);
+  if (type !== undefined && type !== 'CorrelationFilter')
+    throw new Error(`unsupported filter type '${type}'`);
   const correlation: CorrelationFilter = {};
   for (const [field, element] of CORRELATION_FIELDS) {
     const value = readText(filter, element);
@@ -63,7 +68,9 @@ export function ruleContent(definition: RuleDefinition, createdAt: number): XmlN
       ? withoutUndefined({
           $: { 'i:type': 'SqlRuleAction' },
           SqlExpression: definition.action.expression,
-          Parameters: writeKeyValues(definition.action.parameters as Record<string, KeyValue | null> | undefined),
+          Parameters: writeKeyValues(
+            definition.action.parameters as Record<string, KeyValue | null> | undefined,
+          ),
           CompatibilityLevel: '20',
         })
       : { $: { 'i:type': 'EmptyRuleAction' } },
@@ -88,7 +95,8 @@ function filterContent(filter: RuleFilterDefinition): XmlNode {
     case 'correlation': {
       const node: XmlNode = { $: { 'i:type': 'CorrelationFilter' } };
       for (const [field, element] of CORRELATION_FIELDS) {
-        const value = field === 'label' ? (filter.filter.label ?? filter.filter.subject) : filter.filter[field];
+        const value =
+          field === 'label' ? (filter.filter.label ?? filter.filter.subject) : filter.filter[field];
         if (typeof value === 'string') node[element] = value;
       }
       const properties = writeKeyValues(filter.filter.properties);

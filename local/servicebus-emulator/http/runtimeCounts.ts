@@ -14,7 +14,10 @@ export function storeCounts(store: MessageStore): RuntimeCounts {
   const deadLetters = store.deadLetters?.peek(0, ALL) ?? [];
   const transferDeadLetters = store.transferDeadLetters?.peek(0, ALL) ?? [];
   const scheduled = main.filter((message) => message.state === 'scheduled').length;
-  const size = [...main, ...deadLetters, ...transferDeadLetters].reduce((sum, message) => sum + message.size, 0);
+  const size = [...main, ...deadLetters, ...transferDeadLetters].reduce(
+    (sum, message) => sum + message.size,
+    0,
+  );
   return {
     active: main.length - scheduled,
     deadLetter: deadLetters.length,

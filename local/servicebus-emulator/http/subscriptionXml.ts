@@ -31,9 +31,15 @@ export function subscriptionPropertiesFromXml(fields: XmlNode): SubscriptionProp
 }
 
 /** The SubscriptionDescription the service returns. */
-export function subscriptionContent(record: EntityRecord, counts: RuntimeCounts, accessedAt: number | undefined, namespaceUrl: string): XmlNode {
+export function subscriptionContent(
+  record: EntityRecord,
+  counts: RuntimeCounts,
+  accessedAt: number | undefined,
+  namespaceUrl: string,
+): XmlNode {
   const p = record.properties as SubscriptionProperties;
-  const forward = (name: string | undefined): string | undefined => (name ? `${namespaceUrl}/${name}` : undefined);
+  const forward = (name: string | undefined): string | undefined =>
+    name ? `${namespaceUrl}/${name}` : undefined;
   const times = timeFields({ ...record, accessedAt });
   return {
     LockDuration: durationText(p.LockDuration, 60_000),

@@ -1,6 +1,14 @@
 import type { TopicConfig } from '../config/schema';
 import type { XmlNode } from './atomXml';
-import { countDetails, durationText, readBoolean, readDuration, readInteger, timeFields, type RuntimeCounts } from './descriptionFields';
+import {
+  countDetails,
+  durationText,
+  readBoolean,
+  readDuration,
+  readInteger,
+  timeFields,
+  type RuntimeCounts,
+} from './descriptionFields';
 import type { EntityRecord } from './entityRecord';
 import { withoutUndefined } from './queueXml';
 
@@ -17,7 +25,12 @@ export function topicPropertiesFromXml(fields: XmlNode): TopicProperties {
 }
 
 /** The TopicDescription the service returns. */
-export function topicContent(record: EntityRecord, counts: RuntimeCounts, subscriptionCount: number, accessedAt: number | undefined): XmlNode {
+export function topicContent(
+  record: EntityRecord,
+  counts: RuntimeCounts,
+  subscriptionCount: number,
+  accessedAt: number | undefined,
+): XmlNode {
   const p = record.properties as TopicProperties;
   const times = timeFields({ ...record, accessedAt });
   return {

@@ -19,14 +19,22 @@ function validate<T>(build: () => unknown, pick: (config: ReturnType<typeof load
   }
 }
 
-const namespace = (content: Record<string, unknown>): unknown => ({ UserConfig: { Namespaces: [{ Name: 'sbemulatorns', ...content }] } });
+const namespace = (content: Record<string, unknown>): unknown => ({
+  UserConfig: { Namespaces: [{ Name: 'sbemulatorns', ...content }] },
+});
 
 export function validQueue(queue: QueueConfig): QueueConfig {
-  return validate(() => namespace({ Queues: [queue] }), (config) => config.UserConfig.Namespaces[0]!.Queues![0]!);
+  return validate(
+    () => namespace({ Queues: [queue] }),
+    (config) => config.UserConfig.Namespaces[0]!.Queues![0]!,
+  );
 }
 
 export function validTopic(topic: TopicConfig): TopicConfig {
-  return validate(() => namespace({ Topics: [topic] }), (config) => config.UserConfig.Namespaces[0]!.Topics![0]!);
+  return validate(
+    () => namespace({ Topics: [topic] }),
+    (config) => config.UserConfig.Namespaces[0]!.Topics![0]!,
+  );
 }
 
 export function validSubscription(subscription: SubscriptionConfig): SubscriptionConfig {

@@ -34,4 +34,5 @@ export type Expr =
     }
   | { kind: 'exists'; ref: PropertyRef };
 
-export type ActionStatement = { kind: 'set'; target: PropertyRef; value: Expr } | { kind: 'remove'; target: PropertyRef };
+export type ActionStatement =
+  { kind: 'set'; target: PropertyRef; value: Expr } | { kind: 'remove'; target: PropertyRef };

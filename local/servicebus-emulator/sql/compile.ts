@@ -11,7 +11,10 @@ import type { RuleMessage, SqlParameters } from './types';
  * function throws SqlEvaluationError for a filter evaluation exception (integer division by zero).
  * `parameters` binds `@name` placeholders (SqlRuleFilter.sqlParameters), with or without the @.
  */
-export function compileSqlFilter(expression: string, parameters?: SqlParameters): (message: RuleMessage) => boolean {
+export function compileSqlFilter(
+  expression: string,
+  parameters?: SqlParameters,
+): (message: RuleMessage) => boolean {
   const tree: Expr = parseFilter(expression, parameters);
   return (message) => evaluate(tree, message) === true;
 }
@@ -21,7 +24,10 @@ export function compileSqlFilter(expression: string, parameters?: SqlParameters)
  * between them. Statements run in order, each seeing the changes of the ones before. The
  * returned function never changes its argument: it returns a modified copy.
  */
-export function compileSqlAction(expression: string, parameters?: SqlParameters): (message: RuleMessage) => RuleMessage {
+export function compileSqlAction(
+  expression: string,
+  parameters?: SqlParameters,
+): (message: RuleMessage) => RuleMessage {
   const statements = parseAction(expression, parameters);
   return (message) => {
     const copy: RuleMessage = { system: { ...message.system }, user: { ...message.user } };

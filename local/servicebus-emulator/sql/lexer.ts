@@ -22,7 +22,17 @@ export interface Token {
 
 /** Regular identifiers that are reserved words (case-insensitive). */
 export const KEYWORDS = new Set([
-  'AND', 'OR', 'NOT', 'IS', 'NULL', 'IN', 'LIKE', 'ESCAPE', 'EXISTS', 'TRUE', 'FALSE',
+  'AND',
+  'OR',
+  'NOT',
+  'IS',
+  'NULL',
+  'IN',
+  'LIKE',
+  'ESCAPE',
+  'EXISTS',
+  'TRUE',
+  'FALSE',
 ]);
 
 const SYMBOLS = ['<>', '!=', '>=', '<=', '=', '>', '<', '+', '-', '*', '/', '%', '(', ')', ',', '.', ';'];
@@ -72,7 +82,12 @@ export function tokenize(source: string): Token[] {
 }
 
 /** Reads '...', "..." or [...] starting at `open`; a doubled closing character stands for itself. */
-function readEnclosed(source: string, open: number, close: string, problem: string): { value: string; end: number } {
+function readEnclosed(
+  source: string,
+  open: number,
+  close: string,
+  problem: string,
+): { value: string; end: number } {
   let value = '';
   let i = open + 1;
   for (;;) {

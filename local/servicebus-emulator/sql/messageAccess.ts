@@ -13,7 +13,8 @@ export function findUserKey(user: RuleMessage['user'], name: string): string | u
 }
 
 export function readSystem(message: RuleMessage, info: SystemPropertyInfo): SqlValue {
-  const value = message.system[info.key] ?? (info.key === 'expiresAtUtc' ? derivedExpiry(message) : undefined);
+  const value =
+    message.system[info.key] ?? (info.key === 'expiresAtUtc' ? derivedExpiry(message) : undefined);
   if (value === undefined || value === null) return null;
   return fromUserValue(value);
 }

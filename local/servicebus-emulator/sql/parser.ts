@@ -13,7 +13,13 @@ import { fromUserValue } from './values';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const COMPARISONS: Record<string, ComparisonOperator> = {
-  '=': '=', '<>': '<>', '!=': '<>', '>': '>', '>=': '>=', '<': '<', '<=': '<=',
+  '=': '=',
+  '<>': '<>',
+  '!=': '<>',
+  '>': '>',
+  '>=': '>=',
+  '<': '<',
+  '<=': '<=',
 };
 
 /** Parses a whole filter expression. */
@@ -159,7 +165,11 @@ class Parser {
     const escapeToken = this.tokens[this.index + 1] ?? this.current;
     if (this.acceptKeyword('ESCAPE')) escape = this.additive();
     let regex: RegExp | undefined;
-    if (pattern.kind === 'constant' && typeof pattern.value === 'string' && (!escape || escape.kind === 'constant')) {
+    if (
+      pattern.kind === 'constant' &&
+      typeof pattern.value === 'string' &&
+      (!escape || escape.kind === 'constant')
+    ) {
       const escapeValue = escape?.kind === 'constant' ? escape.value : undefined;
       if (escapeValue !== undefined && (typeof escapeValue !== 'string' || escapeValue.length !== 1)) {
         this.fail('expected a one-character string after ESCAPE', escapeToken);
@@ -177,8 +187,10 @@ class Parser {
   private additive(): Expr {
     let left = this.multiplicative();
     for (;;) {
-      if (this.acceptSymbol('+')) left = { kind: 'arithmetic', operator: '+', left, right: this.multiplicative() };
-      else if (this.acceptSymbol('-')) left = { kind: 'arithmetic', operator: '-', left, right: this.multiplicative() };
+      if (this.acceptSymbol('+'))
+        left = { kind: 'arithmetic', operator: '+', left, right: this.multiplicative() };
+      else if (this.acceptSymbol('-'))
+        left = { kind: 'arithmetic', operator: '-', left, right: this.multiplicative() };
       else return left;
     }
   }
@@ -285,7 +297,11 @@ class Parser {
     const first = this.current;
     const afterFirst = this.tokens[this.index + 1];
     const scopeName = first.kind === 'identifier' ? first.value.toLowerCase() : '';
-    if ((scopeName === 'sys' || scopeName === 'user') && afterFirst?.kind === 'symbol' && afterFirst.value === '.') {
+    if (
+      (scopeName === 'sys' || scopeName === 'user') &&
+      afterFirst?.kind === 'symbol' &&
+      afterFirst.value === '.'
+    ) {
       scope = scopeName;
       this.index += 2;
     }

@@ -76,7 +76,8 @@ export function fromEmulatorRuleConfig(input: unknown): RuleDefinition {
   const actionText = properties.Action?.SqlExpression.trim();
   const action = actionText ? { expression: actionText } : undefined;
   if (properties.FilterType === 'Sql') {
-    if (!properties.SqlFilter) throw new RuleConfigError(`Rule '${name}': FilterType Sql needs SqlFilter.SqlExpression`);
+    if (!properties.SqlFilter)
+      throw new RuleConfigError(`Rule '${name}': FilterType Sql needs SqlFilter.SqlExpression`);
     return { name, filter: { type: 'sql', expression: properties.SqlFilter.SqlExpression }, action };
   }
   const config = properties.CorrelationFilter;
@@ -101,7 +102,10 @@ export function toEmulatorRuleConfig(definition: RuleDefinition): EmulatorRuleCo
   const { filter } = definition;
   if (filter.type !== 'correlation') {
     const expression = filter.type === 'sql' ? filter.expression : filter.type === 'true' ? '1=1' : '1=0';
-    return { Name: definition.name, Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: expression }, ...action } };
+    return {
+      Name: definition.name,
+      Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: expression }, ...action },
+    };
   }
   const f = filter.filter;
   const correlation = withoutUndefined({
@@ -114,9 +118,19 @@ export function toEmulatorRuleConfig(definition: RuleDefinition): EmulatorRuleCo
     ReplyToSessionId: f.replyToSessionId,
     ContentType: f.contentType,
     // Config.json is JSON: a Date property is written as its ISO 8601 text.
-    Properties: f.properties && Object.fromEntries(Object.entries(f.properties).map(([key, value]) => [key, value instanceof Date ? value.toISOString() : value])),
+    Properties:
+      f.properties &&
+      Object.fromEntries(
+        Object.entries(f.properties).map(([key, value]) => [
+          key,
+          value instanceof Date ? value.toISOString() : value,
+        ]),
+      ),
   });
-  return { Name: definition.name, Properties: { FilterType: 'Correlation', CorrelationFilter: correlation, ...action } };
+  return {
+    Name: definition.name,
+    Properties: { FilterType: 'Correlation', CorrelationFilter: correlation, ...action },
+  };
 }
 
 /** Compiles a definition once; the result is called per message. Throws RuleConfigError. */
@@ -125,7 +139,8 @@ export function compileRule(definition: RuleDefinition): CompiledRule {
   const filter = withRuleName(name, 'SqlFilter', () => compileFilter(spec));
   const rule: CompiledRule = { name, definition, filter };
   const action = definition.action;
-  if (action) rule.action = withRuleName(name, 'Action', () => compileSqlAction(action.expression, action.parameters));
+  if (action)
+    rule.action = withRuleName(name, 'Action', () => compileSqlAction(action.expression, action.parameters));
   return rule;
 }
 
@@ -151,7 +166,8 @@ function withRuleName<T>(name: string, part: string, compile: () => T): T {
   try {
     return compile();
   } catch (error) {
-    if (error instanceof SqlSyntaxError) throw new RuleConfigError(`Rule '${name}' ${part}: ${error.message}`, { cause: error });
+    if (error instanceof SqlSyntaxError)
+      throw new RuleConfigError(`Rule '${name}' ${part}: ${error.message}`, { cause: error });
     throw error;
   }
 }

@@ -18,7 +18,11 @@ interface RawAnswer {
  * One request over a raw socket (fetch would not send a broken Host header), answered when the
  * server closes the connection. `sendBody` writes after the head until the answer comes.
  */
-function rawRequest(port: number, head: string, sendBody?: (socket: Socket, answered: () => boolean) => Promise<void>): Promise<RawAnswer> {
+function rawRequest(
+  port: number,
+  head: string,
+  sendBody?: (socket: Socket, answered: () => boolean) => Promise<void>,
+): Promise<RawAnswer> {
   return new Promise((resolvePromise, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
@@ -190,7 +194,10 @@ describe('dev host: HTTP triggers', () => {
 
   it('answers 400 problem+json to a Host header that makes no URL, as the Functions host does (issue 12)', async () => {
     for (const hostHeader of ['[::1', 'exa mple.com', 'a%zz']) {
-      const answer = await rawRequest(host.port, `GET /api/items/1?code=${KEY} HTTP/1.1\r\nHost: ${hostHeader}\r\n\r\n`);
+      const answer = await rawRequest(
+        host.port,
+        `GET /api/items/1?code=${KEY} HTTP/1.1\r\nHost: ${hostHeader}\r\n\r\n`,
+      );
       expect({ hostHeader, status: answer.status }).toEqual({ hostHeader, status: 400 });
       expect(answer.head.toLowerCase()).toContain('content-type: application/problem+json');
       expect(JSON.parse(answer.body)).toMatchObject({ status: 400, title: 'Bad Request' });

@@ -124,7 +124,11 @@ describe('the HTTP API and the ways events come in', () => {
   });
 
   it('issue 12: answers 400 naming continuationToken to any token it did not issue for that list', async () => {
-    const lists = ['/topics/tokens/subscriptions', '/topics/tokens/subscriptions/a/deliveries', '/topics/tokens/subscriptions/a/deadletters'];
+    const lists = [
+      '/topics/tokens/subscriptions',
+      '/topics/tokens/subscriptions/a/deliveries',
+      '/topics/tokens/subscriptions/a/deadletters',
+    ];
     for (const list of lists) {
       for (const token of ['{"a":1}', 'garbage']) {
         const response = await pipeline.api('GET', `${list}?continuationToken=${encodeURIComponent(token)}`);
@@ -137,14 +141,20 @@ describe('the HTTP API and the ways events come in', () => {
     await pipeline.createWebhookSubscription('tokens', 'b', '/tokens-b');
     const page1 = await pipeline.api('GET', '/topics/tokens/subscriptions?maxItems=1');
     const token = encodeURIComponent(String(page1.json.continuationToken));
-    const page2 = await pipeline.api('GET', `/topics/tokens/subscriptions?maxItems=1&continuationToken=${token}`);
+    const page2 = await pipeline.api(
+      'GET',
+      `/topics/tokens/subscriptions?maxItems=1&continuationToken=${token}`,
+    );
     expect((page2.json.items as Array<{ name: string }>).map((item) => item.name)).toEqual(['b']);
     // The same token, handed to another list: refused, never passed to Cosmos DB.
     for (const other of ['/topics/crud/subscriptions', '/topics/tokens/subscriptions/a/deliveries']) {
       const response = await pipeline.api('GET', `${other}?continuationToken=${token}`);
       expect(response.status).toBe(400);
       expect(response.json.errors).toEqual([
-        expect.objectContaining({ field: 'continuationToken', message: expect.stringContaining('another list') }),
+        expect.objectContaining({
+          field: 'continuationToken',
+          message: expect.stringContaining('another list'),
+        }),
       ]);
     }
   });
@@ -154,10 +164,18 @@ describe('the HTTP API and the ways events come in', () => {
     const path = '/topics/headers/subscriptions/masked';
     const endpointUrl = pipeline.receiver.url('/masked');
     const created = await pipeline.api('PUT', path, {
-      destination: { endpointType: 'WebHook', endpointUrl, headers: { Authorization: secret, 'X-Tenant': 'acme' } },
+      destination: {
+        endpointType: 'WebHook',
+        endpointUrl,
+        headers: { Authorization: secret, 'X-Tenant': 'acme' },
+      },
     });
     expect(created.status).toBe(201);
-    const masked = { endpointType: 'WebHook', endpointUrl, headers: { Authorization: null, 'X-Tenant': null } };
+    const masked = {
+      endpointType: 'WebHook',
+      endpointUrl,
+      headers: { Authorization: null, 'X-Tenant': null },
+    };
     const read = await pipeline.api('GET', path);
     const list = await pipeline.api('GET', '/topics/headers/subscriptions');
     for (const response of [created, read, list]) expect(response.text).not.toContain('header-secret');
@@ -166,7 +184,9 @@ describe('the HTTP API and the ways events come in', () => {
     expect((list.json.items as Array<{ destination: unknown }>)[0]?.destination).toEqual(masked);
 
     // What a GET shows can be PUT back: null keeps the stored value.
-    const kept = await pipeline.api('PUT', path, { destination: { ...masked, headers: { Authorization: null, 'X-Tenant': 'beta' } } });
+    const kept = await pipeline.api('PUT', path, {
+      destination: { ...masked, headers: { Authorization: null, 'X-Tenant': 'beta' } },
+    });
     expect(kept.status).toBe(200);
     expect(kept.text).not.toContain('header-secret');
     await pipeline.publish('headers', { id: 'h-1', source: '/headers', type: 'header.check', data: {} });
@@ -177,15 +197,23 @@ describe('the HTTP API and the ways events come in', () => {
     expect(delivery?.headers.authorization).toBe(secret);
     expect(delivery?.headers['x-tenant']).toBe('beta');
 
-    const nothingStored = await pipeline.api('PUT', path, { destination: { ...masked, headers: { 'X-Other': null } } });
+    const nothingStored = await pipeline.api('PUT', path, {
+      destination: { ...masked, headers: { 'X-Other': null } },
+    });
     expect(nothingStored.status).toBe(400);
-    expect(nothingStored.json.errors).toEqual([expect.objectContaining({ field: 'destination.headers.X-Other' })]);
+    expect(nothingStored.json.errors).toEqual([
+      expect.objectContaining({ field: 'destination.headers.X-Other' }),
+    ]);
     // A kept credential does not follow the webhook to another origin.
     const elsewhere = endpointUrl.replace('127.0.0.1', 'localhost');
     expect(elsewhere).not.toBe(endpointUrl);
-    const moved = await pipeline.api('PUT', path, { destination: { ...masked, endpointUrl: elsewhere, headers: { Authorization: null } } });
+    const moved = await pipeline.api('PUT', path, {
+      destination: { ...masked, endpointUrl: elsewhere, headers: { Authorization: null } },
+    });
     expect(moved.status).toBe(400);
-    expect(moved.json.errors).toEqual([expect.objectContaining({ field: 'destination.headers.Authorization' })]);
+    expect(moved.json.errors).toEqual([
+      expect.objectContaining({ field: 'destination.headers.Authorization' }),
+    ]);
 
     expect(pipeline.host.logs()).not.toContain('header-secret');
   });

@@ -21,7 +21,9 @@ describe('conditional subscription changes', () => {
     expect(created.status).toBe(201);
     const etag = created.headers.get('etag') ?? '';
     expect(etag).toMatch(/^"[^"]+"$/);
-    expect((await pipeline.api('GET', '/topics/conditional/subscriptions/sub')).headers.get('etag')).toBe(etag);
+    expect((await pipeline.api('GET', '/topics/conditional/subscriptions/sub')).headers.get('etag')).toBe(
+      etag,
+    );
 
     expect((await put('sub', `W/${etag}`)).status).toBe(412);
     const echoed = await put('sub', etag);

@@ -64,7 +64,19 @@ async function startServiceBusProcess(config: EmulatorConfig): Promise<RunningSe
   writeFileSync(configFile, JSON.stringify(config));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'local/servicebus-emulator/cli.ts', '--config', configFile, '--port', '0', '--http-port', '0', '--log-level', 'quiet'],
+    [
+      '--import',
+      'tsx',
+      'local/servicebus-emulator/cli.ts',
+      '--config',
+      configFile,
+      '--port',
+      '0',
+      '--http-port',
+      '0',
+      '--log-level',
+      'quiet',
+    ],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -207,8 +219,9 @@ export async function startPipeline(options: PipelineOptions = {}) {
           filter: {},
           ...extra,
         });
-        if (response.status !== 201)
-          {throw new Error(`subscription PUT answered ${response.status}: ${response.text}`);}
+        if (response.status !== 201) {
+          throw new Error(`subscription PUT answered ${response.status}: ${response.text}`);
+        }
         return response.json as { signingSecret: string };
       },
       async eventStatus(eventKey: string) {

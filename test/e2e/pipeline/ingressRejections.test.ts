@@ -154,9 +154,7 @@ describe('messages sent straight to the ingress queue', () => {
     );
     expect(overHttp.status).toBe(400);
     expect(overHttp.headers.get('content-type')).toContain('application/problem+json');
-    expect(overHttp.json.errors).toEqual([
-      { field: 'data', message: expect.stringContaining('64') },
-    ]);
+    expect(overHttp.json.errors).toEqual([{ field: 'data', message: expect.stringContaining('64') }]);
 
     // Depth 64 (the event object counts as one level) is accepted.
     const atLimit = `${'['.repeat(63)}${']'.repeat(63)}`;

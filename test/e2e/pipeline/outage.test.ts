@@ -66,7 +66,9 @@ describe('when Cosmos DB refuses connections for a while under load', () => {
   });
 
   const deliveredIds = (path: string) =>
-    new Set(pipeline.receiver.received(path).map((request) => (JSON.parse(request.body) as { id: string }).id));
+    new Set(
+      pipeline.receiver.received(path).map((request) => (JSON.parse(request.body) as { id: string }).id),
+    );
 
   it('routes and delivers every accepted event once it is back, with nothing in a native dead-letter queue', async () => {
     const published: string[] = [];
@@ -99,7 +101,9 @@ describe('when Cosmos DB refuses connections for a while under load', () => {
       () => published.every((id) => deliveredIds('/first').has(id) && deliveredIds('/second').has(id)),
       { timeoutMs: 150_000, intervalMs: 500 },
     ).catch(async (error: Error) => {
-      const missing = published.filter((id) => !deliveredIds('/first').has(id) || !deliveredIds('/second').has(id));
+      const missing = published.filter(
+        (id) => !deliveredIds('/first').has(id) || !deliveredIds('/second').has(id),
+      );
       throw new Error(
         `${error.message}; ${missing.length} of ${published.length} not delivered; native dead letters: ${JSON.stringify(await nativeDeadLetters(pipeline))}`,
       );

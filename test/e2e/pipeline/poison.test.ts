@@ -69,11 +69,18 @@ describe('messages Service Bus dead-letters natively are reconciled into the pro
     // The first attempt fails, so the second is scheduled; the payload is gone by then.
     pipeline.receiver.respond('/vanish', [503]);
     const large = 'x'.repeat(200 * 1024);
-    const eventKey = await pipeline.publish('vanish', { id: 'big-1', source: '/poison', type: 't', data: { large } });
-    await waitFor('the first attempt', () => pipeline.receiver.received('/vanish').length >= 1, { timeoutMs: 60_000 });
-    const container = BlobServiceClient.fromConnectionString(pipeline.azurite.connectionString).getContainerClient(
-      PAYLOAD_BLOB_CONTAINER,
-    );
+    const eventKey = await pipeline.publish('vanish', {
+      id: 'big-1',
+      source: '/poison',
+      type: 't',
+      data: { large },
+    });
+    await waitFor('the first attempt', () => pipeline.receiver.received('/vanish').length >= 1, {
+      timeoutMs: 60_000,
+    });
+    const container = BlobServiceClient.fromConnectionString(
+      pipeline.azurite.connectionString,
+    ).getContainerClient(PAYLOAD_BLOB_CONTAINER);
     for await (const blob of container.listBlobsFlat()) await container.deleteBlob(blob.name);
 
     const delivery = await waitFor(

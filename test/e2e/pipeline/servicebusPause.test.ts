@@ -51,7 +51,8 @@ describe('when Service Bus stops answering (its process paused)', () => {
     accepted.push('after-1');
 
     const received = () => pipeline.receiver.received('/paused');
-    const deliveredIds = () => new Set(received().map((request) => (JSON.parse(request.body) as { id: string }).id));
+    const deliveredIds = () =>
+      new Set(received().map((request) => (JSON.parse(request.body) as { id: string }).id));
     await waitFor('every accepted event delivered', () => accepted.every((id) => deliveredIds().has(id)), {
       timeoutMs: 120_000,
       intervalMs: 500,

@@ -228,7 +228,9 @@ describe('npm start with an explicit empty SWITCHYARD_ALLOWED_PRIVATE_CIDRS (iss
       const refused = await fetch(`${stack.apiUrl}/topics/orders/subscriptions/loopback`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', 'x-functions-key': stack.functionKey },
-        body: JSON.stringify({ destination: { endpointType: 'WebHook', endpointUrl: `${stack.receiverUrl}/hook` } }),
+        body: JSON.stringify({
+          destination: { endpointType: 'WebHook', endpointUrl: `${stack.receiverUrl}/hook` },
+        }),
       });
       expect(refused.status).toBe(400);
       // The stack runs on: publishing is accepted, with nothing to deliver to.

@@ -2,7 +2,9 @@ import { type Envelope, operationId } from '../../../local/fake-appinsights/enve
 
 /** Requests, dependencies, traces and exceptions of one operation (trace), in arrival order. */
 export function itemsOf(envelopes: Envelope[], traceId: string, baseType: string): Envelope[] {
-  return envelopes.filter((envelope) => operationId(envelope) === traceId && envelope.data?.baseType === baseType);
+  return envelopes.filter(
+    (envelope) => operationId(envelope) === traceId && envelope.data?.baseType === baseType,
+  );
 }
 
 export function propertiesOf(envelope: Envelope | undefined): Record<string, string> {
@@ -38,5 +40,8 @@ export function metricTotal(
 ): { sum: number; count: number } {
   return metricPoints(envelopes, name)
     .filter((point) => Object.entries(dimensions).every(([key, value]) => point.properties[key] === value))
-    .reduce((total, point) => ({ sum: total.sum + point.value, count: total.count + point.count }), { sum: 0, count: 0 });
+    .reduce((total, point) => ({ sum: total.sum + point.value, count: total.count + point.count }), {
+      sum: 0,
+      count: 0,
+    });
 }

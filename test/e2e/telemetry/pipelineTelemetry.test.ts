@@ -29,8 +29,7 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
   const requests = () => itemsOf(all(), TRACE_ID, 'RequestData');
   const dependencies = () => itemsOf(all(), TRACE_ID, 'RemoteDependencyData');
   const traces = () => itemsOf(all(), TRACE_ID, 'MessageData');
-  const webhookCalls = () =>
-    dependencies().filter((item) => item.data?.baseData.name === `POST ${PATH}`);
+  const webhookCalls = () => dependencies().filter((item) => item.data?.baseData.name === `POST ${PATH}`);
   const deliverRequests = () => requests().filter((item) => item.data?.baseData.name === 'deliver');
 
   beforeAll(async () => {
@@ -50,11 +49,21 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
     // A second, separate journey: a subscriber that answers 410 is dead-lettered at once.
     pipeline.receiver.respond(GONE_PATH, [410]);
     await pipeline.createWebhookSubscription(GONE_TOPIC, GONE_SUBSCRIPTION, GONE_PATH);
-    const goneKey = await pipeline.publish(GONE_TOPIC, { id: 'tel-2', source: '/telemetry', type: 'order.created' });
+    const goneKey = await pipeline.publish(GONE_TOPIC, {
+      id: 'tel-2',
+      source: '/telemetry',
+      type: 'order.created',
+    });
     const response = await pipeline.api(
       'POST',
       `/topics/${TOPIC}/events`,
-      JSON.stringify({ specversion: '1.0', id: 'tel-1', source: '/telemetry', type: 'order.created', data: { n: 1 } }),
+      JSON.stringify({
+        specversion: '1.0',
+        id: 'tel-1',
+        source: '/telemetry',
+        type: 'order.created',
+        data: { n: 1 },
+      }),
       { 'content-type': 'application/cloudevents+json', traceparent: CALLER_TRACEPARENT },
     );
     expect(response.status).toBe(202);
@@ -68,8 +77,9 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
       { timeoutMs: 30_000 },
     );
     deliveryId = (delivery as unknown as { deliveryId: string }).deliveryId;
-    await waitFor('the 410 delivery to be dead-lettered', async () =>
-      (await pipeline.eventStatus(goneKey)).deliveries?.[0]?.status === 'deadLettered',
+    await waitFor(
+      'the 410 delivery to be dead-lettered',
+      async () => (await pipeline.eventStatus(goneKey)).deliveries?.[0]?.status === 'deadLettered',
     );
     // Spans are exported in batches after they end: wait for the last one of the journey.
     await waitFor(
@@ -98,18 +108,44 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
     expect(route?.data?.baseData.success).toBe(true);
     expect(propertiesOf(route)).toMatchObject({ eventKey, topic: TOPIC, matchedSubscriptions: '1' });
 
-    const byAttempt = deliverRequests().sort((a, b) => Number(propertiesOf(a).attempt) - Number(propertiesOf(b).attempt));
+    const byAttempt = deliverRequests().sort(
+      (a, b) => Number(propertiesOf(a).attempt) - Number(propertiesOf(b).attempt),
+    );
     expect(byAttempt.map((item) => propertiesOf(item))).toEqual([
-      expect.objectContaining({ eventKey, topic: TOPIC, subscription: SUBSCRIPTION, deliveryId, attempt: '1', outcome: 'retrying', httpStatus: '500' }),
-      expect.objectContaining({ eventKey, topic: TOPIC, subscription: SUBSCRIPTION, deliveryId, attempt: '2', outcome: 'succeeded', httpStatus: '200' }),
+      expect.objectContaining({
+        eventKey,
+        topic: TOPIC,
+        subscription: SUBSCRIPTION,
+        deliveryId,
+        attempt: '1',
+        outcome: 'retrying',
+        httpStatus: '500',
+      }),
+      expect.objectContaining({
+        eventKey,
+        topic: TOPIC,
+        subscription: SUBSCRIPTION,
+        deliveryId,
+        attempt: '2',
+        outcome: 'succeeded',
+        httpStatus: '200',
+      }),
     ]);
     // The function ran fine both times: a webhook's 500 is the subscriber's failure, not ours.
     expect(byAttempt.map((item) => item.data?.baseData.success)).toEqual([true, true]);
   });
 
   it('records both webhook calls as dependencies (500 then 200) and sends traceparent to the subscriber', () => {
-    const calls = webhookCalls().sort((a, b) => Number(propertiesOf(a).attempt) - Number(propertiesOf(b).attempt));
-    expect(calls.map((call) => [call.data?.baseData.type, call.data?.baseData.resultCode, call.data?.baseData.success])).toEqual([
+    const calls = webhookCalls().sort(
+      (a, b) => Number(propertiesOf(a).attempt) - Number(propertiesOf(b).attempt),
+    );
+    expect(
+      calls.map((call) => [
+        call.data?.baseData.type,
+        call.data?.baseData.resultCode,
+        call.data?.baseData.success,
+      ]),
+    ).toEqual([
       ['Http', '500', false],
       ['Http', '200', true],
     ]);
@@ -130,8 +166,14 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
     expect(sends).toEqual(expect.arrayContaining(['ingress', 'deliveries']));
     // The retry after the 500 is a scheduled send of attempt 2.
     const retry = dependencies().find((item) => item.data?.baseData.name === 'ServiceBusSender.schedule');
-    expect(propertiesOf(retry)).toMatchObject({ 'messaging.destination.name': 'deliveries', deliveryId, attempt: '2' });
-    const cosmos = dependencies().filter((item) => /^(GET|POST|PATCH) \/dbs\/switchyard\/colls\/(events|deliveries)/.test(item.data?.baseData.name ?? ''));
+    expect(propertiesOf(retry)).toMatchObject({
+      'messaging.destination.name': 'deliveries',
+      deliveryId,
+      attempt: '2',
+    });
+    const cosmos = dependencies().filter((item) =>
+      /^(GET|POST|PATCH) \/dbs\/switchyard\/colls\/(events|deliveries)/.test(item.data?.baseData.name ?? ''),
+    );
     expect(cosmos.length).toBeGreaterThan(0);
     expect(itemsOf(all(), TRACE_ID, 'ExceptionData')).toEqual([]);
   });
@@ -141,14 +183,30 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
     const line = (start: string) => lines.find(([message]) => message?.startsWith(start))?.[1];
     expect(line('event accepted')).toMatchObject({ eventKey, topic: TOPIC });
     expect(line('routed event to 1 subscription(s)')).toMatchObject({ eventKey, topic: TOPIC });
-    expect(line('delivery attempt failed (HTTP 500)')).toMatchObject({ eventKey, subscription: SUBSCRIPTION, deliveryId, attempt: '1', httpStatus: '500' });
-    expect(line('delivery succeeded')).toMatchObject({ eventKey, subscription: SUBSCRIPTION, deliveryId, attempt: '2', httpStatus: '200' });
+    expect(line('delivery attempt failed (HTTP 500)')).toMatchObject({
+      eventKey,
+      subscription: SUBSCRIPTION,
+      deliveryId,
+      attempt: '1',
+      httpStatus: '500',
+    });
+    expect(line('delivery succeeded')).toMatchObject({
+      eventKey,
+      subscription: SUBSCRIPTION,
+      deliveryId,
+      attempt: '2',
+      httpStatus: '200',
+    });
   });
 
   it('exports the pipeline metrics by topic and subscription, matching what the trace says', async () => {
     const delivery = { topic: TOPIC, subscription: SUBSCRIPTION };
     const end = (name: string, dimensions: Record<string, string>) => metricTotal(all(), name, dimensions);
-    await waitFor('the metrics of the journey', () => end('switchyard.delivery.end_to_end.duration', delivery).count === 1, { timeoutMs: 10_000 });
+    await waitFor(
+      'the metrics of the journey',
+      () => end('switchyard.delivery.end_to_end.duration', delivery).count === 1,
+      { timeoutMs: 10_000 },
+    );
 
     expect(end('switchyard.events.published', { topic: TOPIC })).toEqual({ sum: 1, count: 1 });
     expect(end('switchyard.events.matched', { topic: TOPIC })).toEqual({ sum: 1, count: 1 });
@@ -171,14 +229,24 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
     expect(attemptDurations).toBe(loggedDurations);
 
     // Dead letters are counted by the reason the pipeline gives them.
-    await waitFor('the dead-letter metric', () =>
-      end('switchyard.deliveries.dead_lettered', { topic: GONE_TOPIC, subscription: GONE_SUBSCRIPTION, reason: 'EndpointGone' }).sum === 1,
+    await waitFor(
+      'the dead-letter metric',
+      () =>
+        end('switchyard.deliveries.dead_lettered', {
+          topic: GONE_TOPIC,
+          subscription: GONE_SUBSCRIPTION,
+          reason: 'EndpointGone',
+        }).sum === 1,
     );
-    expect(end('switchyard.delivery.attempt.duration', { topic: GONE_TOPIC, outcome: 'deadLettered' }).count).toBe(1);
+    expect(
+      end('switchyard.delivery.attempt.duration', { topic: GONE_TOPIC, outcome: 'deadLettered' }).count,
+    ).toBe(1);
     expect(end('switchyard.deliveries.succeeded', { topic: GONE_TOPIC }).sum).toBe(0);
 
     await waitFor('queue depth for the three queues', () =>
-      ['ingress', 'deliveries', 'deadletters'].every((queue) => end('switchyard.queue.depth', { queue }).count > 0),
+      ['ingress', 'deliveries', 'deadletters'].every(
+        (queue) => end('switchyard.queue.depth', { queue }).count > 0,
+      ),
     );
   });
 
@@ -205,6 +273,8 @@ describe('telemetry through the pipeline (fake Application Insights ingestion)',
   });
 
   it('reports no telemetry trouble in the host log', () => {
-    expect(pipeline.host.logs()).not.toMatch(/telemetry disabled|AzureMonitor|Failed to export|ECONNREFUSED/i);
+    expect(pipeline.host.logs()).not.toMatch(
+      /telemetry disabled|AzureMonitor|Failed to export|ECONNREFUSED/i,
+    );
   });
 });

@@ -22,7 +22,11 @@ describe('queue depth by peeking', () => {
   });
 
   it('counts active messages per queue, not scheduled ones', async () => {
-    const connection = { kind: 'connectionString', setting: 'ServiceBusConnection', connectionString: emulator.connectionString } as const;
+    const connection = {
+      kind: 'connectionString',
+      setting: 'ServiceBusConnection',
+      connectionString: emulator.connectionString,
+    } as const;
     const ingress = client.createSender('ingress');
     const deliveries = client.createSender('deliveries');
     try {
@@ -33,7 +37,11 @@ describe('queue depth by peeking', () => {
     } finally {
       await Promise.all([ingress.close(), deliveries.close()]);
     }
-    expect(await pipelineQueueDepths(connection, client)).toEqual({ ingress: 3, deliveries: 1, deadletters: 0 });
+    expect(await pipelineQueueDepths(connection, client)).toEqual({
+      ingress: 3,
+      deliveries: 1,
+      deadletters: 0,
+    });
   });
 
   it('reports nothing when the app reaches Service Bus with an identity (Azure: no Manage right)', async () => {

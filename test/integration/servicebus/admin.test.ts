@@ -1,5 +1,10 @@
 import { RestError } from '@azure/core-rest-pipeline';
-import { isServiceBusError, ServiceBusAdministrationClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
+import {
+  isServiceBusError,
+  ServiceBusAdministrationClient,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+} from '@azure/service-bus';
 import { emulatorHttpPolicy } from '../../../local/servicebus-emulator';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
@@ -37,9 +42,22 @@ const failure = (promise: Promise<unknown>): Promise<RestError> => rejectionOf(p
 describe('admin API: entities from Config.json', () => {
   it('describes configured queues, topics and subscriptions as the service does', async () => {
     const queue = await admin.getQueue('configured');
-    expect(queue).toMatchObject({ name: 'configured', lockDuration: 'PT5S', maxDeliveryCount: 3, requiresSession: false, status: 'Active' });
-    expect(await admin.getTopic('configured-topic')).toMatchObject({ name: 'configured-topic', requiresDuplicateDetection: false });
-    expect(await admin.getSubscription('configured-topic', 'all')).toMatchObject({ topicName: 'configured-topic', subscriptionName: 'all', lockDuration: 'PT10S' });
+    expect(queue).toMatchObject({
+      name: 'configured',
+      lockDuration: 'PT5S',
+      maxDeliveryCount: 3,
+      requiresSession: false,
+      status: 'Active',
+    });
+    expect(await admin.getTopic('configured-topic')).toMatchObject({
+      name: 'configured-topic',
+      requiresDuplicateDetection: false,
+    });
+    expect(await admin.getSubscription('configured-topic', 'all')).toMatchObject({
+      topicName: 'configured-topic',
+      subscriptionName: 'all',
+      lockDuration: 'PT10S',
+    });
     expect(await admin.queueExists('configured')).toBe(true);
     expect(await admin.topicExists('configured-topic')).toBe(true);
     expect(await admin.subscriptionExists('configured-topic', 'all')).toBe(true);
@@ -47,7 +65,9 @@ describe('admin API: entities from Config.json', () => {
     expect(await admin.subscriptionExists('configured-topic', 'missing')).toBe(false);
     const rules = [];
     for await (const rule of admin.listRules('configured-topic', 'all')) rules.push(rule);
-    expect(rules.map((rule) => [rule.name, rule.filter])).toEqual([['$Default', { sqlExpression: '1=1', sqlParameters: undefined }]]);
+    expect(rules.map((rule) => [rule.name, rule.filter])).toEqual([
+      ['$Default', { sqlExpression: '1=1', sqlParameters: undefined }],
+    ]);
     expect((await admin.getNamespaceProperties()).name).toBe('sbemulatorns');
   });
 
@@ -56,7 +76,9 @@ describe('admin API: entities from Config.json', () => {
     const deleted = await failure(admin.deleteQueue('missing'));
     expect([deleted.statusCode, deleted.code]).toEqual([404, 'MessageEntityNotFoundError']);
     expect((await failure(admin.getSubscription('configured-topic', 'missing'))).statusCode).toBe(404);
-    const wrongKey = adminClient(h.emulator.adminConnectionString.replace(/SharedAccessKey=[^;]*/, 'SharedAccessKey=wrong'));
+    const wrongKey = adminClient(
+      h.emulator.adminConnectionString.replace(/SharedAccessKey=[^;]*/, 'SharedAccessKey=wrong'),
+    );
     const refused = await failure(wrongKey.getQueue('configured'));
     expect([refused.statusCode, refused.code]).toEqual([401, 'UnauthorizedRequestError']);
   });
@@ -64,31 +86,54 @@ describe('admin API: entities from Config.json', () => {
 
 describe('admin API: queues created at run time', () => {
   it('creates a queue that sends, receives and settles at once, with its runtime properties', async () => {
-    const created = await admin.createQueue('runtime-q', { lockDuration: 'PT30S', maxDeliveryCount: 2, userMetadata: 'made at run time' });
-    expect(created).toMatchObject({ name: 'runtime-q', lockDuration: 'PT30S', maxDeliveryCount: 2, userMetadata: 'made at run time' });
+    const created = await admin.createQueue('runtime-q', {
+      lockDuration: 'PT30S',
+      maxDeliveryCount: 2,
+      userMetadata: 'made at run time',
+    });
+    expect(created).toMatchObject({
+      name: 'runtime-q',
+      lockDuration: 'PT30S',
+      maxDeliveryCount: 2,
+      userMetadata: 'made at run time',
+    });
     const sender = h.client.createSender('runtime-q');
     await sender.sendMessages([{ body: 'one' }, { body: 'two' }, { body: 'three' }]);
     await sender.scheduleMessages({ body: 'later' }, new Date(Date.now() + 60 * 60_000));
     const receiver = h.client.createReceiver('runtime-q');
     const first = await receiveOne(receiver);
-    await receiver.deadLetterMessage(first, { deadLetterReason: 'test', deadLetterErrorDescription: 'dead-lettered by the test' });
+    await receiver.deadLetterMessage(first, {
+      deadLetterReason: 'test',
+      deadLetterErrorDescription: 'dead-lettered by the test',
+    });
     const second = await receiveOne(receiver);
     await receiver.completeMessage(second);
     const runtime = await admin.getQueueRuntimeProperties('runtime-q');
-    expect(runtime).toMatchObject({ activeMessageCount: 1, deadLetterMessageCount: 1, scheduledMessageCount: 1, transferMessageCount: 0, totalMessageCount: 3 });
+    expect(runtime).toMatchObject({
+      activeMessageCount: 1,
+      deadLetterMessageCount: 1,
+      scheduledMessageCount: 1,
+      transferMessageCount: 0,
+      totalMessageCount: 3,
+    });
     expect(runtime.sizeInBytes).toBeGreaterThan(0);
     expect(runtime.createdAt.getTime()).toBeLessThanOrEqual(runtime.modifiedAt.getTime());
     expect(runtime.accessedAt.getTime()).toBeGreaterThanOrEqual(runtime.createdAt.getTime());
   });
 
   it('creates a session queue whose sessions work at once', async () => {
-    expect((await admin.createQueue('runtime-sessions', { requiresSession: true, lockDuration: 'PT10S' })).requiresSession).toBe(true);
+    expect(
+      (await admin.createQueue('runtime-sessions', { requiresSession: true, lockDuration: 'PT10S' }))
+        .requiresSession,
+    ).toBe(true);
     await h.client.createSender('runtime-sessions').sendMessages([
       { body: 'a1', sessionId: 'a' },
       { body: 'b1', sessionId: 'b' },
       { body: 'a2', sessionId: 'a' },
     ]);
-    const session = await h.client.acceptSession('runtime-sessions', 'a', { receiveMode: 'receiveAndDelete' });
+    const session = await h.client.acceptSession('runtime-sessions', 'a', {
+      receiveMode: 'receiveAndDelete',
+    });
     const bodies: unknown[] = [];
     await waitFor('session a', async () => {
       bodies.push(...(await session.receiveMessages(2, { maxWaitTimeInMs: 300 })).map((m) => m.body));
@@ -96,12 +141,19 @@ describe('admin API: queues created at run time', () => {
     });
     expect(bodies).toEqual(['a1', 'a2']);
     await session.close();
-    expect(await admin.getQueueRuntimeProperties('runtime-sessions')).toMatchObject({ activeMessageCount: 1, totalMessageCount: 1 });
+    expect(await admin.getQueueRuntimeProperties('runtime-sessions')).toMatchObject({
+      activeMessageCount: 1,
+      totalMessageCount: 1,
+    });
   });
 
   it('refuses a second entity with the same name, queue or topic, with 409', async () => {
     await admin.createQueue('taken');
-    for (const attempt of [() => admin.createQueue('taken'), () => admin.createQueue('TAKEN'), () => admin.createTopic('taken')]) {
+    for (const attempt of [
+      () => admin.createQueue('taken'),
+      () => admin.createQueue('TAKEN'),
+      () => admin.createTopic('taken'),
+    ]) {
       const error = await failure(attempt());
       expect([error.statusCode, error.code]).toEqual([409, 'MessageEntityAlreadyExistsError']);
     }
@@ -138,7 +190,11 @@ describe('admin API: queues created at run time', () => {
     await h.client.createSender('doomed').sendMessages({ body: 'x' });
     await admin.deleteQueue('doomed');
     expect(await admin.queueExists('doomed')).toBe(false);
-    const error = await h.newClient().createSender('doomed').sendMessages({ body: 'y' }).catch((caught: unknown) => caught);
+    const error = await h
+      .newClient()
+      .createSender('doomed')
+      .sendMessages({ body: 'y' })
+      .catch((caught: unknown) => caught);
     expect(isServiceBusError(error) && error.code).toBe('MessagingEntityNotFound');
   });
 
@@ -147,7 +203,9 @@ describe('admin API: queues created at run time', () => {
     const source = await admin.createQueue('fwd-source', { forwardTo: 'fwd-target' });
     expect(source.forwardTo).toMatch(/\/fwd-target$/);
     await h.client.createSender('fwd-source').sendMessages({ body: 'hop' });
-    const arrived = await receiveOne(h.client.createReceiver('fwd-target', { receiveMode: 'receiveAndDelete' }));
+    const arrived = await receiveOne(
+      h.client.createReceiver('fwd-target', { receiveMode: 'receiveAndDelete' }),
+    );
     expect(arrived.body).toBe('hop');
     const target = await admin.getQueue('fwd-target');
     const loop = await failure(admin.updateQueue({ ...target, forwardTo: 'fwd-source' }));
@@ -155,7 +213,9 @@ describe('admin API: queues created at run time', () => {
     expect(loop.message).toMatch(/loop/i);
     expect((await admin.getQueue('fwd-target')).forwardTo).toBeUndefined();
     await h.client.createSender('fwd-target').sendMessages({ body: 'stays' });
-    expect((await receiveOne(h.client.createReceiver('fwd-target', { receiveMode: 'receiveAndDelete' }))).body).toBe('stays');
+    expect(
+      (await receiveOne(h.client.createReceiver('fwd-target', { receiveMode: 'receiveAndDelete' }))).body,
+    ).toBe('stays');
     const missing = await failure(admin.createQueue('fwd-nowhere', { forwardTo: 'no-such-queue' }));
     expect(missing.statusCode).toBe(400);
     expect(await admin.queueExists('fwd-nowhere')).toBe(false);
@@ -164,7 +224,8 @@ describe('admin API: queues created at run time', () => {
   it('lists queues in pages', async () => {
     for (const name of ['page-a', 'page-b', 'page-c']) await admin.createQueue(name);
     const pages: string[][] = [];
-    for await (const page of admin.listQueues().byPage({ maxPageSize: 2 })) pages.push(page.map((queue) => queue.name));
+    for await (const page of admin.listQueues().byPage({ maxPageSize: 2 }))
+      pages.push(page.map((queue) => queue.name));
     expect(pages.every((page) => page.length <= 2)).toBe(true);
     const names = pages.flat();
     expect(names).toEqual(expect.arrayContaining(['configured', 'page-a', 'page-b', 'page-c', 'runtime-q']));

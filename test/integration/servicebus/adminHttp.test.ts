@@ -17,7 +17,9 @@ describe('admin HTTP port', () => {
     expect(anonymous.status).toBe(401);
     expect(await anonymous.text()).toMatch(/<Error><Code>401<\/Code><Detail>MissingToken/);
     const forged = await fetch(`${base}/orders?api-version=2021-05`, {
-      headers: { authorization: `SharedAccessSignature sig=AAAA&se=${Math.floor(Date.now() / 1000) + 60}&skn=RootManageSharedAccessKey&sr=x` },
+      headers: {
+        authorization: `SharedAccessSignature sig=AAAA&se=${Math.floor(Date.now() / 1000) + 60}&skn=RootManageSharedAccessKey&sr=x`,
+      },
     });
     expect(forged.status).toBe(401);
     expect(await forged.text()).toContain('InvalidSignature');

@@ -12,7 +12,9 @@ let admin: ServiceBusAdministrationClient;
 
 beforeAll(async () => {
   h = await startHarness(configWith({}, []));
-  admin = new ServiceBusAdministrationClient(h.emulator.adminConnectionString, { retryOptions: { maxRetries: 0 } });
+  admin = new ServiceBusAdministrationClient(h.emulator.adminConnectionString, {
+    retryOptions: { maxRetries: 0 },
+  });
   admin.pipeline.addPolicy(emulatorHttpPolicy);
 });
 afterAll(() => h.close());
@@ -21,12 +23,26 @@ const failure = (promise: Promise<unknown>): Promise<RestError> => rejectionOf(p
 
 describe('admin API: topics, subscriptions and rules created at run time', () => {
   it('fans out through subscriptions created with a default SQL rule, correlation rules and SQL actions', async () => {
-    await admin.createTopic('orders', { requiresDuplicateDetection: true, duplicateDetectionHistoryTimeWindow: 'PT1M' });
+    await admin.createTopic('orders', {
+      requiresDuplicateDetection: true,
+      duplicateDetectionHistoryTimeWindow: 'PT1M',
+    });
     await admin.createSubscription('orders', 'all');
-    await admin.createSubscription('orders', 'big', { defaultRuleOptions: { name: 'big-only', filter: { sqlExpression: 'total > @limit', sqlParameters: { '@limit': 100 } } } });
+    await admin.createSubscription('orders', 'big', {
+      defaultRuleOptions: {
+        name: 'big-only',
+        filter: { sqlExpression: 'total > @limit', sqlParameters: { '@limit': 100 } },
+      },
+    });
     await admin.createSubscription('orders', 'eu', { lockDuration: 'PT20S' });
     await admin.deleteRule('orders', 'eu', '$Default');
-    await admin.createRule('orders', 'eu', 'by-region', { applicationProperties: { region: 'eu' }, subject: 'order' }, { sqlExpression: "SET routed = 'eu'" });
+    await admin.createRule(
+      'orders',
+      'eu',
+      'by-region',
+      { applicationProperties: { region: 'eu' }, subject: 'order' },
+      { sqlExpression: "SET routed = 'eu'" },
+    );
 
     const sender = h.client.createSender('orders');
     await sender.sendMessages([
@@ -35,7 +51,12 @@ describe('admin API: topics, subscriptions and rules created at run time', () =>
       { body: 3, messageId: 'c', subject: 'order', applicationProperties: { total: 900, region: 'eu' } },
     ]);
     // Duplicate detection on the run-time topic: the same MessageId again is dropped.
-    await sender.sendMessages({ body: 'again', messageId: 'a', subject: 'order', applicationProperties: { total: 50, region: 'eu' } });
+    await sender.sendMessages({
+      body: 'again',
+      messageId: 'a',
+      subject: 'order',
+      applicationProperties: { total: 50, region: 'eu' },
+    });
 
     const all = await drain(h.client.createReceiver('orders', 'all', { receiveMode: 'receiveAndDelete' }), 3);
     const big = await drain(h.client.createReceiver('orders', 'big', { receiveMode: 'receiveAndDelete' }), 2);
@@ -54,7 +75,10 @@ describe('admin API: topics, subscriptions and rules created at run time', () =>
       filter: { subject: 'order', applicationProperties: { region: 'eu' } },
       action: { sqlExpression: "SET routed = 'eu'" },
     });
-    expect((await admin.getRule('orders', 'big', 'big-only')).filter).toEqual({ sqlExpression: 'total > @limit', sqlParameters: { '@limit': 100 } });
+    expect((await admin.getRule('orders', 'big', 'big-only')).filter).toEqual({
+      sqlExpression: 'total > @limit',
+      sqlParameters: { '@limit': 100 },
+    });
     expect(await admin.ruleExists('orders', 'all', '$Default')).toBe(true);
   });
 
@@ -64,7 +88,10 @@ describe('admin API: topics, subscriptions and rules created at run time', () =>
     const manager = h.client.createRuleManager('shared-rules', 'sub');
     await manager.createRule('amqp-rule', { sqlExpression: 'n > 1' });
     await admin.createRule('shared-rules', 'sub', 'http-rule', { correlationId: 'c' });
-    expect((await admin.getRule('shared-rules', 'sub', 'amqp-rule')).filter).toEqual({ sqlExpression: 'n > 1', sqlParameters: undefined });
+    expect((await admin.getRule('shared-rules', 'sub', 'amqp-rule')).filter).toEqual({
+      sqlExpression: 'n > 1',
+      sqlParameters: undefined,
+    });
     const viaAmqp: string[] = [];
     for await (const rule of manager.listRules()) viaAmqp.push(rule.name);
     expect(viaAmqp).toEqual(['$Default', 'amqp-rule', 'http-rule']);
@@ -88,9 +115,20 @@ describe('admin API: topics, subscriptions and rules created at run time', () =>
     });
     // 'y' active, 'x' dead-lettered, 'later' scheduled (counted in the total only: the SDK has no
     // scheduled count for subscriptions).
-    expect(one).toMatchObject({ topicName: 'metrics', subscriptionName: 'one', activeMessageCount: 1, deadLetterMessageCount: 1, totalMessageCount: 3 });
+    expect(one).toMatchObject({
+      topicName: 'metrics',
+      subscriptionName: 'one',
+      activeMessageCount: 1,
+      deadLetterMessageCount: 1,
+      totalMessageCount: 3,
+    });
     const two = await admin.getSubscriptionRuntimeProperties('metrics', 'two');
-    expect(two).toMatchObject({ activeMessageCount: 2, deadLetterMessageCount: 0, transferDeadLetterMessageCount: 0, totalMessageCount: 3 });
+    expect(two).toMatchObject({
+      activeMessageCount: 2,
+      deadLetterMessageCount: 0,
+      transferDeadLetterMessageCount: 0,
+      totalMessageCount: 3,
+    });
     const topic = await admin.getTopicRuntimeProperties('metrics');
     expect(topic).toMatchObject({ name: 'metrics', subscriptionCount: 2, scheduledMessageCount: 1 });
     expect(topic.sizeInBytes).toBeGreaterThan(0);
@@ -106,11 +144,17 @@ describe('admin API: topics, subscriptions and rules created at run time', () =>
     expect([sub.statusCode, sub.code]).toEqual([409, 'MessageEntityAlreadyExistsError']);
     const rule = await failure(admin.createRule('checks', 'sub', '$Default', { sqlExpression: '1=1' }));
     expect([rule.statusCode, rule.code]).toEqual([409, 'MessageEntityAlreadyExistsError']);
-    const syntax = await failure(admin.createRule('checks', 'sub', 'broken', { sqlExpression: "color = = 'red'" }));
+    const syntax = await failure(
+      admin.createRule('checks', 'sub', 'broken', { sqlExpression: "color = = 'red'" }),
+    );
     expect(syntax.statusCode).toBe(400);
     expect(syntax.message).toMatch(/position 8/);
     expect(await admin.ruleExists('checks', 'sub', 'broken')).toBe(false);
-    const badDefault = await failure(admin.createSubscription('checks', 'bad-default', { defaultRuleOptions: { name: 'x', filter: { sqlExpression: 'a >' } } }));
+    const badDefault = await failure(
+      admin.createSubscription('checks', 'bad-default', {
+        defaultRuleOptions: { name: 'x', filter: { sqlExpression: 'a >' } },
+      }),
+    );
     expect(badDefault.statusCode).toBe(400);
     expect(await admin.subscriptionExists('checks', 'bad-default')).toBe(false);
     expect((await failure(admin.createSubscription('no-such-topic', 'sub'))).statusCode).toBe(404);
@@ -122,11 +166,20 @@ describe('admin API: topics, subscriptions and rules created at run time', () =>
     await admin.createSubscription('changes', 'sub');
     const rule = await admin.createRule('changes', 'sub', 'color', { sqlExpression: "color = 'red'" });
     await admin.deleteRule('changes', 'sub', '$Default');
-    const updated = await admin.updateRule('changes', 'sub', { ...rule, filter: { sqlExpression: "color = 'blue'" } });
+    const updated = await admin.updateRule('changes', 'sub', {
+      ...rule,
+      filter: { sqlExpression: "color = 'blue'" },
+    });
     expect(updated.filter).toMatchObject({ sqlExpression: "color = 'blue'" });
     const subscription = await admin.getSubscription('changes', 'sub');
-    expect((await admin.updateSubscription({ ...subscription, lockDuration: 'PT15S', maxDeliveryCount: 4 })).lockDuration).toBe('PT15S');
-    await h.client.createSender('changes').sendMessages([{ body: 'red', applicationProperties: { color: 'red' } }, { body: 'blue', applicationProperties: { color: 'blue' } }]);
+    expect(
+      (await admin.updateSubscription({ ...subscription, lockDuration: 'PT15S', maxDeliveryCount: 4 }))
+        .lockDuration,
+    ).toBe('PT15S');
+    await h.client.createSender('changes').sendMessages([
+      { body: 'red', applicationProperties: { color: 'red' } },
+      { body: 'blue', applicationProperties: { color: 'blue' } },
+    ]);
     const receiver = h.client.createReceiver('changes', 'sub');
     const [message] = await drain(receiver, 1);
     expect(message!.body).toBe('blue');

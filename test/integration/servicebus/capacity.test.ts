@@ -20,21 +20,33 @@ afterAll(() => h.close());
 describe('duplicate detection', () => {
   it('drops a repeated messageId within DuplicateDetectionHistoryTimeWindow, accepts it after', async () => {
     const sender = h.client.createSender('deduplicated');
-    await sender.sendMessages([{ body: 'first', messageId: 'same' }, { body: 'other', messageId: 'different' }]);
+    await sender.sendMessages([
+      { body: 'first', messageId: 'same' },
+      { body: 'other', messageId: 'different' },
+    ]);
     await sender.sendMessages({ body: 'second', messageId: 'same' });
-    expect((await h.client.createReceiver('deduplicated').peekMessages(10)).map((m) => m.body)).toEqual(['first', 'other']);
+    expect((await h.client.createReceiver('deduplicated').peekMessages(10)).map((m) => m.body)).toEqual([
+      'first',
+      'other',
+    ]);
     const sentAt = Date.now();
     await waitFor('the window to pass', () => Date.now() > sentAt + 1100);
     await sender.sendMessages({ body: 'third', messageId: 'same' });
     // A fresh connection: the SDK keeps one peek cursor per entity and connection.
-    expect((await h.newClient().createReceiver('deduplicated').peekMessages(10)).map((m) => m.body)).toEqual(['first', 'other', 'third']);
+    expect((await h.newClient().createReceiver('deduplicated').peekMessages(10)).map((m) => m.body)).toEqual([
+      'first',
+      'other',
+      'third',
+    ]);
   });
 
   it('keeps repeated ids when the queue does not require duplicate detection', async () => {
     const sender = h.client.createSender('notDeduplicated');
     await sender.sendMessages({ body: 1, messageId: 'same' });
     await sender.sendMessages({ body: 2, messageId: 'same' });
-    expect((await h.client.createReceiver('notDeduplicated').peekMessages(10)).map((m) => m.body)).toEqual([1, 2]);
+    expect((await h.client.createReceiver('notDeduplicated').peekMessages(10)).map((m) => m.body)).toEqual([
+      1, 2,
+    ]);
   });
 });
 
@@ -57,11 +69,17 @@ describe('bounded entities', () => {
     // Dead-lettered messages still count toward the entity's size...
     const receiver = h.client.createReceiver('small');
     const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 1000 });
-    await receiver.deadLetterMessage(message!, { deadLetterReason: 'test', deadLetterErrorDescription: 'quota' });
+    await receiver.deadLetterMessage(message!, {
+      deadLetterReason: 'test',
+      deadLetterErrorDescription: 'quota',
+    });
     const stillFull = await sender.sendMessages({ body: payload }).catch((e: unknown) => e);
     expect(isServiceBusError(stillFull) && stillFull.code).toBe('QuotaExceeded');
     // ...until they are removed from the dead-letter queue.
-    const dlq = h.client.createReceiver('small', { subQueueType: 'deadLetter', receiveMode: 'receiveAndDelete' });
+    const dlq = h.client.createReceiver('small', {
+      subQueueType: 'deadLetter',
+      receiveMode: 'receiveAndDelete',
+    });
     expect(await dlq.receiveMessages(1, { maxWaitTimeInMs: 1000 })).toHaveLength(1);
     await sender.sendMessages({ body: payload });
   });
@@ -70,7 +88,11 @@ describe('bounded entities', () => {
 describe('sequence numbers and concurrency', () => {
   it('numbers messages monotonically per entity across concurrent senders', async () => {
     const senders = Array.from({ length: 4 }, () => h.newClient().createSender('sequenced'));
-    await Promise.all(senders.map((sender, s) => sender.sendMessages(Array.from({ length: 25 }, (_, i) => ({ body: `${s}-${i}` })))));
+    await Promise.all(
+      senders.map((sender, s) =>
+        sender.sendMessages(Array.from({ length: 25 }, (_, i) => ({ body: `${s}-${i}` }))),
+      ),
+    );
     const receiver = h.client.createReceiver('sequenced', { receiveMode: 'receiveAndDelete' });
     const got: ServiceBusReceivedMessage[] = [];
     await waitFor('100 messages', async () => {

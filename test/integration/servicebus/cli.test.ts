@@ -11,7 +11,9 @@ const CLI = join(__dirname, '..', '..', '..', 'local', 'servicebus-emulator', 'c
 function runCli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string } {
   let stdout = '';
   let stderr = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return { child, stdout: () => stdout, stderr: () => stderr };
@@ -29,11 +31,15 @@ describe('npm run servicebus-emulator', () => {
     writeFileSync(configPath, JSON.stringify(configWith({ jobs: {} })));
     const run = runCli(['--config', configPath, '--port', '0', '--http-port', '0']);
     children.push(run.child);
-    const ready = await waitFor('the ready line', () => /Endpoint=\S+/.exec(run.stdout())?.[0], { timeoutMs: 20_000 });
+    const ready = await waitFor('the ready line', () => /Endpoint=\S+/.exec(run.stdout())?.[0], {
+      timeoutMs: 20_000,
+    });
     expect(run.stdout().trim().split('\n')).toHaveLength(1);
     const client = new ServiceBusClient(ready, FAST_CLIENT_OPTIONS);
     await client.createSender('jobs').sendMessages({ body: 'from the cli' });
-    const [message] = await client.createReceiver('jobs', { receiveMode: 'receiveAndDelete' }).receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    const [message] = await client
+      .createReceiver('jobs', { receiveMode: 'receiveAndDelete' })
+      .receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect(message!.body).toBe('from the cli');
     await client.close();
     await waitFor('connection close logged', () => / closed$|disconnected$/m.test(run.stderr()));

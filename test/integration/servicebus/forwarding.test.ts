@@ -36,7 +36,14 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const receiveAll = (queue: string, expected: number, subQueueType?: 'deadLetter' | 'transferDeadLetter') =>
-  drain(h.client.createReceiver(queue, { receiveMode: 'receiveAndDelete', ...(subQueueType ? { subQueueType } : {}) }), expected, { close: true });
+  drain(
+    h.client.createReceiver(queue, {
+      receiveMode: 'receiveAndDelete',
+      ...(subQueueType ? { subQueueType } : {}),
+    }),
+    expected,
+    { close: true },
+  );
 
 describe('ForwardTo', () => {
   it('moves every message a queue accepts to its target, keeping the message as sent', async () => {
@@ -67,9 +74,11 @@ describe('ForwardTo', () => {
     await h.client.createSender('fan').sendMessages({ body: 'fanned' });
     expect((await receiveAll('collected', 1)).map((m) => m.body)).toEqual(['fanned']);
     expect(
-      (await drain(h.client.createReceiver('fan', 'kept', { receiveMode: 'receiveAndDelete' }), 1, { close: true })).map(
-        (m) => m.body,
-      ),
+      (
+        await drain(h.client.createReceiver('fan', 'kept', { receiveMode: 'receiveAndDelete' }), 1, {
+          close: true,
+        })
+      ).map((m) => m.body),
     ).toEqual(['fanned']);
     expect(await h.client.createReceiver('fan', 'copy').peekMessages(10)).toEqual([]);
   });
@@ -117,7 +126,9 @@ describe('ForwardTo', () => {
       deadLetterSource: 'toSessions',
     });
     const session = await h.client.acceptSession('sessions', 'abc', { receiveMode: 'receiveAndDelete' });
-    expect((await drain(session, 1, { close: true })).map((m) => [m.body, m.sessionId])).toEqual([['in-session', 'abc']]);
+    expect((await drain(session, 1, { close: true })).map((m) => [m.body, m.sessionId])).toEqual([
+      ['in-session', 'abc'],
+    ]);
   });
 });
 

@@ -1,4 +1,8 @@
-import { isServiceBusError, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
+import {
+  isServiceBusError,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+} from '@azure/service-bus';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
 
@@ -15,8 +19,13 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function receiveOne(receiver: ServiceBusReceiver, timeoutMs = 5000): Promise<ServiceBusReceivedMessage> {
-  return waitFor('a message', async () => (await receiver.receiveMessages(1, { maxWaitTimeInMs: 500 }))[0], { timeoutMs });
+async function receiveOne(
+  receiver: ServiceBusReceiver,
+  timeoutMs = 5000,
+): Promise<ServiceBusReceivedMessage> {
+  return waitFor('a message', async () => (await receiver.receiveMessages(1, { maxWaitTimeInMs: 500 }))[0], {
+    timeoutMs,
+  });
 }
 
 describe('message locks', () => {
@@ -47,7 +56,9 @@ describe('message locks', () => {
     const renewedUntil = await receiver.renewMessageLock(message);
     expect(renewedUntil.getTime()).toBeGreaterThan(originalUntil + 500);
     await waitFor('the original lock to pass', () => Date.now() > originalUntil + 100);
-    expect(await h.newClient().createReceiver('renewed').receiveMessages(1, { maxWaitTimeInMs: 200 })).toEqual([]);
+    expect(
+      await h.newClient().createReceiver('renewed').receiveMessages(1, { maxWaitTimeInMs: 200 }),
+    ).toEqual([]);
     await receiver.completeMessage(message);
   });
 
@@ -69,6 +80,10 @@ describe('message locks', () => {
     expect([first.deliveryCount, second.deliveryCount]).toEqual([0, 1]);
     const dlq = h.client.createReceiver('abandonedByTimeout', { subQueueType: 'deadLetter' });
     const dead = await receiveOne(dlq);
-    expect(dead).toMatchObject({ body: 'crashy', deadLetterReason: 'MaxDeliveryCountExceeded', deliveryCount: 2 });
+    expect(dead).toMatchObject({
+      body: 'crashy',
+      deadLetterReason: 'MaxDeliveryCountExceeded',
+      deliveryCount: 2,
+    });
   });
 });

@@ -1,7 +1,4 @@
-import type {
-  RuleProperties,
-  ServiceBusRuleManager,
-} from '@azure/service-bus';
+import type { RuleProperties, ServiceBusRuleManager } from '@azure/service-bus';
 import { ConfigError, start } from '../../../local/servicebus-emulator';
 import { getFreePort } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
@@ -84,7 +81,9 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const receive = (subscription: string, expected: number) =>
-  drain(h.client.createReceiver('shop', subscription, { receiveMode: 'receiveAndDelete' }), expected, { close: true });
+  drain(h.client.createReceiver('shop', subscription, { receiveMode: 'receiveAndDelete' }), expected, {
+    close: true,
+  });
 
 describe('SQL and correlation rules from Config.json', () => {
   it('copies a message only to subscriptions whose SQL filter is TRUE', async () => {

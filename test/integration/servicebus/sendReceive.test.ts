@@ -45,8 +45,14 @@ describe('sending and receiving through @azure/service-bus', () => {
       { body: 12.5 },
     ]);
     const messages = await receiver.receiveMessages(4, { maxWaitTimeInMs: 2000 });
-    while (messages.length < 4) messages.push(...(await receiver.receiveMessages(4 - messages.length, { maxWaitTimeInMs: 2000 })));
-    const [first, second, third, fourth] = messages as [ServiceBusReceivedMessage, ServiceBusReceivedMessage, ServiceBusReceivedMessage, ServiceBusReceivedMessage];
+    while (messages.length < 4)
+      messages.push(...(await receiver.receiveMessages(4 - messages.length, { maxWaitTimeInMs: 2000 })));
+    const [first, second, third, fourth] = messages as [
+      ServiceBusReceivedMessage,
+      ServiceBusReceivedMessage,
+      ServiceBusReceivedMessage,
+      ServiceBusReceivedMessage,
+    ];
     expect(first.body).toEqual({ order: 42, items: ['a', 'b'] });
     expect(first).toMatchObject({
       messageId: 'm-1',
@@ -93,7 +99,8 @@ describe('sending and receiving through @azure/service-bus', () => {
     const sender = h.client.createSender('batches');
     const batch = await sender.createMessageBatch();
     expect(batch.maxSizeInBytes).toBe(256 * 1024);
-    for (let i = 0; i < 50; i++) expect(batch.tryAddMessage({ body: `m${i}`, applicationProperties: { i } })).toBe(true);
+    for (let i = 0; i < 50; i++)
+      expect(batch.tryAddMessage({ body: `m${i}`, applicationProperties: { i } })).toBe(true);
     expect(batch.tryAddMessage({ body: 'x'.repeat(300 * 1024) })).toBe(false);
     await sender.sendMessages(batch);
     const receiver = h.client.createReceiver('batches', { receiveMode: 'receiveAndDelete' });
@@ -111,7 +118,9 @@ describe('sending and receiving through @azure/service-bus', () => {
     const error = await sender.sendMessages({ body: Buffer.alloc(300 * 1024, 1) }).catch((e: unknown) => e);
     expect(isServiceBusError(error) && error.code).toBe('MessageSizeExceeded');
     await sender.sendMessages({ body: Buffer.alloc(200 * 1024, 1) });
-    const [message] = await h.client.createReceiver('big', { receiveMode: 'receiveAndDelete' }).receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    const [message] = await h.client
+      .createReceiver('big', { receiveMode: 'receiveAndDelete' })
+      .receiveMessages(1, { maxWaitTimeInMs: 2000 });
     expect((message!.body as Buffer).length).toBe(200 * 1024);
   });
 
@@ -156,7 +165,10 @@ describe('sending and receiving through @azure/service-bus', () => {
     await waitFor('20 streamed messages', () => seen.length >= 20);
     await subscription.close();
     expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    await waitFor('queue emptied by auto-complete', async () => (await receiver.peekMessages(5)).length === 0);
+    await waitFor(
+      'queue emptied by auto-complete',
+      async () => (await receiver.peekMessages(5)).length === 0,
+    );
   });
 
   it('peeks without locking, from a sequence number, in pages', async () => {

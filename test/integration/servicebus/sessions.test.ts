@@ -1,4 +1,9 @@
-import { isServiceBusError, ServiceBusClient, type ServiceBusReceivedMessage, type ServiceBusSessionReceiver } from '@azure/service-bus';
+import {
+  isServiceBusError,
+  ServiceBusClient,
+  type ServiceBusReceivedMessage,
+  type ServiceBusSessionReceiver,
+} from '@azure/service-bus';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
 
@@ -16,7 +21,10 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function receiveAll(receiver: ServiceBusSessionReceiver, expected: number): Promise<ServiceBusReceivedMessage[]> {
+async function receiveAll(
+  receiver: ServiceBusSessionReceiver,
+  expected: number,
+): Promise<ServiceBusReceivedMessage[]> {
   const got: ServiceBusReceivedMessage[] = [];
   await waitFor(`${expected} messages in session ${receiver.sessionId}`, async () => {
     got.push(...(await receiver.receiveMessages(expected - got.length, { maxWaitTimeInMs: 300 })));
@@ -86,7 +94,9 @@ describe('sessions: acceptNextSession', () => {
     for (const message of fromX) await first.completeMessage(message);
     await second.completeMessage(fromY[0]!);
 
-    const impatient = new ServiceBusClient(h.emulator.connectionString, { retryOptions: { maxRetries: 0, timeoutInMs: 1000 } });
+    const impatient = new ServiceBusClient(h.emulator.connectionString, {
+      retryOptions: { maxRetries: 0, timeoutInMs: 1000 },
+    });
     try {
       const startedAt = Date.now();
       const none = await failure(impatient.acceptNextSession('nextup'));
@@ -133,11 +143,19 @@ describe('sessions: one receiver per session', () => {
 describe('sessions: what does not fit', () => {
   it('refuses a message without sessionId on a session queue with Service Bus words', async () => {
     const refused = await failure(h.client.createSender('fifo').sendMessages({ body: 'no session' }));
-    expect(refused.message).toContain('The SessionId was not set on a message, and it cannot be sent to the entity');
-    const scheduled = await failure(h.client.createSender('fifo').scheduleMessages({ body: 'no session' }, new Date(Date.now() + 60_000)));
+    expect(refused.message).toContain(
+      'The SessionId was not set on a message, and it cannot be sent to the entity',
+    );
+    const scheduled = await failure(
+      h.client.createSender('fifo').scheduleMessages({ body: 'no session' }, new Date(Date.now() + 60_000)),
+    );
     expect(scheduled.message).toContain('The SessionId was not set on a message');
     // A batch with one such message is refused whole: nothing of it is enqueued.
-    const batch = await failure(h.client.createSender('fifo').sendMessages([{ body: 'fine', sessionId: 'batch' }, { body: 'no session' }]));
+    const batch = await failure(
+      h.client
+        .createSender('fifo')
+        .sendMessages([{ body: 'fine', sessionId: 'batch' }, { body: 'no session' }]),
+    );
     expect(batch.message).toContain('The SessionId was not set on a message');
     const batchSession = await h.newClient().acceptSession('fifo', 'batch');
     expect(await batchSession.peekMessages(5)).toEqual([]);
@@ -145,7 +163,9 @@ describe('sessions: what does not fit', () => {
   });
 
   it('refuses a plain receiver on a session queue and a session receiver on a plain queue', async () => {
-    const plainOnSessions = await failure(h.client.createReceiver('fifo').receiveMessages(1, { maxWaitTimeInMs: 300 }));
+    const plainOnSessions = await failure(
+      h.client.createReceiver('fifo').receiveMessages(1, { maxWaitTimeInMs: 300 }),
+    );
     expect(plainOnSessions.message).toContain('requires sessions');
     // The emulator detaches saying the queue does not require sessions; the SDK, seeing no
     // session echoed, reports its own SessionCannotBeLocked first.
@@ -169,7 +189,10 @@ describe('sessions: settlement within a session', () => {
     }
     const [second] = await receiveAll(receiver, 1);
     expect(second).toMatchObject({ body: 'second', deliveryCount: 0 });
-    await receiver.deadLetterMessage(second!, { deadLetterReason: 'Unprocessable', deadLetterErrorDescription: 'by hand' });
+    await receiver.deadLetterMessage(second!, {
+      deadLetterReason: 'Unprocessable',
+      deadLetterErrorDescription: 'by hand',
+    });
     await receiver.close();
 
     const dlq = h.client.createReceiver('fifo', { subQueueType: 'deadLetter' });

@@ -1,4 +1,8 @@
-import { isServiceBusError, type ServiceBusReceivedMessage, type ServiceBusSessionReceiver } from '@azure/service-bus';
+import {
+  isServiceBusError,
+  type ServiceBusReceivedMessage,
+  type ServiceBusSessionReceiver,
+} from '@azure/service-bus';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
 
@@ -46,7 +50,12 @@ describe('session locks', () => {
 
     await waitFor('the renewed lock to expire', () => Date.now() > renewedUntil + 100);
     expect(await errorCode(receiver.completeMessage(message))).toBe('SessionLockLost');
-    const next = await waitFor('the session to be free', () => h.newClient().acceptSession('short', 's1').catch(() => undefined));
+    const next = await waitFor('the session to be free', () =>
+      h
+        .newClient()
+        .acceptSession('short', 's1')
+        .catch(() => undefined),
+    );
     const again = await receiveOne(next);
     expect(again).toMatchObject({ messageId: message.messageId, deliveryCount: 1 });
     await next.completeMessage(again);
@@ -83,7 +92,9 @@ describe('session state', () => {
   });
 
   it('needs the session lock: after it expired, get and set fail with SessionLockLost', async () => {
-    const receiver = await h.client.acceptSession('stateful', 'expiring-state', { maxAutoLockRenewalDurationInMs: 0 });
+    const receiver = await h.client.acceptSession('stateful', 'expiring-state', {
+      maxAutoLockRenewalDurationInMs: 0,
+    });
     const until = receiver.sessionLockedUntilUtc.getTime();
     await waitFor('the session lock to expire', () => Date.now() > until + 100);
     expect(await errorCode(receiver.getSessionState())).toBe('SessionLockLost');

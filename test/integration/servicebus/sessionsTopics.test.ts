@@ -1,4 +1,8 @@
-import { ServiceBusAdministrationClient, type ServiceBusReceivedMessage, type ServiceBusReceiver } from '@azure/service-bus';
+import {
+  ServiceBusAdministrationClient,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+} from '@azure/service-bus';
 import { emulatorHttpPolicy } from '../../../local/servicebus-emulator';
 import { waitFor } from '../../support/wait';
 import { configWith, startHarness, type Harness } from './support/emulator';
@@ -11,7 +15,10 @@ beforeAll(async () => {
       {
         Name: 'routed',
         Subscriptions: [
-          { Name: 'by-session', Properties: { RequiresSession: true, LockDuration: 'PT5S', MaxDeliveryCount: 2 } },
+          {
+            Name: 'by-session',
+            Properties: { RequiresSession: true, LockDuration: 'PT5S', MaxDeliveryCount: 2 },
+          },
           { Name: 'everything' },
         ],
       },
@@ -20,7 +27,10 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-async function receiveN(receiver: ServiceBusReceiver, expected: number): Promise<ServiceBusReceivedMessage[]> {
+async function receiveN(
+  receiver: ServiceBusReceiver,
+  expected: number,
+): Promise<ServiceBusReceivedMessage[]> {
   const got: ServiceBusReceivedMessage[] = [];
   await waitFor(`${expected} messages`, async () => {
     got.push(...(await receiver.receiveMessages(expected - got.length, { maxWaitTimeInMs: 300 })));
@@ -48,20 +58,27 @@ describe('sessions on topic subscriptions', () => {
     await next.completeMessage(fromB!);
     await next.close();
 
-    const all = await receiveN(h.client.createReceiver('routed', 'everything', { receiveMode: 'receiveAndDelete' }), 3);
+    const all = await receiveN(
+      h.client.createReceiver('routed', 'everything', { receiveMode: 'receiveAndDelete' }),
+      3,
+    );
     expect(all.map((m) => m.body)).toEqual([1, 2, 3]);
   });
 
   it('dead-letters, in the session subscription only, a topic message without sessionId', async () => {
     await h.client.createSender('routed').sendMessages({ body: 'sessionless', messageId: 'no-session-1' });
-    const plain = await receiveN(h.client.createReceiver('routed', 'everything', { receiveMode: 'receiveAndDelete' }), 1);
+    const plain = await receiveN(
+      h.client.createReceiver('routed', 'everything', { receiveMode: 'receiveAndDelete' }),
+      1,
+    );
     expect(plain[0]!.body).toBe('sessionless');
     const dlq = h.client.createReceiver('routed', 'by-session', { subQueueType: 'deadLetter' });
     const [dead] = await receiveN(dlq, 1);
     expect(dead).toMatchObject({
       messageId: 'no-session-1',
       deadLetterReason: 'Session id is null.',
-      deadLetterErrorDescription: "Session enabled entity doesn't allow a message whose session identifier is null.",
+      deadLetterErrorDescription:
+        "Session enabled entity doesn't allow a message whose session identifier is null.",
       deadLetterSource: 'routed/Subscriptions/by-session',
     });
     await dlq.completeMessage(dead!);
@@ -80,16 +97,25 @@ describe('sessions on topic subscriptions', () => {
     await receiver.close();
     const dlq = h.client.createReceiver('routed', 'by-session', { subQueueType: 'deadLetter' });
     const [dead] = await receiveN(dlq, 1);
-    expect(dead).toMatchObject({ body: 'crashy', sessionId: 'tenant-c', deadLetterReason: 'MaxDeliveryCountExceeded' });
+    expect(dead).toMatchObject({
+      body: 'crashy',
+      sessionId: 'tenant-c',
+      deadLetterReason: 'MaxDeliveryCountExceeded',
+    });
     await dlq.completeMessage(dead!);
   });
 });
 
 describe('session entities created at run time', () => {
   it('behave like configured ones: a session queue and a session subscription made through ServiceBusAdministrationClient', async () => {
-    const admin = new ServiceBusAdministrationClient(h.emulator.adminConnectionString, { retryOptions: { maxRetries: 0 } });
+    const admin = new ServiceBusAdministrationClient(h.emulator.adminConnectionString, {
+      retryOptions: { maxRetries: 0 },
+    });
     admin.pipeline.addPolicy(emulatorHttpPolicy);
-    const queue = await admin.createQueue('runtime-sessions', { requiresSession: true, lockDuration: 'PT5S' });
+    const queue = await admin.createQueue('runtime-sessions', {
+      requiresSession: true,
+      lockDuration: 'PT5S',
+    });
     expect(queue.requiresSession).toBe(true);
     await admin.createSubscription('routed', 'runtime-by-session', { requiresSession: true });
 
@@ -103,7 +129,9 @@ describe('session entities created at run time', () => {
     expect(fromK.map((m) => m.body)).toEqual(['r1', 'r2']);
     for (const message of fromK) await k.completeMessage(message);
     await k.close();
-    expect((await h.newClient().createReceiver('runtime-sessions').peekMessages(10)).map((m) => m.body)).toEqual(['other']);
+    expect(
+      (await h.newClient().createReceiver('runtime-sessions').peekMessages(10)).map((m) => m.body),
+    ).toEqual(['other']);
 
     await h.client.createSender('routed').sendMessages({ body: 'to the new subscription', sessionId: 'z' });
     const z = await h.client.acceptNextSession('routed', 'runtime-by-session');

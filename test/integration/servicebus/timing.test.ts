@@ -23,10 +23,19 @@ async function receiveOne(receiver: ServiceBusReceiver): Promise<ServiceBusRecei
 
 describe('time to live', () => {
   it('dead-letters expired messages with TTLExpiredException when DeadLetteringOnMessageExpiration is set', async () => {
-    await h.client.createSender('expiresToDlq').sendMessages([{ body: 'short', timeToLive: 200 }, { body: 'long', timeToLive: 60_000 }]);
+    await h.client.createSender('expiresToDlq').sendMessages([
+      { body: 'short', timeToLive: 200 },
+      { body: 'long', timeToLive: 60_000 },
+    ]);
     const dead = await receiveOne(h.client.createReceiver('expiresToDlq', { subQueueType: 'deadLetter' }));
-    expect(dead).toMatchObject({ body: 'short', deadLetterReason: 'TTLExpiredException', deadLetterSource: 'expiresToDlq' });
-    const live = await h.client.createReceiver('expiresToDlq', { receiveMode: 'receiveAndDelete' }).receiveMessages(5, { maxWaitTimeInMs: 500 });
+    expect(dead).toMatchObject({
+      body: 'short',
+      deadLetterReason: 'TTLExpiredException',
+      deadLetterSource: 'expiresToDlq',
+    });
+    const live = await h.client
+      .createReceiver('expiresToDlq', { receiveMode: 'receiveAndDelete' })
+      .receiveMessages(5, { maxWaitTimeInMs: 500 });
     expect(live.map((m) => m.body)).toEqual(['long']);
   });
 
@@ -37,7 +46,9 @@ describe('time to live', () => {
     const receiver = h.client.createReceiver('expiresAndDrops');
     expect(await receiver.receiveMessages(1, { maxWaitTimeInMs: 300 })).toEqual([]);
     expect(await receiver.peekMessages(5)).toEqual([]);
-    expect(await h.client.createReceiver('expiresAndDrops', { subQueueType: 'deadLetter' }).peekMessages(5)).toEqual([]);
+    expect(
+      await h.client.createReceiver('expiresAndDrops', { subQueueType: 'deadLetter' }).peekMessages(5),
+    ).toEqual([]);
   });
 
   it('applies the entity DefaultMessageTimeToLive as an upper bound', async () => {
@@ -74,7 +85,10 @@ describe('scheduled messages', () => {
   it('the broker does not activate a scheduled message before its time', async () => {
     const receiver = h.client.createReceiver('scheduled', { receiveMode: 'receiveAndDelete' });
     const arrived = new Promise<number>((resolve) => {
-      receiver.subscribe({ processMessage: async () => resolve(Date.now()), processError: async () => undefined });
+      receiver.subscribe({
+        processMessage: async () => resolve(Date.now()),
+        processError: async () => undefined,
+      });
     });
     const at = Date.now() + 500;
     await h.client.createSender('scheduled').scheduleMessages({ body: 'punctual' }, new Date(at));

@@ -15,8 +15,17 @@ beforeAll(async () => {
           {
             Name: 'orders',
             Rules: [
-              { Name: 'by-subject', Properties: { FilterType: 'Correlation', CorrelationFilter: { Label: 'order.created' } } },
-              { Name: 'by-property', Properties: { FilterType: 'Correlation', CorrelationFilter: { Properties: { kind: 'order' } } } },
+              {
+                Name: 'by-subject',
+                Properties: { FilterType: 'Correlation', CorrelationFilter: { Label: 'order.created' } },
+              },
+              {
+                Name: 'by-property',
+                Properties: {
+                  FilterType: 'Correlation',
+                  CorrelationFilter: { Properties: { kind: 'order' } },
+                },
+              },
             ],
           },
           {
@@ -45,11 +54,22 @@ describe('topics and subscriptions', () => {
       { body: 2, applicationProperties: { kind: 'order' } },
       { body: 3, contentType: 'application/json', applicationProperties: { region: 'eu' } },
       { body: 4, contentType: 'application/json', applicationProperties: { region: 'us' } },
-      { body: 5, subject: 'order.created', contentType: 'application/json', applicationProperties: { region: 'eu' } },
+      {
+        body: 5,
+        subject: 'order.created',
+        contentType: 'application/json',
+        applicationProperties: { region: 'eu' },
+      },
     ]);
     const all = await drain(h.client.createReceiver('events', 'all', { receiveMode: 'receiveAndDelete' }), 5);
-    const orders = await drain(h.client.createReceiver('events', 'orders', { receiveMode: 'receiveAndDelete' }), 3);
-    const eu = await drain(h.client.createReceiver('events', 'eu-json', { receiveMode: 'receiveAndDelete' }), 2);
+    const orders = await drain(
+      h.client.createReceiver('events', 'orders', { receiveMode: 'receiveAndDelete' }),
+      3,
+    );
+    const eu = await drain(
+      h.client.createReceiver('events', 'eu-json', { receiveMode: 'receiveAndDelete' }),
+      2,
+    );
     expect(all.map((m) => m.body)).toEqual([1, 2, 3, 4, 5]);
     expect(orders.map((m) => m.body)).toEqual([1, 2, 5]);
     expect(eu.map((m) => m.body)).toEqual([3, 5]);
@@ -65,7 +85,11 @@ describe('topics and subscriptions', () => {
     await receiver.abandonMessage(second);
     const dlq = h.client.createReceiver('events', 'all', { subQueueType: 'deadLetter' });
     const [dead] = await drain(dlq, 1);
-    expect(dead).toMatchObject({ body: 'poison', deadLetterReason: 'MaxDeliveryCountExceeded', deadLetterSource: 'events/Subscriptions/all' });
+    expect(dead).toMatchObject({
+      body: 'poison',
+      deadLetterReason: 'MaxDeliveryCountExceeded',
+      deadLetterSource: 'events/Subscriptions/all',
+    });
     await dlq.completeMessage(dead!);
     const others = await h.client.createReceiver('events', 'orders').peekMessages(10);
     expect(others).toEqual([]);
@@ -85,16 +109,25 @@ describe('topics and subscriptions', () => {
     const [cancelled] = await sender.scheduleMessages({ body: 'cancelled', subject: 'order.created' }, at);
     await sender.scheduleMessages({ body: 'scheduled', subject: 'order.created' }, at);
     await sender.cancelScheduledMessages(cancelled!);
-    const orders = await drain(h.client.createReceiver('events', 'orders', { receiveMode: 'receiveAndDelete' }), 1);
+    const orders = await drain(
+      h.client.createReceiver('events', 'orders', { receiveMode: 'receiveAndDelete' }),
+      1,
+    );
     expect(orders[0]!.body).toBe('scheduled');
     expect(Date.now()).toBeGreaterThanOrEqual(at.getTime());
     await drain(h.client.createReceiver('events', 'all', { receiveMode: 'receiveAndDelete' }), 1);
   });
 
   it('refuses unknown subscriptions and receiving from the topic itself', async () => {
-    const unknown = await h.client.createReceiver('events', 'missing').receiveMessages(1, { maxWaitTimeInMs: 300 }).catch((e: unknown) => e);
+    const unknown = await h.client
+      .createReceiver('events', 'missing')
+      .receiveMessages(1, { maxWaitTimeInMs: 300 })
+      .catch((e: unknown) => e);
     expect(isServiceBusError(unknown) && unknown.code).toBe('MessagingEntityNotFound');
-    const fromTopic = await h.client.createReceiver('events').receiveMessages(1, { maxWaitTimeInMs: 300 }).catch((e: unknown) => e);
+    const fromTopic = await h.client
+      .createReceiver('events')
+      .receiveMessages(1, { maxWaitTimeInMs: 300 })
+      .catch((e: unknown) => e);
     expect(fromTopic).toBeInstanceOf(Error);
   });
 });

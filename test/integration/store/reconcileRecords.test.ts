@@ -52,9 +52,15 @@ describe('DeliveryStore for reconcile', () => {
   });
 
   it('lists deliveries retrying past a moment, oldest due first, and moves one on once re-enqueued', async () => {
-    await store.createIfAbsent(deliveryRecord('ev-o1', 'd-o1', { status: 'retrying', nextAttemptAt: '2026-01-01T00:02:00Z' }));
-    await store.createIfAbsent(deliveryRecord('ev-o2', 'd-o2', { status: 'retrying', nextAttemptAt: '2026-01-01T00:01:00Z' }));
-    await store.createIfAbsent(deliveryRecord('ev-o3', 'd-o3', { status: 'retrying', nextAttemptAt: '2026-01-01T00:09:00Z' }));
+    await store.createIfAbsent(
+      deliveryRecord('ev-o1', 'd-o1', { status: 'retrying', nextAttemptAt: '2026-01-01T00:02:00Z' }),
+    );
+    await store.createIfAbsent(
+      deliveryRecord('ev-o2', 'd-o2', { status: 'retrying', nextAttemptAt: '2026-01-01T00:01:00Z' }),
+    );
+    await store.createIfAbsent(
+      deliveryRecord('ev-o3', 'd-o3', { status: 'retrying', nextAttemptAt: '2026-01-01T00:09:00Z' }),
+    );
     await store.createIfAbsent(deliveryRecord('ev-o4', 'd-o4', { status: 'succeeded' }));
 
     const overdue = await store.listOverdueRetries(new Date('2026-01-01T00:05:00Z'), 10);

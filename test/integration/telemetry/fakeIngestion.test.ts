@@ -9,21 +9,43 @@ import { type FakeIngestion, startFakeIngestion } from '../../../local/fake-appi
 import { durationMs, formatEnvelope } from '../../../local/fake-appinsights/formatEnvelope';
 import { getFreePort } from '../../support/wait';
 
-const envelope = (name: string, baseType = 'MessageData', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+const envelope = (
+  name: string,
+  baseType = 'MessageData',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
   ver: 1,
   name,
   time: '2026-11-28T17:25:49.123Z',
   iKey: '00000000-0000-0000-0000-000000000001',
   tags: { 'ai.operation.id': '4bf92f3577b34da6a3ce929d0e0e4736' },
-  data: { baseType, baseData: { ver: 2, message: name, severityLevel: 'Information', properties: { eventKey: 'k1' }, ...extra } },
+  data: {
+    baseType,
+    baseData: {
+      ver: 2,
+      message: name,
+      severityLevel: 'Information',
+      properties: { eventKey: 'k1' },
+      ...extra,
+    },
+  },
 });
 
 /** POSTs with the certificate as the only trusted CA, as a client with NODE_EXTRA_CA_CERTS would. */
-function post(ingestion: FakeIngestion, path: string, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function post(
+  ingestion: FakeIngestion,
+  path: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, ingestion.url),
-      { method: 'POST', ca: readFileSync(ingestion.certPath), headers: { 'content-type': 'application/json', ...headers } },
+      {
+        method: 'POST',
+        ca: readFileSync(ingestion.certPath),
+        headers: { 'content-type': 'application/json', ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -50,7 +72,9 @@ describe('fake Application Insights ingestion endpoint', () => {
     expect(certificate.verify(certificate.publicKey)).toBe(true);
     expect(certificate.checkHost('localhost')).toBe('localhost');
     expect(certificate.checkIP('127.0.0.1')).toBe('127.0.0.1');
-    expect(ingestion.connectionString).toMatch(/^InstrumentationKey=[0-9a-f-]{36};IngestionEndpoint=https:\/\/127\.0\.0\.1:\d+\/;/);
+    expect(ingestion.connectionString).toMatch(
+      /^InstrumentationKey=[0-9a-f-]{36};IngestionEndpoint=https:\/\/127\.0\.0\.1:\d+\/;/,
+    );
   });
 
   it('keeps the certificate in certDir across restarts, so running apps still trust it', async () => {
@@ -61,7 +85,9 @@ describe('fake Application Insights ingestion endpoint', () => {
       await first.close();
       const second = await startFakeIngestion({ certDir });
       expect(readFileSync(second.certPath, 'utf8')).toBe(firstCert);
-      expect((await post(second, '/v2.1/track', Buffer.from(JSON.stringify([envelope('after restart')])))).status).toBe(200);
+      expect(
+        (await post(second, '/v2.1/track', Buffer.from(JSON.stringify([envelope('after restart')])))).status,
+      ).toBe(200);
       await second.close();
     } finally {
       rmSync(certDir, { recursive: true, force: true });
@@ -69,20 +95,35 @@ describe('fake Application Insights ingestion endpoint', () => {
   });
 
   it('accepts gzip JSON arrays on /v2.1/track and newline-delimited JSON on /v2/track', async () => {
-    const gzipped = await post(ingestion, '/v2.1/track', gzipSync(JSON.stringify([envelope('one'), envelope('two')])), { 'content-encoding': 'gzip' });
+    const gzipped = await post(
+      ingestion,
+      '/v2.1/track',
+      gzipSync(JSON.stringify([envelope('one'), envelope('two')])),
+      { 'content-encoding': 'gzip' },
+    );
     expect(gzipped.status).toBe(200);
     expect(JSON.parse(gzipped.body)).toEqual({ itemsReceived: 2, itemsAccepted: 2, errors: [] });
 
     const ndjson = `${JSON.stringify(envelope('three'))}\n${JSON.stringify(envelope('four'))}\n`;
     expect((await post(ingestion, '/v2/track', Buffer.from(ndjson))).status).toBe(200);
 
-    expect(ingestion.envelopes().map((e) => e.name)).toEqual(expect.arrayContaining(['one', 'two', 'three', 'four']));
+    expect(ingestion.envelopes().map((e) => e.name)).toEqual(
+      expect.arrayContaining(['one', 'two', 'three', 'four']),
+    );
   });
 
   it('reports invalid items as partial success and refuses what is not telemetry', async () => {
-    const partial = await post(ingestion, '/v2.1/track', Buffer.from(JSON.stringify([envelope('five'), { nope: true }])));
+    const partial = await post(
+      ingestion,
+      '/v2.1/track',
+      Buffer.from(JSON.stringify([envelope('five'), { nope: true }])),
+    );
     expect(partial.status).toBe(206);
-    expect(JSON.parse(partial.body)).toMatchObject({ itemsReceived: 2, itemsAccepted: 1, errors: [{ index: 1, statusCode: 400 }] });
+    expect(JSON.parse(partial.body)).toMatchObject({
+      itemsReceived: 2,
+      itemsAccepted: 1,
+      errors: [{ index: 1, statusCode: 400 }],
+    });
     expect((await post(ingestion, '/v2.1/track', Buffer.from('not json'))).status).toBe(400);
     expect((await post(ingestion, '/QuickPulseService.svc/post', Buffer.from('[]'))).status).toBe(404);
   });
@@ -91,7 +132,9 @@ describe('fake Application Insights ingestion endpoint', () => {
     const waiting = ingestion.waitFor((e) => e.name === 'late');
     await post(ingestion, '/v2.1/track', Buffer.from(JSON.stringify([envelope('late')])));
     await expect(waiting).resolves.toMatchObject({ name: 'late' });
-    await expect(ingestion.waitFor((e) => e.name === 'never', 100)).rejects.toThrow(/no matching envelope within 100 ms/);
+    await expect(ingestion.waitFor((e) => e.name === 'never', 100)).rejects.toThrow(
+      /no matching envelope within 100 ms/,
+    );
   });
 
   it('formats one compact line per envelope for the live view', async () => {
@@ -105,7 +148,9 @@ describe('fake Application Insights ingestion endpoint', () => {
     });
     await post(ingestion, '/v2.1/track', Buffer.from(JSON.stringify([request])));
     const received = await ingestion.waitFor((e) => e.data?.baseType === 'RequestData');
-    expect(formatEnvelope(received)).toBe('17:25:49.123 Request          POST /api/topics/{topic}/events 202 12ms op=4bf92f35 eventKey=orders:1 topic=orders');
+    expect(formatEnvelope(received)).toBe(
+      '17:25:49.123 Request          POST /api/topics/{topic}/events 202 12ms op=4bf92f35 eventKey=orders:1 topic=orders',
+    );
     expect(durationMs('1.02:03:04.5')).toBe(((24 + 2) * 60 + 3) * 60_000 + 4500);
   });
 });

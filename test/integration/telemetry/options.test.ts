@@ -1,10 +1,18 @@
-import { aadAuthentication, azureMonitorOptions, samplingFromSetting, statsbeatEnvironment } from '../../../shared/telemetry/options';
+import {
+  aadAuthentication,
+  azureMonitorOptions,
+  samplingFromSetting,
+  statsbeatEnvironment,
+} from '../../../shared/telemetry/options';
 
 describe('how applicationinsights is configured', () => {
   it('keeps every item, stores nothing offline, runs no live metrics and names the role switchyard', () => {
     const options = azureMonitorOptions('InstrumentationKey=00000000-0000-0000-0000-000000000001');
     expect(options).toMatchObject({
-      azureMonitorExporterOptions: { disableOfflineStorage: true, connectionString: 'InstrumentationKey=00000000-0000-0000-0000-000000000001' },
+      azureMonitorExporterOptions: {
+        disableOfflineStorage: true,
+        connectionString: 'InstrumentationKey=00000000-0000-0000-0000-000000000001',
+      },
       samplingRatio: 1,
       tracesPerSecond: 0,
       enableLiveMetrics: false,
@@ -18,8 +26,16 @@ describe('how applicationinsights is configured', () => {
     expect(samplingFromSetting('')).toEqual({ samplingRatio: 1, tracesPerSecond: 0 });
     expect(samplingFromSetting('0')).toEqual({ samplingRatio: 1, tracesPerSecond: 0 });
     expect(samplingFromSetting(' 2.5 ')).toEqual({ samplingRatio: 1, tracesPerSecond: 2.5 });
-    const options = azureMonitorOptions('InstrumentationKey=00000000-0000-0000-0000-000000000001', undefined, samplingFromSetting('5'));
-    expect(options).toMatchObject({ samplingRatio: 1, tracesPerSecond: 5, enableTraceBasedSamplingForLogs: true });
+    const options = azureMonitorOptions(
+      'InstrumentationKey=00000000-0000-0000-0000-000000000001',
+      undefined,
+      samplingFromSetting('5'),
+    );
+    expect(options).toMatchObject({
+      samplingRatio: 1,
+      tracesPerSecond: 5,
+      enableTraceBasedSamplingForLogs: true,
+    });
   });
 
   it('keeps every trace, and says so, when the sampling setting is not a number from 0 to 1000', () => {
@@ -46,7 +62,10 @@ describe('how applicationinsights is configured', () => {
   });
 
   it('turns statsbeat off outside Azure unless told otherwise, and leaves Azure alone', () => {
-    expect(statsbeatEnvironment({})).toEqual({ APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true', APPLICATION_INSIGHTS_NO_STATSBEAT: 'true' });
+    expect(statsbeatEnvironment({})).toEqual({
+      APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+    });
     expect(statsbeatEnvironment({ WEBSITE_INSTANCE_ID: 'abc' })).toEqual({});
   });
 });

@@ -41,7 +41,10 @@ async function runScript(env: NodeJS.ProcessEnv): Promise<Run> {
   };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key];
 
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -52,18 +55,30 @@ async function runScript(env: NodeJS.ProcessEnv): Promise<Run> {
   if (!resultLine) throw new Error(`script printed no result (exit ${exitCode})\n${stdout}\n${stderr}`);
   const tempFiles = readdirSync(tempDir).filter((name) => !name.startsWith('tsx-'));
   rmSync(tempDir, { recursive: true, force: true });
-  return { exitCode, stderr, result: JSON.parse(resultLine.slice('RESULT '.length)) as ScriptResult, tempFiles };
+  return {
+    exitCode,
+    stderr,
+    result: JSON.parse(resultLine.slice('RESULT '.length)) as ScriptResult,
+    tempFiles,
+  };
 }
 
 const byType = (envelopes: Envelope[], baseType: string): Envelope[] =>
   envelopes.filter((envelope) => envelope.data?.baseType === baseType);
 
 /** All data points of one metric, summed (counters are exported as deltas). */
-function metricPoints(envelopes: Envelope[], name: string): Array<{ value: number; count: number | undefined; properties: Record<string, string> }> {
+function metricPoints(
+  envelopes: Envelope[],
+  name: string,
+): Array<{ value: number; count: number | undefined; properties: Record<string, string> }> {
   return byType(envelopes, 'MetricData').flatMap((envelope) =>
     (envelope.data?.baseData.metrics ?? [])
       .filter((metric) => metric.name === name)
-      .map((metric) => ({ value: metric.value, count: metric.count, properties: envelope.data?.baseData.properties ?? {} })),
+      .map((metric) => ({
+        value: metric.value,
+        count: metric.count,
+        properties: envelope.data?.baseData.properties ?? {},
+      })),
   );
 }
 
@@ -83,7 +98,10 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
     requestsBeforeDisabledRun = ingestion.requestCount();
     [withoutTelemetry, misconfigured] = await Promise.all([
       runScript({ APPLICATIONINSIGHTS_CONNECTION_STRING: undefined }),
-      runScript({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=not-a-guid;IngestionEndpoint=https://127.0.0.1:9/' }),
+      runScript({
+        APPLICATIONINSIGHTS_CONNECTION_STRING:
+          'InstrumentationKey=not-a-guid;IngestionEndpoint=https://127.0.0.1:9/',
+      }),
     ]);
   }, 90_000);
 
@@ -109,24 +127,33 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
     });
 
     it('records the publish request with its route, result code, properties and no secrets', () => {
-      const publish = byType(envelopes, 'RequestData').find((e) => e.data?.baseData.name === 'POST /api/topics/{topic}/events');
+      const publish = byType(envelopes, 'RequestData').find(
+        (e) => e.data?.baseData.name === 'POST /api/topics/{topic}/events',
+      );
       expect(publish?.data?.baseData).toMatchObject({
         responseCode: '202',
         success: true,
         properties: expect.objectContaining({ eventKey: 'orders:evt-1', topic: 'orders' }),
       });
-      expect(publish?.data?.baseData.url).toBe('http://localhost:7071/api/topics/orders/events?code=REDACTED');
+      expect(publish?.data?.baseData.url).toBe(
+        'http://localhost:7071/api/topics/orders/events?code=REDACTED',
+      );
       expect(operationId(publish!)).toBe(traceId);
       expect(JSON.stringify(envelopes)).not.toMatch(/func-key-secret|s3cret-signature/);
     });
 
     it('continues the trace through Service Bus application properties into the consumer', () => {
-      const publish = byType(envelopes, 'RequestData').find((e) => e.data?.baseData.name === 'POST /api/topics/{topic}/events');
+      const publish = byType(envelopes, 'RequestData').find(
+        (e) => e.data?.baseData.name === 'POST /api/topics/{topic}/events',
+      );
       const deliver = byType(envelopes, 'RequestData').find((e) => e.data?.baseData.name === 'deliver');
       expect(withTelemetry.result.parent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
       expect(operationId(deliver!)).toBe(traceId);
       expect(deliver?.tags?.['ai.operation.parentId']).toBe(publish?.data?.baseData.id);
-      expect(deliver?.data?.baseData.properties).toMatchObject({ eventKey: 'orders:evt-1', subscription: 'billing' });
+      expect(deliver?.data?.baseData.properties).toMatchObject({
+        eventKey: 'orders:evt-1',
+        subscription: 'billing',
+      });
     });
 
     it('records the webhook calls as HTTP dependencies with result codes and injects traceparent', () => {
@@ -136,18 +163,35 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
         .map((e) => e.data?.baseData)
         .sort((a, b) => Number(a?.properties?.attempt) - Number(b?.properties?.attempt));
       expect(calls).toEqual([
-        expect.objectContaining({ name: 'POST /hook', resultCode: '500', success: false, properties: expect.objectContaining({ attempt: '1', eventKey: 'orders:evt-1' }) }),
-        expect.objectContaining({ name: 'POST /hook', resultCode: '200', success: true, properties: expect.objectContaining({ attempt: '2' }) }),
+        expect.objectContaining({
+          name: 'POST /hook',
+          resultCode: '500',
+          success: false,
+          properties: expect.objectContaining({ attempt: '1', eventKey: 'orders:evt-1' }),
+        }),
+        expect.objectContaining({
+          name: 'POST /hook',
+          resultCode: '200',
+          success: true,
+          properties: expect.objectContaining({ attempt: '2' }),
+        }),
       ]);
       expect(calls[0]?.data).toBe(`http://127.0.0.1:${withTelemetry.result.receiverPort}/hook?sig=REDACTED`);
       // The receiver saw the dependency's own span as parent: same trace, the dependency's id.
       expect(withTelemetry.result.receivedTraceparents).toEqual(
         calls.map((call) => `00-${traceId}-${call?.id}-01`),
       );
-      const httpDependencies = byType(envelopes, 'RemoteDependencyData').filter((e) => e.data?.baseData.type === 'Http');
-      for (const dependency of httpDependencies) expect(dependency.tags?.['ai.operation.parentId']).toBe(deliver?.data?.baseData.id);
+      const httpDependencies = byType(envelopes, 'RemoteDependencyData').filter(
+        (e) => e.data?.baseData.type === 'Http',
+      );
+      for (const dependency of httpDependencies)
+        expect(dependency.tags?.['ai.operation.parentId']).toBe(deliver?.data?.baseData.id);
       // Incoming HTTP is the host's to record: the receiver's server side adds no request.
-      expect(byType(envelopes, 'RequestData').map((e) => e.data?.baseData.name).sort()).toEqual(['POST /api/topics/{topic}/events', 'deliver']);
+      expect(
+        byType(envelopes, 'RequestData')
+          .map((e) => e.data?.baseData.name)
+          .sort(),
+      ).toEqual(['POST /api/topics/{topic}/events', 'deliver']);
     });
 
     it('sends logs as traces with severity, custom properties and the operation id, and writes the function log', () => {
@@ -159,22 +203,42 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
       }));
       expect(messages).toEqual(
         expect.arrayContaining([
-          { message: 'event accepted', severity: 'Information', properties: { eventKey: 'orders:evt-1', topic: 'orders' }, operation: traceId },
+          {
+            message: 'event accepted',
+            severity: 'Information',
+            properties: { eventKey: 'orders:evt-1', topic: 'orders' },
+            operation: traceId,
+          },
           {
             message: 'delivery attempt failed, retrying',
             severity: 'Warning',
-            properties: { eventKey: 'orders:evt-1', topic: 'orders', subscription: 'billing', deliveryId: 'd-1', attempt: '1' },
+            properties: {
+              eventKey: 'orders:evt-1',
+              topic: 'orders',
+              subscription: 'billing',
+              deliveryId: 'd-1',
+              attempt: '1',
+            },
             operation: traceId,
           },
         ]),
       );
-      expect(withTelemetry.result.functionLog).toContain('warn delivery attempt failed, retrying eventKey=orders:evt-1 topic=orders subscription=billing deliveryId=d-1 attempt=1');
+      expect(withTelemetry.result.functionLog).toContain(
+        'warn delivery attempt failed, retrying eventKey=orders:evt-1 topic=orders subscription=billing deliveryId=d-1 attempt=1',
+      );
     });
 
     it('records an error thrown inside a span as a failed dependency and an exception in the same operation', () => {
-      const failed = byType(envelopes, 'RemoteDependencyData').find((e) => e.data?.baseData.name === 'Cosmos.upsert delivery');
-      expect(failed?.data?.baseData).toMatchObject({ success: false, properties: expect.objectContaining({ deliveryId: 'd-1' }) });
-      const exception = byType(envelopes, 'ExceptionData').find((e) => e.data?.baseData.exceptions?.[0]?.message === 'Cosmos DB unavailable');
+      const failed = byType(envelopes, 'RemoteDependencyData').find(
+        (e) => e.data?.baseData.name === 'Cosmos.upsert delivery',
+      );
+      expect(failed?.data?.baseData).toMatchObject({
+        success: false,
+        properties: expect.objectContaining({ deliveryId: 'd-1' }),
+      });
+      const exception = byType(envelopes, 'ExceptionData').find(
+        (e) => e.data?.baseData.exceptions?.[0]?.message === 'Cosmos DB unavailable',
+      );
       expect(exception && operationId(exception)).toBe(traceId);
       expect(exception?.tags?.['ai.operation.parentId']).toBe(failed?.data?.baseData.id);
     });
@@ -182,23 +246,38 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
     it('exports the pipeline metrics with topic/subscription dimensions', () => {
       const sum = (name: string, properties: Record<string, string>): number =>
         metricPoints(envelopes, name)
-          .filter((point) => Object.entries(properties).every(([key, value]) => point.properties[key] === value))
+          .filter((point) =>
+            Object.entries(properties).every(([key, value]) => point.properties[key] === value),
+          )
           .reduce((total, point) => total + point.value, 0);
       expect(sum('switchyard.events.published', { topic: 'orders' })).toBe(1);
-      expect(metricPoints(envelopes, 'switchyard.events.matched')[0]).toMatchObject({ value: 2, count: 1, properties: { topic: 'orders' } });
+      expect(metricPoints(envelopes, 'switchyard.events.matched')[0]).toMatchObject({
+        value: 2,
+        count: 1,
+        properties: { topic: 'orders' },
+      });
       expect(sum('switchyard.deliveries.retried', { topic: 'orders', subscription: 'billing' })).toBe(1);
       expect(sum('switchyard.deliveries.succeeded', { topic: 'orders', subscription: 'billing' })).toBe(1);
-      expect(sum('switchyard.deliveries.dead_lettered', { subscription: 'audit', reason: 'PermanentFailure' })).toBe(1);
+      expect(
+        sum('switchyard.deliveries.dead_lettered', { subscription: 'audit', reason: 'PermanentFailure' }),
+      ).toBe(1);
       expect(sum('switchyard.delivery.end_to_end.duration', { subscription: 'billing' })).toBe(1234);
       const attempts = metricPoints(envelopes, 'switchyard.delivery.attempt.duration');
       expect(attempts.map((point) => point.properties.outcome).sort()).toEqual(['retrying', 'succeeded']);
-      expect(metricPoints(envelopes, 'switchyard.queue.depth')[0]).toMatchObject({ value: 3, properties: { queue: 'deliveries' } });
+      expect(metricPoints(envelopes, 'switchyard.queue.depth')[0]).toMatchObject({
+        value: 3,
+        properties: { queue: 'deliveries' },
+      });
     });
 
-    it('keeps nothing on disk and talks only to the endpoint (plus the SDK\'s one Azure VM metadata probe)', () => {
+    it("keeps nothing on disk and talks only to the endpoint (plus the SDK's one Azure VM metadata probe)", () => {
       expect(withTelemetry.tempFiles).toEqual([]);
       const ingestionPort = new URL(ingestion.url).port;
-      const allowed = new Set([`127.0.0.1:${ingestionPort}`, `127.0.0.1:${withTelemetry.result.receiverPort}`, '169.254.169.254:80']);
+      const allowed = new Set([
+        `127.0.0.1:${ingestionPort}`,
+        `127.0.0.1:${withTelemetry.result.receiverPort}`,
+        '169.254.169.254:80',
+      ]);
       expect(withTelemetry.result.connections.filter((address) => !allowed.has(address))).toEqual([]);
       expect(withTelemetry.result.lookups.filter((host) => host !== '127.0.0.1')).toEqual([]);
     });
@@ -228,7 +307,9 @@ describe('telemetry to Application Insights (fake ingestion endpoint)', () => {
       expect(misconfigured.exitCode).toBe(0);
       expect(misconfigured.result.enabled).toBe(false);
       expect(misconfigured.result.functionLog).toHaveLength(3);
-      expect(misconfigured.stderr.trim().split('\n')).toEqual(['telemetry disabled: Invalid instrumentation key was provided to the Azure Monitor Exporter']);
+      expect(misconfigured.stderr.trim().split('\n')).toEqual([
+        'telemetry disabled: Invalid instrumentation key was provided to the Azure Monitor Exporter',
+      ]);
     });
   });
 });

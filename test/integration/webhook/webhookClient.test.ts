@@ -119,32 +119,71 @@ describe('webhook client against a local receiver', () => {
   });
 
   it('stops reading an endless response after the prefix', async () => {
-    const result = await client(allowLoopback).deliver({ endpointUrl: `${base}/endless`, event, signingSecret: secret, deliveryId: 'd' });
+    const result = await client(allowLoopback).deliver({
+      endpointUrl: `${base}/endless`,
+      event,
+      signingSecret: secret,
+      deliveryId: 'd',
+    });
     expect(result).toMatchObject({ ok: true, status: 200 });
     expect(result.responseBodyPrefix).toHaveLength(4096);
   });
 
   it('reports 503 with Retry-After, which the classification honours', async () => {
-    const result = await client(allowLoopback).deliver({ endpointUrl: `${base}/busy`, event, signingSecret: secret, deliveryId: 'd' });
-    expect(result).toMatchObject({ ok: false, status: 503, retryAfter: '120', retryAfterMs: 120_000, responseBodyPrefix: 'try later' });
-    expect(classifyOutcome(result)).toMatchObject({ outcome: 'retryableFailure', retryAfterMs: 120_000, minDelayMs: 30_000 });
+    const result = await client(allowLoopback).deliver({
+      endpointUrl: `${base}/busy`,
+      event,
+      signingSecret: secret,
+      deliveryId: 'd',
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      status: 503,
+      retryAfter: '120',
+      retryAfterMs: 120_000,
+      responseBodyPrefix: 'try later',
+    });
+    expect(classifyOutcome(result)).toMatchObject({
+      outcome: 'retryableFailure',
+      retryAfterMs: 120_000,
+      minDelayMs: 30_000,
+    });
   });
 
   it('does not follow redirects', async () => {
-    const result = await client(allowLoopback).deliver({ endpointUrl: `${base}/moved`, event, signingSecret: secret, deliveryId: 'd' });
+    const result = await client(allowLoopback).deliver({
+      endpointUrl: `${base}/moved`,
+      event,
+      signingSecret: secret,
+      deliveryId: 'd',
+    });
     expect(result).toMatchObject({ ok: false, status: 302, location: `${base}/elsewhere` });
     expect(received.map((r) => r.path)).toEqual(['/moved']);
     expect(classifyOutcome(result).outcome).toBe('retryableFailure');
   });
 
   it('reports 410 so the subscription can be disabled', async () => {
-    const result = await client(allowLoopback).deliver({ endpointUrl: `${base}/gone`, event, signingSecret: secret, deliveryId: 'd' });
+    const result = await client(allowLoopback).deliver({
+      endpointUrl: `${base}/gone`,
+      event,
+      signingSecret: secret,
+      deliveryId: 'd',
+    });
     expect(classifyOutcome(result)).toMatchObject({ outcome: 'permanentFailure', disableSubscription: true });
   });
 
   it('times out after the configured time without throwing', async () => {
-    const result = await client(allowLoopback, 300).deliver({ endpointUrl: `${base}/hang`, event, signingSecret: secret, deliveryId: 'd' });
-    expect(result).toMatchObject({ ok: false, failure: 'timeout', error: 'no complete response within 300 ms' });
+    const result = await client(allowLoopback, 300).deliver({
+      endpointUrl: `${base}/hang`,
+      event,
+      signingSecret: secret,
+      deliveryId: 'd',
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      failure: 'timeout',
+      error: 'no complete response within 300 ms',
+    });
     expect(result.status).toBeUndefined();
     expect(result.durationMs).toBeGreaterThanOrEqual(250);
     expect(classifyOutcome(result).outcome).toBe('retryableFailure');
@@ -158,7 +197,11 @@ describe('webhook client against a local receiver', () => {
       signingSecret: secret,
       deliveryId: 'd',
     });
-    expect(result).toMatchObject({ ok: false, failure: 'network', error: expect.stringContaining('ECONNREFUSED') });
+    expect(result).toMatchObject({
+      ok: false,
+      failure: 'network',
+      error: expect.stringContaining('ECONNREFUSED'),
+    });
     expect(classifyOutcome(result).outcome).toBe('retryableFailure');
   });
 });
@@ -171,7 +214,11 @@ describe('SSRF guard in the webhook client', () => {
       signingSecret: secret,
       deliveryId: 'd',
     });
-    expect(result).toMatchObject({ ok: false, failure: 'refused', error: expect.stringContaining('loopback') });
+    expect(result).toMatchObject({
+      ok: false,
+      failure: 'refused',
+      error: expect.stringContaining('loopback'),
+    });
     expect(received).toHaveLength(0);
     expect(classifyOutcome(result)).toMatchObject({ outcome: 'permanentFailure', reason: 'TargetRefused' });
   });
@@ -197,9 +244,19 @@ describe('SSRF guard in the webhook client', () => {
 
   it('resolves localhost with the system resolver: refused by default, allowed by 127.0.0.0/8', async () => {
     const url = `http://localhost:${port}/ok`;
-    const refused = await client(new SsrfGuard(parseAllowedCidrs(''))).deliver({ endpointUrl: url, event, signingSecret: secret, deliveryId: 'd' });
+    const refused = await client(new SsrfGuard(parseAllowedCidrs(''))).deliver({
+      endpointUrl: url,
+      event,
+      signingSecret: secret,
+      deliveryId: 'd',
+    });
     expect(refused).toMatchObject({ ok: false, failure: 'refused' });
-    const allowed = await client(allowLoopback).deliver({ endpointUrl: url, event, signingSecret: secret, deliveryId: 'd' });
+    const allowed = await client(allowLoopback).deliver({
+      endpointUrl: url,
+      event,
+      signingSecret: secret,
+      deliveryId: 'd',
+    });
     expect(allowed).toMatchObject({ ok: true, status: 200 });
   });
 
@@ -214,15 +271,28 @@ describe('SSRF guard in the webhook client', () => {
       deliveryId: 'd',
     });
     expect(calls).toBe(2);
-    expect(result).toMatchObject({ ok: false, failure: 'refused', error: expect.stringContaining('127.0.0.1') });
+    expect(result).toMatchObject({
+      ok: false,
+      failure: 'refused',
+      error: expect.stringContaining('127.0.0.1'),
+    });
     expect(received).toHaveLength(0);
   });
 
   it.each(['http://[64:ff9b:1::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::]/', 'http://[2002:7f00:1::]:17072/'])(
     'issue 12: refuses %s (an IPv6 form of a blocked IPv4) before connecting',
     async (endpointUrl) => {
-      const result = await client(new SsrfGuard(parseAllowedCidrs(''))).deliver({ endpointUrl, event, signingSecret: secret, deliveryId: 'd' });
-      expect(result).toMatchObject({ ok: false, failure: 'refused', error: expect.stringMatching(/carries (169\.254\.169\.254|127\.0\.0\.1)/) });
+      const result = await client(new SsrfGuard(parseAllowedCidrs(''))).deliver({
+        endpointUrl,
+        event,
+        signingSecret: secret,
+        deliveryId: 'd',
+      });
+      expect(result).toMatchObject({
+        ok: false,
+        failure: 'refused',
+        error: expect.stringMatching(/carries (169\.254\.169\.254|127\.0\.0\.1)/),
+      });
     },
   );
 

@@ -1,9 +1,17 @@
 import type { InvocationContext } from '@azure/functions';
-import { DependencyTimeoutError, unavailableDependency, withDeadline } from '../../../shared/app/dependencyOutage';
+import {
+  DependencyTimeoutError,
+  unavailableDependency,
+  withDeadline,
+} from '../../../shared/app/dependencyOutage';
 import { respond, waitingFor } from '../../../shared/app/http';
 import { checkHealth } from '../../../shared/management/health';
 
-const context = { functionName: 'publish', error: () => undefined, warn: () => undefined } as unknown as InvocationContext;
+const context = {
+  functionName: 'publish',
+  error: () => undefined,
+  warn: () => undefined,
+} as unknown as InvocationContext;
 
 describe('bounded waits', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -44,7 +52,10 @@ describe('management operations that wait for Cosmos DB', () => {
   afterEach(() => jest.useRealTimers());
 
   it('answer 503 naming it when it does not answer within 10 s', async () => {
-    const answer = respond(context, waitingFor('Cosmos DB', () => new Promise<never>(() => undefined)));
+    const answer = respond(
+      context,
+      waitingFor('Cosmos DB', () => new Promise<never>(() => undefined)),
+    );
     await jest.advanceTimersByTimeAsync(10_000);
     const response = await answer;
     expect(response.status).toBe(503);

@@ -30,9 +30,21 @@ function settingsErrorOf(call: () => unknown): SettingsError {
 describe('readSettings', () => {
   it('applies the defaults: database switchyard, subscription cache 5 s, reconcile grace 15 min, nothing optional', () => {
     expect(readSettings(local())).toEqual({
-      serviceBus: { kind: 'connectionString', setting: 'ServiceBusConnection', connectionString: LOCAL.ServiceBusConnection },
-      cosmos: { kind: 'connectionString', setting: 'CosmosDbConnection', connectionString: LOCAL.CosmosDbConnection },
-      payloadStorage: { kind: 'connectionString', setting: 'PayloadStorageConnection', connectionString: 'UseDevelopmentStorage=true' },
+      serviceBus: {
+        kind: 'connectionString',
+        setting: 'ServiceBusConnection',
+        connectionString: LOCAL.ServiceBusConnection,
+      },
+      cosmos: {
+        kind: 'connectionString',
+        setting: 'CosmosDbConnection',
+        connectionString: LOCAL.CosmosDbConnection,
+      },
+      payloadStorage: {
+        kind: 'connectionString',
+        setting: 'PayloadStorageConnection',
+        connectionString: 'UseDevelopmentStorage=true',
+      },
       cosmosDatabase: 'switchyard',
       allowedPrivateCidrs: expect.objectContaining({ cidrs: [] }),
       subscriptionCacheSeconds: 5,
@@ -41,7 +53,9 @@ describe('readSettings', () => {
   });
 
   it('reads the reconcile grace period and schedule, naming a bad grace period', () => {
-    expect(readSettings(local({ SWITCHYARD_RECONCILE_GRACE_SECONDS: ' 60 ' })).reconcileGraceSeconds).toBe(60);
+    expect(readSettings(local({ SWITCHYARD_RECONCILE_GRACE_SECONDS: ' 60 ' })).reconcileGraceSeconds).toBe(
+      60,
+    );
     const error = settingsErrorOf(() => readSettings(local({ SWITCHYARD_RECONCILE_GRACE_SECONDS: 'soon' })));
     expect(error.setting).toBe('SWITCHYARD_RECONCILE_GRACE_SECONDS');
     expect(reconcileSchedule({})).toBe('0 */1 * * * *');
@@ -68,14 +82,22 @@ describe('readSettings', () => {
       subscriptionCacheSeconds: 0,
       telemetry: {
         connectionString: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
-        exporterEnvironment: { APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true', APPLICATION_INSIGHTS_NO_STATSBEAT: 'true' },
+        exporterEnvironment: {
+          APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
+          APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+        },
       },
     });
   });
 
   it('treats blank values as absent', () => {
     const settings = readSettings(
-      local({ SWITCHYARD_COSMOS_DATABASE: '  ', SWITCHYARD_ADMIN_KEY: '', SWITCHYARD_AUTH_ISSUER: ' ', SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: ' ' }),
+      local({
+        SWITCHYARD_COSMOS_DATABASE: '  ',
+        SWITCHYARD_ADMIN_KEY: '',
+        SWITCHYARD_AUTH_ISSUER: ' ',
+        SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: ' ',
+      }),
     );
     expect(settings.cosmosDatabase).toBe('switchyard');
     expect(settings.subscriptionCacheSeconds).toBe(5);
@@ -86,17 +108,25 @@ describe('readSettings', () => {
   it.each([
     [{ SWITCHYARD_AUTH_ISSUER: 'https://login.microsoftonline.com/t/v2.0' }, 'SWITCHYARD_AUTH_AUDIENCE'],
     [{ SWITCHYARD_AUTH_AUDIENCE: 'app-id' }, 'SWITCHYARD_AUTH_ISSUER'],
-    [{ SWITCHYARD_AUTH_ISSUER: 'http://issuer.example/', SWITCHYARD_AUTH_AUDIENCE: 'app-id' }, 'SWITCHYARD_AUTH_ISSUER'],
+    [
+      { SWITCHYARD_AUTH_ISSUER: 'http://issuer.example/', SWITCHYARD_AUTH_AUDIENCE: 'app-id' },
+      'SWITCHYARD_AUTH_ISSUER',
+    ],
     [{ SWITCHYARD_AUTH_ISSUER: 'not a url', SWITCHYARD_AUTH_AUDIENCE: 'app-id' }, 'SWITCHYARD_AUTH_ISSUER'],
   ])('wants the token issuer and audience together, the issuer https: %j names %s', (values, setting) => {
     expect(settingsErrorOf(() => readSettings(local(values))).setting).toBe(setting);
   });
 
-  it.each([['soon'], ['1.5'], ['3601'], ['-1']])('names SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS when it is %j', (value) => {
-    const error = settingsErrorOf(() => readSettings(local({ SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: value })));
-    expect(error.setting).toBe('SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS');
-    expect(error.message).toMatch(/^setting SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: /);
-  });
+  it.each([['soon'], ['1.5'], ['3601'], ['-1']])(
+    'names SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS when it is %j',
+    (value) => {
+      const error = settingsErrorOf(() =>
+        readSettings(local({ SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: value })),
+      );
+      expect(error.setting).toBe('SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS');
+      expect(error.message).toMatch(/^setting SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: /);
+    },
+  );
 
   it('names the first missing connection with both ways to set it', () => {
     const error = settingsErrorOf(() => readSettings(local({ CosmosDbConnection: undefined })));
@@ -142,7 +172,10 @@ describe('readSettings', () => {
 describe('readConnection', () => {
   it('prefers the connection string when both forms are set', () => {
     const connection = readConnection(
-      { Bus: 'Endpoint=sb://ns/;SharedAccessKeyName=k;SharedAccessKey=v', Bus__fullyQualifiedNamespace: 'ns.servicebus.windows.net' },
+      {
+        Bus: 'Endpoint=sb://ns/;SharedAccessKeyName=k;SharedAccessKey=v',
+        Bus__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+      },
       'Bus',
       'fullyQualifiedNamespace',
     );
@@ -151,7 +184,9 @@ describe('readConnection', () => {
 
   it('takes a Service Bus namespace as a host name, with or without a port', () => {
     for (const host of ['sy.servicebus.windows.net', '127.0.0.1:5672']) {
-      expect(readConnection({ Bus__fullyQualifiedNamespace: host }, 'Bus', 'fullyQualifiedNamespace')).toMatchObject({
+      expect(
+        readConnection({ Bus__fullyQualifiedNamespace: host }, 'Bus', 'fullyQualifiedNamespace'),
+      ).toMatchObject({
         kind: 'identity',
         endpoint: host,
       });
@@ -160,29 +195,49 @@ describe('readConnection', () => {
 
   it('names the endpoint setting when its value has the wrong form', () => {
     const namespace = settingsErrorOf(() =>
-      readConnection({ Bus__fullyQualifiedNamespace: 'sb://sy.servicebus.windows.net/' }, 'Bus', 'fullyQualifiedNamespace'),
+      readConnection(
+        { Bus__fullyQualifiedNamespace: 'sb://sy.servicebus.windows.net/' },
+        'Bus',
+        'fullyQualifiedNamespace',
+      ),
     );
     expect(namespace.setting).toBe('Bus__fullyQualifiedNamespace');
     expect(namespace.message).toContain('must be a host name');
-    const endpoint = settingsErrorOf(() => readConnection({ Db__accountEndpoint: 'not a url' }, 'Db', 'accountEndpoint'));
+    const endpoint = settingsErrorOf(() =>
+      readConnection({ Db__accountEndpoint: 'not a url' }, 'Db', 'accountEndpoint'),
+    );
     expect(endpoint.setting).toBe('Db__accountEndpoint');
     expect(endpoint.message).toContain('must be an absolute URL');
   });
 
   it('accepts managedidentity in any case as __credential and refuses anything else', () => {
     const env = { Db__accountEndpoint: 'https://db.example/' };
-    expect(readConnection({ ...env, Db__credential: 'ManagedIdentity' }, 'Db', 'accountEndpoint')).toMatchObject({
+    expect(
+      readConnection({ ...env, Db__credential: 'ManagedIdentity' }, 'Db', 'accountEndpoint'),
+    ).toMatchObject({
       credential: 'managedidentity',
     });
-    const error = settingsErrorOf(() => readConnection({ ...env, Db__credential: 'azurecli' }, 'Db', 'accountEndpoint'));
+    const error = settingsErrorOf(() =>
+      readConnection({ ...env, Db__credential: 'azurecli' }, 'Db', 'accountEndpoint'),
+    );
     expect(error.setting).toBe('Db__credential');
     expect(error.message).toBe('setting Db__credential: the only supported value is managedidentity');
   });
 
   it('selects managed identity when only a __clientId is given', () => {
     expect(
-      readConnection({ Db__accountEndpoint: 'https://db.example/', Db__clientId: 'client-1' }, 'Db', 'accountEndpoint'),
-    ).toEqual({ kind: 'identity', setting: 'Db', endpoint: 'https://db.example/', credential: 'managedidentity', clientId: 'client-1' });
+      readConnection(
+        { Db__accountEndpoint: 'https://db.example/', Db__clientId: 'client-1' },
+        'Db',
+        'accountEndpoint',
+      ),
+    ).toEqual({
+      kind: 'identity',
+      setting: 'Db',
+      endpoint: 'https://db.example/',
+      credential: 'managedidentity',
+      clientId: 'client-1',
+    });
   });
 });
 
@@ -201,8 +256,12 @@ describe('readSettings: the SSRF allow-list', () => {
   );
 
   it('says which entry of the allow-list is wrong, naming the setting once', () => {
-    const error = settingsErrorOf(() => readSettings(local({ SWITCHYARD_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8, 10.0.0.0/40' })));
-    expect(error.message).toBe('setting SWITCHYARD_ALLOWED_PRIVATE_CIDRS: "10.0.0.0/40" has an invalid prefix length (0-32)');
+    const error = settingsErrorOf(() =>
+      readSettings(local({ SWITCHYARD_ALLOWED_PRIVATE_CIDRS: '127.0.0.0/8, 10.0.0.0/40' })),
+    );
+    expect(error.message).toBe(
+      'setting SWITCHYARD_ALLOWED_PRIVATE_CIDRS: "10.0.0.0/40" has an invalid prefix length (0-32)',
+    );
   });
 });
 
@@ -217,7 +276,8 @@ describe('readTelemetrySettings', () => {
     expect(
       readTelemetrySettings({
         APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString,
-        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=11111111-2222-3333-4444-555555555555',
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+          'Authorization=AAD;ClientId=11111111-2222-3333-4444-555555555555',
         WEBSITE_INSTANCE_ID: 'instance-1',
       }),
     ).toEqual({

@@ -43,7 +43,10 @@ describe('classifyOutcome', () => {
   });
 
   it('names permanent rejections', () => {
-    expect(classifyOutcome(http(403))).toMatchObject({ reason: 'EndpointRejected', description: expect.stringContaining('403') });
+    expect(classifyOutcome(http(403))).toMatchObject({
+      reason: 'EndpointRejected',
+      description: expect.stringContaining('403'),
+    });
   });
 
   it('honours Retry-After on 429 and 503 only', () => {
@@ -65,12 +68,23 @@ describe('classifyOutcome', () => {
   });
 
   it('retries timeouts and network errors; refused targets are permanent', () => {
-    expect(classifyOutcome({ ok: false, durationMs: 30_000, failure: 'timeout', error: 'timed out after 30000 ms' })).toMatchObject({
+    expect(
+      classifyOutcome({
+        ok: false,
+        durationMs: 30_000,
+        failure: 'timeout',
+        error: 'timed out after 30000 ms',
+      }),
+    ).toMatchObject({
       outcome: 'retryableFailure',
       description: 'timed out after 30000 ms',
     });
-    expect(classifyOutcome({ ok: false, durationMs: 3, failure: 'network', error: 'ECONNREFUSED' }).outcome).toBe('retryableFailure');
-    expect(classifyOutcome({ ok: false, durationMs: 0, failure: 'refused', error: 'loopback' })).toMatchObject({
+    expect(
+      classifyOutcome({ ok: false, durationMs: 3, failure: 'network', error: 'ECONNREFUSED' }).outcome,
+    ).toBe('retryableFailure');
+    expect(
+      classifyOutcome({ ok: false, durationMs: 0, failure: 'refused', error: 'loopback' }),
+    ).toMatchObject({
       outcome: 'permanentFailure',
       reason: 'TargetRefused',
       disableSubscription: false,

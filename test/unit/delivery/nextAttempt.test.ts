@@ -1,6 +1,10 @@
 import type { RetryPolicy } from '../../../shared/domain/types';
 import { nextAttempt, type NextAttempt } from '../../../shared/delivery/nextAttempt';
-import { DEFAULT_RETRY_SCHEDULE_SECONDS, scheduledDelayMs, withJitter } from '../../../shared/delivery/retrySchedule';
+import {
+  DEFAULT_RETRY_SCHEDULE_SECONDS,
+  scheduledDelayMs,
+  withJitter,
+} from '../../../shared/delivery/retrySchedule';
 
 const defaults: RetryPolicy = { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 };
 const start = new Date('2026-01-01T00:00:00Z');
@@ -21,7 +25,9 @@ describe('retry schedule', () => {
   });
 
   it('uses a custom schedule whose last value repeats', () => {
-    expect([1, 2, 3, 4, 10].map((n) => scheduledDelayMs(n, [1, 5, 30]))).toEqual([1000, 5000, 30000, 30000, 30000]);
+    expect([1, 2, 3, 4, 10].map((n) => scheduledDelayMs(n, [1, 5, 30]))).toEqual([
+      1000, 5000, 30000, 30000, 30000,
+    ]);
   });
 
   it('keeps jitter within +/-20%', () => {
@@ -51,17 +57,28 @@ describe('nextAttempt', () => {
       delayOf(nextAttempt({ attempt, now: start, firstAttemptAt: start, policy, random: middle })),
     );
     expect(delays).toEqual([1000, 5000, 30000, 30000]);
-    expect(delayOf(nextAttempt({ attempt: 2, now: start, firstAttemptAt: start, policy, random: lowest }))).toBe(4000);
+    expect(
+      delayOf(nextAttempt({ attempt: 2, now: start, firstAttemptAt: start, policy, random: lowest })),
+    ).toBe(4000);
   });
 
   it('stops when the attempt budget is spent', () => {
     const policy = { ...defaults, maxDeliveryAttempts: 3 };
-    expect('at' in nextAttempt({ attempt: 2, now: start, firstAttemptAt: start, policy, random: middle })).toBe(true);
+    expect(
+      'at' in nextAttempt({ attempt: 2, now: start, firstAttemptAt: start, policy, random: middle }),
+    ).toBe(true);
     expect(nextAttempt({ attempt: 3, now: start, firstAttemptAt: start, policy, random: middle })).toEqual({
       exhausted: 'MaxDeliveryAttemptsExceeded',
       description: 'gave up after 3 of 3 delivery attempts',
     });
-    expect(nextAttempt({ attempt: 1, now: start, firstAttemptAt: start, policy: { ...policy, maxDeliveryAttempts: 1 } })).toMatchObject({
+    expect(
+      nextAttempt({
+        attempt: 1,
+        now: start,
+        firstAttemptAt: start,
+        policy: { ...policy, maxDeliveryAttempts: 1 },
+      }),
+    ).toMatchObject({
       exhausted: 'MaxDeliveryAttemptsExceeded',
     });
   });
@@ -69,7 +86,13 @@ describe('nextAttempt', () => {
   it('stops when the next attempt would fall after the time to live', () => {
     const policy = { ...defaults, eventTimeToLiveInMinutes: 10 };
     const now = new Date(start.getTime() + 9 * 60_000 + 55_000); // 5 s left
-    const result = nextAttempt({ attempt: 1, now, firstAttemptAt: start.toISOString(), policy, random: middle });
+    const result = nextAttempt({
+      attempt: 1,
+      now,
+      firstAttemptAt: start.toISOString(),
+      policy,
+      random: middle,
+    });
     expect(result).toMatchObject({ exhausted: 'TimeToLiveExceeded' });
     // The same failure with time left is retried.
     const early = nextAttempt({ attempt: 1, now: start, firstAttemptAt: start, policy, random: middle });
@@ -93,20 +116,51 @@ describe('nextAttempt', () => {
   });
 
   it('waits at least as long as Retry-After asks, and never less than the schedule', () => {
-    const longer = nextAttempt({ attempt: 1, now: start, firstAttemptAt: start, policy: defaults, retryAfterMs: 120_000, random: middle });
+    const longer = nextAttempt({
+      attempt: 1,
+      now: start,
+      firstAttemptAt: start,
+      policy: defaults,
+      retryAfterMs: 120_000,
+      random: middle,
+    });
     expect(delayOf(longer)).toBe(120_000);
-    const shorter = nextAttempt({ attempt: 1, now: start, firstAttemptAt: start, policy: defaults, retryAfterMs: 1_000, random: middle });
+    const shorter = nextAttempt({
+      attempt: 1,
+      now: start,
+      firstAttemptAt: start,
+      policy: defaults,
+      retryAfterMs: 1_000,
+      random: middle,
+    });
     expect(delayOf(shorter)).toBe(10_000);
   });
 
   it('bounds Retry-After by the time to live', () => {
     const policy = { ...defaults, eventTimeToLiveInMinutes: 60 };
-    const result = nextAttempt({ attempt: 1, now: start, firstAttemptAt: start, policy, retryAfterMs: 2 * 3_600_000 });
+    const result = nextAttempt({
+      attempt: 1,
+      now: start,
+      firstAttemptAt: start,
+      policy,
+      retryAfterMs: 2 * 3_600_000,
+    });
     expect(result).toMatchObject({ exhausted: 'TimeToLiveExceeded' });
     if ('exhausted' in result) expect(result.description).toContain('Retry-After');
   });
 
   it('applies the failure kind floor (408 waits 2 min)', () => {
-    expect(delayOf(nextAttempt({ attempt: 1, now: start, firstAttemptAt: start, policy: defaults, minDelayMs: 120_000, random: middle }))).toBe(120_000);
+    expect(
+      delayOf(
+        nextAttempt({
+          attempt: 1,
+          now: start,
+          firstAttemptAt: start,
+          policy: defaults,
+          minDelayMs: 120_000,
+          random: middle,
+        }),
+      ),
+    ).toBe(120_000);
   });
 });

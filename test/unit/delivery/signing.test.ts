@@ -20,8 +20,18 @@ describe('signDelivery', () => {
   });
 
   it('keeps the webhook-id across attempts and stamps each attempt with its own time', () => {
-    const first = signDelivery({ secret, webhookId: 'dlv_1', body, timestamp: new Date('2026-01-01T00:00:00Z') });
-    const retry = signDelivery({ secret, webhookId: 'dlv_1', body, timestamp: new Date('2026-01-01T00:00:10Z') });
+    const first = signDelivery({
+      secret,
+      webhookId: 'dlv_1',
+      body,
+      timestamp: new Date('2026-01-01T00:00:00Z'),
+    });
+    const retry = signDelivery({
+      secret,
+      webhookId: 'dlv_1',
+      body,
+      timestamp: new Date('2026-01-01T00:00:10Z'),
+    });
     expect(retry['webhook-id']).toBe(first['webhook-id']);
     expect(first['webhook-timestamp']).toBe('1767225600');
     expect(retry['webhook-timestamp']).toBe('1767225610');

@@ -11,7 +11,9 @@ const noAllowList = new SsrfGuard(parseAllowedCidrs(undefined));
  * block and what the guard must say. Blocks the registry marks not globally reachable are refused
  * (the label names the block); the globally reachable ones are allowed.
  */
-const IPV4_REGISTRY: ReadonlyArray<[block: string, address: string, expected: string /* a block's label, or 'allowed' */]> = [
+const IPV4_REGISTRY: ReadonlyArray<
+  [block: string, address: string, expected: string /* a block's label, or 'allowed' */]
+> = [
   ['0.0.0.0/8 this network', '0.1.2.3', 'this network'],
   ['0.0.0.0/32 this host on this network', '0.0.0.0', 'this network'],
   ['10.0.0.0/8 private-use', '10.255.0.1', 'private-use'],
@@ -40,7 +42,9 @@ const IPV4_REGISTRY: ReadonlyArray<[block: string, address: string, expected: st
 ];
 
 /** One row per entry of the IANA IPv6 Special-Purpose Address Registry (iana-ipv6-special-registry). */
-const IPV6_REGISTRY: ReadonlyArray<[block: string, address: string, expected: string /* a block's label, or 'allowed' */]> = [
+const IPV6_REGISTRY: ReadonlyArray<
+  [block: string, address: string, expected: string /* a block's label, or 'allowed' */]
+> = [
   ['::1/128 loopback', '::1', 'loopback'],
   ['::/128 unspecified', '::', 'unspecified'],
   ['::ffff:0:0/96 IPv4-mapped (judged as the IPv4)', '::ffff:169.254.169.254', 'link-local'],
@@ -86,13 +90,25 @@ const OTHER_BLOCKED: ReadonlyArray<[what: string, address: string, expected: str
 
 /** IPv6 forms that carry an IPv4 address: refused when the IPv4 is, whatever the outer block says. */
 const EMBEDDED: ReadonlyArray<[form: string, address: string, expected: string]> = [
-  ['issue 12: local-use NAT64 of the metadata address', '64:ff9b:1::a9fe:a9fe', '169.254.169.254 (local-use NAT64), a link-local'],
+  [
+    'issue 12: local-use NAT64 of the metadata address',
+    '64:ff9b:1::a9fe:a9fe',
+    '169.254.169.254 (local-use NAT64), a link-local',
+  ],
   ['issue 12: 6to4 of the metadata address', '2002:a9fe:a9fe::', '169.254.169.254 (6to4), a link-local'],
   ['issue 12: 6to4 of 127.0.0.1', '2002:7f00:1::', '127.0.0.1 (6to4), a loopback'],
   ['6to4 of a private address, any subnet', '2002:a00:1:ffff::1', '10.0.0.1 (6to4), a private-use'],
-  ['Teredo with the metadata address as server', '2001:0:a9fe:a9fe::f7f7:f7f7', '169.254.169.254 (Teredo server), a link-local'],
+  [
+    'Teredo with the metadata address as server',
+    '2001:0:a9fe:a9fe::f7f7:f7f7',
+    '169.254.169.254 (Teredo server), a link-local',
+  ],
   // Client 127.0.0.1 obfuscated: 0x7f000001 XOR 0xffffffff = 0x80fffffe.
-  ['Teredo with 127.0.0.1 as (obfuscated) client', '2001:0:808:808:0:0:80ff:fffe', '127.0.0.1 (Teredo client), a loopback'],
+  [
+    'Teredo with 127.0.0.1 as (obfuscated) client',
+    '2001:0:808:808:0:0:80ff:fffe',
+    '127.0.0.1 (Teredo client), a loopback',
+  ],
   ['IPv4-compatible loopback', '::127.0.0.1', '127.0.0.1 (IPv4-compatible), a loopback'],
   ['IPv4-mapped loopback (dotted)', '::ffff:127.0.0.1', '::ffff:127.0.0.1 is a loopback'],
   ['IPv4-mapped loopback (hex)', '::ffff:7f00:1', 'is a loopback'],
@@ -125,16 +141,30 @@ describe('SSRF address classification', () => {
     if (!check.allowed) expect(check.reason).toContain(reason);
   });
 
-  it.each(['8.8.8.8', '172.32.0.1', '172.15.255.255', '100.128.0.1', '169.255.0.1', '1.1.1.1', '192.0.1.1', '198.20.0.1', '2606:4700::1111', '2a00:1450::1'])(
-    'allows public %s',
+  it.each([
+    '8.8.8.8',
+    '172.32.0.1',
+    '172.15.255.255',
+    '100.128.0.1',
+    '169.255.0.1',
+    '1.1.1.1',
+    '192.0.1.1',
+    '198.20.0.1',
+    '2606:4700::1111',
+    '2a00:1450::1',
+  ])('allows public %s', (address) => {
+    expect(noAllowList.checkAddress(address)).toEqual({ allowed: true });
+  });
+
+  it.each(['localhost', '0x7f.1', '2130706433', '127.1', '::ffff:127.1'])(
+    'refuses %s: not an IP address',
     (address) => {
-      expect(noAllowList.checkAddress(address)).toEqual({ allowed: true });
+      expect(noAllowList.checkAddress(address)).toEqual({
+        allowed: false,
+        reason: `${address} is not an IP address`,
+      });
     },
   );
-
-  it.each(['localhost', '0x7f.1', '2130706433', '127.1', '::ffff:127.1'])('refuses %s: not an IP address', (address) => {
-    expect(noAllowList.checkAddress(address)).toEqual({ allowed: false, reason: `${address} is not an IP address` });
-  });
 
   it.each([
     ['http://[64:ff9b:1::a9fe:a9fe]/', '169.254.169.254'],
@@ -210,16 +240,28 @@ describe('host checks and the pinned lookup', () => {
   const guard = new SsrfGuard(
     parseAllowedCidrs(undefined),
     resolverOf({
-      'public.example': [{ address: '93.184.216.34', family: 4 }, { address: '2606:2800::1', family: 6 }],
-      'mixed.example': [{ address: '10.0.0.5', family: 4 }, { address: '93.184.216.34', family: 4 }],
-      'dualstack-localhost': [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }],
+      'public.example': [
+        { address: '93.184.216.34', family: 4 },
+        { address: '2606:2800::1', family: 6 },
+      ],
+      'mixed.example': [
+        { address: '10.0.0.5', family: 4 },
+        { address: '93.184.216.34', family: 4 },
+      ],
+      'dualstack-localhost': [
+        { address: '::1', family: 6 },
+        { address: '127.0.0.1', family: 4 },
+      ],
       'metadata.example': [{ address: '169.254.169.254', family: 4 }],
     }),
   );
 
   it('keeps only the addresses a host may be reached at; none left means refused', async () => {
     expect(await guard.checkHost('public.example')).toMatchObject({ ok: true });
-    expect(await guard.checkHost('mixed.example')).toEqual({ ok: true, addresses: [{ address: '93.184.216.34', family: 4 }] });
+    expect(await guard.checkHost('mixed.example')).toEqual({
+      ok: true,
+      addresses: [{ address: '93.184.216.34', family: 4 }],
+    });
     expect(await guard.checkHost('metadata.example')).toEqual({
       ok: false,
       refused: true,
@@ -230,7 +272,10 @@ describe('host checks and the pinned lookup', () => {
       { address: '::1', family: 6 },
       { address: '127.0.0.1', family: 4 },
     ]);
-    expect(await localOnly.checkHost('localhost')).toEqual({ ok: true, addresses: [{ address: '127.0.0.1', family: 4 }] });
+    expect(await localOnly.checkHost('localhost')).toEqual({
+      ok: true,
+      addresses: [{ address: '127.0.0.1', family: 4 }],
+    });
   });
 
   it('checks IP literals without DNS, with or without brackets', async () => {
@@ -247,16 +292,25 @@ describe('host checks and the pinned lookup', () => {
   });
 
   function lookup(hostname: string, options: { all?: boolean; family?: number }) {
-    return new Promise<{ error: NodeJS.ErrnoException | null; address: unknown; family: number | undefined }>((resolve) => {
-      guard.lookup(hostname, options, (error, address, family) => resolve({ error, address, family }));
-    });
+    return new Promise<{ error: NodeJS.ErrnoException | null; address: unknown; family: number | undefined }>(
+      (resolve) => {
+        guard.lookup(hostname, options, (error, address, family) => resolve({ error, address, family }));
+      },
+    );
   }
 
   it('hands the connection only checked addresses, in both lookup forms', async () => {
     expect(await lookup('public.example', {})).toEqual({ error: null, address: '93.184.216.34', family: 4 });
-    expect(await lookup('public.example', { family: 6 })).toEqual({ error: null, address: '2606:2800::1', family: 6 });
+    expect(await lookup('public.example', { family: 6 })).toEqual({
+      error: null,
+      address: '2606:2800::1',
+      family: 6,
+    });
     expect((await lookup('public.example', { all: true })).address).toHaveLength(2);
-    expect(await lookup('mixed.example', { all: true })).toMatchObject({ error: null, address: [{ address: '93.184.216.34' }] });
+    expect(await lookup('mixed.example', { all: true })).toMatchObject({
+      error: null,
+      address: [{ address: '93.184.216.34' }],
+    });
     const refused = await lookup('metadata.example', { all: true });
     expect(refused.error).toBeInstanceOf(TargetRefusedError);
     expect((await lookup('public.example', { family: 6 })).address).toBe('2606:2800::1');

@@ -1,10 +1,6 @@
 import { z } from 'zod';
 
-import {
-  PROBLEM_CONTENT_TYPE,
-  ProblemError,
-  toProblemResponse,
-} from '../../../shared/http/problem';
+import { PROBLEM_CONTENT_TYPE, ProblemError, toProblemResponse } from '../../../shared/http/problem';
 import {
   conflictProblem,
   internalProblem,

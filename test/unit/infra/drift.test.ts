@@ -174,6 +174,8 @@ describe('Service Bus roles follow the triggers', () => {
     const rbac = readFileSync(join(infraDir, 'app', 'rbac.bicep'), 'utf8');
     // Scoped to each queue, never to the namespace.
     expect(rbac).toMatch(/serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'/);
-    expect(rbac).toMatch(/scope: triggerQueues\[i\]\s*\n\s*name: guid\(triggerQueues\[i\]\.id, appIdentity\.id, roles\.serviceBusDataOwner\)/);
+    expect(rbac).toMatch(
+      /scope: triggerQueues\[i\]\s*\n\s*name: guid\(triggerQueues\[i\]\.id, appIdentity\.id, roles\.serviceBusDataOwner\)/,
+    );
   });
 });

@@ -203,8 +203,9 @@ async function recordPipelineTelemetry(): Promise<Recorded> {
     dimensionValues: new Map(),
   };
   const noteValues = (attributes: Record<string, unknown>): void => {
-    for (const [key, value] of Object.entries(attributes))
-      {addTo(recorded.dimensionValues, key, [String(value)]);}
+    for (const [key, value] of Object.entries(attributes)) {
+      addTo(recorded.dimensionValues, key, [String(value)]);
+    }
   };
   for (const resourceMetrics of metricExporter.getMetrics()) {
     for (const scope of resourceMetrics.scopeMetrics) {

@@ -60,17 +60,15 @@ describe('GET /ingress/deadletters', () => {
       { page: {}, tokens },
     );
     expect(response.body).toEqual({
-      items: [
-        { sequenceNumber: '1', reason: 'Unreadable', description: expect.any(String) },
-      ],
+      items: [{ sequenceNumber: '1', reason: 'Unreadable', description: expect.any(String) }],
     });
   });
 
   it('refuses a token sealed by us whose content is no sequence number', async () => {
     const forged = await tokens.seal('-5', ['ingressDeadLetters']);
-    await expect(listIngressDeadLetters(dependencies, { page: { continuationToken: forged }, tokens })).rejects.toBeInstanceOf(
-      ProblemError,
-    );
+    await expect(
+      listIngressDeadLetters(dependencies, { page: { continuationToken: forged }, tokens }),
+    ).rejects.toBeInstanceOf(ProblemError);
   });
 
   it.each(['{"a":1}', 'garbage', '-1', '01', '1.5', '99999999999999999999', ' 1'])(

@@ -10,7 +10,11 @@ import { rejectedIngressMessage } from '../../../shared/pipeline/rejectedIngress
 const NOW = new Date('2026-01-01T00:00:00Z');
 
 function deadLetterWithOriginal(body: Buffer): unknown {
-  const input = { body, contentType: 'application/cloudevents+json', applicationProperties: { topic: 'orders' } };
+  const input = {
+    body,
+    contentType: 'application/cloudevents+json',
+    applicationProperties: { topic: 'orders' },
+  };
   return rejectedIngressMessage(
     { reason: 'MaxDeliveryCountExceeded', description: 'route failed' },
     input,
@@ -27,7 +31,10 @@ function fakeSession(deadLetters: IngressDeadLetter[]) {
     kept,
     dependencies: {
       peekRejectedIngress: () => Promise.reject(new Error('redrive must not page the session')),
-      async drainIngressDeadLetters(max: number, handle: (d: IngressDeadLetter) => Promise<'redriven' | 'kept'>) {
+      async drainIngressDeadLetters(
+        max: number,
+        handle: (d: IngressDeadLetter) => Promise<'redriven' | 'kept'>,
+      ) {
         const result = { redriven: 0, kept: 0 };
         for (const deadLetter of deadLetters.splice(0, max)) {
           const outcome = await handle(deadLetter);
@@ -58,7 +65,11 @@ describe('ingress redrive', () => {
   });
 
   it('keeps messages rejected as no valid event, which carry no original', async () => {
-    const rejected = rejectedIngressMessage({ reason: 'InvalidEvent', description: 'no id' }, { body: '{}' }, NOW).body;
+    const rejected = rejectedIngressMessage(
+      { reason: 'InvalidEvent', description: 'no id' },
+      { body: '{}' },
+      NOW,
+    ).body;
     const session = fakeSession([
       { body: rejected, sequenceNumber: '1' },
       { body: Buffer.from('not json'), sequenceNumber: '2' },
@@ -77,9 +88,9 @@ describe('ingress redrive', () => {
       redriven: 2,
       kept: 0,
     });
-    await expect(redriveIngressDeadLetters(session.dependencies, { body: { max: 0 } })).rejects.toBeInstanceOf(
-      ProblemError,
-    );
+    await expect(
+      redriveIngressDeadLetters(session.dependencies, { body: { max: 0 } }),
+    ).rejects.toBeInstanceOf(ProblemError);
     await expect(
       redriveIngressDeadLetters(session.dependencies, { body: { max: 1, extra: true } }),
     ).rejects.toBeInstanceOf(ProblemError);

@@ -87,7 +87,10 @@ describe('putSubscription', () => {
     const response = await putSubscription(memory.repository, input());
 
     expect(response.status).toBe(201);
-    expect(response.headers).toEqual({ etag: '"etag-1"', location: '/api/topics/orders/subscriptions/billing' });
+    expect(response.headers).toEqual({
+      etag: '"etag-1"',
+      location: '/api/topics/orders/subscriptions/billing',
+    });
     const saved = memory.stored('billing')!.record;
     expect(response.body).toMatchObject({ name: 'billing', topic: 'orders', status: 'active' });
     expect((response.body as { signingSecret: string }).signingSecret).toBe(saved.signingSecret);
@@ -190,7 +193,10 @@ describe('putSubscription', () => {
     const check = jest.fn(async () => 'refused');
     const response = await putSubscription(
       memory.repository,
-      input({ body: { destination: { endpointType: 'ServiceBusQueue', queueName: 'orders-out' } }, checkWebhookTarget: check }),
+      input({
+        body: { destination: { endpointType: 'ServiceBusQueue', queueName: 'orders-out' } },
+        checkWebhookTarget: check,
+      }),
     );
 
     expect(response.status).toBe(201);

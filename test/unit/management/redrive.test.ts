@@ -1,4 +1,9 @@
-import type { DeadLetterMessage, DeliveryMessage, DeliveryRecord, SubscriptionRecord } from '../../../shared/domain/types';
+import type {
+  DeadLetterMessage,
+  DeliveryMessage,
+  DeliveryRecord,
+  SubscriptionRecord,
+} from '../../../shared/domain/types';
 import { type DeadLetterDependencies, redriveDeadLetters } from '../../../shared/management/deadletters';
 import { DeliveryNotFoundError } from '../../../shared/domain/repositories';
 
@@ -85,7 +90,11 @@ describe('redrive', () => {
     ]);
     const { dependencies, sent } = fakeDependencies(queue, records);
 
-    const response = await redriveDeadLetters(dependencies, { topic: 'orders', name: 'hook', body: undefined });
+    const response = await redriveDeadLetters(dependencies, {
+      topic: 'orders',
+      name: 'hook',
+      body: undefined,
+    });
 
     expect(response.status).toBe(202);
     expect(response.body).toEqual({ redriven: 2, deliveryIds: ['dlv_orphan', 'dlv_other'] });

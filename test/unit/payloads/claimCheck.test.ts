@@ -1,4 +1,8 @@
-import { CLAIM_CHECK_THRESHOLD_BYTES, needsClaimCheck, payloadBlobName } from '../../../shared/payloads/claimCheck';
+import {
+  CLAIM_CHECK_THRESHOLD_BYTES,
+  needsClaimCheck,
+  payloadBlobName,
+} from '../../../shared/payloads/claimCheck';
 
 describe('needsClaimCheck', () => {
   it('sends bodies up to the threshold inline and larger ones by claim check', () => {
@@ -16,7 +20,9 @@ describe('needsClaimCheck', () => {
 
 describe('payloadBlobName', () => {
   it('is the same for the same event, so a re-run overwrites its own blob', () => {
-    expect(payloadBlobName('Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4')).toBe(payloadBlobName('Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4'));
+    expect(payloadBlobName('Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4')).toBe(
+      payloadBlobName('Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4'),
+    );
   });
 
   it('is 64 lower-case hex characters and .json, different per event', () => {

@@ -23,9 +23,9 @@ describe('deliver after a crash between any two of its side effects', () => {
     for (const crashPoint of crashPoints) {
       it(`webhook ${status}, crash at ${crashPoint}: the redelivery ends ${expected} with its follow-up, attempt recorded once`, async () => {
         const fake = fakeDeliver({ webhookStatus: () => status });
-        await expect(deliverAttempt(crashingAt(fake.dependencies(true), crashPoint), message)).rejects.toThrow(
-          `crash at ${crashPoint}`,
-        );
+        await expect(
+          deliverAttempt(crashingAt(fake.dependencies(true), crashPoint), message),
+        ).rejects.toThrow(`crash at ${crashPoint}`);
         // Nothing is recorded before the attempt's follow-up is out: a recorded attempt whose
         // retry or dead letter was never sent would stop the delivery for good.
         expect(fake.deliveries.size).toBe(0);

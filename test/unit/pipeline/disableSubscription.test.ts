@@ -54,8 +54,13 @@ describe('disabling a subscription after 410 Gone', () => {
   it('disables the version whose webhook answered 410', async () => {
     const called = subscription('2026-01-01T00:00:00Z', 'https://old.test/hook');
     const holder = storeHolding(called);
-    expect(await disableIfUnchanged(holder.store, called, 'the webhook answered 410 Gone', now)).toBe('disabled');
-    expect(holder.stored()).toMatchObject({ status: 'disabled', disabledReason: 'the webhook answered 410 Gone' });
+    expect(await disableIfUnchanged(holder.store, called, 'the webhook answered 410 Gone', now)).toBe(
+      'disabled',
+    );
+    expect(holder.stored()).toMatchObject({
+      status: 'disabled',
+      disabledReason: 'the webhook answered 410 Gone',
+    });
   });
 
   it('leaves a subscription alone that was replaced after the attempt read it (a late 410 from the old URL)', async () => {
@@ -78,7 +83,12 @@ describe('disabling a subscription after 410 Gone', () => {
   it('does nothing for a deleted or an already disabled subscription', async () => {
     const called = subscription('2026-01-01T00:00:00Z', 'https://old.test/hook');
     expect(await disableIfUnchanged(storeHolding(undefined).store, called, 'gone', now)).toBe('gone');
-    const disabled = { ...called, status: 'disabled' as const, disabledReason: 'first 410', updatedAt: '2026-01-01T00:01:00Z' };
+    const disabled = {
+      ...called,
+      status: 'disabled' as const,
+      disabledReason: 'first 410',
+      updatedAt: '2026-01-01T00:01:00Z',
+    };
     const holder = storeHolding(disabled);
     expect(await disableIfUnchanged(holder.store, called, 'second 410', now)).toBe('disabled');
     expect(holder.stored()).toEqual(disabled);

@@ -1,4 +1,9 @@
-import type { DeadLetterMessage, DeliveryMessage, DeliveryRecord, SubscriptionRecord } from '../../../shared/domain/types';
+import type {
+  DeadLetterMessage,
+  DeliveryMessage,
+  DeliveryRecord,
+  SubscriptionRecord,
+} from '../../../shared/domain/types';
 import type { DeliverDependencies } from '../../../shared/pipeline/deliver';
 import { planAttempt } from '../../../shared/store/deliveryAttempts';
 

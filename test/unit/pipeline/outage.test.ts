@@ -15,7 +15,8 @@ function unexpected(what: string): never {
   throw new Error(`unexpected: ${what}`);
 }
 
-const cosmosRefused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', diagnostics: {} });
+const cosmosRefused = () =>
+  Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', diagnostics: {} });
 
 describe('the postponement schedule', () => {
   it('starts at 15 s, doubles, and stays at 5 min', () => {
@@ -72,7 +73,12 @@ describe('postponed copies', () => {
         contentType: 'application/cloudevents+json',
         subject: 's',
         correlationId: 'c',
-        applicationProperties: { topic: 'orders', payloadRef: 'ref', traceparent: 'tp', outagePostponements: 1 },
+        applicationProperties: {
+          topic: 'orders',
+          payloadRef: 'ref',
+          traceparent: 'tp',
+          outagePostponements: 1,
+        },
       },
       2,
     );
@@ -82,7 +88,12 @@ describe('postponed copies', () => {
       contentType: 'application/cloudevents+json',
       subject: 's',
       correlationId: 'c',
-      applicationProperties: { topic: 'orders', payloadRef: 'ref', traceparent: 'tp', outagePostponements: 2 },
+      applicationProperties: {
+        topic: 'orders',
+        payloadRef: 'ref',
+        traceparent: 'tp',
+        outagePostponements: 2,
+      },
     });
   });
 });
@@ -155,7 +166,11 @@ describe('rideOutOutage', () => {
         async () => {
           throw error;
         },
-        { ...noSleep, postponements: MAX_OUTAGE_POSTPONEMENTS, postpone: async () => unexpected('a postponement') },
+        {
+          ...noSleep,
+          postponements: MAX_OUTAGE_POSTPONEMENTS,
+          postpone: async () => unexpected('a postponement'),
+        },
       ),
     ).rejects.toBe(error);
   });

@@ -1,5 +1,10 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import type { DeadLetterMessage, DeliveryMessage, DeliveryRecord, EventRecord } from '../../../shared/domain/types';
+import type {
+  DeadLetterMessage,
+  DeliveryMessage,
+  DeliveryRecord,
+  EventRecord,
+} from '../../../shared/domain/types';
 import { originalFromDeadLetter } from '../../../shared/pipeline/ingressDeadLetter';
 import {
   type Disposition,
@@ -30,7 +35,9 @@ function retryingRecord(overrides: Partial<DeliveryRecord> = {}): DeliveryRecord
     topic: 'orders',
     subscription: 'hook',
     status: 'retrying',
-    attempts: [{ n: 1, at: '2026-01-01T11:00:00Z', outcome: 'retryableFailure', durationMs: 5, httpStatus: 503 }],
+    attempts: [
+      { n: 1, at: '2026-01-01T11:00:00Z', outcome: 'retryableFailure', durationMs: 5, httpStatus: 503 },
+    ],
     createdAt: '2026-01-01T11:00:00Z',
     updatedAt: '2026-01-01T11:00:00Z',
     nextAttemptAt: '2026-01-01T11:00:10Z',
@@ -128,7 +135,12 @@ describe('reconcile: poisoned deliveries', () => {
     expect(record.attempts.map((attempt) => attempt.n)).toEqual([1, 2]);
     // In the subscription's dead letters, so redrive takes it.
     expect(fake.deadLetters).toEqual([
-      expect.objectContaining({ deliveryId: 'dlv_1', attempt: 2, payloadRef: 'payloads/key1', reason: 'ProcessingFailed' }),
+      expect.objectContaining({
+        deliveryId: 'dlv_1',
+        attempt: 2,
+        payloadRef: 'payloads/key1',
+        reason: 'ProcessingFailed',
+      }),
     ]);
     // Nothing left overdue afterwards.
     expect(report.overdueRetries).toEqual({ reenqueued: 0, deadLettered: 0, failed: 0 });
@@ -136,14 +148,26 @@ describe('reconcile: poisoned deliveries', () => {
 
   it('creates the record when deliver failed before it made one', async () => {
     const fake = fakeReconcile({
-      deliveries: [{ body: { ...delivery, attempt: 1 }, applicationProperties: {}, deadLetterReason: 'MaxDeliveryCountExceeded' }],
+      deliveries: [
+        {
+          body: { ...delivery, attempt: 1 },
+          applicationProperties: {},
+          deadLetterReason: 'MaxDeliveryCountExceeded',
+        },
+      ],
     });
     await reconcile(fake.dependencies, GRACE);
-    expect(fake.records.get('dlv_1')).toMatchObject({ status: 'deadLettered', topic: 'orders', subscription: 'hook' });
+    expect(fake.records.get('dlv_1')).toMatchObject({
+      status: 'deadLettered',
+      topic: 'orders',
+      subscription: 'hook',
+    });
   });
 
   it('takes off a message whose attempt was recorded after all, without a dead letter', async () => {
-    const fake = fakeReconcile({ deliveries: [{ body: { ...delivery, attempt: 1 }, applicationProperties: {} }] });
+    const fake = fakeReconcile({
+      deliveries: [{ body: { ...delivery, attempt: 1 }, applicationProperties: {} }],
+    });
     fake.records.set('dlv_1', retryingRecord({ nextAttemptAt: '2026-01-01T11:59:59Z' }));
     const report = await reconcile(fake.dependencies, GRACE);
     expect(report.deliveries.handled).toBe(1);
@@ -152,7 +176,9 @@ describe('reconcile: poisoned deliveries', () => {
   });
 
   it('leaves a message that is no delivery message where it is', async () => {
-    const fake = fakeReconcile({ deliveries: [{ body: Buffer.from('not json'), applicationProperties: {} }] });
+    const fake = fakeReconcile({
+      deliveries: [{ body: Buffer.from('not json'), applicationProperties: {} }],
+    });
     const report = await reconcile(fake.dependencies, GRACE);
     expect(report.deliveries).toEqual({ handled: 0, left: 1, failed: 0 });
   });
@@ -194,7 +220,12 @@ describe('reconcile: ingress poison', () => {
 
 describe('reconcile: dead letters that failed to redrive', () => {
   it('go back to their session as fresh copies; strangers stay', async () => {
-    const deadLetter: DeadLetterMessage = { ...delivery, reason: 'EndpointRejected', description: '403', deadLetteredAt: '2026-01-01T11:00:00Z' };
+    const deadLetter: DeadLetterMessage = {
+      ...delivery,
+      reason: 'EndpointRejected',
+      description: '403',
+      deadLetteredAt: '2026-01-01T11:00:00Z',
+    };
     const fake = fakeReconcile({
       deadletters: [
         { body: deadLetter, sessionId: 'orders/hook', applicationProperties: {} },
@@ -205,7 +236,9 @@ describe('reconcile: dead letters that failed to redrive', () => {
     const report = await reconcile(fake.dependencies, GRACE);
     expect(report.deadletters).toEqual({ handled: 2, left: 1, failed: 0 });
     expect(fake.deadLetters).toEqual([deadLetter]);
-    expect(fake.rawDeadLetters).toEqual([expect.objectContaining({ sessionId: '$ingress', body: { stage: 'ingress' } })]);
+    expect(fake.rawDeadLetters).toEqual([
+      expect.objectContaining({ sessionId: '$ingress', body: { stage: 'ingress' } }),
+    ]);
   });
 });
 
@@ -240,6 +273,9 @@ describe('reconcile: overdue retries', () => {
     fake.records.set('dlv_1', retryingRecord());
     const report = await reconcile(fake.dependencies, GRACE);
     expect(report.overdueRetries.deadLettered).toBe(1);
-    expect(fake.records.get('dlv_1')).toMatchObject({ status: 'deadLettered', deadLetter: { reason: 'RetryLost' } });
+    expect(fake.records.get('dlv_1')).toMatchObject({
+      status: 'deadLettered',
+      deadLetter: { reason: 'RetryLost' },
+    });
   });
 });

@@ -1,9 +1,7 @@
 import { eventKey } from '../../../shared/events/eventKey';
 import { payloadBlobName } from '../../../shared/payloads/claimCheck';
-import type { ServiceBusReceivedMessage } from '@azure/service-bus';
-import { rejectedIngressMessage, originalOf } from '../../../shared/pipeline/rejectedIngress';
 import { routeIngressMessage } from '../../../shared/pipeline/route';
-import { NOW, fakeRoute, subscription } from './fakeRoute';
+import { fakeRoute, subscription } from './fakeRoute';
 
 const secretEvent = {
   specversion: '1.0',
@@ -233,32 +231,6 @@ describe('the rejected ingress dead letter', () => {
         },
         originalBody: '{"specversion":"0.3"}',
         deadLetteredAt: '2026-01-01T01:00:00.000Z',
-      },
-    });
-  });
-
-  it('is built the same way from a received message (the reconciliation of native dead letters)', () => {
-    const enqueuedTimeUtc = new Date('2026-01-01T00:30:00Z');
-    const received = {
-      body: { specversion: '1.0' },
-      contentType: 'application/cloudevents+json',
-      applicationProperties: { topic: 'orders', n: 1 },
-      messageId: 'native-1',
-      enqueuedTimeUtc,
-    } as unknown as ServiceBusReceivedMessage;
-    const message = rejectedIngressMessage(
-      { reason: 'MaxDeliveryCountExceeded', description: 'route failed 10 times' },
-      originalOf(received),
-      NOW,
-    );
-    expect(message).toMatchObject({
-      sessionId: '$ingress',
-      body: {
-        reason: 'MaxDeliveryCountExceeded',
-        messageId: 'native-1',
-        enqueuedTimeUtc: '2026-01-01T00:30:00.000Z',
-        applicationProperties: { topic: 'orders', n: 1 },
-        originalBody: '{"specversion":"1.0"}',
       },
     });
   });

@@ -1,7 +1,8 @@
 import type { CloudEventJson, SubscriptionFilter } from '../../../shared/domain/types';
 import { compileFilter } from '../../../shared/routing/matchesFilter';
 
-const matchesFilter = (filter: SubscriptionFilter, event: CloudEventJson): boolean => compileFilter(filter)(event);
+const matchesFilter = (filter: SubscriptionFilter, event: CloudEventJson): boolean =>
+  compileFilter(filter)(event);
 
 const order: CloudEventJson = {
   specversion: '1.0',
@@ -15,7 +16,9 @@ const order: CloudEventJson = {
 describe('matchesFilter', () => {
   it('passes every event through an empty filter', () => {
     expect(matchesFilter({}, order)).toBe(true);
-    expect(matchesFilter({ includedEventTypes: [], subjectBeginsWith: '', subjectEndsWith: '' }, order)).toBe(true);
+    expect(matchesFilter({ includedEventTypes: [], subjectBeginsWith: '', subjectEndsWith: '' }, order)).toBe(
+      true,
+    );
   });
 
   it('matches included event types case-insensitively', () => {
@@ -53,13 +56,17 @@ describe('matchesFilter', () => {
       ],
     };
     expect(matchesFilter(filter, order)).toBe(true);
-    expect(matchesFilter(filter, { ...order, data: { total: 150, customer: { tier: 'bronze' } } })).toBe(false);
+    expect(matchesFilter(filter, { ...order, data: { total: 150, customer: { tier: 'bronze' } } })).toBe(
+      false,
+    );
     expect(matchesFilter(filter, { ...order, data: { total: 50, customer: { tier: 'gold' } } })).toBe(false);
     expect(matchesFilter(filter, { ...order, type: 'order.deleted' })).toBe(false);
   });
 
   it('gives the same answers from one compiled predicate as compiled per event', () => {
-    const filter: SubscriptionFilter = { advancedFilters: [{ operatorType: 'NumberLessThan', key: 'data.total', value: 200 }] };
+    const filter: SubscriptionFilter = {
+      advancedFilters: [{ operatorType: 'NumberLessThan', key: 'data.total', value: 200 }],
+    };
     const predicate = compileFilter(filter);
     expect(predicate(order)).toBe(true);
     expect(predicate({ ...order, data: { total: 250 } })).toBe(false);

@@ -1,10 +1,20 @@
-import { compileSqlAction, compileSqlFilter, SqlEvaluationError, SqlSyntaxError } from '../../../local/servicebus-emulator/sql';
+import {
+  compileSqlAction,
+  compileSqlFilter,
+  SqlEvaluationError,
+  SqlSyntaxError,
+} from '../../../local/servicebus-emulator/sql';
 import { message } from './helpers';
 
 describe('SQL rule actions', () => {
   it('runs the docs example: SET, REMOVE and a sys property', () => {
-    const action = compileSqlAction("SET quantity = quantity / 2; REMOVE priority;SET sys.CorrelationId = 'low';");
-    const original = message({ color: 'red', quantity: 5, priority: 'high' }, { correlationId: 'high', label: 'red' });
+    const action = compileSqlAction(
+      "SET quantity = quantity / 2; REMOVE priority;SET sys.CorrelationId = 'low';",
+    );
+    const original = message(
+      { color: 'red', quantity: 5, priority: 'high' },
+      { correlationId: 'high', label: 'red' },
+    );
     const result = action(original);
     expect(result).toEqual({
       system: { correlationId: 'low', label: 'red' },
@@ -17,7 +27,10 @@ describe('SQL rule actions', () => {
 
   it('creates new user properties of every type', () => {
     const at = new Date('2024-01-01T00:00:00Z');
-    const action = compileSqlAction("SET a = 'x' SET b = 1.5 SET c = TRUE SET d = NULL SET e = 7 SET f = @at", { at });
+    const action = compileSqlAction(
+      "SET a = 'x' SET b = 1.5 SET c = TRUE SET d = NULL SET e = 7 SET f = @at",
+      { at },
+    );
     expect(action(message()).user).toEqual({ a: 'x', b: 1.5, c: true, d: null, e: 7, f: at });
   });
 
@@ -28,7 +41,10 @@ describe('SQL rule actions', () => {
 
   it('sets and removes user properties case-insensitively, keeping the stored spelling', () => {
     const action = compileSqlAction("SET COLOR = 'blue'; REMOVE Size");
-    expect(action(message({ Color: 'red', size: 3, SIZE: 4, other: 1 })).user).toEqual({ Color: 'blue', other: 1 });
+    expect(action(message({ Color: 'red', size: 3, SIZE: 4, other: 1 })).user).toEqual({
+      Color: 'blue',
+      other: 1,
+    });
   });
 
   it('sets an unknown expression as null and removing an absent property does nothing', () => {
@@ -58,7 +74,9 @@ describe('SQL rule actions', () => {
   });
 
   it('treats sys.Subject as sys.Label', () => {
-    expect(compileSqlAction("SET sys.Subject = 'new'")(message({}, { label: 'old' })).system.label).toBe('new');
+    expect(compileSqlAction("SET sys.Subject = 'new'")(message({}, { label: 'old' })).system.label).toBe(
+      'new',
+    );
   });
 
   it('writes a number into a string system property as text, and NULL or REMOVE clears it', () => {
@@ -78,11 +96,21 @@ describe('SQL rule actions', () => {
     const filter = compileSqlFilter("user.color='red'");
     const action = compileSqlAction("SET sys.Label = 'routed'");
     const msgs = [message({ color: 'red' }), message({ color: 'blue' })];
-    expect(msgs.filter(filter).map(action).map((m) => m.system.label)).toEqual(['routed']);
+    expect(
+      msgs
+        .filter(filter)
+        .map(action)
+        .map((m) => m.system.label),
+    ).toEqual(['routed']);
   });
 
   it('refuses to set or remove broker-owned system properties', () => {
-    for (const expression of ['SET sys.SequenceNumber = 1', 'SET sys.EnqueuedTimeUtc = NULL', 'REMOVE sys.DeliveryCount', 'SET sys.Size = 1']) {
+    for (const expression of [
+      'SET sys.SequenceNumber = 1',
+      'SET sys.EnqueuedTimeUtc = NULL',
+      'REMOVE sys.DeliveryCount',
+      'SET sys.Size = 1',
+    ]) {
       expect(() => compileSqlAction(expression)).toThrow(SqlSyntaxError);
     }
     expect(() => compileSqlAction('SET sys.SequenceNumber = 1')).toThrow(
@@ -92,15 +120,25 @@ describe('SQL rule actions', () => {
 
   it('raises an evaluation error when a value cannot convert to a system property type', () => {
     expect(() => compileSqlAction("SET sys.TimeToLive = 'soon'")(message())).toThrow(SqlEvaluationError);
-    expect(() => compileSqlAction("SET sys.ScheduledEnqueueTimeUtc = 'not a date'")(message())).toThrow(SqlEvaluationError);
+    expect(() => compileSqlAction("SET sys.ScheduledEnqueueTimeUtc = 'not a date'")(message())).toThrow(
+      SqlEvaluationError,
+    );
   });
 
   it('reports syntax errors with positions', () => {
-    expect(() => compileSqlAction('')).toThrow('Syntax error at position 0 near end of input: expected SET or REMOVE');
+    expect(() => compileSqlAction('')).toThrow(
+      'Syntax error at position 0 near end of input: expected SET or REMOVE',
+    );
     expect(() => compileSqlAction('SET a 1')).toThrow("Syntax error at position 6 near '1': expected '='");
-    expect(() => compileSqlAction('SET a = 1; DELETE b')).toThrow("Syntax error at position 11 near 'DELETE': expected SET or REMOVE");
-    expect(() => compileSqlAction('SET a = ')).toThrow('Syntax error at position 8 near end of input: expected an expression');
+    expect(() => compileSqlAction('SET a = 1; DELETE b')).toThrow(
+      "Syntax error at position 11 near 'DELETE': expected SET or REMOVE",
+    );
+    expect(() => compileSqlAction('SET a = ')).toThrow(
+      'Syntax error at position 8 near end of input: expected an expression',
+    );
     expect(() => compileSqlAction('SET p(x) = 1')).toThrow(SqlSyntaxError);
-    expect(() => compileSqlAction('SET a = 1 = 2')).toThrow("Syntax error at position 10 near '=': expected SET or REMOVE");
+    expect(() => compileSqlAction('SET a = 1 = 2')).toThrow(
+      "Syntax error at position 10 near '=': expected SET or REMOVE",
+    );
   });
 });

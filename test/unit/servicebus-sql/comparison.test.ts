@@ -1,7 +1,14 @@
 import { message, matches, truthOf } from './helpers';
 
 describe('SQL filter comparisons', () => {
-  const msg = message({ n: 5, d: 2.5, s: 'abc', b: true, when: new Date('2024-01-02T00:00:00Z'), nothing: null });
+  const msg = message({
+    n: 5,
+    d: 2.5,
+    s: 'abc',
+    b: true,
+    when: new Date('2024-01-02T00:00:00Z'),
+    nothing: null,
+  });
 
   it.each([
     ['n = 5', 'TRUE'],
@@ -27,24 +34,32 @@ describe('SQL filter comparisons', () => {
   });
 
   it('compares dates by instant', () => {
-    const later = message({ a: new Date('2024-01-02T00:00:00Z'), b: new Date('2024-01-03T00:00:00Z'), c: new Date('2024-01-02T00:00:00Z') });
+    const later = message({
+      a: new Date('2024-01-02T00:00:00Z'),
+      b: new Date('2024-01-03T00:00:00Z'),
+      c: new Date('2024-01-02T00:00:00Z'),
+    });
     expect(truthOf('a < b', later)).toBe('TRUE');
     expect(truthOf('a = c', later)).toBe('TRUE');
     expect(truthOf('a > b', later)).toBe('FALSE');
   });
 
-  it.each([
-    "n = '5'",
-    "s > 1",
-    'b = 1',
-    "when = '2024-01-02T00:00:00.000Z'",
-    'b > FALSE',
-  ])('type mismatch %s is unknown', (expression) => {
-    expect(truthOf(expression, msg)).toBe('UNKNOWN');
-  });
+  it.each(["n = '5'", 's > 1', 'b = 1', "when = '2024-01-02T00:00:00.000Z'", 'b > FALSE'])(
+    'type mismatch %s is unknown',
+    (expression) => {
+      expect(truthOf(expression, msg)).toBe('UNKNOWN');
+    },
+  );
 
   it('comparisons with an absent property or NULL are unknown, never true', () => {
-    for (const expression of ['missing = 1', 'missing <> 1', 'nothing = NULL', 'NULL = NULL', 'n = NULL', 'n <> NULL']) {
+    for (const expression of [
+      'missing = 1',
+      'missing <> 1',
+      'nothing = NULL',
+      'NULL = NULL',
+      'n = NULL',
+      'n <> NULL',
+    ]) {
       expect(truthOf(expression, msg)).toBe('UNKNOWN');
     }
   });

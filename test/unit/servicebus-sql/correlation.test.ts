@@ -5,8 +5,14 @@ describe('correlation filters', () => {
   const msg = message(
     { color: 'Red', quantity: 10, urgent: true, price: 2.5 },
     {
-      correlationId: 'high', messageId: 'm1', to: 'orders', replyTo: 'johndoe@contoso.com', label: 'Important',
-      sessionId: 's1', replyToSessionId: 'rs1', contentType: 'application/json',
+      correlationId: 'high',
+      messageId: 'm1',
+      to: 'orders',
+      replyTo: 'johndoe@contoso.com',
+      label: 'Important',
+      sessionId: 's1',
+      replyToSessionId: 'rs1',
+      contentType: 'application/json',
     },
   );
 
@@ -15,8 +21,14 @@ describe('correlation filters', () => {
     expect(
       matchesCorrelationFilter(
         {
-          correlationId: 'high', messageId: 'm1', to: 'orders', replyTo: 'johndoe@contoso.com', label: 'Important',
-          sessionId: 's1', replyToSessionId: 'rs1', contentType: 'application/json',
+          correlationId: 'high',
+          messageId: 'm1',
+          to: 'orders',
+          replyTo: 'johndoe@contoso.com',
+          label: 'Important',
+          sessionId: 's1',
+          replyToSessionId: 'rs1',
+          contentType: 'application/json',
         },
         msg,
       ),
@@ -43,12 +55,24 @@ describe('correlation filters', () => {
   });
 
   it('matches the docs example: label, replyTo and a user property', () => {
-    expect(matchesCorrelationFilter({ label: 'Important', replyTo: 'johndoe@contoso.com', properties: { color: 'Red' } }, msg)).toBe(true);
-    expect(matchesCorrelationFilter({ label: 'Important', replyTo: 'johndoe@contoso.com', properties: { color: 'red' } }, msg)).toBe(false);
+    expect(
+      matchesCorrelationFilter(
+        { label: 'Important', replyTo: 'johndoe@contoso.com', properties: { color: 'Red' } },
+        msg,
+      ),
+    ).toBe(true);
+    expect(
+      matchesCorrelationFilter(
+        { label: 'Important', replyTo: 'johndoe@contoso.com', properties: { color: 'red' } },
+        msg,
+      ),
+    ).toBe(false);
   });
 
   it('compares user properties by value and type', () => {
-    expect(matchesCorrelationFilter({ properties: { quantity: 10, urgent: true, price: 2.5 } }, msg)).toBe(true);
+    expect(matchesCorrelationFilter({ properties: { quantity: 10, urgent: true, price: 2.5 } }, msg)).toBe(
+      true,
+    );
     expect(matchesCorrelationFilter({ properties: { quantity: '10' } }, msg)).toBe(false);
     expect(matchesCorrelationFilter({ properties: { urgent: false } }, msg)).toBe(false);
     expect(matchesCorrelationFilter({ properties: { QUANTITY: 10 } }, msg)).toBe(true);

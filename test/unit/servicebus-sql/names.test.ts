@@ -10,7 +10,10 @@ describe('property names', () => {
   });
 
   it('matches names case-insensitively, preferring the exact spelling', () => {
-    const msg = message({ Color: 'red', color: 'blue', SuperHero: 'SuperMan Returns' }, { correlationId: 'c' });
+    const msg = message(
+      { Color: 'red', color: 'blue', SuperHero: 'SuperMan Returns' },
+      { correlationId: 'c' },
+    );
     expect(matches("COLOR = 'red' OR COLOR = 'blue'", msg)).toBe(true);
     expect(matches("Color = 'red'", msg)).toBe(true);
     expect(matches("color = 'blue'", msg)).toBe(true);
@@ -32,7 +35,9 @@ describe('property names', () => {
     expect(matches('[Property With Space] = 1', msg)).toBe(true);
     expect(matches("[HR-EmployeeID] = 'e1'", msg)).toBe(true);
     expect(matches('"Contoso & Northwind" = TRUE', msg)).toBe(true);
-    expect(matches('"http://schemas.microsoft.com/xrm/2011/Claims/EntityLogicalName" = \'account\'', msg)).toBe(true);
+    expect(
+      matches('"http://schemas.microsoft.com/xrm/2011/Claims/EntityLogicalName" = \'account\'', msg),
+    ).toBe(true);
     expect(matches('[a]]b] = 2', msg)).toBe(true);
     expect(matches('"say ""hi""" = 3', msg)).toBe(true);
     expect(matches('user.[and] = 4', msg)).toBe(true); // keywords only as delimited names
@@ -48,24 +53,49 @@ describe('property names', () => {
     const msg = message(
       {},
       {
-        messageId: 'm1', correlationId: 'c1', to: 't', replyTo: 'r', label: 'l', sessionId: 's',
-        replyToSessionId: 'rs', contentType: 'application/json', sequenceNumber: 42, enqueuedTimeUtc: enqueued,
-        scheduledEnqueueTimeUtc: enqueued, timeToLive: 60000, deliveryCount: 1, size: 123,
+        messageId: 'm1',
+        correlationId: 'c1',
+        to: 't',
+        replyTo: 'r',
+        label: 'l',
+        sessionId: 's',
+        replyToSessionId: 'rs',
+        contentType: 'application/json',
+        sequenceNumber: 42,
+        enqueuedTimeUtc: enqueued,
+        scheduledEnqueueTimeUtc: enqueued,
+        timeToLive: 60000,
+        deliveryCount: 1,
+        size: 123,
       },
     );
     const expectations = [
-      "sys.MessageId = 'm1'", "sys.CorrelationId = 'c1'", "sys.To = 't'", "sys.ReplyTo = 'r'",
-      "sys.Label = 'l'", "sys.Subject = 'l'", "sys.SessionId = 's'", "sys.ReplyToSessionId = 'rs'",
-      "sys.ContentType LIKE '%json'", 'sys.SequenceNumber = 42', 'sys.SequenceNumber / 5 = 8',
-      'sys.TimeToLive = 60000', 'sys.DeliveryCount = 1', 'sys.Size > 100',
+      "sys.MessageId = 'm1'",
+      "sys.CorrelationId = 'c1'",
+      "sys.To = 't'",
+      "sys.ReplyTo = 'r'",
+      "sys.Label = 'l'",
+      "sys.Subject = 'l'",
+      "sys.SessionId = 's'",
+      "sys.ReplyToSessionId = 'rs'",
+      "sys.ContentType LIKE '%json'",
+      'sys.SequenceNumber = 42',
+      'sys.SequenceNumber / 5 = 8',
+      'sys.TimeToLive = 60000',
+      'sys.DeliveryCount = 1',
+      'sys.Size > 100',
       'sys.EnqueuedTimeUtc = sys.ScheduledEnqueueTimeUtc',
     ];
-    for (const expression of expectations) expect([expression, matches(expression, msg)]).toEqual([expression, true]);
+    for (const expression of expectations)
+      expect([expression, matches(expression, msg)]).toEqual([expression, true]);
   });
 
   it('reads the optional extras, deriving ExpiresAtUtc from EnqueuedTimeUtc + TimeToLive', () => {
     const enqueued = new Date('2024-05-01T10:00:00Z');
-    const msg = message({ expiry: new Date('2024-05-01T10:01:00Z') }, { enqueuedTimeUtc: enqueued, timeToLive: 60000, partitionKey: 'pk' });
+    const msg = message(
+      { expiry: new Date('2024-05-01T10:01:00Z') },
+      { enqueuedTimeUtc: enqueued, timeToLive: 60000, partitionKey: 'pk' },
+    );
     expect(matches('sys.ExpiresAtUtc = expiry', msg)).toBe(true);
     expect(matches("sys.PartitionKey = 'pk'", msg)).toBe(true);
     expect(matches('sys.DeadLetterSource IS NULL AND sys.EnqueuedSequenceNumber IS NULL', msg)).toBe(true);
@@ -74,7 +104,9 @@ describe('property names', () => {
 
   it('rejects an unknown system property when compiling', () => {
     expect(() => compileSqlFilter("sys.Nope = 'x'")).toThrow(SqlSyntaxError);
-    expect(() => compileSqlFilter("sys.Nope = 'x'")).toThrow("Syntax error at position 4 near 'Nope': unknown system property");
+    expect(() => compileSqlFilter("sys.Nope = 'x'")).toThrow(
+      "Syntax error at position 4 near 'Nope': unknown system property",
+    );
   });
 });
 
@@ -109,11 +141,17 @@ describe('functions and parameters', () => {
       min: 3,
     });
     expect(filter(message({ source: 'orders', created: new Date('2023-12-31T00:00:00Z'), n: 3 }))).toBe(true);
-    expect(filter(message({ source: 'orders', created: new Date('2024-01-02T00:00:00Z'), n: 3 }))).toBe(false);
-    expect(() => compileSqlFilter('a = @nope')).toThrow("Syntax error at position 4 near '@nope': parameter is not defined");
+    expect(filter(message({ source: 'orders', created: new Date('2024-01-02T00:00:00Z'), n: 3 }))).toBe(
+      false,
+    );
+    expect(() => compileSqlFilter('a = @nope')).toThrow(
+      "Syntax error at position 4 near '@nope': parameter is not defined",
+    );
   });
 
   it('rejects unknown functions', () => {
-    expect(() => compileSqlFilter('upper(a) = 1')).toThrow("Syntax error at position 0 near 'upper': unknown function");
+    expect(() => compileSqlFilter('upper(a) = 1')).toThrow(
+      "Syntax error at position 0 near 'upper': unknown function",
+    );
   });
 });

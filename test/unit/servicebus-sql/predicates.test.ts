@@ -8,7 +8,7 @@ describe('IS NULL and EXISTS', () => {
     expect(matches('missing IS NULL', msg)).toBe(true);
     expect(matches('nothing IS NULL', msg)).toBe(true);
     expect(matches('present IS NULL', msg)).toBe(false);
-    expect(matches("empty IS NULL", msg)).toBe(false);
+    expect(matches('empty IS NULL', msg)).toBe(false);
     expect(matches('missing IS NOT NULL', msg)).toBe(false);
     expect(matches('present IS NOT NULL', msg)).toBe(true);
   });

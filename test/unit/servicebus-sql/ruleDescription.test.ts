@@ -16,7 +16,9 @@ describe('Config.json rules', () => {
     Properties: {
       FilterType: 'Sql',
       SqlFilter: { SqlExpression: "user.color='red'" },
-      Action: { SqlExpression: "SET quantity = quantity / 2; REMOVE priority;SET sys.CorrelationId = 'low';" },
+      Action: {
+        SqlExpression: "SET quantity = quantity / 2; REMOVE priority;SET sys.CorrelationId = 'low';",
+      },
     },
   };
   const correlationRule: EmulatorRuleConfig = {
@@ -33,7 +35,10 @@ describe('Config.json rules', () => {
     const red = message({ color: 'red', quantity: 5, priority: 'low' });
     expect(rule.filter(red)).toBe(true);
     expect(rule.filter(message({ color: 'blue' }))).toBe(false);
-    expect(rule.action?.(red)).toEqual({ system: { correlationId: 'low' }, user: { color: 'red', quantity: 2 } });
+    expect(rule.action?.(red)).toEqual({
+      system: { correlationId: 'low' },
+      user: { color: 'red', quantity: 2 },
+    });
   });
 
   it('compiles a correlation rule', () => {
@@ -51,36 +56,72 @@ describe('Config.json rules', () => {
   });
 
   it('drops an empty action', () => {
-    const rule = fromEmulatorRuleConfig({ Name: 'r', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' }, Action: { SqlExpression: '  ' } } });
+    const rule = fromEmulatorRuleConfig({
+      Name: 'r',
+      Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' }, Action: { SqlExpression: '  ' } },
+    });
     expect(rule.action).toBeUndefined();
     expect(compileRule(rule).action).toBeUndefined();
   });
 
   it('writes true and false filters as 1=1 and 1=0, and the default rule matches everything', () => {
-    expect(toEmulatorRuleConfig(defaultRule())).toEqual({ Name: '$Default', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' } } });
-    expect(toEmulatorRuleConfig({ name: 'none', filter: { type: 'false' } }).Properties.SqlFilter).toEqual({ SqlExpression: '1=0' });
+    expect(toEmulatorRuleConfig(defaultRule())).toEqual({
+      Name: '$Default',
+      Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' } },
+    });
+    expect(toEmulatorRuleConfig({ name: 'none', filter: { type: 'false' } }).Properties.SqlFilter).toEqual({
+      SqlExpression: '1=0',
+    });
     expect(compileRule(defaultRule()).filter(message())).toBe(true);
     expect(compileRule({ name: 'none', filter: { type: 'false' } }).filter(message())).toBe(false);
   });
 
   it('writes a correlation subject as Label', () => {
-    const config = toEmulatorRuleConfig({ name: 'c', filter: { type: 'correlation', filter: { subject: 's' } } });
+    const config = toEmulatorRuleConfig({
+      name: 'c',
+      filter: { type: 'correlation', filter: { subject: 's' } },
+    });
     expect(config.Properties.CorrelationFilter).toEqual({ Label: 's' });
   });
 
   it('passes SQL parameters from a definition', () => {
-    const rule = compileRule({ name: 'p', filter: { type: 'sql', expression: 'source = @src', parameters: { src: 'orders' } } });
+    const rule = compileRule({
+      name: 'p',
+      filter: { type: 'sql', expression: 'source = @src', parameters: { src: 'orders' } },
+    });
     expect(rule.filter(message({ source: 'orders' }))).toBe(true);
   });
 
   it.each([
     [{ Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' } } }, 'Invalid rule: Name'],
     [{ Name: 'r', Properties: { FilterType: 'Boolean' } }, 'Invalid rule: Properties.FilterType'],
-    [{ Name: 'r', Properties: { FilterType: 'Sql' } }, "Rule 'r': FilterType Sql needs SqlFilter.SqlExpression"],
-    [{ Name: 'r', Properties: { FilterType: 'Correlation' } }, "Rule 'r': FilterType Correlation needs CorrelationFilter"],
-    [{ Name: 'r', Properties: { FilterType: 'Correlation', CorrelationFilter: { Properties: { a: [1] } } } }, 'Invalid rule: Properties.CorrelationFilter.Properties.a'],
-    [{ Name: 'r', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: 'a = ' } } }, "Rule 'r' SqlFilter: Syntax error at position 4 near end of input: expected an expression"],
-    [{ Name: 'r', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: '1=1' }, Action: { SqlExpression: 'SET sys.Size = 1' } } }, "Rule 'r' Action: Syntax error at position 4 near 'sys'"],
+    [
+      { Name: 'r', Properties: { FilterType: 'Sql' } },
+      "Rule 'r': FilterType Sql needs SqlFilter.SqlExpression",
+    ],
+    [
+      { Name: 'r', Properties: { FilterType: 'Correlation' } },
+      "Rule 'r': FilterType Correlation needs CorrelationFilter",
+    ],
+    [
+      { Name: 'r', Properties: { FilterType: 'Correlation', CorrelationFilter: { Properties: { a: [1] } } } },
+      'Invalid rule: Properties.CorrelationFilter.Properties.a',
+    ],
+    [
+      { Name: 'r', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: 'a = ' } } },
+      "Rule 'r' SqlFilter: Syntax error at position 4 near end of input: expected an expression",
+    ],
+    [
+      {
+        Name: 'r',
+        Properties: {
+          FilterType: 'Sql',
+          SqlFilter: { SqlExpression: '1=1' },
+          Action: { SqlExpression: 'SET sys.Size = 1' },
+        },
+      },
+      "Rule 'r' Action: Syntax error at position 4 near 'sys'",
+    ],
   ])('rejects %j', (config, problem) => {
     expect(() => compileEmulatorRule(config)).toThrow(RuleConfigError);
     expect(() => compileEmulatorRule(config)).toThrow(problem);
@@ -88,7 +129,10 @@ describe('Config.json rules', () => {
 
   it('keeps the SqlSyntaxError as the cause', () => {
     try {
-      compileEmulatorRule({ Name: 'r', Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: 'a = AND' } } });
+      compileEmulatorRule({
+        Name: 'r',
+        Properties: { FilterType: 'Sql', SqlFilter: { SqlExpression: 'a = AND' } },
+      });
       throw new Error('expected a RuleConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(RuleConfigError);

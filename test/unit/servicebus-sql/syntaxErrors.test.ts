@@ -20,7 +20,11 @@ describe('SQL filter syntax errors', () => {
     ['[open = 1', 0, "Syntax error at position 0 near '[open = 1': unterminated quoted identifier"],
     ['(a = 1', 6, "Syntax error at position 6 near end of input: expected ')'"],
     ['a = 1)', 5, "Syntax error at position 5 near ')': expected an operator or the end of the expression"],
-    ['a = 1 = 2', 6, "Syntax error at position 6 near '=': expected an operator or the end of the expression"],
+    [
+      'a = 1 = 2',
+      6,
+      "Syntax error at position 6 near '=': expected an operator or the end of the expression",
+    ],
     ['a == 1', 3, "Syntax error at position 3 near '=': expected an expression"],
     ['a IS 1', 5, "Syntax error at position 5 near '1': expected NULL"],
     ['a NOT 1', 6, "Syntax error at position 6 near '1': expected IN or LIKE after NOT"],
@@ -33,10 +37,22 @@ describe('SQL filter syntax errors', () => {
     ['AND = 1', 0, "Syntax error at position 0 near 'AND': expected an expression"],
     ['sys. = 1', 5, "Syntax error at position 5 near '=': expected a property name"],
     ['user.NULL = 1', 5, "Syntax error at position 5 near 'NULL': expected a property name"],
-    ['a = 9223372036854775808', 4, "Syntax error at position 4 near '9223372036854775808': integer constant out of the int64 range"],
-    ["a LIKE 'x' ESCAPE 'ab'", 18, "Syntax error at position 18 near ''ab'': expected a one-character string after ESCAPE"],
+    [
+      'a = 9223372036854775808',
+      4,
+      "Syntax error at position 4 near '9223372036854775808': integer constant out of the int64 range",
+    ],
+    [
+      "a LIKE 'x' ESCAPE 'ab'",
+      18,
+      "Syntax error at position 18 near ''ab'': expected a one-character string after ESCAPE",
+    ],
     ['NOT', 3, 'Syntax error at position 3 near end of input: expected an expression'],
-    ['a = 1 b = 2', 6, "Syntax error at position 6 near 'b': expected an operator or the end of the expression"],
+    [
+      'a = 1 b = 2',
+      6,
+      "Syntax error at position 6 near 'b': expected an operator or the end of the expression",
+    ],
   ])('%j', (expression, position, message) => {
     const error = syntaxError(expression);
     expect(error.message).toBe(message);

@@ -11,10 +11,12 @@ describe('Cosmos endpoints', () => {
   });
 
   it('finds AccountEndpoint anywhere in a connection string, in any case', () => {
-    expect(endpointOfConnectionString('AccountEndpoint=https://127.0.0.1:8081/;AccountKey=a2V5;')).toBe('https://127.0.0.1:8081/');
-    expect(endpointOfConnectionString('AccountKey=a2V5; accountendpoint = https://sy.documents.azure.com:443/ ;')).toBe(
-      'https://sy.documents.azure.com:443/',
+    expect(endpointOfConnectionString('AccountEndpoint=https://127.0.0.1:8081/;AccountKey=a2V5;')).toBe(
+      'https://127.0.0.1:8081/',
     );
+    expect(
+      endpointOfConnectionString('AccountKey=a2V5; accountendpoint = https://sy.documents.azure.com:443/ ;'),
+    ).toBe('https://sy.documents.azure.com:443/');
     expect(() => endpointOfConnectionString('AccountKey=a2V5;')).toThrow('has no AccountEndpoint');
   });
 });

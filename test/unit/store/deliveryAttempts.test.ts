@@ -38,7 +38,9 @@ function written(plan: AttemptPlan): Extract<AttemptPlan, { kind: 'write' }> {
 
 describe('planAttempt', () => {
   it('appends the first attempt and sets status, nextAttemptAt and updatedAt in one write', () => {
-    const plan = written(planAttempt(delivery(), attempt(1), { status: 'retrying', nextAttemptAt: LATER }, NOW));
+    const plan = written(
+      planAttempt(delivery(), attempt(1), { status: 'retrying', nextAttemptAt: LATER }, NOW),
+    );
     expect(plan.operations).toEqual([
       { op: 'add', path: '/attempts/-', value: attempt(1) },
       { op: 'set', path: '/updatedAt', value: NOW },
@@ -61,7 +63,12 @@ describe('planAttempt', () => {
     const deadLetter = { reason: 'EndpointRejected', description: 'HTTP 400', at: NOW };
     const current = delivery({ status: 'retrying', attempts: [attempt(1)], nextAttemptAt: NOW });
     const plan = written(
-      planAttempt(current, attempt(2, { outcome: 'permanentFailure', httpStatus: 400 }), { status: 'deadLettered', deadLetter }, NOW),
+      planAttempt(
+        current,
+        attempt(2, { outcome: 'permanentFailure', httpStatus: 400 }),
+        { status: 'deadLettered', deadLetter },
+        NOW,
+      ),
     );
     expect(plan.operations.slice(2)).toEqual([
       { op: 'set', path: '/status', value: 'deadLettered' },
@@ -73,13 +80,23 @@ describe('planAttempt', () => {
   });
 
   it('does not try to remove a nextAttemptAt that is not there', () => {
-    const plan = written(planAttempt(delivery(), attempt(1, { outcome: 'succeeded', httpStatus: 200 }), { status: 'succeeded' }, NOW));
+    const plan = written(
+      planAttempt(
+        delivery(),
+        attempt(1, { outcome: 'succeeded', httpStatus: 200 }),
+        { status: 'succeeded' },
+        NOW,
+      ),
+    );
     expect(plan.operations.map((operation) => operation.op)).not.toContain('remove');
     expect('nextAttemptAt' in plan.next).toBe(false);
   });
 
   it('inserts a late older attempt in order without overwriting the newer status', () => {
-    const current = delivery({ status: 'succeeded', attempts: [attempt(1), attempt(3, { outcome: 'succeeded' })] });
+    const current = delivery({
+      status: 'succeeded',
+      attempts: [attempt(1), attempt(3, { outcome: 'succeeded' })],
+    });
     const plan = written(planAttempt(current, attempt(2), { status: 'retrying', nextAttemptAt: LATER }, NOW));
     expect(plan.operations).toEqual([
       { op: 'add', path: '/attempts/1', value: attempt(2) },
@@ -100,7 +117,9 @@ describe('planAttempt', () => {
   it('stores at most 4 KB of response body and 1 KB of error, cut on a character boundary', () => {
     const body = `a${'é'.repeat(3000)}`; // 6001 bytes: the limit falls inside an é
     const error = `${'x'.repeat(MAX_ERROR_BYTES - 1)}€ and more`; // the euro sign (3 bytes) straddles the limit
-    const plan = written(planAttempt(delivery(), attempt(1, { responseBody: body, error }), { status: 'retrying' }, NOW));
+    const plan = written(
+      planAttempt(delivery(), attempt(1, { responseBody: body, error }), { status: 'retrying' }, NOW),
+    );
     const stored = plan.next.attempts[0];
     expect(stored?.responseBody).toBe(`a${'é'.repeat(MAX_RESPONSE_BODY_BYTES / 2 - 1)}`);
     expect(Buffer.byteLength(stored?.responseBody ?? '', 'utf8')).toBe(MAX_RESPONSE_BODY_BYTES - 1);
@@ -109,7 +128,14 @@ describe('planAttempt', () => {
   });
 
   it('keeps bodies and errors under the limits as they are', () => {
-    const plan = written(planAttempt(delivery(), attempt(1, { responseBody: 'busy', error: 'HTTP 503' }), { status: 'retrying' }, NOW));
+    const plan = written(
+      planAttempt(
+        delivery(),
+        attempt(1, { responseBody: 'busy', error: 'HTTP 503' }),
+        { status: 'retrying' },
+        NOW,
+      ),
+    );
     expect(plan.next.attempts[0]).toMatchObject({ responseBody: 'busy', error: 'HTTP 503' });
   });
 });

@@ -1,5 +1,8 @@
 import { ProblemError } from '../../../shared/http/problem';
-import { parseSubscriptionSpec, parseSubscriptionSpecOrThrow } from '../../../shared/subscriptions/subscriptionSpecSchema';
+import {
+  parseSubscriptionSpec,
+  parseSubscriptionSpecOrThrow,
+} from '../../../shared/subscriptions/subscriptionSpecSchema';
 
 const webhook = { endpointType: 'WebHook', endpointUrl: 'https://receiver.example/hooks' };
 
@@ -44,16 +47,27 @@ describe('subscription body: defaults', () => {
   });
 
   it('fills a partial retry policy and keeps a custom schedule', () => {
-    const result = parseSubscriptionSpec({ destination: webhook, retryPolicy: { maxDeliveryAttempts: 5, schedule: [1, 5, 30] } });
+    const result = parseSubscriptionSpec({
+      destination: webhook,
+      retryPolicy: { maxDeliveryAttempts: 5, schedule: [1, 5, 30] },
+    });
     expect(result).toMatchObject({
       ok: true,
-      spec: { filter: {}, retryPolicy: { maxDeliveryAttempts: 5, eventTimeToLiveInMinutes: 1440, schedule: [1, 5, 30] } },
+      spec: {
+        filter: {},
+        retryPolicy: { maxDeliveryAttempts: 5, eventTimeToLiveInMinutes: 1440, schedule: [1, 5, 30] },
+      },
     });
   });
 
   it('accepts Service Bus destinations', () => {
-    expect(parseSubscriptionSpec({ destination: { endpointType: 'ServiceBusQueue', queueName: 'orders-out' } }).ok).toBe(true);
-    expect(parseSubscriptionSpec({ destination: { endpointType: 'ServiceBusTopic', topicName: 'audit/events' } }).ok).toBe(true);
+    expect(
+      parseSubscriptionSpec({ destination: { endpointType: 'ServiceBusQueue', queueName: 'orders-out' } }).ok,
+    ).toBe(true);
+    expect(
+      parseSubscriptionSpec({ destination: { endpointType: 'ServiceBusTopic', topicName: 'audit/events' } })
+        .ok,
+    ).toBe(true);
   });
 
   it('ignores the read-only fields a GET returns, and enableAdvancedFilteringOnArrays', () => {
@@ -81,8 +95,12 @@ describe('subscription body: errors name the field', () => {
   });
 
   it('rejects unknown fields (a misspelt filter must not subscribe to everything)', () => {
-    expect(errorsOf({ destination: webhook, fliter: {} })).toEqual([{ field: 'fliter', message: 'unknown field' }]);
-    expect(fieldsOf({ destination: webhook, filter: { subjectStartsWith: '/a' } })).toEqual(['filter.subjectStartsWith']);
+    expect(errorsOf({ destination: webhook, fliter: {} })).toEqual([
+      { field: 'fliter', message: 'unknown field' },
+    ]);
+    expect(fieldsOf({ destination: webhook, filter: { subjectStartsWith: '/a' } })).toEqual([
+      'filter.subjectStartsWith',
+    ]);
   });
 
   it.each([
@@ -95,7 +113,9 @@ describe('subscription body: errors name the field', () => {
   });
 
   it('accepts plain http endpoints (local development)', () => {
-    expect(parseSubscriptionSpec({ destination: { ...webhook, endpointUrl: 'http://127.0.0.1:7080/hook' } }).ok).toBe(true);
+    expect(
+      parseSubscriptionSpec({ destination: { ...webhook, endpointUrl: 'http://127.0.0.1:7080/hook' } }).ok,
+    ).toBe(true);
   });
 
   it('validates custom headers: names, reserved names, duplicates, count, values', () => {
@@ -128,12 +148,16 @@ describe('subscription body: errors name the field', () => {
     ]);
   });
 
-  it('validates Service Bus entity names and refuses Switchyard\'s own queues', () => {
-    expect(fieldsOf({ destination: { endpointType: 'ServiceBusQueue', queueName: '-bad' } })).toEqual(['destination.queueName']);
-    expect(fieldsOf({ destination: { endpointType: 'ServiceBusQueue', queueName: 'Ingress' } })).toEqual(['destination.queueName']);
-    expect(fieldsOf({ destination: { endpointType: 'ServiceBusTopic', topicName: 'a'.repeat(261) } })).toEqual([
-      'destination.topicName',
+  it("validates Service Bus entity names and refuses Switchyard's own queues", () => {
+    expect(fieldsOf({ destination: { endpointType: 'ServiceBusQueue', queueName: '-bad' } })).toEqual([
+      'destination.queueName',
     ]);
+    expect(fieldsOf({ destination: { endpointType: 'ServiceBusQueue', queueName: 'Ingress' } })).toEqual([
+      'destination.queueName',
+    ]);
+    expect(
+      fieldsOf({ destination: { endpointType: 'ServiceBusTopic', topicName: 'a'.repeat(261) } }),
+    ).toEqual(['destination.topicName']);
     expect(fieldsOf({ destination: { endpointType: 'ServiceBusTopic', queueName: 'x' } })).toEqual(
       expect.arrayContaining(['destination.topicName', 'destination.queueName']),
     );
@@ -155,7 +179,9 @@ describe('subscription body: errors name the field', () => {
   });
 
   it('rejects empty event types', () => {
-    expect(fieldsOf({ destination: webhook, filter: { includedEventTypes: ['a', ''] } })).toEqual(['filter.includedEventTypes[1]']);
+    expect(fieldsOf({ destination: webhook, filter: { includedEventTypes: ['a', ''] } })).toEqual([
+      'filter.includedEventTypes[1]',
+    ]);
   });
 });
 
@@ -243,7 +269,10 @@ describe('subscription body: advanced filters', () => {
       { operatorType: 'NumberNotIn', key: 'data.m', values: values(6) },
     ];
     expect(errorsOf(filterWith(tooMany))).toEqual([
-      { field: 'filter.advancedFilters', message: 'at most 25 filter values across all advanced filters (got 26)' },
+      {
+        field: 'filter.advancedFilters',
+        message: 'at most 25 filter values across all advanced filters (got 26)',
+      },
     ]);
     expect(fieldsOf(filterWith([{ operatorType: 'NumberIn', key: 'data.n', values: values(26) }]))).toContain(
       'filter.advancedFilters[0].values',

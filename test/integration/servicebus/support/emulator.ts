@@ -2,16 +2,20 @@ import { ServiceBusClient, type ServiceBusClientOptions } from '@azure/service-b
 import { start, type EmulatorConfig, type EmulatorHandle } from '../../../../local/servicebus-emulator';
 import { getFreePort } from '../../../support/wait';
 
-type QueueProperties = NonNullable<EmulatorConfig['UserConfig']['Namespaces'][number]['Queues']>[number]['Properties'];
+type QueueProperties = NonNullable<
+  EmulatorConfig['UserConfig']['Namespaces'][number]['Queues']
+>[number]['Properties'];
 type TopicConfig = NonNullable<EmulatorConfig['UserConfig']['Namespaces'][number]['Topics']>[number];
-
 
 /** Small retries so failure cases fail in milliseconds, not after the SDK's 3 x 30 s. */
 export const FAST_CLIENT_OPTIONS: ServiceBusClientOptions = {
   retryOptions: { maxRetries: 0, retryDelayInMs: 20, timeoutInMs: 5000 },
 };
 
-export function configWith(queues: Record<string, QueueProperties>, topics: TopicConfig[] = []): EmulatorConfig {
+export function configWith(
+  queues: Record<string, QueueProperties>,
+  topics: TopicConfig[] = [],
+): EmulatorConfig {
   return {
     UserConfig: {
       Namespaces: [
