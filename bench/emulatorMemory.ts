@@ -16,7 +16,10 @@
  * Prints rss, heap total, heap used and external memory (MiB) per minute and the growth from
  * minute 1 to the end. Heap figures are taken right after a full garbage collection.
  * `--emulator-dir` measures another copy of local/servicebus-emulator (e.g. an older commit's);
- * `--snapshots DIR` writes heap snapshots of the emulator at minute 1 and at the end.
+ * `--snapshots DIR` writes heap snapshots of the emulator at minute 1 and at the end (to see what
+ * grows); writing one costs the process tens of MiB of native memory it keeps, so RSS figures
+ * of a run with snapshots are not comparable with one without.
+ * Figures and how to read them: bench/emulatorMemory/NOTES.md.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';

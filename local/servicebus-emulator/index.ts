@@ -84,8 +84,10 @@ export async function start(options: EmulatorOptions): Promise<EmulatorHandle> {
     async close() {
       if (closed) return;
       closed = true;
+      // The AMQP server first: it forgets its links before the registry closes the entities.
+      const amqpClosed = amqp.close();
       registry.close();
-      await Promise.all([amqp.close(), health.close()]);
+      await Promise.all([amqpClosed, health.close()]);
     },
   };
 }

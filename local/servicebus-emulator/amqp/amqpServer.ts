@@ -124,6 +124,10 @@ export class AmqpServer {
   }
 
   async close(): Promise<void> {
+    // Stopping is not deleting: forget the watches first, so closing the registry afterwards
+    // does not detach every link with amqp:not-found before the sockets go.
+    for (const forget of this.entityWatches.values()) forget();
+    this.entityWatches.clear();
     for (const link of this.deliveryLinks.values()) link.close();
     this.deliveryLinks.clear();
     const server = this.server;

@@ -40,8 +40,9 @@ beforeAll(async () => {
   connectionString = `Endpoint=sb://localhost:${port};SharedAccessKeyName=${DEFAULT_KEY_NAME};SharedAccessKey=${DEFAULT_KEY};UseDevelopmentEmulator=true;`;
 });
 afterAll(async () => {
+  const closed = server.close();
   registry.close();
-  await server.close();
+  await closed;
 });
 
 it('keeps no per-message, per-link or per-connection state after the traffic is settled and closed', async () => {
