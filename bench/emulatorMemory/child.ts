@@ -12,6 +12,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
 import type * as Emulator from '../../local/servicebus-emulator';
+import { exitAfterClose } from '../../local/exitAfterClose';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -51,13 +52,7 @@ async function main(): Promise<void> {
     }
   });
   const stop = (): void => {
-    handle.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`could not stop: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      },
-    );
+    exitAfterClose(() => handle.close());
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startBenchReceiver, type Arrival } from '../pipeline/receiver';
+import { exitAfterClose } from '../../local/exitAfterClose';
 
 export interface ReceiverReady {
   /** Webhook URLs are this plus /<subscription>. */
@@ -64,13 +65,7 @@ async function main(): Promise<void> {
     stopping = true;
     stats.closeAllConnections();
     stats.close();
-    receiver.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`could not stop: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      },
-    );
+    exitAfterClose(() => receiver.close());
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

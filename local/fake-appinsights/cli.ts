@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 
 import { startFakeIngestion } from './fakeIngestion';
 import { formatEnvelope } from './formatEnvelope';
-import { errorMessage } from '../../shared/errors/errorMessage';
+import { exitAfterClose } from '../exitAfterClose';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -32,13 +32,7 @@ async function main(): Promise<void> {
   ingestion.onEnvelope((envelope) => console.log(formatEnvelope(envelope)));
 
   const stop = (): void => {
-    ingestion.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`could not stop: ${errorMessage(error)}`);
-        process.exit(1);
-      },
-    );
+    exitAfterClose(() => ingestion.close());
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { startSampleReceiver } from './index';
 import { errorMessage } from '../../shared/errors/errorMessage';
+import { exitAfterClose } from '../exitAfterClose';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -17,13 +18,7 @@ async function main(): Promise<void> {
     `Sample webhook receiver on ${receiver.url} (${secret ? 'verifying signatures' : 'no signing secret: signatures not checked'})`,
   );
   const stop = (): void => {
-    receiver.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`could not stop: ${errorMessage(error)}`);
-        process.exit(1);
-      },
-    );
+    exitAfterClose(() => receiver.close());
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

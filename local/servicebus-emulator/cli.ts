@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_KEY, start } from './index';
 import { errorMessage } from '../../shared/errors/errorMessage';
+import { exitAfterClose } from '../exitAfterClose';
 
 /** `npm run servicebus-emulator -- --config FILE [--port N] [--http-port M] [--host H] [--log-level L]` */
 async function main(): Promise<void> {
@@ -33,13 +34,7 @@ async function main(): Promise<void> {
     `Service Bus emulator ready on port ${handle.port} (health http://127.0.0.1:${handle.httpPort}/health): ${printable}`,
   );
   const stop = (): void => {
-    handle.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`could not stop: ${errorMessage(error)}`);
-        process.exit(1);
-      },
-    );
+    exitAfterClose(() => handle.close());
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

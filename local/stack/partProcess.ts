@@ -16,6 +16,7 @@ import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { start as startServiceBusEmulator } from '../servicebus-emulator/index';
 import { SERVICEBUS_CONFIG } from './backingServices';
 import { EMULATOR_ACCOUNT_KEY } from './cosmos';
+import { exitAfterClose } from '../exitAfterClose';
 
 export interface ServiceBusPartReady {
   connectionString: string;
@@ -101,13 +102,7 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    started.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`could not stop: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
-      },
-    );
+    exitAfterClose(() => started.close());
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -1,4 +1,3 @@
-import { RECORD_TTL_SECONDS } from '../config/names';
 import type {
   CloudEventJson,
   DeadLetterMessage,
@@ -12,6 +11,7 @@ import { type AttemptClassification, classifyOutcome } from '../delivery/classif
 import type { RandomSource } from '../delivery/retrySchedule';
 import type { WebhookDelivery } from '../delivery/webhookClient';
 import type { WebhookResult } from '../delivery/webhookResult';
+import { recordDeliveryAttempt } from './deliveryRecord';
 import { claimCheckNameProblem, eventFromClaimCheck, type StoredPayload } from '../payloads/claimCheck';
 import {
   type DeliveryDecision,
@@ -305,21 +305,5 @@ async function recordOutcome(
       ? { deadLetter: { reason: decision.reason, description: decision.description, at: now } }
       : {}),
   };
-  if (!existing) {
-    // The first attempt creates the record: one write, as for every later attempt.
-    const { record: created, created: wasCreated } = await dependencies.createDeliveryIfAbsent({
-      id: message.deliveryId,
-      deliveryId: message.deliveryId,
-      eventKey: message.eventKey,
-      topic: message.topic,
-      subscription: message.subscription,
-      attempts: [attempt],
-      createdAt: now,
-      updatedAt: now,
-      ttl: RECORD_TTL_SECONDS,
-      ...update,
-    });
-    if (wasCreated) return created;
-  }
-  return dependencies.recordAttempt(message.eventKey, message.deliveryId, attempt, update);
+  return recordDeliveryAttempt(dependencies, message, attempt, update, existing, now);
 }

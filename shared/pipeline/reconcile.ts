@@ -1,5 +1,4 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import { RECORD_TTL_SECONDS } from '../config/names';
 import { REJECTED_INGRESS_SESSION_ID } from '../domain/deadLetterSession';
 import type {
   DeadLetterMessage,
@@ -9,6 +8,7 @@ import type {
   EventRecord,
 } from '../domain/types';
 import type { ApplicationPropertyValue } from '../events/serviceBusEventInput';
+import { recordDeliveryAttempt } from './deliveryRecord';
 import { originalOf } from './ingressDeadLetter';
 import { parseDeadLetterMessage, parseDeliveryMessage } from './parseDeliveryMessage';
 import { rejectedIngressMessage } from './rejectedIngress';
@@ -299,22 +299,7 @@ async function recordDeadLettered(
     error: description,
   };
   const update = { status: 'deadLettered' as const, deadLetter: { reason, description, at: now } };
-  if (!existing) {
-    const { created } = await dependencies.createDeliveryIfAbsent({
-      id: message.deliveryId,
-      deliveryId: message.deliveryId,
-      eventKey: message.eventKey,
-      topic: message.topic,
-      subscription: message.subscription,
-      attempts: [attempt],
-      createdAt: now,
-      updatedAt: now,
-      ttl: RECORD_TTL_SECONDS,
-      ...update,
-    });
-    if (created) return;
-  }
-  await dependencies.recordAttempt(message.eventKey, message.deliveryId, attempt, update);
+  await recordDeliveryAttempt(dependencies, message, attempt, update, existing, now);
 }
 
 /** A body as received without parsing: bytes or text holding JSON, or an already decoded value. */
