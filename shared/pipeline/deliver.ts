@@ -11,7 +11,7 @@ import { type AttemptClassification, classifyOutcome } from '../delivery/classif
 import type { RandomSource } from '../delivery/retrySchedule';
 import type { WebhookDelivery } from '../delivery/webhookClient';
 import type { WebhookResult } from '../delivery/webhookResult';
-import { recordDeliveryAttempt } from './deliveryRecord';
+import { type DeliveryAttemptStore, recordDeliveryAttempt } from './deliveryRecord';
 import { claimCheckNameProblem, eventFromClaimCheck, type StoredPayload } from '../payloads/claimCheck';
 import {
   type DeliveryDecision,
@@ -20,16 +20,9 @@ import {
   statusAfter,
 } from './deliveryDecision';
 
-export interface DeliverDependencies {
+export interface DeliverDependencies extends DeliveryAttemptStore {
   subscription(topic: string, name: string): Promise<SubscriptionRecord | undefined>;
   getDelivery(eventKey: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
-  createDeliveryIfAbsent(record: DeliveryRecord): Promise<{ record: DeliveryRecord; created: boolean }>;
-  recordAttempt(
-    eventKey: string,
-    deliveryId: string,
-    attempt: DeliveryAttempt,
-    update: Pick<DeliveryRecord, 'status' | 'nextAttemptAt' | 'deadLetter'>,
-  ): Promise<DeliveryRecord>;
   /** The payload under a claim-check reference, undefined if there is none; throws on an outage. */
   getPayload(ref: string): Promise<StoredPayload | undefined>;
   /** POSTs the signed event; never throws for network trouble. `message`: whose attempt it is. */

@@ -8,7 +8,7 @@ import type {
   EventRecord,
 } from '../domain/types';
 import type { ApplicationPropertyValue } from '../events/serviceBusEventInput';
-import { recordDeliveryAttempt } from './deliveryRecord';
+import { type DeliveryAttemptStore, recordDeliveryAttempt } from './deliveryRecord';
 import { originalOf } from './ingressDeadLetter';
 import { parseDeadLetterMessage, parseDeliveryMessage } from './parseDeliveryMessage';
 import { rejectedIngressMessage } from './rejectedIngress';
@@ -35,7 +35,7 @@ export type Disposition = 'handled' | 'left';
 
 export type NativeQueue = 'ingress' | 'deliveries' | 'deadletters';
 
-export interface ReconcileDependencies {
+export interface ReconcileDependencies extends DeliveryAttemptStore {
   /**
    * Receives up to `max` messages of a queue's native dead-letter sub-queue and calls `handle`
    * for each: `handled` completes it, `left` abandons it (it stays), a throw abandons it and is
@@ -51,13 +51,6 @@ export interface ReconcileDependencies {
   sendDeadLetter(message: DeadLetterMessage): Promise<void>;
   sendDeliveries(messages: DeliveryMessage[]): Promise<void>;
   getDelivery(eventKey: string, deliveryId: string): Promise<DeliveryRecord | undefined>;
-  createDeliveryIfAbsent(record: DeliveryRecord): Promise<{ record: DeliveryRecord; created: boolean }>;
-  recordAttempt(
-    eventKey: string,
-    deliveryId: string,
-    attempt: DeliveryAttempt,
-    update: Pick<DeliveryRecord, 'status' | 'nextAttemptAt' | 'deadLetter'>,
-  ): Promise<DeliveryRecord>;
   listOverdueRetries(dueBefore: Date, max: number): Promise<DeliveryRecord[]>;
   markRetryReenqueued(eventKey: string, deliveryId: string, nextAttemptAt: string): Promise<unknown>;
   getEvent(eventKey: string): Promise<EventRecord | undefined>;
