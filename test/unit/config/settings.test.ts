@@ -284,6 +284,16 @@ describe('readTelemetrySettings', () => {
       connectionString,
       entraId: { clientId: '11111111-2222-3333-4444-555555555555' },
       exporterEnvironment: {},
+      sampling: { samplingRatio: 1, tracesPerSecond: 0 },
     });
+  });
+
+  it('carries the traces-per-second cap that bounds ingestion in Azure', () => {
+    expect(
+      readTelemetrySettings({
+        APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString,
+        SWITCHYARD_TELEMETRY_TRACES_PER_SECOND: '5',
+      })?.sampling,
+    ).toEqual({ samplingRatio: 1, tracesPerSecond: 5 });
   });
 });

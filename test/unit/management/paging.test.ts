@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ProblemError } from '../../../shared/http/problem';
 import { continuationTokens, pageOfList, type ListScope } from '../../../shared/management/paging';
+import { ContinuationNotAcceptedError } from '../../../shared/domain/repositories';
 
 const key = randomBytes(32);
 const tokens = continuationTokens(async () => key);
@@ -108,9 +109,10 @@ describe('pageOfList', () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 
-  it('answers 400 when Cosmos DB refuses a continuation we issued (400), and lets other errors through', async () => {
+  it('answers 400 when the store refuses a continuation we issued, and lets other errors through', async () => {
     const token = await tokens.seal('stale', scope);
-    const refused = Object.assign(new Error('bad continuation'), { code: 400 });
+    // What shared/store/queryPage throws when Cosmos DB answers 400 to a continuation.
+    const refused = new ContinuationNotAcceptedError('the store does not accept this continuation');
     const problem = await problemOf(
       pageOfList(tokens, scope, { continuationToken: token }, async () => Promise.reject(refused)),
     );
