@@ -12,7 +12,7 @@ import {
   putApiKey,
   type ApiKeyManagementDependencies,
 } from '../management/apiKeys';
-import { json } from '../management/apiResponse';
+import { type ApiResponse, json } from '../management/apiResponse';
 import { listDeadLetters, redriveDeadLetters } from '../management/deadletters';
 import { listIngressDeadLetters, redriveIngressDeadLetters } from '../management/ingressDeadLetters';
 import { listSubscriptionDeliveries } from '../management/deliveries';
@@ -98,22 +98,15 @@ export async function writeSubscription(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
-  return respond(
-    context,
-    waitingFor('Cosmos DB', async () => {
-      const app = appContext();
-      const { topic, name } = request.params;
-      const result = await putSubscription(app.subscriptions, {
-        topic,
-        name,
-        body: await jsonBody(request),
-        ifMatch: request.headers.get('if-match'),
-        ifNoneMatch: request.headers.get('if-none-match'),
-        now: new Date(),
-        checkWebhookTarget: (endpointUrl) => refusedWebhookTarget(app, endpointUrl),
-      });
-      if (topic) app.subscriptionCache.invalidate(topic);
-      return result;
+  return changeSubscription(request, context, async (app, topic, name) =>
+    putSubscription(app.subscriptions, {
+      topic,
+      name,
+      body: await jsonBody(request),
+      ifMatch: request.headers.get('if-match'),
+      ifNoneMatch: request.headers.get('if-none-match'),
+      now: new Date(),
+      checkWebhookTarget: (endpointUrl) => refusedWebhookTarget(app, endpointUrl),
     }),
   );
 }
@@ -122,17 +115,26 @@ export async function removeSubscription(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
+  return changeSubscription(request, context, (app, topic, name) =>
+    deleteSubscription(app.subscriptions, topic, name, request.headers.get('if-match')),
+  );
+}
+
+/**
+ * A subscription write: at most HTTP_DEPENDENCY_TIMEOUT_MS for Cosmos DB, then this instance's
+ * cache of the topic is dropped so its next delivery sees the change at once.
+ */
+async function changeSubscription(
+  request: HttpRequest,
+  context: InvocationContext,
+  change: (app: AppContext, topic: string | undefined, name: string | undefined) => Promise<ApiResponse>,
+): Promise<HttpResponseInit> {
   return respond(
     context,
     waitingFor('Cosmos DB', async () => {
       const app = appContext();
       const { topic, name } = request.params;
-      const result = await deleteSubscription(
-        app.subscriptions,
-        topic,
-        name,
-        request.headers.get('if-match'),
-      );
+      const result = await change(app, topic, name);
       if (topic) app.subscriptionCache.invalidate(topic);
       return result;
     }),
