@@ -1,5 +1,6 @@
 import { AmqpServer } from './amqp/amqpServer';
 import { buildRegistry, type SqlRuleCompiler } from './broker/buildRegistry';
+import type { OperationTally } from './broker/operationCounts';
 import { loadConfig } from './config/load';
 import type { EmulatorConfig } from './config/schema';
 import { createAdminHandler } from './http/adminHttp';
@@ -10,6 +11,7 @@ export type { EmulatorConfig } from './config/schema';
 export { ConfigError } from './config/load';
 export type { SubscriptionRule, RuleMessage } from './broker/rules';
 export type { SqlRuleCompiler } from './broker/buildRegistry';
+export type { OperationTally } from './broker/operationCounts';
 export { emulatorHttpPolicy } from './http/adminClientPolicy';
 
 export interface EmulatorOptions {
@@ -42,6 +44,12 @@ export interface EmulatorHandle {
   adminConnectionString: string;
   /** Probe: acceptNextSession calls now waiting on the queue or subscription at `path`. */
   waitingSessionAccepts(path: string): number;
+  /**
+   * What clients asked so far, per entity path and operation (`send`, `send transfer`,
+   * `receive`, `drain`, `complete`, `abandon`, `defer`, `deadLetter`, `schedule`,
+   * `management <operation>`); also `GET /operations` on the HTTP port.
+   */
+  operationCounts(): OperationTally;
   close(): Promise<void>;
 }
 
@@ -67,7 +75,7 @@ export async function start(options: EmulatorOptions): Promise<EmulatorHandle> {
   let health: Awaited<ReturnType<typeof startHealthServer>>;
   try {
     const admin = createAdminHandler({ registry, config, keyName, key, compileSql: options.compileSql, log });
-    health = await startHealthServer(options.httpPort ?? 5300, host, admin);
+    health = await startHealthServer(options.httpPort ?? 5300, host, admin, () => amqp.counts.snapshot());
   } catch (error) {
     await amqp.close();
     registry.close();
@@ -81,6 +89,7 @@ export async function start(options: EmulatorOptions): Promise<EmulatorHandle> {
     connectionString: `Endpoint=sb://localhost:${port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`,
     adminConnectionString: `Endpoint=sb://localhost:${health.port};SharedAccessKeyName=${keyName};SharedAccessKey=${key};UseDevelopmentEmulator=true;`,
     waitingSessionAccepts: (path) => registry.waitingSessionAccepts(path),
+    operationCounts: () => amqp.counts.snapshot(),
     async close() {
       if (closed) return;
       closed = true;

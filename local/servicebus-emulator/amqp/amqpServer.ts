@@ -9,6 +9,7 @@ import {
 } from 'rhea';
 import { BrokerError } from '../broker/brokerError';
 import type { EntityRegistry, ResolvedAddress } from '../broker/entityRegistry';
+import { OperationCounts } from '../broker/operationCounts';
 import { assertSessionIdGiven } from '../broker/session';
 import { SessionStore } from '../broker/sessionStore';
 import type { Logger } from '../log';
@@ -66,6 +67,8 @@ export class AmqpServer {
   /** Links attached to an entity -> forgets their watch on its deletion (see watchEntity). */
   private readonly entityWatches = new Map<Sender | Receiver, () => void>();
   private server: Server | undefined;
+  /** What clients asked, per entity: sends, receives, settlements, scheduled messages, requests. */
+  readonly counts = new OperationCounts();
 
   constructor(private readonly options: AmqpServerOptions) {
     const c = this.container;
@@ -249,8 +252,13 @@ export class AmqpServer {
     this.watchEntity(sender, target);
     const sessionFilter = sessionFilterOf(sender.source);
     if (sessionFilter.present) {
-      openSessionReceiver(sender, target.store, sessionFilter.sessionId, this.options.log, (link) =>
-        this.deliveryLinks.set(sender, link),
+      openSessionReceiver(
+        sender,
+        target.store,
+        sessionFilter.sessionId,
+        this.options.log,
+        this.counts,
+        (link) => this.deliveryLinks.set(sender, link),
       );
       return;
     }
@@ -262,7 +270,7 @@ export class AmqpServer {
       );
       return;
     }
-    this.deliveryLinks.set(sender, new DeliveryLink(sender, target.store, this.options.log));
+    this.deliveryLinks.set(sender, new DeliveryLink(sender, target.store, this.options.log, this.counts));
   }
 
   private onSenderGone(sender: Sender): void {
@@ -324,10 +332,11 @@ export class AmqpServer {
       return;
     }
     const request = context.message as Message;
+    if (handler.kind === 'cbs') this.counts.add('$cbs', 'put-token');
     const reply =
       handler.kind === 'cbs'
         ? handleCbsRequest(request, state, this.options)
-        : handleManagementRequest(request, handler.target);
+        : handleManagementRequest(request, handler.target, this.counts);
     delivery.update(true, amqpMessage.accepted().described());
     const replyLink = state.replyLink(String(request.reply_to ?? ''));
     if (!replyLink) {
@@ -356,6 +365,9 @@ export class AmqpServer {
       }
       for (const { message, size } of messages) target.entity.send(fromWire(message, size));
       delivery.update(true, amqpMessage.accepted().described());
+      // One transfer carries one message or a batch: both are counted.
+      this.counts.add(target.path, 'send transfer');
+      this.counts.add(target.path, 'send', messages.length);
     } catch (error) {
       const known = error instanceof BrokerError;
       const condition = known ? CONDITION[error.code].condition : 'amqp:internal-error';

@@ -2,6 +2,7 @@ import type { EventContext, Sender } from 'rhea';
 import { amqpMessage } from './rheaMessage';
 import { BrokerError } from '../broker/brokerError';
 import type { MessageStore } from '../broker/messageStore';
+import type { OperationCounts } from '../broker/operationCounts';
 import type { Consumer, ReceiveMode, StoredMessage } from '../broker/storedMessage';
 import type { Logger } from '../log';
 import { DEAD_LETTER_CONDITION, CONDITION } from './conditions';
@@ -38,13 +39,18 @@ export class DeliveryLink implements Consumer {
     private readonly sender: Sender,
     private readonly store: MessageStore,
     private readonly log: Logger,
+    private readonly counts: OperationCounts,
     readonly sessionId?: string,
   ) {
     this.mode = sender.snd_settle_mode === 1 ? 'receiveAndDelete' : 'peekLock';
     sender.on('sendable', () => store.dispatch());
     sender.on('sender_draining', () => this.onDraining());
-    sender.on('accepted', (context: EventContext) => this.settle(context, (token) => store.complete(token)));
-    sender.on('released', (context: EventContext) => this.settle(context, (token) => store.abandon(token)));
+    sender.on('accepted', (context: EventContext) =>
+      this.settle(context, 'complete', (token) => store.complete(token)),
+    );
+    sender.on('released', (context: EventContext) =>
+      this.settle(context, 'abandon', (token) => store.abandon(token)),
+    );
     sender.on('modified', (context: EventContext) => this.onModified(context));
     sender.on('rejected', (context: EventContext) => this.onRejected(context));
     store.addConsumer(this);
@@ -72,6 +78,7 @@ export class DeliveryLink implements Consumer {
       0,
     ) as unknown as DeliveryWithId;
     this.queued.push({ id: delivery.id, message });
+    this.counts.add(this.store.settings.path, 'receive');
   }
 
   /**
@@ -104,6 +111,8 @@ export class DeliveryLink implements Consumer {
   }
 
   private onDraining(): void {
+    // A drain is the SDK's "receive what is there, then tell me": billed like a receive call.
+    this.counts.add(this.store.settings.path, 'drain');
     this.store.dispatch();
     if (this.wantsMessage()) this.sender.set_drained(true);
   }
@@ -111,8 +120,8 @@ export class DeliveryLink implements Consumer {
   private onModified(context: EventContext): void {
     const state = (context.delivery as unknown as DeliveryWithId).remote_state ?? {};
     const props = state.message_annotations as Record<string, unknown> | undefined;
-    if (state.undeliverable_here) this.settle(context, (token) => this.store.defer(token, props));
-    else this.settle(context, (token) => this.store.abandon(token, props));
+    if (state.undeliverable_here) this.settle(context, 'defer', (token) => this.store.defer(token, props));
+    else this.settle(context, 'abandon', (token) => this.store.abandon(token, props));
   }
 
   private onRejected(context: EventContext): void {
@@ -122,7 +131,7 @@ export class DeliveryLink implements Consumer {
     if (error.condition !== DEAD_LETTER_CONDITION) {
       this.log.debug(`rejected with ${error.condition}: dead-lettering`);
     }
-    this.settle(context, (token) =>
+    this.settle(context, 'deadLetter', (token) =>
       this.store.deadLetter(token, {
         reason: wireText(DeadLetterReason),
         description: wireText(DeadLetterErrorDescription),
@@ -132,9 +141,10 @@ export class DeliveryLink implements Consumer {
   }
 
   /** Applies a disposition by lock token and answers with a settled accepted or lock-lost. */
-  private settle(context: EventContext, apply: (token: string) => void): void {
+  private settle(context: EventContext, operation: string, apply: (token: string) => void): void {
     const delivery = context.delivery as unknown as DeliveryWithId;
     if (this.mode === 'receiveAndDelete') return;
+    this.counts.add(this.store.settings.path, operation);
     const token = deliveryTagToLockToken(Buffer.from(delivery.tag));
     try {
       apply(token);

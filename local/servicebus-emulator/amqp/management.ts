@@ -3,6 +3,7 @@ import { amqpMessage } from './rheaMessage';
 import { BrokerError } from '../broker/brokerError';
 import type { ResolvedAddress } from '../broker/entityRegistry';
 import type { MessageStore } from '../broker/messageStore';
+import type { OperationCounts } from '../broker/operationCounts';
 import type { StoredMessage } from '../broker/storedMessage';
 import { SessionStore } from '../broker/sessionStore';
 import { CONDITION } from './conditions';
@@ -18,6 +19,7 @@ type Operation = (
   body: Body,
   target: ResolvedAddress,
   properties: Record<string, unknown>,
+  counts: OperationCounts | undefined,
 ) => { status?: number; body?: unknown };
 
 function response(
@@ -93,8 +95,9 @@ const operations: Record<string, Operation> = {
       body: { expirations: lockTokens(body['lock-tokens']).map((token) => new Date(store.renewLock(token))) },
     };
   },
-  'com.microsoft:schedule-message': (body, target) => {
+  'com.microsoft:schedule-message': (body, target, _properties, counts) => {
     const entries = (Array.isArray(body.messages) ? body.messages : []) as Array<Record<string, unknown>>;
+    counts?.add(target.path, 'schedule', entries.length);
     const sequenceNumbers = entries.map((entry) => {
       const encoded = entry.message as Buffer;
       const incoming = fromWire(amqpMessage.decode(encoded), encoded.length);
@@ -129,7 +132,7 @@ const operations: Record<string, Operation> = {
       },
     };
   },
-  'com.microsoft:update-disposition': (body, target, properties) => {
+  'com.microsoft:update-disposition': (body, target, properties, counts) => {
     const store = receivable(target);
     const sessionId = requestedSessionId(body);
     // Deferred messages of a session entity settle only under the session lock; elsewhere a sessionId is just a property.
@@ -137,7 +140,9 @@ const operations: Record<string, Operation> = {
       store.assertSessionHeld(sessionId, associatedLink(properties));
     const status = String(body['disposition-status']);
     const modify = body['properties-to-modify'] as Record<string, unknown> | undefined;
-    for (const token of lockTokens(body['lock-tokens'])) {
+    const tokens = lockTokens(body['lock-tokens']);
+    counts?.add(target.path, SETTLEMENT_OF_STATUS[status] ?? status, tokens.length);
+    for (const token of tokens) {
       if (status === 'completed') store.complete(token);
       else if (status === 'abandoned') store.abandon(token, modify);
       else if (status === 'defered') store.defer(token, modify);
@@ -153,11 +158,25 @@ const operations: Record<string, Operation> = {
   },
 };
 
+/** update-disposition's statuses as the settlements a receiving link counts. */
+const SETTLEMENT_OF_STATUS: Record<string, string> = {
+  completed: 'complete',
+  abandoned: 'abandon',
+  defered: 'defer',
+  suspended: 'deadLetter',
+};
+
 /** Answers one `$management` request for the entity the link is attached to. */
-export function handleManagementRequest(request: Message, target: ResolvedAddress): Message {
+export function handleManagementRequest(
+  request: Message,
+  target: ResolvedAddress,
+  counts?: OperationCounts,
+): Message {
   const properties = (request.application_properties ?? {}) as Record<string, unknown>;
   const operation = wireText(properties.operation) ?? '';
   const handler = operations[operation];
+  // Unknown names are counted together: a client cannot grow the tally with made-up ones.
+  counts?.add(target.path, `management ${handler ? operation.replace(/^com\.microsoft:/, '') : 'unsupported'}`);
   if (!handler)
     return response(
       request,
@@ -167,7 +186,7 @@ export function handleManagementRequest(request: Message, target: ResolvedAddres
       'amqp:not-implemented',
     );
   try {
-    const result = handler((request.body ?? {}) as Body, target, properties);
+    const result = handler((request.body ?? {}) as Body, target, properties, counts);
     const status = result.status ?? 200;
     return response(request, status, status === 204 ? 'No Content' : 'OK', result.body);
   } catch (error) {

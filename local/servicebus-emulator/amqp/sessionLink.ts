@@ -1,6 +1,7 @@
 import { types, type Sender } from 'rhea';
 import { BrokerError } from '../broker/brokerError';
 import type { MessageStore } from '../broker/messageStore';
+import type { OperationCounts } from '../broker/operationCounts';
 import { SessionStore, type GrantedSession } from '../broker/sessionStore';
 import type { Logger } from '../log';
 import { CONDITION } from './conditions';
@@ -64,6 +65,7 @@ export function openSessionReceiver(
   store: MessageStore,
   sessionId: string | undefined,
   log: Logger,
+  counts: OperationCounts,
   attached: (link: DeliveryLink) => void,
 ): void {
   if (!(store instanceof SessionStore)) {
@@ -85,7 +87,7 @@ export function openSessionReceiver(
     };
     sender.open();
     log.info(`session '${granted.sessionId}' of ${store.settings.path} locked by ${sender.name}`);
-    attached(new DeliveryLink(sender, store, log, granted.sessionId));
+    attached(new DeliveryLink(sender, store, log, counts, granted.sessionId));
   };
   if (sessionId !== undefined) {
     try {
