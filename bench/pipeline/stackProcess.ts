@@ -4,7 +4,8 @@
  * children. Kept apart from the load generator and the webhook receiver so that neither shares
  * an event loop with the broker. Prints one line `READY <json>` on stdout when the dev host
  * answers, then runs until SIGTERM. Ports come as JSON in argv[2]; settings as JSON in argv[3];
- * argv[4] is how many dev hosts to run (default 1).
+ * argv[4] is how many dev hosts to run (default 1). A `SWITCHYARD_STACK_EXTERNAL` setting names
+ * parts not to start (their connection settings are used as given), as for `npm start`.
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { readSettingValues } from '../../local/stack/localSettings';
 import type { StackPorts } from '../../local/stack/ports';
 import { REPO_ROOT, startStack } from '../../local/stack/stack';
+import { EXTERNAL_PARTS_SETTING, parseExternalParts } from '../../local/stack/stackParts';
 import { startExtraDevHosts } from './extraDevHosts';
 import { errorMessage } from '../../shared/errors/errorMessage';
 
@@ -21,6 +23,8 @@ export interface StackReady {
   apiUrls: string[];
   functionKey: string;
   serviceBusConnectionString: string;
+  /** The emulator's operation counts (GET), when the stack runs the emulator. */
+  serviceBusOperationsUrl?: string;
   devHostPids: number[];
   startupMs: number;
 }
@@ -37,11 +41,13 @@ async function main(): Promise<void> {
   const logFile = process.env.BENCH_DEVHOST_LOG
     ? createWriteStream(process.env.BENCH_DEVHOST_LOG)
     : undefined;
+  const external = parseExternalParts(settings[EXTERNAL_PARTS_SETTING]);
   const stack = await startStack({
     ports,
     settings,
     dataDir,
     seed: false,
+    external,
     ...(logFile ? { devHostOutput: (chunk: string) => logFile.write(chunk) } : {}),
     // Start-up lines go to stderr so stdout carries only the READY line.
     log: (line) => process.stderr.write(`${line}\n`),
@@ -66,6 +72,9 @@ async function main(): Promise<void> {
     apiUrls: [stack.apiUrl, ...extraHosts.map((host) => `${host.url}/api`)],
     functionKey: stack.functionKey,
     serviceBusConnectionString: stack.serviceBusConnectionString,
+    ...(external.includes('servicebus')
+      ? {}
+      : { serviceBusOperationsUrl: `http://127.0.0.1:${ports.serviceBusHttp}/operations` }),
     devHostPids: [stack.devHostPid, ...extraHosts.map((host) => host.pid)].filter(
       (pid): pid is number => pid !== undefined,
     ),

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 
@@ -13,6 +14,8 @@ export interface CosmosServerOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
+  /** Sees every request beside the server, which answers it as usual (bench/cost.ts counts them). */
+  onRequest?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 export interface RunningCosmosServer {
@@ -36,9 +39,11 @@ export interface RunningCosmosServer {
 export async function startCosmosServer({
   port,
   host = '127.0.0.1',
+  onRequest,
 }: CosmosServerOptions): Promise<RunningCosmosServer> {
   // keepAlive: by default the server answers `connection: close`, a TLS handshake per request.
   const server = createHttpsServer({ keepAlive: true });
+  if (onRequest) server.on('request', onRequest);
   const listen = (onPort: number) =>
     new Promise<void>((resolve, reject) => {
       server.once('error', reject);

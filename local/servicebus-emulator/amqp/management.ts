@@ -176,7 +176,10 @@ export function handleManagementRequest(
   const operation = wireText(properties.operation) ?? '';
   const handler = operations[operation];
   // Unknown names are counted together: a client cannot grow the tally with made-up ones.
-  counts?.add(target.path, `management ${handler ? operation.replace(/^com\.microsoft:/, '') : 'unsupported'}`);
+  counts?.add(
+    target.path,
+    `management ${handler ? operation.replace(/^com\.microsoft:/, '') : 'unsupported'}`,
+  );
   if (!handler)
     return response(
       request,

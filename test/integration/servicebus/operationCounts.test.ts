@@ -30,7 +30,10 @@ it('counts sends per message and per transfer, receives, each kind of settlement
   await receiver.completeMessage(first!);
   await receiver.completeMessage(second!);
   await receiver.abandonMessage(third!);
-  await receiver.deadLetterMessage(fourth!, { deadLetterReason: 'test' });
+  await receiver.deadLetterMessage(fourth!, {
+    deadLetterReason: 'test',
+    deadLetterErrorDescription: 'counted',
+  });
   await receiver.close();
   await sender.close();
 

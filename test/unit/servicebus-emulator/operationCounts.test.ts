@@ -28,7 +28,11 @@ it('counts $management requests, the messages they schedule and the lock tokens 
       );
     const later = new Date(Date.now() + 3_600_000);
     const scheduled = (id: string) => ({
-      message: codec.encode({ message_id: id, body: id, message_annotations: { 'x-opt-scheduled-enqueue-time': later } }),
+      message: codec.encode({
+        message_id: id,
+        body: id,
+        message_annotations: { 'x-opt-scheduled-enqueue-time': later },
+      }),
     });
     ask('schedule-message', { messages: [scheduled('s1'), scheduled('s2')] });
     ask('update-disposition', { 'disposition-status': 'completed', 'lock-tokens': tokens.slice(0, 2) });
