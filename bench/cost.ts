@@ -26,7 +26,7 @@ import { errorStack } from '../shared/errors/errorMessage';
 import { startCountingBlob, type BlobTally, type CountingBlob } from './cost/blobCounter';
 import { startCountingCosmos, type CosmosTally, type CountingCosmos } from './cost/cosmosCounter';
 import { subtractCounts, totalOf, type NestedCounts } from './cost/counts';
-import { logSize, readExecutionsSince, type ExecutionTally } from './cost/functionLog';
+import { logSize, readExecutionsSince } from './cost/functionLog';
 import { formatCostReport, type CostPhase, type CostReport } from './cost/report';
 import { DeliveryTracker } from './pipeline/deliveryTracker';
 import { runThroughput, type PhaseContext } from './pipeline/phases';
@@ -91,9 +91,9 @@ async function fetchOperations(url: string | undefined): Promise<OperationTally>
 async function untilQuiet(counters: Counters): Promise<void> {
   const signature = async () =>
     [
-      totalOf((await counters.serviceBus()) as NestedCounts),
+      totalOf(await counters.serviceBus()),
       totalOf(counters.cosmos.snapshot() as unknown as NestedCounts),
-      totalOf(counters.blob.snapshot() as NestedCounts),
+      totalOf(counters.blob.snapshot()),
       logSize(counters.logFile),
     ].join(',');
   const deadline = Date.now() + 30_000;
@@ -131,16 +131,13 @@ async function counted(
     events,
     deliveries,
     seconds,
-    serviceBus: subtractCounts(
-      (await counters.serviceBus()) as NestedCounts,
-      before.serviceBus,
-    ) as OperationTally,
+    serviceBus: subtractCounts(await counters.serviceBus(), before.serviceBus) as OperationTally,
     cosmos: subtractCounts(
       counters.cosmos.snapshot() as unknown as NestedCounts,
       before.cosmos,
     ) as unknown as CosmosTally,
-    blob: subtractCounts(counters.blob.snapshot() as NestedCounts, before.blob) as BlobTally,
-    executions: readExecutionsSince(counters.logFile, logFrom).tally as ExecutionTally,
+    blob: subtractCounts(counters.blob.snapshot(), before.blob) as BlobTally,
+    executions: readExecutionsSince(counters.logFile, logFrom).tally,
   };
 }
 
