@@ -174,7 +174,8 @@ export function handleManagementRequest(
 ): Message {
   const properties = (request.application_properties ?? {}) as Record<string, unknown>;
   const operation = wireText(properties.operation) ?? '';
-  const handler = operations[operation];
+  // Own properties only: a forged name such as `constructor` must not find Object's prototype.
+  const handler = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
   // Unknown names are counted together: a client cannot grow the tally with made-up ones.
   counts?.add(
     target.path,
