@@ -36,6 +36,8 @@ export interface Settings {
   allowedPrivateCidrs: AllowedCidrs;
   subscriptionCacheSeconds: number;
   reconcileGraceSeconds: number;
+  /** WebHook-Request-Origin of the validation handshake: a host name naming this deployment. */
+  webhookOrigin: string;
   /** Absent: no Application Insights connection string, telemetry stays off. */
   telemetry?: TelemetrySettings;
 }
@@ -160,6 +162,18 @@ function readAuth(env: Environment): Settings['auth'] {
   return { issuer, audience };
 }
 
+const DEFAULT_WEBHOOK_ORIGIN = 'switchyard.local';
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
+
+function readWebhookOrigin(env: Environment): string {
+  const explicit = present(env, SETTINGS.webhookOrigin);
+  if (explicit !== undefined) {
+    return parse(nonEmpty.regex(HOST_NAME, 'must be a host name such as events.example.com'), SETTINGS.webhookOrigin, explicit);
+  }
+  const hostname = present(env, SETTINGS.websiteHostname);
+  return hostname !== undefined && HOST_NAME.test(hostname) ? hostname : DEFAULT_WEBHOOK_ORIGIN;
+}
+
 /** Reads and validates every setting; throws SettingsError naming the first bad one. */
 export function readSettings(env: Environment = process.env): Settings {
   const adminKey = present(env, SETTINGS.adminKey);
@@ -187,6 +201,7 @@ export function readSettings(env: Environment = process.env): Settings {
       grace === undefined
         ? DEFAULT_RECONCILE_GRACE_SECONDS
         : parse(graceSeconds, SETTINGS.reconcileGraceSeconds, grace),
+    webhookOrigin: readWebhookOrigin(env),
     ...(telemetry ? { telemetry } : {}),
   };
 }
