@@ -76,7 +76,9 @@ export async function startSampleReceiver(
   const handle = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
     const path = request.url ?? '/';
     if (answerValidationHandshake(request, response)) {
-      log(`[receiver] OPTIONS ${path} validation handshake from ${String(request.headers['webhook-request-origin'])}: allowed`);
+      log(
+        `[receiver] OPTIONS ${path} validation handshake from ${String(request.headers['webhook-request-origin'])}: allowed`,
+      );
       return;
     }
     const text = body.toString('utf8');

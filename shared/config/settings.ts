@@ -163,12 +163,17 @@ function readAuth(env: Environment): Settings['auth'] {
 }
 
 const DEFAULT_WEBHOOK_ORIGIN = 'switchyard.local';
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
 
 function readWebhookOrigin(env: Environment): string {
   const explicit = present(env, SETTINGS.webhookOrigin);
   if (explicit !== undefined) {
-    return parse(nonEmpty.regex(HOST_NAME, 'must be a host name such as events.example.com'), SETTINGS.webhookOrigin, explicit);
+    return parse(
+      nonEmpty.regex(HOST_NAME, 'must be a host name such as events.example.com'),
+      SETTINGS.webhookOrigin,
+      explicit,
+    );
   }
   const hostname = present(env, SETTINGS.websiteHostname);
   return hostname !== undefined && HOST_NAME.test(hostname) ? hostname : DEFAULT_WEBHOOK_ORIGIN;

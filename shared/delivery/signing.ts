@@ -26,7 +26,12 @@ export interface SignInput {
  * secret, space-separated (`v1,<a> v1,<b>`), which the spec allows so that a receiver holding
  * either the old or the new secret verifies the attempt while a secret is being rotated.
  */
-export function signDelivery({ secrets, webhookId, body, timestamp = new Date() }: SignInput): SignatureHeaders {
+export function signDelivery({
+  secrets,
+  webhookId,
+  body,
+  timestamp = new Date(),
+}: SignInput): SignatureHeaders {
   if (secrets.length === 0) throw new Error('signDelivery needs at least one secret');
   const signatures = secrets.map((secret) => new Webhook(secret).sign(webhookId, timestamp, body));
   return {

@@ -19,8 +19,7 @@ export type HandshakeResponse =
   | { kind: 'failed'; error: string };
 
 export type HandshakeVerdict =
-  | { accepted: true; allowedRatePerMinute?: number }
-  | { accepted: false; reason: string };
+  { accepted: true; allowedRatePerMinute?: number } | { accepted: false; reason: string };
 
 /** `WebHook-Allowed-Rate`: a positive whole number of requests per minute, or `*` for any rate. */
 const RATE = /^[1-9][0-9]{0,8}$/;
@@ -40,7 +39,10 @@ export function handshakeVerdict(response: HandshakeResponse, origin: string): H
     };
   }
   if (allowedOrigin === undefined) {
-    return { accepted: false, reason: 'the endpoint answered OPTIONS without a WebHook-Allowed-Origin header' };
+    return {
+      accepted: false,
+      reason: 'the endpoint answered OPTIONS without a WebHook-Allowed-Origin header',
+    };
   }
   const granted = allowedOrigin.trim();
   if (granted !== '*' && granted.toLowerCase() !== origin.toLowerCase()) {

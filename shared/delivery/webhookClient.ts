@@ -46,7 +46,11 @@ export interface WebhookClient {
    * The validation handshake's OPTIONS request (shared/delivery/validationHandshake.ts), through
    * the same SSRF guard, within HANDSHAKE_TIMEOUT_MS. Never throws: a failure is a result.
    */
-  requestHandshake(endpointUrl: string, origin: string, headers?: Record<string, string>): Promise<HandshakeResponse>;
+  requestHandshake(
+    endpointUrl: string,
+    origin: string,
+    headers?: Record<string, string>,
+  ): Promise<HandshakeResponse>;
   close(): Promise<void>;
 }
 
@@ -95,7 +99,10 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
       'content-type': CLOUDEVENTS_JSON_CONTENT_TYPE,
       'user-agent': userAgent,
       ...signDelivery({
-        secrets: [delivery.signingSecret, ...(delivery.previousSigningSecret ? [delivery.previousSigningSecret] : [])],
+        secrets: [
+          delivery.signingSecret,
+          ...(delivery.previousSigningSecret ? [delivery.previousSigningSecret] : []),
+        ],
         webhookId: delivery.deliveryId,
         body,
       }),
@@ -149,8 +156,8 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
         headersTimeout: HANDSHAKE_TIMEOUT_MS,
         bodyTimeout: HANDSHAKE_TIMEOUT_MS,
       });
-      // Only the headers matter; the body is dropped rather than read.
-      response.body.destroy();
+      // Only the headers matter: the body is discarded (up to a few KB, then the connection is dropped).
+      await response.body.dump({ limit: RESPONSE_BODY_PREFIX_BYTES }).catch(() => undefined);
       const allowedOrigin = headerValue(response.headers[HANDSHAKE_HEADERS.allowedOrigin]);
       const allowedRate = headerValue(response.headers[HANDSHAKE_HEADERS.allowedRate]);
       return {

@@ -69,7 +69,10 @@ export function withAllowedRate(record: SubscriptionRecord): SubscriptionRecord 
   if (state?.outcome !== 'accepted' || state.allowedRatePerMinute === undefined) return record;
   const allowed = state.allowedRatePerMinute / 60;
   const own = record.delivery?.maxPerSecond;
-  const delivery: DeliveryLimits = { ...record.delivery, maxPerSecond: own === undefined ? allowed : Math.min(own, allowed) };
+  const delivery: DeliveryLimits = {
+    ...record.delivery,
+    maxPerSecond: own === undefined ? allowed : Math.min(own, allowed),
+  };
   return { ...record, delivery };
 }
 
@@ -124,8 +127,14 @@ const rotationBodySchema = z
       overlapSeconds: z
         .number({ error: 'overlapSeconds must be a number of seconds' })
         .int('overlapSeconds must be a whole number of seconds')
-        .min(ROTATION_OVERLAP_SECONDS.min, `overlapSeconds must be ${ROTATION_OVERLAP_SECONDS.min}-${ROTATION_OVERLAP_SECONDS.max}`)
-        .max(ROTATION_OVERLAP_SECONDS.max, `overlapSeconds must be ${ROTATION_OVERLAP_SECONDS.min}-${ROTATION_OVERLAP_SECONDS.max}`)
+        .min(
+          ROTATION_OVERLAP_SECONDS.min,
+          `overlapSeconds must be ${ROTATION_OVERLAP_SECONDS.min}-${ROTATION_OVERLAP_SECONDS.max}`,
+        )
+        .max(
+          ROTATION_OVERLAP_SECONDS.max,
+          `overlapSeconds must be ${ROTATION_OVERLAP_SECONDS.min}-${ROTATION_OVERLAP_SECONDS.max}`,
+        )
         .default(ROTATION_OVERLAP_SECONDS.default),
     },
     { error: 'the body must be a JSON object' },

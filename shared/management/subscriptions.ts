@@ -32,9 +32,10 @@ export type DestinationView =
   Exclude<Destination, { endpointType: 'WebHook' }> | Extract<DestinationInput, { endpointType: 'WebHook' }>;
 
 /** A subscription as the API shows it: everything but the signing secrets and header values. */
-export function subscriptionView(
-  record: SubscriptionRecord,
-): Omit<SubscriptionRecord, 'signingSecret' | 'previousSigningSecret' | 'id' | 'destination'> & {
+export function subscriptionView(record: SubscriptionRecord): Omit<
+  SubscriptionRecord,
+  'signingSecret' | 'previousSigningSecret' | 'id' | 'destination'
+> & {
   destination: DestinationView;
 } {
   const { signingSecret: _secret, previousSigningSecret: _previous, id: _id, destination, ...view } = record;
@@ -206,7 +207,9 @@ async function validatedRecord(
     const { endpointUrl, headers } = record.destination;
     return afterHandshake(record, await input.trust.handshake(endpointUrl, headers), input.now);
   }
-  return before?.validationState ? withAllowedRate({ ...record, validationState: before.validationState }) : record;
+  return before?.validationState
+    ? withAllowedRate({ ...record, validationState: before.validationState })
+    : record;
 }
 
 export async function getSubscription(

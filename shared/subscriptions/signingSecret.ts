@@ -7,10 +7,15 @@ export function generateSigningSecret(): string {
 }
 
 /** The secrets a delivery at `now` is signed with: the current one, and the previous one in its overlap. */
-export function signingSecretsAt(record: SubscriptionRecord, now: Date): { current: string; previous?: string } {
+export function signingSecretsAt(
+  record: SubscriptionRecord,
+  now: Date,
+): { current: string; previous?: string } {
   const expiresAt = record.previousSigningSecretExpiresAt;
   const previous =
-    record.previousSigningSecret !== undefined && expiresAt !== undefined && Date.parse(expiresAt) > now.getTime()
+    record.previousSigningSecret !== undefined &&
+    expiresAt !== undefined &&
+    Date.parse(expiresAt) > now.getTime()
       ? record.previousSigningSecret
       : undefined;
   return { current: record.signingSecret, ...(previous ? { previous } : {}) };

@@ -37,7 +37,12 @@ export async function startWebhookReceiver() {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const path = request.url ?? '/';
-      const entry = { path, headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const entry = {
+        path,
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
       if (request.method === 'OPTIONS') {
         handshakes.push(entry);
         const answer = handshakeAnswers.get(path) ?? { agree: true };
