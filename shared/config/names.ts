@@ -51,12 +51,10 @@ export const SETTINGS = {
   reconcileGraceSeconds: 'SWITCHYARD_RECONCILE_GRACE_SECONDS',
   appInsightsConnection: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   /**
-   * The WebHook-Request-Origin of the validation handshake (a DNS name naming this Switchyard);
-   * default: WEBSITE_HOSTNAME (the function app's host name in Azure), else `switchyard.local`.
+   * The WebHook-Request-Origin of the validation handshake (a DNS name naming this Switchyard):
+   * in Azure the function app's host name (infra sets it), locally `switchyard.local`.
    */
   webhookOrigin: 'SWITCHYARD_WEBHOOK_ORIGIN',
-  /** Set by Azure App Service / Functions: the app's default host name. */
-  websiteHostname: 'WEBSITE_HOSTNAME',
   /**
    * Traces per second each instance sends to Application Insights (rate-limited sampling);
    * unset or 0 keeps every trace. Bounds ingestion at (instances x this) traces per second.

@@ -167,16 +167,14 @@ const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
 
 function readWebhookOrigin(env: Environment): string {
-  const explicit = present(env, SETTINGS.webhookOrigin);
-  if (explicit !== undefined) {
-    return parse(
-      nonEmpty.regex(HOST_NAME, 'must be a host name such as events.example.com'),
-      SETTINGS.webhookOrigin,
-      explicit,
-    );
-  }
-  const hostname = present(env, SETTINGS.websiteHostname);
-  return hostname !== undefined && HOST_NAME.test(hostname) ? hostname : DEFAULT_WEBHOOK_ORIGIN;
+  const origin = present(env, SETTINGS.webhookOrigin);
+  return origin === undefined
+    ? DEFAULT_WEBHOOK_ORIGIN
+    : parse(
+        nonEmpty.regex(HOST_NAME, 'must be a host name such as events.example.com'),
+        SETTINGS.webhookOrigin,
+        origin,
+      );
 }
 
 /** Reads and validates every setting; throws SettingsError naming the first bad one. */

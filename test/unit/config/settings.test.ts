@@ -48,6 +48,7 @@ describe('readSettings', () => {
       cosmosDatabase: 'switchyard',
       allowedPrivateCidrs: expect.objectContaining({ cidrs: [] }),
       subscriptionCacheSeconds: 5,
+      webhookOrigin: 'switchyard.local',
       reconcileGraceSeconds: 900,
     });
   });
