@@ -21,6 +21,11 @@ export interface WebhookClientOptions {
   /** Refuses private targets unless the allow-list (Settings.allowedPrivateCidrs) has them. */
   guard: SsrfGuard;
   userAgent?: string;
+  /**
+   * The WebHook-Request-Origin of the validation handshake; sent as `Origin` on every delivery,
+   * as the CloudEvents Webhook spec asks once an endpoint has agreed to that origin.
+   */
+  origin?: string;
 }
 
 export interface WebhookDelivery {
@@ -98,6 +103,7 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
       ...lowerCaseNames(delivery.headers),
       'content-type': CLOUDEVENTS_JSON_CONTENT_TYPE,
       'user-agent': userAgent,
+      ...(options.origin !== undefined ? { origin: options.origin } : {}),
       ...signDelivery({
         secrets: [
           delivery.signingSecret,

@@ -63,6 +63,16 @@ describe('readSettings', () => {
     expect(reconcileSchedule({ SWITCHYARD_RECONCILE_SCHEDULE: ' */2 * * * * * ' })).toBe('*/2 * * * * *');
   });
 
+  it('reads the handshake origin as a host name, naming the setting when it is not one', () => {
+    expect(readSettings(local({ SWITCHYARD_WEBHOOK_ORIGIN: ' events.example.com ' })).webhookOrigin).toBe(
+      'events.example.com',
+    );
+    expect(
+      settingsErrorOf(() => readSettings(local({ SWITCHYARD_WEBHOOK_ORIGIN: 'https://events.example.com/' })))
+        .setting,
+    ).toBe('SWITCHYARD_WEBHOOK_ORIGIN');
+  });
+
   it('reads the optional settings, trimmed', () => {
     const settings = readSettings(
       local({
