@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerValidationHandshake } from '../../local/sample-receiver/handshake';
 
 /** One delivery as the receiver saw it. */
 export interface Arrival {
@@ -33,6 +34,8 @@ export async function startBenchReceiver(onArrival: (arrival: Arrival) => void):
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      // The validation handshake of a new subscription is no arrival.
+      if (answerValidationHandshake(request, response)) return;
       const arrivedAt = nowMs();
       response.writeHead(204).end();
       const webhookId = String(request.headers['webhook-id'] ?? '');

@@ -188,6 +188,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     // An upper bound on trace ingestion: at most (instances x this) traces per second.
     SWITCHYARD_TELEMETRY_TRACES_PER_SECOND: string(telemetryTracesPerSecond)
+    // WebHook-Request-Origin of the validation handshake: endpoints allow this name.
+    SWITCHYARD_WEBHOOK_ORIGIN: app.properties.defaultHostName
     // Entra ID auth for telemetry, since the component has local auth disabled.
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   }

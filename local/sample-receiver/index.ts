@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeDelivery, formatDeliverySummary, type DeliverySummary } from './describeDelivery';
+import { answerValidationHandshake } from './handshake';
 import { verifySignature, type SignatureCheck } from './verifySignature';
 
 export interface SampleReceiverOptions {
@@ -47,7 +48,7 @@ function flatHeaders(request: IncomingMessage): Record<string, string> {
 /**
  * A tiny webhook receiver for the local stack: prints each delivery (method, path, webhook-id,
  * CloudEvent type/subject/id), checks its Standard Webhooks signature when it knows the secret,
- * and answers 204. Any method and path are accepted, so a subscription can point anywhere on it.
+ * and answers 204. It agrees to every validation handshake (OPTIONS with WebHook-Request-Origin). Any method and path are accepted, so a subscription can point anywhere on it.
  */
 export async function startSampleReceiver(
   options: SampleReceiverOptions = {},
@@ -74,6 +75,12 @@ export async function startSampleReceiver(
 
   const handle = (request: IncomingMessage, response: ServerResponse, body: Buffer) => {
     const path = request.url ?? '/';
+    if (answerValidationHandshake(request, response)) {
+      log(
+        `[receiver] OPTIONS ${path} validation handshake from ${String(request.headers['webhook-request-origin'])}: allowed`,
+      );
+      return;
+    }
     const text = body.toString('utf8');
     const summary = describeDelivery(request.method ?? 'GET', path, request.headers, text);
     const signature = verifySignature(secret, request.headers, body);

@@ -73,7 +73,7 @@ function createAppContext(settings: Settings): AppContext {
   const apiKeys = new ApiKeyStore(database);
   // The allow-list as readSettings parsed it: one reading of the setting for the whole app.
   const ssrfGuard = new SsrfGuard(settings.allowedPrivateCidrs);
-  const webhooks = createWebhookClient({ guard: ssrfGuard });
+  const webhooks = createWebhookClient({ guard: ssrfGuard, origin: settings.webhookOrigin });
   // Only ever called at a metrics collection, i.e. never without telemetry.
   const unregisterQueueDepth = registerQueueDepthSource(() =>
     pipelineQueueDepths(settings.serviceBus, serviceBus),

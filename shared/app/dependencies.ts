@@ -26,7 +26,9 @@ import type {
   ReconcileDependencies,
 } from '../pipeline/reconcile';
 import type { RouteDependencies } from '../pipeline/route';
-import { withHttpDependency, withSpan } from '../telemetry';
+import { createSystemEventSink } from '../system/systemEventSink';
+import type { SystemEventSink } from '../system/systemEvents';
+import { log, recordSystemEventSuppressed, withHttpDependency, withSpan } from '../telemetry';
 import type { AppContext } from './context';
 import { HTTP_DEPENDENCY_TIMEOUT_MS, withDeadline } from './dependencyOutage';
 import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
@@ -58,6 +60,33 @@ export function publishDependencies(context: AppContext): PublishDependencies {
     putPayload: (owner, json) =>
       withDeadline('Blob storage', PUBLISH_DEPENDENCY_TIMEOUT_MS, context.payloads.putPayload(owner, json)),
   };
+}
+
+/**
+ * System events (topic switchyard.system) sent to ingress like published events, carrying the
+ * trace of the invocation that emits them. Events about subscriptions of switchyard.system
+ * itself are only logged and counted: a failing system subscriber must not feed itself.
+ */
+export function systemEventSink(context: AppContext, invocation?: InvocationContext): SystemEventSink {
+  return createSystemEventSink({
+    sendIngress: (messages) =>
+      context.bus.sendIngress(
+        messages.map((message) => ({
+          ...message,
+          applicationProperties: { ...carriedProperties(undefined), ...message.applicationProperties },
+        })),
+      ),
+    suppressed: (event) => {
+      recordSystemEventSuppressed(event.subscription, event.type);
+      log(
+        'warn',
+        `system event ${event.type} about a subscription of ${event.topic} not published (loop guard)`,
+        { topic: event.topic, subscription: event.subscription },
+        invocation,
+      );
+    },
+    now: () => new Date(),
+  });
 }
 
 export function routeDependencies(context: AppContext, invocation: InvocationContext): RouteDependencies {
@@ -133,6 +162,7 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
       await disableIfUnchanged(context.subscriptions, called, reason, new Date());
       context.subscriptionCache.invalidate(called.topic);
     },
+    systemEvents: systemEventSink(context, invocation),
     now: () => new Date(),
     firstReceipt: invocation.triggerMetadata?.deliveryCount === 1,
   };

@@ -23,17 +23,42 @@ import {
   deleteSubscription,
   getSubscription,
   listSubscriptions,
+  parseSubscriptionAddress,
   putSubscription,
+  subscriptionView,
 } from '../management/subscriptions';
+import {
+  rotateSigningSecret,
+  type SubscriptionTrustDependencies,
+  validateSubscription,
+} from '../management/subscriptionTrust';
+import { handshakeVerdict } from '../delivery/validationHandshake';
+import { errorMessage } from '../errors/errorMessage';
+import { forbiddenProblem } from '../http/problems';
 import { publishEvents } from '../pipeline/publish';
+import { SYSTEM_TOPIC } from '../system/systemEvents';
+import { log } from '../telemetry';
 import type { Access } from './access';
 import { appContext, type AppContext } from './context';
-import { deadLetterDependencies, ingressDeadLetterDependencies, publishDependencies } from './dependencies';
+import {
+  deadLetterDependencies,
+  ingressDeadLetterDependencies,
+  publishDependencies,
+  systemEventSink,
+} from './dependencies';
+import { withDeadline } from './dependencyOutage';
 import { jsonBody, respond, waitingFor } from './http';
 import { reportPublished } from './reportPublish';
 
 export async function publish(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return respond(context, async () => {
+    // Only Switchyard itself publishes there: a forged system event could tell owners anything.
+    if (request.params.topic === SYSTEM_TOPIC) {
+      throw forbiddenProblem(
+        `publish on topic ${SYSTEM_TOPIC}`,
+        `Topic ${SYSTEM_TOPIC} carries Switchyard's own system events; no caller may publish to it.`,
+      );
+    }
     const body = Buffer.from(await request.arrayBuffer());
     const result = await publishEvents(publishDependencies(appContext()), {
       topic: request.params.topic,
@@ -107,8 +132,65 @@ export async function writeSubscription(
       ifNoneMatch: request.headers.get('if-none-match'),
       now: new Date(),
       checkWebhookTarget: (endpointUrl) => refusedWebhookTarget(app, endpointUrl),
+      trust: subscriptionTrust(app, context),
     }),
   );
+}
+
+/** POST .../validate: the validation handshake again, e.g. once the endpoint has been fixed. */
+export async function revalidateSubscription(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  return changeSubscription(request, context, (app, topic, name) => {
+    const address = parseSubscriptionAddress(topic, name);
+    return validateSubscription(
+      app.subscriptions,
+      subscriptionTrust(app, context),
+      { ...address, now: new Date() },
+      subscriptionView,
+    );
+  });
+}
+
+/** POST .../secret:rotate: a new signing secret, shown once; the old one signs too for the overlap. */
+export async function rotateSubscriptionSecret(
+  request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  return changeSubscription(request, context, async (app, topic, name) => {
+    const address = parseSubscriptionAddress(topic, name);
+    return rotateSigningSecret(app.subscriptions, subscriptionTrust(app, context), {
+      ...address,
+      body: await jsonBody(request),
+      now: new Date(),
+    });
+  });
+}
+
+/** The longest a management call waits to hand a system event to Service Bus. */
+const SYSTEM_EVENT_TIMEOUT_MS = 2_000;
+
+/**
+ * The handshake through the app's SSRF-guarded webhook client, and system events that never
+ * fail the call: the change is saved when they are emitted, so a Service Bus outage is logged.
+ */
+function subscriptionTrust(app: AppContext, context: InvocationContext): SubscriptionTrustDependencies {
+  const origin = app.settings.webhookOrigin;
+  const sink = systemEventSink(app, context);
+  return {
+    handshake: async (endpointUrl, headers) =>
+      handshakeVerdict(await app.webhooks.requestHandshake(endpointUrl, origin, headers), origin),
+    notify: (event) =>
+      withDeadline('Service Bus', SYSTEM_EVENT_TIMEOUT_MS, sink.emit(event)).catch((error: unknown) =>
+        log(
+          'warn',
+          `system event ${event.type} could not be published: ${errorMessage(error)}`,
+          { topic: event.topic, subscription: event.subscription },
+          context,
+        ),
+      ),
+  };
 }
 
 export async function removeSubscription(

@@ -51,6 +51,11 @@ export const SETTINGS = {
   reconcileGraceSeconds: 'SWITCHYARD_RECONCILE_GRACE_SECONDS',
   appInsightsConnection: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
   /**
+   * The WebHook-Request-Origin of the validation handshake (a DNS name naming this Switchyard):
+   * in Azure the function app's host name (infra sets it), locally `switchyard.local`.
+   */
+  webhookOrigin: 'SWITCHYARD_WEBHOOK_ORIGIN',
+  /**
    * Traces per second each instance sends to Application Insights (rate-limited sampling);
    * unset or 0 keeps every trace. Bounds ingestion at (instances x this) traces per second.
    */

@@ -36,6 +36,8 @@ export interface Settings {
   allowedPrivateCidrs: AllowedCidrs;
   subscriptionCacheSeconds: number;
   reconcileGraceSeconds: number;
+  /** WebHook-Request-Origin of the validation handshake: a host name naming this deployment. */
+  webhookOrigin: string;
   /** Absent: no Application Insights connection string, telemetry stays off. */
   telemetry?: TelemetrySettings;
 }
@@ -160,6 +162,21 @@ function readAuth(env: Environment): Settings['auth'] {
   return { issuer, audience };
 }
 
+const DEFAULT_WEBHOOK_ORIGIN = 'switchyard.local';
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::\d{1,5})?$/;
+
+function readWebhookOrigin(env: Environment): string {
+  const origin = present(env, SETTINGS.webhookOrigin);
+  return origin === undefined
+    ? DEFAULT_WEBHOOK_ORIGIN
+    : parse(
+        nonEmpty.regex(HOST_NAME, 'must be a host name such as events.example.com'),
+        SETTINGS.webhookOrigin,
+        origin,
+      );
+}
+
 /** Reads and validates every setting; throws SettingsError naming the first bad one. */
 export function readSettings(env: Environment = process.env): Settings {
   const adminKey = present(env, SETTINGS.adminKey);
@@ -187,6 +204,7 @@ export function readSettings(env: Environment = process.env): Settings {
       grace === undefined
         ? DEFAULT_RECONCILE_GRACE_SECONDS
         : parse(graceSeconds, SETTINGS.reconcileGraceSeconds, grace),
+    webhookOrigin: readWebhookOrigin(env),
     ...(telemetry ? { telemetry } : {}),
   };
 }

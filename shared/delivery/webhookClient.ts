@@ -8,6 +8,7 @@ import { signDelivery } from './signing';
 import { SsrfGuard, TargetRefusedError } from './ssrfGuard';
 import { switchyardUserAgent } from './userAgent';
 import type { WebhookResult } from './webhookResult';
+import { HANDSHAKE_HEADERS, type HandshakeResponse } from './validationHandshake';
 import { errorMessage } from '../errors/errorMessage';
 
 export const CLOUDEVENTS_JSON_CONTENT_TYPE = `${CLOUDEVENTS_JSON}; charset=utf-8`;
@@ -20,6 +21,11 @@ export interface WebhookClientOptions {
   /** Refuses private targets unless the allow-list (Settings.allowedPrivateCidrs) has them. */
   guard: SsrfGuard;
   userAgent?: string;
+  /**
+   * The WebHook-Request-Origin of the validation handshake; sent as `Origin` on every delivery,
+   * as the CloudEvents Webhook spec asks once an endpoint has agreed to that origin.
+   */
+  origin?: string;
 }
 
 export interface WebhookDelivery {
@@ -27,15 +33,29 @@ export interface WebhookDelivery {
   event: CloudEventJson;
   /** The subscription's `whsec_` secret. */
   signingSecret: string;
+  /** During a rotation's overlap, the secret before it: the attempt is signed with both. */
+  previousSigningSecret?: string;
   /** Sent as webhook-id: the same on every attempt of this delivery. */
   deliveryId: string;
   /** The subscription's custom headers; Switchyard's own headers win over them. */
   headers?: Record<string, string>;
 }
 
+/** Bound of the validation handshake's OPTIONS request: it runs inside a subscription PUT. */
+export const HANDSHAKE_TIMEOUT_MS = 5_000;
+
 export interface WebhookClient {
   /** POSTs one attempt. Never throws for network trouble: the result says what happened. */
   deliver(delivery: WebhookDelivery): Promise<WebhookResult>;
+  /**
+   * The validation handshake's OPTIONS request (shared/delivery/validationHandshake.ts), through
+   * the same SSRF guard, within HANDSHAKE_TIMEOUT_MS. Never throws: a failure is a result.
+   */
+  requestHandshake(
+    endpointUrl: string,
+    origin: string,
+    headers?: Record<string, string>,
+  ): Promise<HandshakeResponse>;
   close(): Promise<void>;
 }
 
@@ -83,7 +103,15 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
       ...lowerCaseNames(delivery.headers),
       'content-type': CLOUDEVENTS_JSON_CONTENT_TYPE,
       'user-agent': userAgent,
-      ...signDelivery({ secret: delivery.signingSecret, webhookId: delivery.deliveryId, body }),
+      ...(options.origin !== undefined ? { origin: options.origin } : {}),
+      ...signDelivery({
+        secrets: [
+          delivery.signingSecret,
+          ...(delivery.previousSigningSecret ? [delivery.previousSigningSecret] : []),
+        ],
+        webhookId: delivery.deliveryId,
+        body,
+      }),
     };
     const signal = AbortSignal.timeout(timeoutMs);
     try {
@@ -107,7 +135,50 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
     }
   }
 
-  return { deliver, close: () => agent.close() };
+  async function requestHandshake(
+    endpointUrl: string,
+    origin: string,
+    customHeaders?: Record<string, string>,
+  ): Promise<HandshakeResponse> {
+    let url: URL;
+    try {
+      url = new URL(endpointUrl);
+    } catch {
+      return { kind: 'failed', error: 'the endpoint URL is not an absolute http(s) URL' };
+    }
+    const check = await guard.checkHost(url.hostname);
+    if (!check.ok) return { kind: 'failed', error: check.error };
+    const signal = AbortSignal.timeout(HANDSHAKE_TIMEOUT_MS);
+    try {
+      const response = await request(url, {
+        method: 'OPTIONS',
+        headers: {
+          ...lowerCaseNames(customHeaders),
+          'user-agent': userAgent,
+          [HANDSHAKE_HEADERS.requestOrigin]: origin,
+        },
+        dispatcher: agent,
+        signal,
+        headersTimeout: HANDSHAKE_TIMEOUT_MS,
+        bodyTimeout: HANDSHAKE_TIMEOUT_MS,
+      });
+      // Only the headers matter: the body is discarded (up to a few KB, then the connection is dropped).
+      await response.body.dump({ limit: RESPONSE_BODY_PREFIX_BYTES }).catch(() => undefined);
+      const allowedOrigin = headerValue(response.headers[HANDSHAKE_HEADERS.allowedOrigin]);
+      const allowedRate = headerValue(response.headers[HANDSHAKE_HEADERS.allowedRate]);
+      return {
+        kind: 'answered',
+        status: response.statusCode,
+        ...(allowedOrigin !== undefined ? { allowedOrigin } : {}),
+        ...(allowedRate !== undefined ? { allowedRate } : {}),
+      };
+    } catch (error) {
+      const failed = failureResult(error, 0, signal.aborted, HANDSHAKE_TIMEOUT_MS);
+      return { kind: 'failed', error: failed.error ?? 'no answer' };
+    }
+  }
+
+  return { deliver, requestHandshake, close: () => agent.close() };
 }
 
 type ResponseBody = AsyncIterable<Buffer> & { destroy(error?: Error): unknown };

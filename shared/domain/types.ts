@@ -72,11 +72,45 @@ export interface RetryPolicy {
   schedule?: number[];
 }
 
+/** Limits on how fast Switchyard delivers to one subscription (enforced in deliver, issue #15). */
+export interface DeliveryLimits {
+  /** At most this many deliveries per second (may be below 1: 0.5 is one every 2 s). */
+  maxPerSecond?: number;
+  /** At most this many deliveries in flight at once. */
+  maxConcurrent?: number;
+}
+
+/**
+ * `handshake` (default): a webhook is only delivered to once it has agreed to receive events
+ * (CloudEvents Webhook "Abuse Protection" OPTIONS handshake). `none`: the owner opts out.
+ */
+export type ValidationMode = 'handshake' | 'none';
+
+/** Which optional system events (topic `switchyard.system`) are published about this subscription. */
+export interface SubscriptionNotifications {
+  /** `delivery.deadLettered` for each of its dead-lettered deliveries. */
+  deadLettered?: boolean;
+}
+
 /** What a user PUTs; defaults applied. */
 export interface SubscriptionSpec {
   destination: Destination;
   filter: SubscriptionFilter;
   retryPolicy: RetryPolicy;
+  delivery?: DeliveryLimits;
+  validation?: ValidationMode;
+  notifications?: SubscriptionNotifications;
+}
+
+/** The last validation handshake of a webhook subscription. */
+export interface ValidationState {
+  /** When the OPTIONS request was made. */
+  at: string;
+  outcome: 'accepted' | 'refused';
+  /** Why the endpoint was not accepted (absent when accepted). */
+  reason?: string;
+  /** The endpoint's WebHook-Allowed-Rate, in requests per minute, when it gave one. */
+  allowedRatePerMinute?: number;
 }
 
 /** Stored in container `subscriptions`, partition key /topic, id = name. */
@@ -84,10 +118,19 @@ export interface SubscriptionRecord extends SubscriptionSpec {
   id: string;
   topic: string;
   name: string;
-  status: 'active' | 'disabled';
+  /** `pendingValidation`: a webhook that has not (yet) agreed to the handshake; not routed to. */
+  status: 'active' | 'disabled' | 'pendingValidation';
   disabledReason?: string;
-  /** Standard Webhooks secret (`whsec_...`). Returned once at creation; never logged. */
+  /** The last handshake (webhooks with validation `handshake`). */
+  validationState?: ValidationState;
+  /** Standard Webhooks secret (`whsec_...`). Returned once at creation or rotation; never logged. */
   signingSecret: string;
+  /**
+   * The secret before the last rotation: deliveries are signed with it too until
+   * `previousSigningSecretExpiresAt`, so receivers can switch over without losing events.
+   */
+  previousSigningSecret?: string;
+  previousSigningSecretExpiresAt?: string;
   createdAt: string;
   updatedAt: string;
 }

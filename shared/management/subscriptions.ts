@@ -19,16 +19,26 @@ import { parseSubscriptionSpecOrThrow } from '../subscriptions/subscriptionSpecS
 import { type ApiResponse, json } from './apiResponse';
 import { type ContinuationTokens, pageOfList } from './paging';
 import { ifMatchAllows, toEntityTag } from './entityTag';
+import {
+  afterHandshake,
+  needsHandshake,
+  type SubscriptionTrustDependencies,
+  validationFailedEvent,
+  withAllowedRate,
+} from './subscriptionTrust';
 
 /** A destination as the API shows it: webhook header names, each value masked as null (write-only). */
 export type DestinationView =
   Exclude<Destination, { endpointType: 'WebHook' }> | Extract<DestinationInput, { endpointType: 'WebHook' }>;
 
-/** A subscription as the API shows it: everything but the signing secret and header values. */
-export function subscriptionView(
-  record: SubscriptionRecord,
-): Omit<SubscriptionRecord, 'signingSecret' | 'id' | 'destination'> & { destination: DestinationView } {
-  const { signingSecret: _secret, id: _id, destination, ...view } = record;
+/** A subscription as the API shows it: everything but the signing secrets and header values. */
+export function subscriptionView(record: SubscriptionRecord): Omit<
+  SubscriptionRecord,
+  'signingSecret' | 'previousSigningSecret' | 'id' | 'destination'
+> & {
+  destination: DestinationView;
+} {
+  const { signingSecret: _secret, previousSigningSecret: _previous, id: _id, destination, ...view } = record;
   return { ...view, destination: destinationView(destination) };
 }
 
@@ -106,11 +116,15 @@ export interface PutSubscriptionInput {
   now: Date;
   /** Refuses private targets at creation, so the mistake shows at once, not as a dead letter. */
   checkWebhookTarget?: WebhookTargetCheck;
+  /** The validation handshake and system events; without it webhooks are saved active unchecked. */
+  trust?: SubscriptionTrustDependencies;
 }
 
 /**
  * Creates (201, with the signing secret, the only time it is shown) or replaces (200) a
- * subscription. A replace keeps the secret and re-enables a disabled subscription.
+ * subscription. A replace keeps the secret (and a rotation's overlap) and re-enables a disabled
+ * subscription. A webhook is validated by handshake on create, on a new URL and while it is
+ * still pending: `pendingValidation` (with the reason) until its endpoint agrees.
  * If-Match / If-None-Match: * make it conditional (412 when the condition fails).
  */
 export async function putSubscription(
@@ -137,19 +151,29 @@ export async function putSubscription(
     throw preconditionFailedProblem('If-None-Match: * but the subscription already exists', instance);
   }
   const now = input.now.toISOString();
-  const record: SubscriptionRecord = {
+  const before = existing?.record;
+  const replaced: SubscriptionRecord = {
     ...spec,
-    destination: resolveKeptHeaders(spec.destination, existing?.record.destination),
+    destination: resolveKeptHeaders(spec.destination, before?.destination),
     id: name,
     topic,
     name,
     status: 'active',
-    signingSecret: existing?.record.signingSecret ?? generateSigningSecret(),
-    createdAt: existing?.record.createdAt ?? now,
+    signingSecret: before?.signingSecret ?? generateSigningSecret(),
+    ...(before?.previousSigningSecret !== undefined && before.previousSigningSecretExpiresAt !== undefined
+      ? {
+          previousSigningSecret: before.previousSigningSecret,
+          previousSigningSecretExpiresAt: before.previousSigningSecretExpiresAt,
+        }
+      : {}),
+    createdAt: before?.createdAt ?? now,
     updatedAt: now,
   };
+  const record = await validatedRecord(replaced, before, input);
   try {
     const saved = await store.put(record, existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' });
+    const failed = needsHandshake(record, before) ? validationFailedEvent(saved.record) : undefined;
+    if (failed && input.trust) await input.trust.notify(failed);
     const view = subscriptionView(saved.record);
     return saved.created
       ? json(
@@ -167,6 +191,25 @@ export async function putSubscription(
     }
     throw error;
   }
+}
+
+/**
+ * The record to save after the handshake, when one is due; otherwise the last handshake's
+ * outcome (and the rate it allowed) carries over. `validation: none` keeps no handshake state.
+ */
+async function validatedRecord(
+  record: SubscriptionRecord,
+  before: SubscriptionRecord | undefined,
+  input: PutSubscriptionInput,
+): Promise<SubscriptionRecord> {
+  if (record.destination.endpointType !== 'WebHook' || record.validation === 'none') return record;
+  if (input.trust && needsHandshake(record, before)) {
+    const { endpointUrl, headers } = record.destination;
+    return afterHandshake(record, await input.trust.handshake(endpointUrl, headers), input.now);
+  }
+  return before?.validationState
+    ? withAllowedRate({ ...record, validationState: before.validationState })
+    : record;
 }
 
 export async function getSubscription(

@@ -12,6 +12,8 @@ import type { RandomSource } from '../delivery/retrySchedule';
 import type { WebhookDelivery } from '../delivery/webhookClient';
 import type { WebhookResult } from '../delivery/webhookResult';
 import { type DeliveryAttemptStore, recordDeliveryAttempt } from './deliveryRecord';
+import { signingSecretsAt } from '../subscriptions/signingSecret';
+import type { SystemEventSink } from '../system/systemEvents';
 import { claimCheckNameProblem, eventFromClaimCheck, type StoredPayload } from '../payloads/claimCheck';
 import {
   type DeliveryDecision,
@@ -46,6 +48,8 @@ export interface DeliverDependencies extends DeliveryAttemptStore {
    * never one replaced since (shared/pipeline/disableSubscription.ts).
    */
   disableSubscription(called: SubscriptionRecord, reason: string): Promise<void>;
+  /** Where `delivery.deadLettered` goes for subscriptions with notifications.deadLettered. */
+  systemEvents?: SystemEventSink;
   now(): Date;
   random?: RandomSource;
   /**
@@ -167,6 +171,13 @@ function whyNotAttempted(
       description: `the subscription is disabled${subscription.disabledReason ? `: ${subscription.disabledReason}` : ''}`,
     };
   }
+  // Its endpoint changed and has not agreed to the handshake: nothing goes there until it does.
+  if (subscription.status === 'pendingValidation') {
+    return {
+      reason: 'SubscriptionPendingValidation',
+      description: `the subscription's endpoint has not agreed to the validation handshake${subscription.validationState?.reason ? `: ${subscription.validationState.reason}` : ''}`,
+    };
+  }
   if (expiredBeforeAttempt(message.firstAttemptAt, subscription.retryPolicy, now)) {
     return {
       reason: 'TimeToLiveExceeded',
@@ -226,11 +237,13 @@ async function attemptOnce(
 ): Promise<{ classification: AttemptClassification; httpStatus?: number; responseBody?: string }> {
   const destination = subscription.destination;
   if (destination.endpointType === 'WebHook') {
+    const secrets = signingSecretsAt(subscription, dependencies.now());
     const result = await dependencies.deliverWebhook(
       {
         endpointUrl: destination.endpointUrl,
         event,
-        signingSecret: subscription.signingSecret,
+        signingSecret: secrets.current,
+        ...(secrets.previous ? { previousSigningSecret: secrets.previous } : {}),
         deliveryId: message.deliveryId,
         ...(destination.headers ? { headers: destination.headers } : {}),
       },
@@ -279,6 +292,22 @@ async function followUp(
     );
     if (decision.disableSubscription && subscription) {
       await dependencies.disableSubscription(subscription, decision.description);
+    }
+    // Before the attempt is recorded, like the dead letter: a re-run emits the same event again,
+    // whose id (from the delivery and attempt) makes the copy a duplicate.
+    if (subscription?.notifications?.deadLettered && dependencies.systemEvents) {
+      await dependencies.systemEvents.emit({
+        type: 'delivery.deadLettered',
+        topic: message.topic,
+        subscription: message.subscription,
+        data: {
+          deliveryId: message.deliveryId,
+          eventKey: message.eventKey,
+          attempt: message.attempt,
+          reason: decision.reason,
+          description: decision.description,
+        },
+      });
     }
   }
 }

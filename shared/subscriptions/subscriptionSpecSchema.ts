@@ -79,6 +79,27 @@ const retryPolicySchema = z.strictObject({
     .exactOptional(),
 });
 
+const { maxPerSecond: PER_SECOND, maxConcurrent: CONCURRENT } = SUBSCRIPTION_LIMITS;
+
+/** Field names shared with the rate limiter (delivery.maxPerSecond / maxConcurrent). */
+const deliveryLimitsSchema = z.strictObject({
+  maxPerSecond: z
+    .number({ error: 'maxPerSecond must be a number' })
+    .positive('maxPerSecond must be above 0')
+    .max(PER_SECOND.max, `maxPerSecond must be at most ${PER_SECOND.max}`)
+    .exactOptional(),
+  maxConcurrent: z
+    .number({ error: 'maxConcurrent must be a number' })
+    .int('maxConcurrent must be a whole number')
+    .min(CONCURRENT.min, `maxConcurrent must be ${CONCURRENT.min}-${CONCURRENT.max}`)
+    .max(CONCURRENT.max, `maxConcurrent must be ${CONCURRENT.min}-${CONCURRENT.max}`)
+    .exactOptional(),
+});
+
+const notificationsSchema = z.strictObject({
+  deadLettered: z.boolean({ error: 'deadLettered must be true or false' }).exactOptional(),
+});
+
 /**
  * The PUT body. Fields a GET returns (name, status, timestamps, ...) are tolerated and ignored so
  * a client can PUT back what it read; anything else unknown is an error, since a misspelt
@@ -92,11 +113,18 @@ export const subscriptionSpecSchema = z
       destination: destinationSchema,
       filter: filterSchema.optional(),
       retryPolicy: retryPolicySchema.optional(),
+      delivery: deliveryLimitsSchema.optional(),
+      validation: z
+        .enum(['handshake', 'none'], { error: 'validation must be "handshake" (default) or "none"' })
+        .optional(),
+      notifications: notificationsSchema.optional(),
       id: readOnly,
       topic: readOnly,
       name: readOnly,
       status: readOnly,
       disabledReason: readOnly,
+      validationState: readOnly,
+      previousSigningSecretExpiresAt: readOnly,
       createdAt: readOnly,
       updatedAt: readOnly,
     },
@@ -106,6 +134,9 @@ export const subscriptionSpecSchema = z
     destination: body.destination,
     filter: body.filter ?? {},
     retryPolicy: body.retryPolicy ?? retryPolicySchema.parse({}),
+    ...(body.delivery && Object.keys(body.delivery).length > 0 ? { delivery: body.delivery } : {}),
+    validation: body.validation ?? 'handshake',
+    ...(body.notifications ? { notifications: body.notifications } : {}),
   }));
 
 /** A PUT body with defaults applied; header values may still be null (keep the stored value). */

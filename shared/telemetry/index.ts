@@ -17,6 +17,7 @@ export {
   recordEndToEndLatency,
   recordEventMatched,
   recordEventPublished,
+  recordSystemEventSuppressed,
   registerQueueDepthSource,
   type AttemptOutcome,
 } from './metrics';

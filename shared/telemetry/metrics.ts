@@ -42,6 +42,11 @@ export const METRICS = {
     unit: 'ms',
     description: 'From publish accepted to delivery succeeded.',
   },
+  systemEventsSuppressed: {
+    name: 'switchyard.system_events.suppressed',
+    unit: '{event}',
+    description: 'System events about subscriptions of switchyard.system itself, not published (loop guard).',
+  },
   queueDepth: {
     name: 'switchyard.queue.depth',
     unit: '{message}',
@@ -68,6 +73,7 @@ interface Instruments {
   deliveriesDeadLettered: Counter;
   attemptDuration: Histogram;
   endToEndLatency: Histogram;
+  systemEventsSuppressed: Counter;
 }
 
 let instruments: Instruments | undefined;
@@ -91,6 +97,7 @@ export function startMetrics(): void {
     deliveriesDeadLettered: counter(METRICS.deliveriesDeadLettered),
     attemptDuration: histogram(METRICS.attemptDuration),
     endToEndLatency: histogram(METRICS.endToEndLatency),
+    systemEventsSuppressed: counter(METRICS.systemEventsSuppressed),
   };
   meter
     .createObservableGauge(METRICS.queueDepth.name, {
@@ -145,6 +152,11 @@ export function recordAttemptDuration(
 
 export function recordEndToEndLatency(dimensions: DeliveryDimensions, latencyMs: number): void {
   instruments?.endToEndLatency.record(latencyMs, { ...dimensions });
+}
+
+/** `type` is the SystemEventType (a fixed vocabulary). */
+export function recordSystemEventSuppressed(subscription: string, type: string): void {
+  instruments?.systemEventsSuppressed.add(1, { subscription, type });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerValidationHandshake } from '../../local/sample-receiver/handshake';
 
 /** Shares of requests answered badly; the rest get 204. */
 export interface FailureShares {
@@ -88,6 +89,8 @@ export async function startChaosReceiver(
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
+      // The validation handshake when a subscription is created is no delivery: always agreed to.
+      if (answerValidationHandshake(request, response)) return;
       total += 1;
       const answer = pick();
       counts[answer] += 1;

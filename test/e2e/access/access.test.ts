@@ -15,6 +15,8 @@ const EXPECTED_PERMISSIONS: Record<string, Permission | 'anonymous'> = {
   getSubscription: 'subscriptions.read',
   putSubscription: 'subscriptions.write',
   deleteSubscription: 'subscriptions.write',
+  rotateSubscriptionSecret: 'subscriptions.write',
+  validateSubscription: 'subscriptions.write',
   eventStatus: 'events.read',
   deliveries: 'events.read',
   deadletters: 'events.read',

@@ -41,7 +41,7 @@ describe('sample webhook receiver', () => {
   function signed(body: string, signingSecret = secret, webhookId = 'dlv_1'): Record<string, string> {
     return {
       'content-type': 'application/cloudevents+json; charset=utf-8',
-      ...signDelivery({ secret: signingSecret, webhookId, body }),
+      ...signDelivery({ secrets: [signingSecret], webhookId, body }),
     };
   }
 

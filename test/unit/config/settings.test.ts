@@ -48,6 +48,7 @@ describe('readSettings', () => {
       cosmosDatabase: 'switchyard',
       allowedPrivateCidrs: expect.objectContaining({ cidrs: [] }),
       subscriptionCacheSeconds: 5,
+      webhookOrigin: 'switchyard.local',
       reconcileGraceSeconds: 900,
     });
   });
@@ -60,6 +61,16 @@ describe('readSettings', () => {
     expect(error.setting).toBe('SWITCHYARD_RECONCILE_GRACE_SECONDS');
     expect(reconcileSchedule({})).toBe('0 */1 * * * *');
     expect(reconcileSchedule({ SWITCHYARD_RECONCILE_SCHEDULE: ' */2 * * * * * ' })).toBe('*/2 * * * * *');
+  });
+
+  it('reads the handshake origin as a host name, naming the setting when it is not one', () => {
+    expect(readSettings(local({ SWITCHYARD_WEBHOOK_ORIGIN: ' events.example.com ' })).webhookOrigin).toBe(
+      'events.example.com',
+    );
+    expect(
+      settingsErrorOf(() => readSettings(local({ SWITCHYARD_WEBHOOK_ORIGIN: 'https://events.example.com/' })))
+        .setting,
+    ).toBe('SWITCHYARD_WEBHOOK_ORIGIN');
   });
 
   it('reads the optional settings, trimmed', () => {

@@ -7,27 +7,27 @@ describe('signDelivery', () => {
   const body = JSON.stringify({ specversion: '1.0', id: 'e-1', source: '/s', type: 't', data: { a: 'é' } });
 
   it('produces headers that verify with the standardwebhooks Webhook.verify', () => {
-    const headers = signDelivery({ secret, webhookId: 'dlv_123', body });
+    const headers = signDelivery({ secrets: [secret], webhookId: 'dlv_123', body });
     expect(headers['webhook-id']).toBe('dlv_123');
     expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(new Webhook(secret).verify(body, { ...headers })).toEqual(JSON.parse(body));
   });
 
   it('fails verification for a changed body or another secret', () => {
-    const headers = signDelivery({ secret, webhookId: 'dlv_123', body });
+    const headers = signDelivery({ secrets: [secret], webhookId: 'dlv_123', body });
     expect(() => new Webhook(secret).verify(body.replace('é', 'e'), { ...headers })).toThrow();
     expect(() => new Webhook(generateSigningSecret()).verify(body, { ...headers })).toThrow();
   });
 
   it('keeps the webhook-id across attempts and stamps each attempt with its own time', () => {
     const first = signDelivery({
-      secret,
+      secrets: [secret],
       webhookId: 'dlv_1',
       body,
       timestamp: new Date('2026-01-01T00:00:00Z'),
     });
     const retry = signDelivery({
-      secret,
+      secrets: [secret],
       webhookId: 'dlv_1',
       body,
       timestamp: new Date('2026-01-01T00:00:10Z'),
@@ -36,6 +36,24 @@ describe('signDelivery', () => {
     expect(first['webhook-timestamp']).toBe('1767225600');
     expect(retry['webhook-timestamp']).toBe('1767225610');
     expect(retry['webhook-signature']).not.toBe(first['webhook-signature']);
+  });
+});
+
+describe('signDelivery during a secret rotation', () => {
+  const current = generateSigningSecret();
+  const previous = generateSigningSecret();
+  const body = JSON.stringify({ specversion: '1.0', id: 'e-2', source: '/s', type: 't' });
+
+  it('carries one space-separated signature per secret, each verifying with standardwebhooks', () => {
+    const headers = signDelivery({ secrets: [current, previous], webhookId: 'dlv_9', body });
+    expect(headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
+    expect(new Webhook(current).verify(body, { ...headers })).toEqual(JSON.parse(body));
+    expect(new Webhook(previous).verify(body, { ...headers })).toEqual(JSON.parse(body));
+    expect(() => new Webhook(generateSigningSecret()).verify(body, { ...headers })).toThrow();
+  });
+
+  it('refuses to sign with no secret at all', () => {
+    expect(() => signDelivery({ secrets: [], webhookId: 'dlv_9', body })).toThrow();
   });
 });
 

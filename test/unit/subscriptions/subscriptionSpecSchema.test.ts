@@ -42,8 +42,43 @@ describe('subscription body: defaults', () => {
           advancedFilters: [{ operatorType: 'NumberGreaterThan', key: 'data.total', value: 100 }],
         },
         retryPolicy: { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1440 },
+        validation: 'handshake',
       },
     });
+  });
+
+  it('takes delivery limits, validation and notifications, and names the field of a bad one', () => {
+    expect(
+      parseSubscriptionSpec({
+        destination: webhook,
+        delivery: { maxPerSecond: 0.5, maxConcurrent: 4 },
+        validation: 'none',
+        notifications: { deadLettered: true },
+      }),
+    ).toMatchObject({
+      ok: true,
+      spec: {
+        delivery: { maxPerSecond: 0.5, maxConcurrent: 4 },
+        validation: 'none',
+        notifications: { deadLettered: true },
+      },
+    });
+    const refused = parseSubscriptionSpec({
+      destination: webhook,
+      delivery: { maxPerSecond: 0, maxConcurrent: 1.5 },
+      validation: 'maybe',
+      notifications: { deadLettered: 'yes', other: true },
+    });
+    expect(refused.ok).toBe(false);
+    const fields = refused.ok ? [] : refused.errors.map((error) => error.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'delivery.maxPerSecond',
+        'delivery.maxConcurrent',
+        'validation',
+        'notifications.deadLettered',
+      ]),
+    );
   });
 
   it('fills a partial retry policy and keeps a custom schedule', () => {
