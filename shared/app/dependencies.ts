@@ -17,6 +17,10 @@ import type {
 import { serviceUnavailableProblem } from '../http/problems';
 import type { DeliverDependencies } from '../pipeline/deliver';
 import { disableIfUnchanged } from '../pipeline/disableSubscription';
+import { protectionGate } from '../protection/deliveryGate';
+import { DeliveryProtection } from '../protection/deliveryProtection';
+import { heldDeliveryMessage, heldMarksOf } from '../protection/heldMessage';
+import type { SystemEventSink } from '../system/systemEvents';
 import type { PublishDependencies } from '../pipeline/publish';
 import type {
   Disposition,
@@ -26,10 +30,11 @@ import type {
   ReconcileDependencies,
 } from '../pipeline/reconcile';
 import type { RouteDependencies } from '../pipeline/route';
-import { withHttpDependency, withSpan } from '../telemetry';
+import { log, recordSubscriptionHealthChange, withHttpDependency, withSpan } from '../telemetry';
 import type { AppContext } from './context';
 import { HTTP_DEPENDENCY_TIMEOUT_MS, withDeadline } from './dependencyOutage';
 import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
+import { applicationPropertiesOf } from './triggerMetadata';
 import { errorMessage } from '../errors/errorMessage';
 
 /**
@@ -72,6 +77,41 @@ export function routeDependencies(context: AppContext, invocation: InvocationCon
     sendRejectedIngress: (message) => context.bus.sendRawDeadLetter(message),
     now: () => new Date(),
   };
+}
+
+// merge: replaced by the system-topic sink from the trust branch
+const systemEvents: SystemEventSink = { emit: () => Promise.resolve() };
+
+const protections = new WeakMap<AppContext, DeliveryProtection>();
+
+/** The process's protections (their state cache lives as long as the app's clients). */
+function protectionOf(context: AppContext): DeliveryProtection {
+  let protection = protections.get(context);
+  if (!protection) {
+    protection = new DeliveryProtection({
+      store: context.protectionStates,
+      systemEvents,
+      disableSubscription: async (called, reason) => {
+        const outcome = await disableIfUnchanged(context.subscriptions, called, reason, new Date());
+        context.subscriptionCache.invalidate(called.topic);
+        return outcome === 'disabled';
+      },
+      onHealthChange: (subscription, change, detail) => {
+        recordSubscriptionHealthChange(
+          { topic: subscription.topic, subscription: subscription.name },
+          change,
+        );
+        log('warn', `subscription ${change}: ${detail}`, {
+          topic: subscription.topic,
+          subscription: subscription.name,
+        });
+      },
+      warn: (message, subscription) =>
+        log('warn', message, { topic: subscription.topic, subscription: subscription.name }),
+    });
+    protections.set(context, protection);
+  }
+  return protection;
 }
 
 export function deliverDependencies(context: AppContext, invocation: InvocationContext): DeliverDependencies {
@@ -133,6 +173,19 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
       await disableIfUnchanged(context.subscriptions, called, reason, new Date());
       context.subscriptionCache.invalidate(called.topic);
     },
+    gate: protectionGate({
+      protection: protectionOf(context),
+      received: heldMarksOf(applicationPropertiesOf(invocation)),
+      scheduleHeld: (message, at, marks, traceProperties) =>
+        context.bus.scheduleMessage(
+          QUEUES.deliveries,
+          heldDeliveryMessage(message, marks, { ...carriedProperties(publishedAt), ...traceProperties }),
+          at,
+        ),
+      noteHeldRetry: async (message, at) => {
+        await context.deliveries.markRetryReenqueued(message.eventKey, message.deliveryId, at.toISOString());
+      },
+    }),
     now: () => new Date(),
     firstReceipt: invocation.triggerMetadata?.deliveryCount === 1,
   };

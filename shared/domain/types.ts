@@ -72,11 +72,31 @@ export interface RetryPolicy {
   schedule?: number[];
 }
 
+/** Per-subscription delivery limits (issue #15); absent: unlimited, and no cost. */
+export interface DeliveryLimits {
+  /** Deliveries started per second, across all instances. */
+  maxPerSecond?: number;
+  /** Deliveries in flight at once, across all instances. */
+  maxConcurrent?: number;
+}
+
+/** The circuit breaker's settings; each absent one takes its default (shared/protection/policy.ts). */
+export interface CircuitBreakerSettings {
+  minimumRequests?: number;
+  failureRatio?: number;
+  windowSeconds?: number;
+  coolDownSeconds?: number;
+}
+
 /** What a user PUTs; defaults applied. */
 export interface SubscriptionSpec {
   destination: Destination;
   filter: SubscriptionFilter;
   retryPolicy: RetryPolicy;
+  delivery?: DeliveryLimits;
+  circuitBreaker?: CircuitBreakerSettings;
+  /** Disable after the endpoint failed every attempt for this long (fractional hours; default 120). */
+  disableAfterHours?: number;
 }
 
 /** Stored in container `subscriptions`, partition key /topic, id = name. */

@@ -12,6 +12,8 @@ import type { RandomSource } from '../delivery/retrySchedule';
 import type { WebhookDelivery } from '../delivery/webhookClient';
 import type { WebhookResult } from '../delivery/webhookResult';
 import { type DeliveryAttemptStore, recordDeliveryAttempt } from './deliveryRecord';
+import { type DeliveryGate, OPEN_GATE } from '../protection/deliveryGate';
+import type { HoldReason } from '../protection/deliveryProtection';
 import { claimCheckNameProblem, eventFromClaimCheck, type StoredPayload } from '../payloads/claimCheck';
 import {
   type DeliveryDecision,
@@ -46,6 +48,11 @@ export interface DeliverDependencies extends DeliveryAttemptStore {
    * never one replaced since (shared/pipeline/disableSubscription.ts).
    */
   disableSubscription(called: SubscriptionRecord, reason: string): Promise<void>;
+  /**
+   * The delivery-path protections (rate and concurrency limits, circuit breaker, auto-disable;
+   * shared/protection). Absent: every delivery is attempted.
+   */
+  gate?: DeliveryGate;
   now(): Date;
   random?: RandomSource;
   /**
@@ -57,6 +64,8 @@ export interface DeliverDependencies extends DeliveryAttemptStore {
 
 export type DeliverResult =
   | { kind: 'alreadyProcessed'; status: DeliveryRecord['status'] }
+  /** Held by a protection and scheduled again for `until`, without using an attempt. */
+  | { kind: 'held'; reason: HoldReason; until: Date }
   | {
       kind: 'attempted';
       decision: DeliveryDecision;
@@ -100,8 +109,13 @@ export async function deliverAttempt(
     };
     decision = { kind: 'deadLetter', ...reason, disableSubscription: false };
   } else {
+    const admission = dependencies.gate
+      ? await dependencies.gate.admit(subscription, message, traceProperties)
+      : OPEN_GATE;
+    if (admission.kind === 'held') return { kind: 'held', reason: admission.reason, until: admission.until };
     const loaded = await eventOf(dependencies, message);
     if (!loaded.ok) {
+      await admission.settle(undefined);
       return giveUpBeforeAttempt(dependencies, message, subscription, existing, started, traceProperties, {
         reason: 'InvalidClaimCheck',
         description: loaded.description,
@@ -115,6 +129,7 @@ export async function deliverAttempt(
       message,
       event,
     );
+    await admission.settle(classification.outcome);
     attempt = {
       n: message.attempt,
       at: started.toISOString(),

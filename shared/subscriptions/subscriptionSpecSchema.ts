@@ -7,6 +7,7 @@ import { fieldErrorsFromZod } from '../http/zodProblem';
 import { advancedFilterSchema, filterValueCount } from './advancedFilterSchema';
 import { type DestinationInput, destinationSchema } from './destinationSchema';
 import { SUBSCRIPTION_LIMITS } from './limits';
+import { circuitBreakerSchema, deliveryLimitsSchema, disableAfterHoursSchema } from './protectionSchema';
 
 const { advancedFilters: MAX_FILTERS, advancedFilterValues: MAX_VALUES } = SUBSCRIPTION_LIMITS;
 
@@ -92,6 +93,10 @@ export const subscriptionSpecSchema = z
       destination: destinationSchema,
       filter: filterSchema.optional(),
       retryPolicy: retryPolicySchema.optional(),
+      delivery: deliveryLimitsSchema.optional(),
+      circuitBreaker: circuitBreakerSchema.optional(),
+      disableAfterHours: disableAfterHoursSchema.optional(),
+      health: readOnly,
       id: readOnly,
       topic: readOnly,
       name: readOnly,
@@ -106,6 +111,11 @@ export const subscriptionSpecSchema = z
     destination: body.destination,
     filter: body.filter ?? {},
     retryPolicy: body.retryPolicy ?? retryPolicySchema.parse({}),
+    ...(body.delivery && Object.keys(body.delivery).length > 0 ? { delivery: body.delivery } : {}),
+    ...(body.circuitBreaker && Object.keys(body.circuitBreaker).length > 0
+      ? { circuitBreaker: body.circuitBreaker }
+      : {}),
+    ...(body.disableAfterHours !== undefined ? { disableAfterHours: body.disableAfterHours } : {}),
   }));
 
 /** A PUT body with defaults applied; header values may still be null (keep the stored value). */

@@ -12,11 +12,13 @@ export { log } from './log';
 export {
   recordAttemptDuration,
   recordDeliveryDeadLettered,
+  recordDeliveryHeld,
   recordDeliveryRetried,
   recordDeliverySucceeded,
   recordEndToEndLatency,
   recordEventMatched,
   recordEventPublished,
+  recordSubscriptionHealthChange,
   registerQueueDepthSource,
   type AttemptOutcome,
 } from './metrics';

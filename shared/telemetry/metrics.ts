@@ -42,6 +42,17 @@ export const METRICS = {
     unit: 'ms',
     description: 'From publish accepted to delivery succeeded.',
   },
+  deliveriesHeld: {
+    name: 'switchyard.deliveries.held',
+    unit: '{delivery}',
+    description:
+      'Deliveries held by a protection (reason: rateLimit, concurrency, circuitOpen) and scheduled again without using an attempt.',
+  },
+  subscriptionHealthChanges: {
+    name: 'switchyard.subscription.health_changes',
+    unit: '{change}',
+    description: 'Circuit breaker and auto-disable changes (change: circuitOpened, circuitClosed, disabled).',
+  },
   queueDepth: {
     name: 'switchyard.queue.depth',
     unit: '{message}',
@@ -68,6 +79,8 @@ interface Instruments {
   deliveriesDeadLettered: Counter;
   attemptDuration: Histogram;
   endToEndLatency: Histogram;
+  deliveriesHeld: Counter;
+  subscriptionHealthChanges: Counter;
 }
 
 let instruments: Instruments | undefined;
@@ -91,6 +104,8 @@ export function startMetrics(): void {
     deliveriesDeadLettered: counter(METRICS.deliveriesDeadLettered),
     attemptDuration: histogram(METRICS.attemptDuration),
     endToEndLatency: histogram(METRICS.endToEndLatency),
+    deliveriesHeld: counter(METRICS.deliveriesHeld),
+    subscriptionHealthChanges: counter(METRICS.subscriptionHealthChanges),
   };
   meter
     .createObservableGauge(METRICS.queueDepth.name, {
@@ -145,6 +160,16 @@ export function recordAttemptDuration(
 
 export function recordEndToEndLatency(dimensions: DeliveryDimensions, latencyMs: number): void {
   instruments?.endToEndLatency.record(latencyMs, { ...dimensions });
+}
+
+/** `reason`: why a protection held the delivery (rateLimit, concurrency, circuitOpen). */
+export function recordDeliveryHeld(dimensions: DeliveryDimensions, reason: string): void {
+  instruments?.deliveriesHeld.add(1, { ...dimensions, reason });
+}
+
+/** `change`: circuitOpened, circuitClosed or disabled. */
+export function recordSubscriptionHealthChange(dimensions: DeliveryDimensions, change: string): void {
+  instruments?.subscriptionHealthChanges.add(1, { ...dimensions, change });
 }
 
 /**
