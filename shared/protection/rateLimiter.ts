@@ -28,7 +28,7 @@ export interface Limits {
   maxConcurrent?: number;
 }
 
-/** Slots within this much of now count as now (timer and clock granularity). */
+/** A held copy arriving this much before its reserved slot still takes it (timer granularity). */
 export const SLOT_SLACK_MS = 5;
 
 /** How long a delivery waits before trying again when all its concurrent leases are taken. */
@@ -52,9 +52,13 @@ export interface AdmitInput {
   random: number;
 }
 
-/** The milliseconds between two slots. */
+/**
+ * The milliseconds between two slots, rounded up to a whole microsecond: never shorter than
+ * 1000 / maxPerSecond, even after the rounding of adding it up (a third of a second is not a
+ * whole number of milliseconds).
+ */
 export function slotIntervalMs(maxPerSecond: number): number {
-  return 1000 / maxPerSecond;
+  return Math.ceil(1_000_000 / maxPerSecond) / 1000;
 }
 
 /** Takes a rate slot (now or later) and a concurrency lease, or says how long to hold. */
@@ -75,7 +79,9 @@ export function admit(input: AdmitInput): LimiterDecision {
   if (limits.maxPerSecond !== undefined && !charged) {
     const slotAtMs = Math.max(state.nextSlotAtMs ?? 0, nowMs);
     const nextSlotAtMs = slotAtMs + slotIntervalMs(limits.maxPerSecond);
-    if (slotAtMs > nowMs + SLOT_SLACK_MS) {
+    // Never early, not even by a millisecond: that is what keeps every one-second window within
+    // the limit (a unit test walks the windows).
+    if (slotAtMs > nowMs) {
       return { kind: 'holdForSlot', state: { ...state, nextSlotAtMs }, slotAtMs };
     }
     state = { ...state, nextSlotAtMs };
