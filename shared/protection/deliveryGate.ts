@@ -49,6 +49,8 @@ export interface GateDependencies {
    * the retry message for lost while it is held.
    */
   noteHeldRetry(message: DeliveryMessage, at: Date): Promise<void>;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export function protectionGate(dependencies: GateDependencies): DeliveryGate {
@@ -57,6 +59,8 @@ export function protectionGate(dependencies: GateDependencies): DeliveryGate {
       const { protection, received } = dependencies;
       const admission = await protection.admit(subscription, received.reservedSlotAtMs);
       if (admission.kind === 'proceed') {
+        const waitMs = (admission.startAtMs ?? 0) - (dependencies.now ?? Date.now)();
+        if (waitMs > 0) await (dependencies.sleep ?? sleep)(waitMs);
         return {
           kind: 'admitted',
           settle: (outcome) => protection.settle(subscription, admission.ticket, outcome),
@@ -79,4 +83,8 @@ export function protectionGate(dependencies: GateDependencies): DeliveryGate {
       return { kind: 'held', reason: admission.reason, until };
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -11,7 +11,7 @@ import {
 } from './circuitBreaker';
 import { isLimited, protectionPolicyOf } from './policy';
 import { type ProtectionState, type ProtectionStateStore, stateFor } from './protectionState';
-import { type LimiterDecision, admit, release, reservedSlotHonoured } from './rateLimiter';
+import { type LimiterDecision, SLOT_SLACK_MS, admit, release, reservedSlotHonoured } from './rateLimiter';
 
 /**
  * The delivery-path protections of issue #15 for one process: per-subscription rate and
@@ -24,7 +24,7 @@ import { type LimiterDecision, admit, release, reservedSlotHonoured } from './ra
  *   circuit and no failures outstanding is only counted in memory (written with the next write);
  *   a failure is one read and one write.
  * - with `maxPerSecond`: one read and one write before the attempt (the slot); a delivery held
- *   for its slot costs nothing more when it comes back.
+ *   for its slot (one scheduled message) costs no Cosmos request when it comes back.
  * - with `maxConcurrent` too: the lease is taken in that same write and given back after the
  *   attempt with one more read and write (joined with the breaker's write when there is one).
  * A write that meets another instance's write first (ETag) reads again and retries.
@@ -36,12 +36,20 @@ export const STATE_CACHE_MS = 5_000;
 export const LEASE_MS = 45_000;
 /** A reserved rate slot is honoured this long after it came due, then a fresh one is taken. */
 export const RESERVED_SLOT_MAX_STALE_MS = 2_000;
+/**
+ * A slot at most this far ahead is waited for in process; a later one is held as a scheduled
+ * message that comes back this much before its slot and waits the rest in process. Scheduled
+ * messages are handed out with some jitter (the receive loop, the host's load); waiting for
+ * the exact slot in process keeps that jitter out of the rate the endpoint sees.
+ */
+export const HOLD_LEAD_MS = 1_000;
 const MAX_WRITE_TRIES = 8;
 
 export type HoldReason = 'rateLimit' | 'concurrency' | 'circuitOpen';
 
 export type Admission =
-  | { kind: 'proceed'; ticket: Ticket }
+  /** `startAtMs`: wait until then before the attempt (the delivery's rate slot). */
+  | { kind: 'proceed'; ticket: Ticket; startAtMs?: number }
   | { kind: 'hold'; reason: HoldReason; untilMs: number; reservedSlotAtMs?: number };
 
 /** What settle needs to know of an admitted delivery. */
@@ -96,14 +104,20 @@ export class DeliveryProtection {
     const seen = stateFor(cached.state, subscription, nowMs);
     const breaker = admitThroughBreaker(seen.breaker, nowMs, LEASE_MS);
     if (breaker.kind === 'hold') return this.circuitHold(breaker.untilMs, nowMs);
-    const reserved = reservedSlotHonoured(reservedSlotAtMs, nowMs, RESERVED_SLOT_MAX_STALE_MS)
+    const reserved = reservedSlotHonoured(
+      reservedSlotAtMs,
+      nowMs,
+      RESERVED_SLOT_MAX_STALE_MS,
+      HOLD_LEAD_MS + SLOT_SLACK_MS,
+    )
       ? reservedSlotAtMs
       : undefined;
+    const reservedStart = reserved !== undefined ? { startAtMs: reserved } : {};
     const needsWrite =
       breaker.kind === 'probe' ||
       policy.maxConcurrent !== undefined ||
       (policy.maxPerSecond !== undefined && reserved === undefined);
-    if (!needsWrite) return { kind: 'proceed', ticket: {} };
+    if (!needsWrite) return { kind: 'proceed', ticket: {}, ...reservedStart };
 
     let { state: stored, etag } = cached;
     for (let tries = 0; tries < MAX_WRITE_TRIES; tries += 1) {
@@ -121,6 +135,7 @@ export class DeliveryProtection {
             leaseId: randomUUID(),
             leaseMs: LEASE_MS,
             random: this.random(),
+            waitWithinMs: HOLD_LEAD_MS,
           })
         : { kind: 'proceed', state: current.limiter };
       if (limited.kind === 'holdForConcurrency') {
@@ -141,12 +156,13 @@ export class DeliveryProtection {
         return {
           kind: 'hold',
           reason: 'rateLimit',
-          untilMs: limited.slotAtMs,
+          untilMs: limited.slotAtMs - HOLD_LEAD_MS,
           reservedSlotAtMs: limited.slotAtMs,
         };
       }
       return {
         kind: 'proceed',
+        ...(limited.startAtMs !== undefined ? { startAtMs: limited.startAtMs } : reservedStart),
         ticket: {
           ...(limited.leaseId !== undefined ? { leaseId: limited.leaseId } : {}),
           ...(gate.kind === 'probe' ? { probe: true } : {}),

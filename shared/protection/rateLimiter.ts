@@ -35,7 +35,8 @@ export const SLOT_SLACK_MS = 5;
 export const CONCURRENCY_RETRY_MS = 1_000;
 
 export type LimiterDecision =
-  | { kind: 'proceed'; state: LimiterState; leaseId?: string }
+  /** `startAtMs`: the slot, when it is ahead (within `waitWithinMs`): start then, not before. */
+  | { kind: 'proceed'; state: LimiterState; leaseId?: string; startAtMs?: number }
   | { kind: 'holdForSlot'; state: LimiterState; slotAtMs: number }
   | { kind: 'holdForConcurrency'; retryAtMs: number };
 
@@ -50,6 +51,8 @@ export interface AdmitInput {
   leaseMs: number;
   /** 0..1, spreads concurrency retries. */
   random: number;
+  /** A slot at most this far ahead is taken now, to be waited for (default 0: only a due one). */
+  waitWithinMs?: number;
 }
 
 /**
@@ -76,24 +79,26 @@ export function admit(input: AdmitInput): LimiterDecision {
     state = { ...state, leases: live };
   }
   const charged = input.reservedSlotAtMs !== undefined;
+  let startAt: { startAtMs?: number } = {};
   if (limits.maxPerSecond !== undefined && !charged) {
     const slotAtMs = Math.max(state.nextSlotAtMs ?? 0, nowMs);
     const nextSlotAtMs = slotAtMs + slotIntervalMs(limits.maxPerSecond);
-    // Never early, not even by a millisecond: that is what keeps every one-second window within
-    // the limit (a unit test walks the windows).
-    if (slotAtMs > nowMs) {
+    // Never before its slot, not even by a millisecond: that is what keeps every one-second
+    // window within the limit (a unit test walks the windows).
+    if (slotAtMs > nowMs + (input.waitWithinMs ?? 0)) {
       return { kind: 'holdForSlot', state: { ...state, nextSlotAtMs }, slotAtMs };
     }
     state = { ...state, nextSlotAtMs };
+    if (slotAtMs > nowMs) startAt = { startAtMs: slotAtMs };
   }
   if (limits.maxConcurrent !== undefined) {
     state = {
       ...state,
       leases: [...(state.leases ?? []), { id: input.leaseId, untilMs: nowMs + input.leaseMs }],
     };
-    return { kind: 'proceed', state, leaseId: input.leaseId };
+    return { kind: 'proceed', state, leaseId: input.leaseId, ...startAt };
   }
-  return { kind: 'proceed', state };
+  return { kind: 'proceed', state, ...startAt };
 }
 
 /** Gives a lease back. */
@@ -102,18 +107,20 @@ export function release(state: LimiterState, leaseId: string): LimiterState {
 }
 
 /**
- * Whether a held delivery's reserved slot is honoured: only when it is due (not early) and not
- * stale (a copy delayed for an outage, or a forged property, gets a fresh slot instead).
+ * Whether a held delivery's reserved slot is honoured: only when it is due within `maxEarlyMs`
+ * (the copy is scheduled that much before its slot and waits for it in process) and not stale
+ * (a copy delayed for an outage, or a forged property, gets a fresh slot instead).
  */
 export function reservedSlotHonoured(
   reservedSlotAtMs: number | undefined,
   nowMs: number,
   maxStaleMs: number,
+  maxEarlyMs: number = SLOT_SLACK_MS,
 ): boolean {
   return (
     reservedSlotAtMs !== undefined &&
     Number.isFinite(reservedSlotAtMs) &&
-    reservedSlotAtMs <= nowMs + SLOT_SLACK_MS &&
+    reservedSlotAtMs <= nowMs + maxEarlyMs &&
     nowMs - reservedSlotAtMs <= maxStaleMs
   );
 }

@@ -169,23 +169,27 @@ describe('DeliveryProtection', () => {
     });
   });
 
-  it('rate limit: slots a fixed interval apart across callers; a held copy keeps its reserved slot', async () => {
+  it('rate limit: slots a fixed interval apart; near ones are waited for, later ones held with their slot', async () => {
     const t = setup({ ...subscription, delivery: { maxPerSecond: 4 } });
-    const first = await t.protection.admit(t.record);
-    const second = await t.protection.admit(t.record);
-    expect(first.kind).toBe('proceed');
-    expect(second).toMatchObject({
+    const start = t.now();
+    const admitted = [];
+    for (let i = 0; i < 5; i += 1) admitted.push(await t.protection.admit(t.record));
+    expect(
+      admitted.map((admission) => admission.kind === 'proceed' && (admission.startAtMs ?? start) - start),
+    ).toEqual([0, 250, 500, 750, 1000]);
+    const sixth = await t.protection.admit(t.record);
+    // Held as a scheduled message that comes back a second early and waits the rest in process.
+    expect(sixth).toEqual({
       kind: 'hold',
       reason: 'rateLimit',
-      untilMs: t.now() + 250,
-      reservedSlotAtMs: t.now() + 250,
+      untilMs: start + 250,
+      reservedSlotAtMs: start + 1250,
     });
-    const third = await t.protection.admit(t.record);
-    expect(third).toMatchObject({ kind: 'hold', untilMs: t.now() + 500 });
     t.advance(250);
     const writes = t.calls.write;
-    const back = await t.protection.admit(t.record, t.now());
-    expect(back.kind).toBe('proceed');
+    const back = await t.protection.admit(t.record, start + 1250);
+    expect(back).toEqual({ kind: 'proceed', ticket: {}, startAtMs: start + 1250 });
+    // The reserved slot is not charged again: no write.
     expect(t.calls.write).toBe(writes);
   });
 
