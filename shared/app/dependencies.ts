@@ -30,11 +30,12 @@ import type {
   ReconcileDependencies,
 } from '../pipeline/reconcile';
 import type { RouteDependencies } from '../pipeline/route';
-import { log, recordSubscriptionHealthChange, withHttpDependency, withSpan } from '../telemetry';
+import { log, withHttpDependency, withSpan } from '../telemetry';
 import type { AppContext } from './context';
 import { HTTP_DEPENDENCY_TIMEOUT_MS, withDeadline } from './dependencyOutage';
 import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
 import { applicationPropertiesOf } from './triggerMetadata';
+import { reportHealthChange } from './reportProtection';
 import { errorMessage } from '../errors/errorMessage';
 
 /**
@@ -96,16 +97,7 @@ function protectionOf(context: AppContext): DeliveryProtection {
         context.subscriptionCache.invalidate(called.topic);
         return outcome === 'disabled';
       },
-      onHealthChange: (subscription, change, detail) => {
-        recordSubscriptionHealthChange(
-          { topic: subscription.topic, subscription: subscription.name },
-          change,
-        );
-        log('warn', `subscription ${change}: ${detail}`, {
-          topic: subscription.topic,
-          subscription: subscription.name,
-        });
-      },
+      onHealthChange: reportHealthChange,
       warn: (message, subscription) =>
         log('warn', message, { topic: subscription.topic, subscription: subscription.name }),
     });
