@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AttemptOutcome, SubscriptionRecord } from '../domain/types';
 import { PreconditionFailedError } from '../domain/repositories';
 import { errorMessage } from '../errors/errorMessage';
-import type { SystemEvent, SystemEventSink } from '../system/systemEvents';
+import { SYSTEM_TOPIC, type SystemEvent, type SystemEventSink } from '../system/systemEvents';
 import {
   type BreakerOutcome,
   type BreakerTransition,
@@ -312,8 +312,13 @@ export class DeliveryProtection {
     });
   }
 
-  /** A system event is told once, after the change is written; a sink outage is logged, not retried. */
+  /**
+   * A system event is told once, after the change is written; a sink outage is logged, not
+   * retried. None about a subscription of the system topic itself: its events would be routed
+   * to the very subscription that is failing (the log line and metric still tell).
+   */
   private async emit(subscription: SubscriptionRecord, event: SystemEvent): Promise<void> {
+    if (subscription.topic === SYSTEM_TOPIC) return;
     try {
       await this.dependencies.systemEvents.emit(event);
     } catch (error) {

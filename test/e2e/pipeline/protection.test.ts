@@ -70,7 +70,7 @@ describe('delivery protections with two dev hosts', () => {
     );
     expect(ids.size).toBe(events);
     const most = maxPerAnySecond(times);
-     
+
     console.log(
       `rate limit ${limit}/s: at most ${most} requests in any one second (${times.length} in ${(Math.max(...times) - Math.min(...times)) / 1000} s)`,
     );
@@ -112,7 +112,7 @@ describe('delivery protections with two dev hosts', () => {
     const before = pipeline.receiver.received('/flaky').length;
     await new Promise((resolve) => setTimeout(resolve, 9_000));
     const during = pipeline.receiver.received('/flaky').length - before;
-     
+
     console.log(`circuit open: ${during} requests in 9 s (without the breaker about ${events * 9})`);
     expect(during).toBeLessThanOrEqual(events + 4);
     expect((await health('protect-breaker', 'flaky')).health.circuit).not.toBe('closed');

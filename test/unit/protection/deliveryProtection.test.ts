@@ -145,6 +145,13 @@ describe('DeliveryProtection', () => {
     expect(t.events.map((event) => event.type)).toEqual(['subscription.disabled']);
   });
 
+  it('tells no system event about a subscription of the system topic itself (no loop)', async () => {
+    const t = setup({ ...subscription, topic: 'switchyard.system' });
+    for (let i = 0; i < 3; i += 1) await t.protection.settle(t.record, {}, 'retryableFailure');
+    expect(healthView(t.state(), t.record, t.now()).circuit).toBe('open');
+    expect(t.events).toEqual([]);
+  });
+
   it('a success in between starts the failing time again', async () => {
     const t = setup({ ...subscription, circuitBreaker: { minimumRequests: 1000 } });
     await t.protection.settle(t.record, {}, 'retryableFailure');
