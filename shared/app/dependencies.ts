@@ -108,6 +108,7 @@ function protectionOf(context: AppContext): DeliveryProtection {
 
 export function deliverDependencies(context: AppContext, invocation: InvocationContext): DeliverDependencies {
   const publishedAt = carriedPublishedAt(invocation);
+  const heldMarks = heldMarksOf(applicationPropertiesOf(invocation));
   return {
     subscription: (topic, name) => context.subscriptionCache.get(topic, name),
     getDelivery: (eventKey, deliveryId) => context.deliveries.get(eventKey, deliveryId),
@@ -167,7 +168,7 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
     },
     gate: protectionGate({
       protection: protectionOf(context),
-      received: heldMarksOf(applicationPropertiesOf(invocation)),
+      received: heldMarks,
       scheduleHeld: (message, at, marks, traceProperties) =>
         context.bus.scheduleMessage(
           QUEUES.deliveries,
@@ -179,7 +180,8 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
       },
     }),
     now: () => new Date(),
-    firstReceipt: invocation.triggerMetadata?.deliveryCount === 1,
+    // A held copy may follow a run that was re-run and attempted after all: read the record.
+    firstReceipt: invocation.triggerMetadata?.deliveryCount === 1 && heldMarks.heldCount === 0,
   };
 }
 

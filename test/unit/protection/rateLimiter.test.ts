@@ -81,6 +81,29 @@ describe('rate limiter arithmetic', () => {
     }
   });
 
+  it.each<[string, number, string, number | undefined]>([
+    ['a slot within the wait is taken now, to start at the slot', 900, 'proceed', T + 900],
+    ['a slot beyond the wait is held for', 1_100, 'holdForSlot', undefined],
+    ['a due slot starts now', 0, 'proceed', undefined],
+  ])('waitWithinMs 1000: %s', (_name, ahead, kind, startAtMs) => {
+    const decision = admit({
+      state: { nextSlotAtMs: T + ahead },
+      limits: { maxPerSecond: 10, maxConcurrent: 5 },
+      nowMs: T,
+      leaseId: 'lease',
+      leaseMs: 45_000,
+      random: 0,
+      waitWithinMs: 1_000,
+    });
+    expect(decision.kind).toBe(kind);
+    if (decision.kind === 'proceed') {
+      expect(decision.startAtMs).toBe(startAtMs);
+      // The lease is taken with the slot, also when the start is ahead.
+      expect(decision.leaseId).toBe('lease');
+      expect(decision.state.nextSlotAtMs).toBe(T + ahead + 100);
+    }
+  });
+
   it('a reserved slot is not charged again', () => {
     const decision = admitAt({ nextSlotAtMs: T + 5_000 }, T, { maxPerSecond: 2 }, { reservedSlotAtMs: T });
     expect(decision).toEqual({ kind: 'proceed', state: { nextSlotAtMs: T + 5_000 } });
