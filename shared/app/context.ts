@@ -17,6 +17,7 @@ import { ApiKeyStore } from '../store/ApiKeyStore';
 import { DeliveryStore } from '../store/DeliveryStore';
 import { EventStore } from '../store/EventStore';
 import { SubscriptionStore } from '../store/SubscriptionStore';
+import { ProtectionStore } from '../store/ProtectionStore';
 import { AppSecretStore } from '../store/AppSecretStore';
 import { type ContinuationTokens, continuationTokens } from '../management/paging';
 import type { SubscriptionRecord } from '../domain/types';
@@ -33,6 +34,8 @@ export interface AppContext {
   subscriptions: SubscriptionStore;
   events: EventStore;
   deliveries: DeliveryStore;
+  /** The shared state of the delivery-path protections (rate limits, circuit breaker). */
+  protectionStates: ProtectionStore;
   subscriptionCache: SubscriptionCache;
   serviceBus: ServiceBusClient;
   bus: Bus;
@@ -84,6 +87,7 @@ function createAppContext(settings: Settings): AppContext {
     subscriptions,
     events: new EventStore(database),
     deliveries: new DeliveryStore(database),
+    protectionStates: new ProtectionStore(database),
     subscriptionCache: new SubscriptionCache(
       (topic) => allSubscriptions(subscriptions, topic),
       settings.subscriptionCacheSeconds * 1000,

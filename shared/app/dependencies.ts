@@ -17,6 +17,10 @@ import type {
 import { serviceUnavailableProblem } from '../http/problems';
 import type { DeliverDependencies } from '../pipeline/deliver';
 import { disableIfUnchanged } from '../pipeline/disableSubscription';
+import { protectionGate } from '../protection/deliveryGate';
+import { DeliveryProtection } from '../protection/deliveryProtection';
+import { heldDeliveryMessage, heldMarksOf } from '../protection/heldMessage';
+import type { SystemEventSink } from '../system/systemEvents';
 import type { PublishDependencies } from '../pipeline/publish';
 import type {
   Disposition,
@@ -27,11 +31,12 @@ import type {
 } from '../pipeline/reconcile';
 import type { RouteDependencies } from '../pipeline/route';
 import { createSystemEventSink } from '../system/systemEventSink';
-import type { SystemEventSink } from '../system/systemEvents';
 import { log, recordSystemEventSuppressed, withHttpDependency, withSpan } from '../telemetry';
 import type { AppContext } from './context';
 import { HTTP_DEPENDENCY_TIMEOUT_MS, withDeadline } from './dependencyOutage';
 import { carriedProperties, carriedPublishedAt, ingressEnqueuedTime } from './journey';
+import { applicationPropertiesOf } from './triggerMetadata';
+import { reportHealthChange } from './reportProtection';
 import { errorMessage } from '../errors/errorMessage';
 
 /**
@@ -103,8 +108,32 @@ export function routeDependencies(context: AppContext, invocation: InvocationCon
   };
 }
 
+const protections = new WeakMap<AppContext, DeliveryProtection>();
+
+/** The process's protections (their state cache lives as long as the app's clients). */
+function protectionOf(context: AppContext): DeliveryProtection {
+  let protection = protections.get(context);
+  if (!protection) {
+    protection = new DeliveryProtection({
+      store: context.protectionStates,
+      systemEvents: systemEventSink(context),
+      disableSubscription: async (called, reason) => {
+        const outcome = await disableIfUnchanged(context.subscriptions, called, reason, new Date());
+        context.subscriptionCache.invalidate(called.topic);
+        return outcome === 'disabled';
+      },
+      onHealthChange: reportHealthChange,
+      warn: (message, subscription) =>
+        log('warn', message, { topic: subscription.topic, subscription: subscription.name }),
+    });
+    protections.set(context, protection);
+  }
+  return protection;
+}
+
 export function deliverDependencies(context: AppContext, invocation: InvocationContext): DeliverDependencies {
   const publishedAt = carriedPublishedAt(invocation);
+  const heldMarks = heldMarksOf(applicationPropertiesOf(invocation));
   return {
     subscription: (topic, name) => context.subscriptionCache.get(topic, name),
     getDelivery: (eventKey, deliveryId) => context.deliveries.get(eventKey, deliveryId),
@@ -163,8 +192,22 @@ export function deliverDependencies(context: AppContext, invocation: InvocationC
       context.subscriptionCache.invalidate(called.topic);
     },
     systemEvents: systemEventSink(context, invocation),
+    gate: protectionGate({
+      protection: protectionOf(context),
+      received: heldMarks,
+      scheduleHeld: (message, at, marks, traceProperties) =>
+        context.bus.scheduleMessage(
+          QUEUES.deliveries,
+          heldDeliveryMessage(message, marks, { ...carriedProperties(publishedAt), ...traceProperties }),
+          at,
+        ),
+      noteHeldRetry: async (message, at) => {
+        await context.deliveries.markRetryReenqueued(message.eventKey, message.deliveryId, at.toISOString());
+      },
+    }),
     now: () => new Date(),
-    firstReceipt: invocation.triggerMetadata?.deliveryCount === 1,
+    // A held copy may follow a run that was re-run and attempted after all: read the record.
+    firstReceipt: invocation.triggerMetadata?.deliveryCount === 1 && heldMarks.heldCount === 0,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   putApiKey,
   type ApiKeyManagementDependencies,
 } from '../management/apiKeys';
+import { readHealth } from '../protection/protectionState';
 import { type ApiResponse, json } from '../management/apiResponse';
 import { listDeadLetters, redriveDeadLetters } from '../management/deadletters';
 import { listIngressDeadLetters, redriveIngressDeadLetters } from '../management/ingressDeadLetters';
@@ -114,7 +115,9 @@ export async function readSubscription(
   return respond(
     context,
     waitingFor('Cosmos DB', () =>
-      getSubscription(appContext().subscriptions, request.params.topic, request.params.name),
+      getSubscription(appContext().subscriptions, request.params.topic, request.params.name, (record) =>
+        readHealth(appContext().protectionStates, record, Date.now()),
+      ),
     ),
   );
 }

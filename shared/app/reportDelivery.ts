@@ -8,6 +8,7 @@ import {
   log,
   recordAttemptDuration,
   recordDeliveryDeadLettered,
+  recordDeliveryHeld,
   recordDeliveryRetried,
   recordDeliverySucceeded,
   recordEndToEndLatency,
@@ -44,8 +45,18 @@ export function reportDelivery(
     log('info', `delivery attempt already recorded (${result.status}); nothing to do`, properties, context);
     return;
   }
-  const { decision, attempt, destinationCalled } = result;
   const dimensions = { topic: message.topic, subscription: message.subscription };
+  if (result.kind === 'held') {
+    recordDeliveryHeld(dimensions, result.reason);
+    log(
+      'info',
+      `delivery held (${result.reason}) until ${result.until.toISOString()}; no attempt used`,
+      { ...properties, reason: result.reason },
+      context,
+    );
+    return;
+  }
+  const { decision, attempt, destinationCalled } = result;
   const outcome = OUTCOME[decision.kind] ?? 'deadLettered';
   annotateActiveSpan({ outcome, httpStatus: attempt.httpStatus });
   if (destinationCalled) recordAttemptDuration(dimensions, outcome, attempt.durationMs);

@@ -72,7 +72,7 @@ export interface RetryPolicy {
   schedule?: number[];
 }
 
-/** Limits on how fast Switchyard delivers to one subscription (enforced in deliver, issue #15). */
+/** Limits on how fast Switchyard delivers to one subscription, across all instances (issue #15); absent: unlimited, and no cost. */
 export interface DeliveryLimits {
   /** At most this many deliveries per second (may be below 1: 0.5 is one every 2 s). */
   maxPerSecond?: number;
@@ -92,12 +92,23 @@ export interface SubscriptionNotifications {
   deadLettered?: boolean;
 }
 
+/** The circuit breaker's settings; each absent one takes its default (shared/protection/policy.ts). */
+export interface CircuitBreakerSettings {
+  minimumRequests?: number;
+  failureRatio?: number;
+  windowSeconds?: number;
+  coolDownSeconds?: number;
+}
+
 /** What a user PUTs; defaults applied. */
 export interface SubscriptionSpec {
   destination: Destination;
   filter: SubscriptionFilter;
   retryPolicy: RetryPolicy;
   delivery?: DeliveryLimits;
+  circuitBreaker?: CircuitBreakerSettings;
+  /** Disable after the endpoint failed every attempt for this long (fractional hours; default 120). */
+  disableAfterHours?: number;
   validation?: ValidationMode;
   notifications?: SubscriptionNotifications;
 }

@@ -212,15 +212,20 @@ async function validatedRecord(
     : record;
 }
 
+/** `health`: the subscription's circuit breaker and auto-disable state (shared/protection), shown as `health`. */
 export async function getSubscription(
   store: SubscriptionRepository,
   topic: unknown,
   name: unknown,
+  health?: (record: SubscriptionRecord) => Promise<object>,
 ): Promise<ApiResponse> {
   const address = parseSubscriptionAddress(topic, name);
   const found = await store.get(address.topic, address.name);
   if (!found) throw notFoundProblem(`no subscription ${address.name} on topic ${address.topic}`);
-  return json(200, subscriptionView(found.record), { etag: toEntityTag(found.etag) });
+  const view = subscriptionView(found.record);
+  return json(200, health ? { ...view, health: await health(found.record) } : view, {
+    etag: toEntityTag(found.etag),
+  });
 }
 
 export async function deleteSubscription(

@@ -14,6 +14,8 @@ import type { WebhookResult } from '../delivery/webhookResult';
 import { type DeliveryAttemptStore, recordDeliveryAttempt } from './deliveryRecord';
 import { signingSecretsAt } from '../subscriptions/signingSecret';
 import type { SystemEventSink } from '../system/systemEvents';
+import { type DeliveryGate, OPEN_GATE } from '../protection/deliveryGate';
+import type { HoldReason } from '../protection/deliveryProtection';
 import { claimCheckNameProblem, eventFromClaimCheck, type StoredPayload } from '../payloads/claimCheck';
 import {
   type DeliveryDecision,
@@ -50,6 +52,11 @@ export interface DeliverDependencies extends DeliveryAttemptStore {
   disableSubscription(called: SubscriptionRecord, reason: string): Promise<void>;
   /** Where `delivery.deadLettered` goes for subscriptions with notifications.deadLettered. */
   systemEvents?: SystemEventSink;
+  /**
+   * The delivery-path protections (rate and concurrency limits, circuit breaker, auto-disable;
+   * shared/protection). Absent: every delivery is attempted.
+   */
+  gate?: DeliveryGate;
   now(): Date;
   random?: RandomSource;
   /**
@@ -61,6 +68,8 @@ export interface DeliverDependencies extends DeliveryAttemptStore {
 
 export type DeliverResult =
   | { kind: 'alreadyProcessed'; status: DeliveryRecord['status'] }
+  /** Held by a protection and scheduled again for `until`, without using an attempt. */
+  | { kind: 'held'; reason: HoldReason; until: Date }
   | {
       kind: 'attempted';
       decision: DeliveryDecision;
@@ -104,8 +113,13 @@ export async function deliverAttempt(
     };
     decision = { kind: 'deadLetter', ...reason, disableSubscription: false };
   } else {
+    const admission = dependencies.gate
+      ? await dependencies.gate.admit(subscription, message, traceProperties)
+      : OPEN_GATE;
+    if (admission.kind === 'held') return { kind: 'held', reason: admission.reason, until: admission.until };
     const loaded = await eventOf(dependencies, message);
     if (!loaded.ok) {
+      await admission.settle(undefined);
       return giveUpBeforeAttempt(dependencies, message, subscription, existing, started, traceProperties, {
         reason: 'InvalidClaimCheck',
         description: loaded.description,
@@ -119,6 +133,7 @@ export async function deliverAttempt(
       message,
       event,
     );
+    await admission.settle(classification.outcome);
     attempt = {
       n: message.attempt,
       at: started.toISOString(),

@@ -13,7 +13,4 @@ export const SUBSCRIPTION_LIMITS = {
   maxDeliveryAttempts: { min: 1, max: 30, default: 30 },
   eventTimeToLiveInMinutes: { min: 1, max: 1440, default: 1440 },
   scheduleSteps: { min: 1, max: 20 },
-  /** delivery.maxPerSecond: above 0 (0.5 = one every 2 s), at most this. */
-  maxPerSecond: { max: 10_000 },
-  maxConcurrent: { min: 1, max: 1000 },
 } as const;

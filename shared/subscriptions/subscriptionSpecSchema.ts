@@ -7,6 +7,7 @@ import { fieldErrorsFromZod } from '../http/zodProblem';
 import { advancedFilterSchema, filterValueCount } from './advancedFilterSchema';
 import { type DestinationInput, destinationSchema } from './destinationSchema';
 import { SUBSCRIPTION_LIMITS } from './limits';
+import { circuitBreakerSchema, deliveryLimitsSchema, disableAfterHoursSchema } from './protectionSchema';
 
 const { advancedFilters: MAX_FILTERS, advancedFilterValues: MAX_VALUES } = SUBSCRIPTION_LIMITS;
 
@@ -79,23 +80,6 @@ const retryPolicySchema = z.strictObject({
     .exactOptional(),
 });
 
-const { maxPerSecond: PER_SECOND, maxConcurrent: CONCURRENT } = SUBSCRIPTION_LIMITS;
-
-/** Field names shared with the rate limiter (delivery.maxPerSecond / maxConcurrent). */
-const deliveryLimitsSchema = z.strictObject({
-  maxPerSecond: z
-    .number({ error: 'maxPerSecond must be a number' })
-    .positive('maxPerSecond must be above 0')
-    .max(PER_SECOND.max, `maxPerSecond must be at most ${PER_SECOND.max}`)
-    .exactOptional(),
-  maxConcurrent: z
-    .number({ error: 'maxConcurrent must be a number' })
-    .int('maxConcurrent must be a whole number')
-    .min(CONCURRENT.min, `maxConcurrent must be ${CONCURRENT.min}-${CONCURRENT.max}`)
-    .max(CONCURRENT.max, `maxConcurrent must be ${CONCURRENT.min}-${CONCURRENT.max}`)
-    .exactOptional(),
-});
-
 const notificationsSchema = z.strictObject({
   deadLettered: z.boolean({ error: 'deadLettered must be true or false' }).exactOptional(),
 });
@@ -118,6 +102,9 @@ export const subscriptionSpecSchema = z
         .enum(['handshake', 'none'], { error: 'validation must be "handshake" (default) or "none"' })
         .optional(),
       notifications: notificationsSchema.optional(),
+      circuitBreaker: circuitBreakerSchema.optional(),
+      disableAfterHours: disableAfterHoursSchema.optional(),
+      health: readOnly,
       id: readOnly,
       topic: readOnly,
       name: readOnly,
@@ -137,6 +124,10 @@ export const subscriptionSpecSchema = z
     ...(body.delivery && Object.keys(body.delivery).length > 0 ? { delivery: body.delivery } : {}),
     validation: body.validation ?? 'handshake',
     ...(body.notifications ? { notifications: body.notifications } : {}),
+    ...(body.circuitBreaker && Object.keys(body.circuitBreaker).length > 0
+      ? { circuitBreaker: body.circuitBreaker }
+      : {}),
+    ...(body.disableAfterHours !== undefined ? { disableAfterHours: body.disableAfterHours } : {}),
   }));
 
 /** A PUT body with defaults applied; header values may still be null (keep the stored value). */

@@ -12,12 +12,14 @@ export { log } from './log';
 export {
   recordAttemptDuration,
   recordDeliveryDeadLettered,
+  recordDeliveryHeld,
   recordDeliveryRetried,
   recordDeliverySucceeded,
   recordEndToEndLatency,
   recordEventMatched,
   recordEventPublished,
   recordSystemEventSuppressed,
+  recordSubscriptionHealthChange,
   registerQueueDepthSource,
   type AttemptOutcome,
 } from './metrics';

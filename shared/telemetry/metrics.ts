@@ -47,6 +47,17 @@ export const METRICS = {
     unit: '{event}',
     description: 'System events about subscriptions of switchyard.system itself, not published (loop guard).',
   },
+  deliveriesHeld: {
+    name: 'switchyard.deliveries.held',
+    unit: '{delivery}',
+    description:
+      'Deliveries held by a protection (reason: rateLimit, concurrency, circuitOpen) and scheduled again without using an attempt.',
+  },
+  subscriptionHealthChanges: {
+    name: 'switchyard.subscription.health_changes',
+    unit: '{change}',
+    description: 'Circuit breaker and auto-disable changes (change: circuitOpened, circuitClosed, disabled).',
+  },
   queueDepth: {
     name: 'switchyard.queue.depth',
     unit: '{message}',
@@ -74,6 +85,8 @@ interface Instruments {
   attemptDuration: Histogram;
   endToEndLatency: Histogram;
   systemEventsSuppressed: Counter;
+  deliveriesHeld: Counter;
+  subscriptionHealthChanges: Counter;
 }
 
 let instruments: Instruments | undefined;
@@ -98,6 +111,8 @@ export function startMetrics(): void {
     attemptDuration: histogram(METRICS.attemptDuration),
     endToEndLatency: histogram(METRICS.endToEndLatency),
     systemEventsSuppressed: counter(METRICS.systemEventsSuppressed),
+    deliveriesHeld: counter(METRICS.deliveriesHeld),
+    subscriptionHealthChanges: counter(METRICS.subscriptionHealthChanges),
   };
   meter
     .createObservableGauge(METRICS.queueDepth.name, {
@@ -157,6 +172,16 @@ export function recordEndToEndLatency(dimensions: DeliveryDimensions, latencyMs:
 /** `type` is the SystemEventType (a fixed vocabulary). */
 export function recordSystemEventSuppressed(subscription: string, type: string): void {
   instruments?.systemEventsSuppressed.add(1, { subscription, type });
+}
+
+/** `reason`: why a protection held the delivery (rateLimit, concurrency, circuitOpen). */
+export function recordDeliveryHeld(dimensions: DeliveryDimensions, reason: string): void {
+  instruments?.deliveriesHeld.add(1, { ...dimensions, reason });
+}
+
+/** `change`: circuitOpened, circuitClosed or disabled. */
+export function recordSubscriptionHealthChange(dimensions: DeliveryDimensions, change: string): void {
+  instruments?.subscriptionHealthChanges.add(1, { ...dimensions, change });
 }
 
 /**

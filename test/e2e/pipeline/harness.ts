@@ -47,6 +47,8 @@ export interface PipelineOptions {
   serviceBusInChildProcess?: boolean;
   /** Runs once the backing services are up, before the dev host starts (and starts receiving). */
   beforeHost?: (serviceBusConnectionString: string) => Promise<void>;
+  /** More dev hosts on the same stack (several Function instances); default 0. */
+  extraHosts?: number;
 }
 
 interface RunningServiceBus {
@@ -139,7 +141,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
       () => issuer.close(),
     );
     await options.beforeHost?.(serviceBus.connectionString);
-    const host = await spawnDevHost({
+    const hostOptions = {
       appRoot: options.app?.root ?? REPO_ROOT,
       ...(options.app ? (options.app.main ? { main: options.app.main } : {}) : { main: 'functions/*.ts' }),
       env: {
@@ -157,8 +159,15 @@ export async function startPipeline(options: PipelineOptions = {}) {
         APPLICATIONINSIGHTS_CONNECTION_STRING: '',
         ...options.settings,
       },
-    });
+    };
+    const host = await spawnDevHost(hostOptions);
     started.push(() => host.stop());
+    const extraHosts: Array<Awaited<ReturnType<typeof spawnDevHost>>> = [];
+    for (let n = 0; n < (options.extraHosts ?? 0); n += 1) {
+      const extra = await spawnDevHost(hostOptions);
+      started.push(() => extra.stop());
+      extraHosts.push(extra);
+    }
     const serviceBusClient = new ServiceBusClient(serviceBus.connectionString);
     started.push(() => serviceBusClient.close());
 
@@ -187,6 +196,8 @@ export async function startPipeline(options: PipelineOptions = {}) {
 
     return {
       host,
+      /** Every dev host on the stack: `host` first, then the extra ones. */
+      hosts: [host, ...extraHosts],
       issuer,
       receiver,
       serviceBus: serviceBus as RunningServiceBus,

@@ -30,6 +30,7 @@ import { traceInvocation } from '../../../shared/app/invocationTelemetry';
 import { carriedProperties } from '../../../shared/app/journey';
 import { reportDelivery } from '../../../shared/app/reportDelivery';
 import { reportRouted } from '../../../shared/app/reportRoute';
+import { reportHealthChange } from '../../../shared/app/reportProtection';
 import { toDeliveryServiceBusMessage } from '../../../shared/bus/deliveryMessages';
 import type { DeliveryAttempt, DeliveryMessage, DeliveryRecord } from '../../../shared/domain/types';
 import type { DeliverResult } from '../../../shared/pipeline/deliver';
@@ -110,6 +111,9 @@ const deliveryResults: DeliverResult[] = [
     { outcome: 'permanentFailure', durationMs: 0 },
     false,
   ),
+  { kind: 'held', reason: 'rateLimit', until: new Date(T0.getTime() + 200) },
+  { kind: 'held', reason: 'concurrency', until: new Date(T0.getTime() + 1_000) },
+  { kind: 'held', reason: 'circuitOpen', until: new Date(T0.getTime() + 30_000) },
 ];
 
 /** Runs `body` as the Functions host would: a Service Bus invocation through the preInvocation hook. */
@@ -182,6 +186,10 @@ async function recordPipelineTelemetry(): Promise<Recorded> {
       await invokeServiceBusFunction('deliver', 'deliveries', applicationProperties ?? {}, (invocation) =>
         reportDelivery(invocation, deliveryMessage, result, new Date(T0.getTime() + 1_500)),
       );
+    }
+    const subscription = { topic: deliveryMessage.topic, name: deliveryMessage.subscription };
+    for (const change of ['circuitOpened', 'circuitClosed', 'disabled'] as const) {
+      reportHealthChange(subscription, change, 'recorded by the test');
     }
     await meterProvider.forceFlush();
   } finally {

@@ -90,7 +90,7 @@ describe('disabling a subscription after 410 Gone', () => {
       updatedAt: '2026-01-01T00:01:00Z',
     };
     const holder = storeHolding(disabled);
-    expect(await disableIfUnchanged(holder.store, called, 'second 410', now)).toBe('disabled');
+    expect(await disableIfUnchanged(holder.store, called, 'second 410', now)).toBe('alreadyDisabled');
     expect(holder.stored()).toEqual(disabled);
   });
 });

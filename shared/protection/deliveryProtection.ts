@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import type { AttemptOutcome, SubscriptionRecord } from '../domain/types';
+import { PreconditionFailedError } from '../domain/repositories';
+import { errorMessage } from '../errors/errorMessage';
+import type { SystemEvent, SystemEventSink } from '../system/systemEvents';
+import {
+  type BreakerOutcome,
+  type BreakerTransition,
+  admitThroughBreaker,
+  recordOutcome,
+} from './circuitBreaker';
+import { isLimited, protectionPolicyOf } from './policy';
+import { type ProtectionState, type ProtectionStateStore, stateFor } from './protectionState';
+import { type LimiterDecision, SLOT_SLACK_MS, admit, release, reservedSlotHonoured } from './rateLimiter';
+
+/**
+ * The delivery-path protections of issue #15 for one process: per-subscription rate and
+ * concurrency limits, the circuit breaker and auto-disable, over one shared document per
+ * subscription (ProtectionStateStore).
+ *
+ * Cost per delivery (docs/operations.md, "Protections"):
+ * - a subscription without limits: no Cosmos DB request per delivery. The breaker's state is
+ *   read at most once per STATE_CACHE_MS per subscription and instance; a success with a closed
+ *   circuit and no failures outstanding is only counted in memory (written with the next write);
+ *   a failure is one read and one write.
+ * - with `maxPerSecond`: one read and one write before the attempt (the slot); a delivery held
+ *   for its slot (one scheduled message) costs no Cosmos request when it comes back.
+ * - with `maxConcurrent` too: the lease is taken in that same write and given back after the
+ *   attempt with one more read and write (joined with the breaker's write when there is one).
+ * A write that meets another instance's write first (ETag) reads again and retries.
+ */
+
+/** How long an instance trusts the breaker state it read last. */
+export const STATE_CACHE_MS = 5_000;
+/** A probe or concurrency lease outlives the longest attempt (the webhook timeout, 30 s). */
+export const LEASE_MS = 45_000;
+/** A reserved rate slot is honoured this long after it came due, then a fresh one is taken. */
+export const RESERVED_SLOT_MAX_STALE_MS = 2_000;
+/**
+ * A slot at most this far ahead is waited for in process; a later one is held as a scheduled
+ * message that comes back this much before its slot and waits the rest in process. Scheduled
+ * messages are handed out with some jitter (the receive loop, the host's load); waiting for
+ * the exact slot in process keeps that jitter out of the rate the endpoint sees.
+ */
+export const HOLD_LEAD_MS = 1_000;
+const MAX_WRITE_TRIES = 8;
+
+export type HoldReason = 'rateLimit' | 'concurrency' | 'circuitOpen';
+
+export type Admission =
+  /** `startAtMs`: wait until then before the attempt (the delivery's rate slot). */
+  | { kind: 'proceed'; ticket: Ticket; startAtMs?: number }
+  | { kind: 'hold'; reason: HoldReason; untilMs: number; reservedSlotAtMs?: number };
+
+/** What settle needs to know of an admitted delivery. */
+export interface Ticket {
+  leaseId?: string;
+  probe?: boolean;
+}
+
+export type HealthChange = 'circuitOpened' | 'circuitClosed' | 'disabled';
+
+export interface ProtectionDependencies {
+  store: ProtectionStateStore;
+  systemEvents: SystemEventSink;
+  /** Disables the subscription version that was called; true when this call disabled it. */
+  disableSubscription(called: SubscriptionRecord, reason: string): Promise<boolean>;
+  /** Told of each change (metrics, log). */
+  onHealthChange?(subscription: SubscriptionRecord, change: HealthChange, detail: string): void;
+  warn(message: string, subscription: SubscriptionRecord): void;
+  now?: () => number;
+  random?: () => number;
+}
+
+interface CachedState {
+  state: ProtectionState | undefined;
+  etag: string | undefined;
+  readAtMs: number;
+}
+
+/** The breaker's view of an attempt outcome (see circuitBreaker.ts for why 4xx is neutral). */
+export function breakerOutcomeOf(outcome: AttemptOutcome): BreakerOutcome {
+  if (outcome === 'succeeded') return 'success';
+  return outcome === 'retryableFailure' ? 'failure' : 'neutral';
+}
+
+export class DeliveryProtection {
+  private readonly cache = new Map<string, CachedState>();
+  /** Successes seen here and not yet written, per subscription (folded into the next write). */
+  private readonly unwritten = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(private readonly dependencies: ProtectionDependencies) {
+    this.now = dependencies.now ?? Date.now;
+    this.random = dependencies.random ?? Math.random;
+  }
+
+  /** Whether the delivery may be attempted now, or until when it is held. Throws on an outage. */
+  async admit(subscription: SubscriptionRecord, reservedSlotAtMs?: number): Promise<Admission> {
+    const policy = protectionPolicyOf(subscription);
+    const cached = await this.cached(subscription);
+    const nowMs = this.now();
+    const seen = stateFor(cached.state, subscription, nowMs);
+    const breaker = admitThroughBreaker(seen.breaker, nowMs, LEASE_MS);
+    if (breaker.kind === 'hold') return this.circuitHold(breaker.untilMs, nowMs);
+    const reserved = reservedSlotHonoured(
+      reservedSlotAtMs,
+      nowMs,
+      RESERVED_SLOT_MAX_STALE_MS,
+      HOLD_LEAD_MS + SLOT_SLACK_MS,
+    )
+      ? reservedSlotAtMs
+      : undefined;
+    const reservedStart = reserved !== undefined ? { startAtMs: reserved } : {};
+    const needsWrite =
+      breaker.kind === 'probe' ||
+      policy.maxConcurrent !== undefined ||
+      (policy.maxPerSecond !== undefined && reserved === undefined);
+    if (!needsWrite) return { kind: 'proceed', ticket: {}, ...reservedStart };
+
+    let { state: stored, etag } = cached;
+    for (let tries = 0; tries < MAX_WRITE_TRIES; tries += 1) {
+      if (tries > 0) ({ state: stored, etag } = await this.reread(subscription));
+      const now = this.now();
+      const current = stateFor(stored, subscription, now);
+      const gate = admitThroughBreaker(current.breaker, now, LEASE_MS);
+      if (gate.kind === 'hold') return this.circuitHold(gate.untilMs, now);
+      const limited: LimiterDecision = isLimited(policy)
+        ? admit({
+            state: current.limiter,
+            limits: policy,
+            nowMs: now,
+            reservedSlotAtMs: reserved,
+            leaseId: randomUUID(),
+            leaseMs: LEASE_MS,
+            random: this.random(),
+            waitWithinMs: HOLD_LEAD_MS,
+          })
+        : { kind: 'proceed', state: current.limiter };
+      if (limited.kind === 'holdForConcurrency') {
+        return { kind: 'hold', reason: 'concurrency', untilMs: limited.retryAtMs };
+      }
+      const next: ProtectionState = {
+        ...current,
+        breaker: gate.kind === 'probe' ? gate.state : current.breaker,
+        limiter: limited.state,
+      };
+      try {
+        await this.write(subscription, next, etag);
+      } catch (error) {
+        if (error instanceof PreconditionFailedError) continue;
+        throw error;
+      }
+      if (limited.kind === 'holdForSlot') {
+        return {
+          kind: 'hold',
+          reason: 'rateLimit',
+          untilMs: limited.slotAtMs - HOLD_LEAD_MS,
+          reservedSlotAtMs: limited.slotAtMs,
+        };
+      }
+      return {
+        kind: 'proceed',
+        ...(limited.startAtMs !== undefined ? { startAtMs: limited.startAtMs } : reservedStart),
+        ticket: {
+          ...(limited.leaseId !== undefined ? { leaseId: limited.leaseId } : {}),
+          ...(gate.kind === 'probe' ? { probe: true } : {}),
+        },
+      };
+    }
+    // Too much contention for now: try again shortly, as for a taken lease.
+    return { kind: 'hold', reason: 'concurrency', untilMs: this.now() + 500 + 1_000 * this.random() };
+  }
+
+  /**
+   * Counts the attempt's outcome (undefined: the destination was not called) and gives the
+   * lease back. Never throws: the attempt already happened, and a lost count or an unreleased
+   * lease (it expires) costs less than repeating the attempt.
+   */
+  async settle(
+    subscription: SubscriptionRecord,
+    ticket: Ticket,
+    outcome: AttemptOutcome | undefined,
+  ): Promise<void> {
+    try {
+      await this.settleOrThrow(subscription, ticket, outcome);
+    } catch (error) {
+      this.dependencies.warn(
+        `could not record the outcome for the protections: ${errorMessage(error)}`,
+        subscription,
+      );
+    }
+  }
+
+  private async settleOrThrow(
+    subscription: SubscriptionRecord,
+    ticket: Ticket,
+    outcome: AttemptOutcome | undefined,
+  ): Promise<void> {
+    const policy = protectionPolicyOf(subscription);
+    const breakerOutcome = outcome === undefined ? undefined : breakerOutcomeOf(outcome);
+    const cached = await this.cached(subscription);
+    const seen = stateFor(cached.state, subscription, this.now());
+    const quietSuccess =
+      breakerOutcome === 'success' &&
+      seen.breaker.state === 'closed' &&
+      seen.breaker.failures === 0 &&
+      seen.failingSinceMs === undefined;
+    const failingAlready = breakerOutcome !== 'success' && seen.failingSinceMs !== undefined;
+    const noCount = breakerOutcome === undefined || quietSuccess;
+    if (!ticket.leaseId && !ticket.probe && (noCount || (breakerOutcome === 'neutral' && failingAlready))) {
+      if (quietSuccess) this.unwritten.set(this.key(subscription), this.unwrittenOf(subscription) + 1);
+      return;
+    }
+
+    let { state: stored, etag } = cached;
+    for (let tries = 0; tries < MAX_WRITE_TRIES; tries += 1) {
+      if (tries > 0) ({ state: stored, etag } = await this.reread(subscription));
+      const nowMs = this.now();
+      const current = stateFor(stored, subscription, nowMs);
+      const limiter = ticket.leaseId ? release(current.limiter, ticket.leaseId) : current.limiter;
+      const counted =
+        breakerOutcome === undefined
+          ? { state: current.breaker }
+          : recordOutcome(
+              current.breaker,
+              breakerOutcome,
+              policy.breaker,
+              nowMs,
+              this.unwrittenOf(subscription),
+            );
+      const failingSinceMs =
+        breakerOutcome === 'success'
+          ? undefined
+          : breakerOutcome === undefined
+            ? current.failingSinceMs
+            : (current.failingSinceMs ?? nowMs);
+      const next: ProtectionState = {
+        subscriptionVersion: current.subscriptionVersion,
+        breaker: counted.state,
+        limiter,
+        ...(failingSinceMs !== undefined ? { failingSinceMs } : {}),
+      };
+      try {
+        await this.write(subscription, next, etag);
+      } catch (error) {
+        if (error instanceof PreconditionFailedError) continue;
+        throw error;
+      }
+      this.unwritten.delete(this.key(subscription));
+      if (counted.transition) await this.announceTransition(subscription, counted.transition, next);
+      if (
+        breakerOutcome !== undefined &&
+        breakerOutcome !== 'success' &&
+        failingSinceMs !== undefined &&
+        nowMs - failingSinceMs >= policy.disableAfterMs
+      ) {
+        await this.autoDisable(subscription, failingSinceMs, policy.disableAfterMs);
+      }
+      return;
+    }
+    throw new Error('too many concurrent writes of the protection state');
+  }
+
+  private circuitHold(untilMs: number, nowMs: number): Admission {
+    // Spread the held deliveries a little, so the end of a cool-down is not one thundering herd.
+    return { kind: 'hold', reason: 'circuitOpen', untilMs: Math.max(untilMs, nowMs) + 1_000 * this.random() };
+  }
+
+  private async announceTransition(
+    subscription: SubscriptionRecord,
+    transition: BreakerTransition,
+    state: ProtectionState,
+  ): Promise<void> {
+    const { breaker } = state;
+    const change: HealthChange = transition === 'opened' ? 'circuitOpened' : 'circuitClosed';
+    const data =
+      transition === 'opened'
+        ? {
+            failures: breaker.failures,
+            successes: breaker.successes,
+            windowStartedAt: new Date(breaker.windowStartMs).toISOString(),
+            openUntil: new Date(breaker.openUntilMs ?? this.now()).toISOString(),
+          }
+        : { closedAt: breaker.changedAt };
+    this.dependencies.onHealthChange?.(subscription, change, JSON.stringify(data));
+    await this.emit(subscription, {
+      type: transition === 'opened' ? 'subscription.circuitOpened' : 'subscription.circuitClosed',
+      topic: subscription.topic,
+      subscription: subscription.name,
+      data,
+    });
+  }
+
+  private async autoDisable(
+    subscription: SubscriptionRecord,
+    failingSinceMs: number,
+    disableAfterMs: number,
+  ): Promise<void> {
+    const hours = Math.round((disableAfterMs / 3_600_000) * 1000) / 1000;
+    const failingSince = new Date(failingSinceMs).toISOString();
+    const reason = `AutoDisabled: every attempt failed since ${failingSince} (disableAfterHours ${hours})`;
+    const disabled = await this.dependencies.disableSubscription(subscription, reason);
+    if (!disabled) return;
+    this.dependencies.onHealthChange?.(subscription, 'disabled', reason);
+    await this.emit(subscription, {
+      type: 'subscription.disabled',
+      topic: subscription.topic,
+      subscription: subscription.name,
+      data: { reason, failingSince, disableAfterHours: hours },
+    });
+  }
+
+  /**
+   * A system event is told once, after the change is written; a sink outage is logged, not
+   * retried. The sink itself drops events about subscriptions of the system topic (loop guard).
+   */
+  private async emit(subscription: SubscriptionRecord, event: SystemEvent): Promise<void> {
+    try {
+      await this.dependencies.systemEvents.emit(event);
+    } catch (error) {
+      this.dependencies.warn(`could not emit ${event.type}: ${errorMessage(error)}`, subscription);
+    }
+  }
+
+  private key(subscription: SubscriptionRecord): string {
+    return `${subscription.topic}/${subscription.name}`;
+  }
+
+  private async cached(subscription: SubscriptionRecord): Promise<CachedState> {
+    const entry = this.cache.get(this.key(subscription));
+    if (entry && this.now() - entry.readAtMs < STATE_CACHE_MS) return entry;
+    const read = await this.reread(subscription);
+    return { ...read, readAtMs: this.now() };
+  }
+
+  private async reread(
+    subscription: SubscriptionRecord,
+  ): Promise<{ state: ProtectionState | undefined; etag: string | undefined }> {
+    const read = await this.dependencies.store.read(subscription.topic, subscription.name);
+    this.remember(subscription, read?.state, read?.etag);
+    return { state: read?.state, etag: read?.etag };
+  }
+
+  private async write(
+    subscription: SubscriptionRecord,
+    state: ProtectionState,
+    etag: string | undefined,
+  ): Promise<void> {
+    const written = await this.dependencies.store.write(subscription.topic, subscription.name, state, etag);
+    this.remember(subscription, state, written);
+  }
+
+  private unwrittenOf(subscription: SubscriptionRecord): number {
+    return this.unwritten.get(this.key(subscription)) ?? 0;
+  }
+
+  private remember(
+    subscription: SubscriptionRecord,
+    state: ProtectionState | undefined,
+    etag: string | undefined,
+  ): CachedState {
+    const entry: CachedState = { state, etag, readAtMs: this.now() };
+    this.cache.set(this.key(subscription), entry);
+    return entry;
+  }
+}
