@@ -69,7 +69,21 @@ const LOOKUP_LIMIT = 100;
 const RETRY_POLICY = { maxDeliveryAttempts: 4, schedule: [1, 1, 2] };
 const FAILURES = { serverError: 0.1, rejected: 0.01, hang: 0.004, reset: 0.01 };
 
-jest.setTimeout(20 * 60_000);
+/** How long a batch keeps retrying after its moment before the publisher gives up on it. */
+const PUBLISH_GIVE_UP_MS = 180_000;
+/**
+ * The run's own bound, from the settings above: starting the stack, publishing (a batch may retry
+ * past the window), outages that outlast it, the settling bound plus one stall, and the checks
+ * (listings and look-ups against a slow Cosmos DB server). At least 20 minutes, so the default
+ * run keeps its old bound; a long run gets the time its settings ask for. This is what a hung run
+ * is stopped by: the test bounds its own waits.
+ */
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+const TIME_BUDGET_MS = Math.max(
+  20 * 60_000,
+  5 * 60_000 + PUBLISH_MS + PUBLISH_GIVE_UP_MS + sum(OUTAGES_MS) + DRAIN_MS + STALL_MS + 10 * 60_000,
+);
+jest.setTimeout(TIME_BUDGET_MS);
 
 interface DeliveryView {
   deliveryId: string;
@@ -233,7 +247,7 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
       8,
       async ({ batch, at }) => {
         if (at > Date.now()) await delay(at - Date.now());
-        const giveUpAt = Date.now() + 180_000;
+        const giveUpAt = Date.now() + PUBLISH_GIVE_UP_MS;
         for (;;) {
           try {
             const response = await fetch(`${host!.url}/api/topics/${CHAOS_TOPIC}/events`, {
