@@ -15,6 +15,7 @@ import { SubscriptionCache } from '../pipeline/subscriptionCache';
 import { createCosmosClient } from '../store/cosmosClient';
 import { ApiKeyStore } from '../store/ApiKeyStore';
 import { DeliveryStore } from '../store/DeliveryStore';
+import { RouteFailureStore } from '../store/RouteFailureStore';
 import { EventStore } from '../store/EventStore';
 import { SubscriptionStore } from '../store/SubscriptionStore';
 import { AppSecretStore } from '../store/AppSecretStore';
@@ -33,6 +34,8 @@ export interface AppContext {
   subscriptions: SubscriptionStore;
   events: EventStore;
   deliveries: DeliveryStore;
+  /** The last error route threw on each ingress message (the cause of ingress poison). */
+  routeFailures: RouteFailureStore;
   subscriptionCache: SubscriptionCache;
   serviceBus: ServiceBusClient;
   bus: Bus;
@@ -84,6 +87,7 @@ function createAppContext(settings: Settings): AppContext {
     subscriptions,
     events: new EventStore(database),
     deliveries: new DeliveryStore(database),
+    routeFailures: new RouteFailureStore(database),
     subscriptionCache: new SubscriptionCache(
       (topic) => allSubscriptions(subscriptions, topic),
       settings.subscriptionCacheSeconds * 1000,
