@@ -75,6 +75,12 @@ interface Interval {
   skipped: number;
   received: number;
   duplicates: number;
+  /**
+   * Accepted so far minus delivered so far (duplicates left out): events still in the pipeline.
+   * A backlog that grows means the stack is not keeping up, and the emulator's memory then holds
+   * the waiting messages: its growth is the backlog, not a leak.
+   */
+  backlog: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   rssMiB: Record<string, number>;
 }
@@ -145,6 +151,7 @@ async function main(): Promise<void> {
     const publisher = createPublisher([apiUrl], FUNCTION_KEY, 32);
     stops.push(() => publisher.close());
     const counts = { published: 0, errors: 0, skipped: 0, inFlight: 0 };
+    const totals = { published: 0, delivered: 0 };
     const lastErrors: string[] = [];
     const intervals: Interval[] = [];
     const intervalMs = options.intervalSeconds * 1000;
@@ -157,6 +164,8 @@ async function main(): Promise<void> {
     const report = async () => {
       const stats = (await (await fetch(receiver.ready.statsUrl)).json()) as ReceiverStats;
       const latencies = stats.latenciesMs;
+      totals.published += counts.published;
+      totals.delivered += stats.received - stats.duplicates;
       const interval: Interval = {
         minute: intervals.length + 1,
         published: counts.published,
@@ -164,6 +173,7 @@ async function main(): Promise<void> {
         skipped: counts.skipped,
         received: stats.received,
         duplicates: stats.duplicates,
+        backlog: totals.published * options.subscriptions - totals.delivered,
         latencyMs: {
           p50: round(percentile(latencies, 50)),
           p95: round(percentile(latencies, 95)),
@@ -183,7 +193,7 @@ async function main(): Promise<void> {
       console.log(
         `[soak] ${options.intervalSeconds === 60 ? 'minute' : 'interval'} ${interval.minute}: published ${interval.published}` +
           `${interval.publishErrors ? ` (${interval.publishErrors} failed)` : ''}${interval.skipped ? ` (${interval.skipped} skipped: stack behind)` : ''}, ` +
-          `delivered ${interval.received}${interval.duplicates ? ` (${interval.duplicates} duplicates)` : ''}; ` +
+          `delivered ${interval.received}${interval.duplicates ? ` (${interval.duplicates} duplicates)` : ''}, backlog ${interval.backlog}; ` +
           `latency p50 ${p50} ms, p95 ${p95} ms, p99 ${p99} ms; RSS MiB: ${rss}`,
       );
       if (lastErrors.length > 0)

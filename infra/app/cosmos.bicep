@@ -186,6 +186,35 @@ resource deliveriesContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases
   }
 }
 
+// The last error route threw on each ingress message, read back by id only (reconcile, when
+// Service Bus dead-letters the message): nothing to index. Kept 14 days, the ingress queue's TTL.
+resource routeFailuresContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-10-15' = {
+  parent: database
+  name: 'routefailures'
+  properties: {
+    resource: {
+      id: 'routefailures'
+      partitionKey: {
+        paths: [
+          '/id'
+        ]
+        kind: 'Hash'
+      }
+      defaultTtl: -1
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: []
+        excludedPaths: [
+          {
+            path: '/*'
+          }
+        ]
+      }
+    }
+  }
+}
+
 output id string = account.id
 output name string = account.name
 output endpoint string = account.properties.documentEndpoint

@@ -15,6 +15,7 @@ import { SubscriptionCache } from '../pipeline/subscriptionCache';
 import { createCosmosClient } from '../store/cosmosClient';
 import { ApiKeyStore } from '../store/ApiKeyStore';
 import { DeliveryStore } from '../store/DeliveryStore';
+import { RouteFailureStore } from '../store/RouteFailureStore';
 import { EventStore } from '../store/EventStore';
 import { SubscriptionStore } from '../store/SubscriptionStore';
 import { ProtectionStore } from '../store/ProtectionStore';
@@ -36,6 +37,8 @@ export interface AppContext {
   deliveries: DeliveryStore;
   /** The shared state of the delivery-path protections (rate limits, circuit breaker). */
   protectionStates: ProtectionStore;
+  /** The last error route threw on each ingress message (the cause of ingress poison). */
+  routeFailures: RouteFailureStore;
   subscriptionCache: SubscriptionCache;
   serviceBus: ServiceBusClient;
   bus: Bus;
@@ -88,6 +91,7 @@ function createAppContext(settings: Settings): AppContext {
     events: new EventStore(database),
     deliveries: new DeliveryStore(database),
     protectionStates: new ProtectionStore(database),
+    routeFailures: new RouteFailureStore(database),
     subscriptionCache: new SubscriptionCache(
       (topic) => allSubscriptions(subscriptions, topic),
       settings.subscriptionCacheSeconds * 1000,

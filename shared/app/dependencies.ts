@@ -409,6 +409,7 @@ export function reconcileDependencies(context: AppContext): ReconcileDependencie
     markRetryReenqueued: (eventKey, deliveryId, nextAttemptAt) =>
       context.deliveries.markRetryReenqueued(eventKey, deliveryId, nextAttemptAt),
     getEvent: (eventKey) => context.events.get(eventKey),
+    getRouteFailure: (messageId) => context.routeFailures.get(messageId),
     newMessageId: () => randomUUID(),
     now: () => new Date(),
   };

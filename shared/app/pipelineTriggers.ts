@@ -4,6 +4,7 @@
  */
 import type { InvocationContext } from '@azure/functions';
 import { QUEUES } from '../config/names';
+import { errorMessage } from '../errors/errorMessage';
 import { deliverAttempt } from '../pipeline/deliver';
 import { postponedCopy, postponementsOf, rideOutOutage } from '../pipeline/outage';
 import { parseDeliveryMessage } from '../pipeline/parseDeliveryMessage';
@@ -48,9 +49,34 @@ export async function routeTrigger(message: unknown, context: InvocationContext)
         ),
       onOutage: outageLogger(context, topic ? { topic } : {}),
     },
-  );
+  ).catch((error: unknown) => keepRouteFailure(context, messageId, error));
   if (outcome.kind === 'postponed') reportPostponed(context, topic ? { topic } : {}, outcome);
   else reportRouted(context, outcome.result);
+}
+
+/**
+ * Keeps the error route threw on a message (not an outage: that is ridden out) where it outlives
+ * the invocation, then throws it on: if Service Bus ends up dead-lettering the message, reconcile
+ * puts the cause into its ingress dead letter. Failing to keep it must not hide the error.
+ */
+async function keepRouteFailure(
+  context: InvocationContext,
+  messageId: string | undefined,
+  error: unknown,
+): Promise<never> {
+  if (messageId !== undefined && !unavailableDependency(error)) {
+    await appContext()
+      .routeFailures.record({
+        messageId,
+        at: new Date().toISOString(),
+        deliveryCount: deliveryCountOf(context) ?? 0,
+        error: errorMessage(error),
+      })
+      .catch((recordError: unknown) =>
+        log('warn', `could not keep route's error: ${errorMessage(recordError)}`, { messageId }, context),
+      );
+  }
+  throw error;
 }
 
 export async function deliverTrigger(body: unknown, context: InvocationContext): Promise<void> {

@@ -20,6 +20,11 @@ export const CONTAINERS = {
   deliveries: { name: 'deliveries', partitionKey: '/eventKey' },
   /** Switchyard API keys (hashes only), one per name. */
   apiKeys: { name: 'apikeys', partitionKey: '/name' },
+  /**
+   * The last error route threw on an ingress message (not an outage), one per message id: the
+   * cause Service Bus does not keep when it dead-letters the message after MaxDeliveryCount.
+   */
+  routeFailures: { name: 'routefailures', partitionKey: '/id' },
 } as const;
 
 /** Blob container for claim-check payloads (events too large for a Service Bus message). */

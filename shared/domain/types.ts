@@ -183,6 +183,16 @@ export interface DeliveryRecord {
   ttl?: number;
 }
 
+/** Why route failed on an ingress message, kept so its native dead letter can say (reconcile). */
+export interface RouteFailure {
+  /** The ingress message's id. */
+  messageId: string;
+  at: string;
+  /** Service Bus's delivery count of the message (1 = first delivery). */
+  deliveryCount: number;
+  error: string;
+}
+
 export interface InvocationFailure {
   at: string;
   /** The attempt the failed invocation was making. */

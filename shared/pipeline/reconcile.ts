@@ -6,6 +6,7 @@ import type {
   DeliveryMessage,
   DeliveryRecord,
   EventRecord,
+  RouteFailure,
 } from '../domain/types';
 import type { ApplicationPropertyValue } from '../events/serviceBusEventInput';
 import { type DeliveryAttemptStore, recordDeliveryAttempt } from './deliveryRecord';
@@ -54,6 +55,8 @@ export interface ReconcileDependencies extends DeliveryAttemptStore {
   listOverdueRetries(dueBefore: Date, max: number): Promise<DeliveryRecord[]>;
   markRetryReenqueued(eventKey: string, deliveryId: string, nextAttemptAt: string): Promise<unknown>;
   getEvent(eventKey: string): Promise<EventRecord | undefined>;
+  /** The last error route threw on an ingress message (kept by the route trigger), if any. */
+  getRouteFailure(messageId: string): Promise<RouteFailure | undefined>;
   newMessageId(): string;
   now(): Date;
 }
@@ -119,17 +122,26 @@ function nativeCause(message: NativeDeadLetter): string {
 
 /**
  * Ingress poison becomes an ingress dead letter (session `$ingress`), in the shape route gives
- * rejected messages, with the whole original so redrive can send it back.
+ * rejected messages, with the whole original so redrive can send it back. When route failed on
+ * it, the description ends with the last error route threw (the route trigger kept it), so the
+ * cause is where the dead letter is.
  */
 export async function reconcileIngressPoison(
   dependencies: ReconcileDependencies,
   message: NativeDeadLetter,
 ): Promise<Disposition> {
   const reason = message.deadLetterReason ?? 'DeadLettered';
+  const failure =
+    message.messageId !== undefined && String(message.messageId) !== ''
+      ? await dependencies.getRouteFailure(String(message.messageId))
+      : undefined;
+  const lastError = failure
+    ? `; last error (delivery ${failure.deliveryCount}, ${failure.at}): ${failure.error}`
+    : '';
   const deadLetter = rejectedIngressMessage(
     {
       reason,
-      description: `Service Bus dead-lettered the ingress message (${nativeCause(message)}); redrive sends it to ingress again`,
+      description: `Service Bus dead-lettered the ingress message (${nativeCause(message)})${lastError}; redrive sends it to ingress again`,
     },
     {
       body: message.body,

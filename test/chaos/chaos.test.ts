@@ -13,10 +13,17 @@
  * refuses connections (stops listening, resets open ones) for the outage. The run checks that
  * the host's /health reports Cosmos DB down during an outage and counts the proxy's traffic.
  *
+ * Service Bus pause (CHAOS_SERVICEBUS_PAUSES): the emulator's process is stopped (SIGSTOP:
+ * connections stay open, nothing answers) and continued, while publishing goes on. Every publish
+ * begun during a pause must be answered, 202 or 503 with Retry-After naming Service Bus, within
+ * publish's bound for Service Bus (plus slack for a busy machine): never a hang, never a 500.
+ *
  * Settings (environment): CHAOS_EVENTS (2000), CHAOS_BATCH (20), CHAOS_PUBLISH_SECONDS (100),
- * CHAOS_KILLS (4), CHAOS_OUTAGES (seconds of each Cosmos DB refusal, "15,10"), CHAOS_SEED,
+ * CHAOS_KILLS (4), CHAOS_OUTAGES (seconds of each Cosmos DB refusal, "15,10"),
+ * CHAOS_SERVICEBUS_PAUSES (seconds of each Service Bus pause, none by default), CHAOS_SEED,
  * CHAOS_DRAIN_SECONDS (most time to wait for the pipeline to settle, 300), CHAOS_STALL_SECONDS
  * (settled = no progress for this long, 65: above the 60 s message lock a killed host leaves).
+ * Outages and pauses start inside the publishing window when it is long enough to hold them.
  */
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +31,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ServiceBusClient, type ServiceBusReceivedMessage } from '@azure/service-bus';
 import Long from 'long';
+import { PUBLISH_DEPENDENCY_TIMEOUT_MS } from '../../shared/app/dependencies';
 import { QUEUES, SETTINGS } from '../../shared/config/names';
 import { getFreePort } from '../../local/stack/checkPorts';
 import {
@@ -54,22 +62,53 @@ const EVENTS = setting('CHAOS_EVENTS', 2000);
 const BATCH = Math.max(1, setting('CHAOS_BATCH', 20));
 const PUBLISH_MS = setting('CHAOS_PUBLISH_SECONDS', 100) * 1000;
 const KILLS = setting('CHAOS_KILLS', 4);
-const OUTAGES_MS = (process.env.CHAOS_OUTAGES ?? '15,10')
-  .split(',')
-  .filter((value) => value.trim() !== '')
-  .map((value) => Number(value) * 1000);
+function secondsList(name: string, fallback: string): number[] {
+  const values = (process.env[name] ?? fallback)
+    .split(',')
+    .filter((value) => value.trim() !== '')
+    .map((value) => Number(value) * 1000);
+  if (values.some((value) => !Number.isFinite(value) || value < 0))
+    throw new Error(`${name} must be a comma-separated list of seconds`);
+  return values;
+}
+
+const OUTAGES_MS = secondsList('CHAOS_OUTAGES', '15,10');
+const PAUSES_MS = secondsList('CHAOS_SERVICEBUS_PAUSES', '');
 const SEED = setting('CHAOS_SEED', Math.floor(Math.random() * 2 ** 31));
 const DRAIN_MS = setting('CHAOS_DRAIN_SECONDS', 300) * 1000;
 const STALL_MS = setting('CHAOS_STALL_SECONDS', 65) * 1000;
 const FUNCTION_KEY = 'chaos-test-key';
 /** A retrying record whose next attempt is this far in the past is stuck, not just late. */
 const STUCK_AFTER_MS = 30_000;
+/** How much later than publish's bound a 503 may arrive during a pause: a busy machine's scheduling. */
+const PAUSE_ANSWER_SLACK_MS = 5_000;
 /** Events looked up one by one at most (each is a query the Cosmos DB server answers slowly). */
 const LOOKUP_LIMIT = 100;
 const RETRY_POLICY = { maxDeliveryAttempts: 4, schedule: [1, 1, 2] };
 const FAILURES = { serverError: 0.1, rejected: 0.01, hang: 0.004, reset: 0.01 };
 
-jest.setTimeout(20 * 60_000);
+/** How long a batch keeps retrying after its moment before the publisher gives up on it. */
+const PUBLISH_GIVE_UP_MS = 180_000;
+/**
+ * The run's own bound, from the settings above: starting the stack, publishing (a batch may retry
+ * past the window), outages that outlast it, the settling bound plus one stall, and the checks
+ * (listings and look-ups against a slow Cosmos DB server). At least 20 minutes, so the default
+ * run keeps its old bound; a long run gets the time its settings ask for. This is what a hung run
+ * is stopped by: the test bounds its own waits.
+ */
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+const TIME_BUDGET_MS = Math.max(
+  20 * 60_000,
+  5 * 60_000 +
+    PUBLISH_MS +
+    PUBLISH_GIVE_UP_MS +
+    sum(OUTAGES_MS) +
+    sum(PAUSES_MS) +
+    DRAIN_MS +
+    STALL_MS +
+    10 * 60_000,
+);
+jest.setTimeout(TIME_BUDGET_MS);
 
 interface DeliveryView {
   deliveryId: string;
@@ -108,6 +147,8 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
   // Separate streams, so the events and the chaos moments of a seed stay the same whatever the timing.
   const eventRandom = seededRandom(SEED);
   const chaosRandom = seededRandom(SEED + 1);
+  // Its own stream too, so a seed's kills and outages stay the same with or without pauses.
+  const pauseRandom = seededRandom(SEED + 3);
   let dataDir: string;
   let hostLog: WriteStream;
   let proxy: CosmosProxy | undefined;
@@ -147,6 +188,8 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
   }, 180_000);
 
   afterAll(async () => {
+    // A run that failed during a pause must not leave the emulator stopped.
+    if (backing && backing.pids.serviceBus > 0) signalServiceBus(backing, 'SIGCONT');
     await host?.stop().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
     await backing?.stop().catch(() => undefined);
@@ -223,6 +266,18 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
     const events = chaosEvents(EVENTS, runId, eventRandom);
     const eventKeys = new Map<string, string>();
     let publishRetries = 0;
+    /** Whether Service Bus is paused now, and what publishes begun during a pause got. */
+    let paused = false;
+    const duringPause = {
+      requests: 0,
+      accepted: 0,
+      refused: 0,
+      otherAnswers: 0,
+      noAnswer: 0,
+      late: 0,
+      maxMs: 0,
+    };
+    const pauseFindings: string[] = [];
 
     // Publishing: batches spread evenly over the window, each retried until it is accepted (the
     // same source+id is idempotent), as a careful publisher would while the host restarts.
@@ -233,8 +288,35 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
       8,
       async ({ batch, at }) => {
         if (at > Date.now()) await delay(at - Date.now());
-        const giveUpAt = Date.now() + 180_000;
+        const giveUpAt = Date.now() + PUBLISH_GIVE_UP_MS;
         for (;;) {
+          const begunInPause = paused;
+          const begunAt = Date.now();
+          // What a publish begun during a pause got: 202, or 503 + Retry-After naming Service Bus, in time.
+          const notePauseAnswer = (
+            answer: { status: number; retryAfter: string | null; text: string } | undefined,
+          ) => {
+            if (!begunInPause) return;
+            const waitedMs = Date.now() - begunAt;
+            duringPause.requests += 1;
+            duringPause.maxMs = Math.max(duringPause.maxMs, waitedMs);
+            if (waitedMs > PUBLISH_DEPENDENCY_TIMEOUT_MS + PAUSE_ANSWER_SLACK_MS) duringPause.late += 1;
+            if (!answer) duringPause.noAnswer += 1;
+            else if (answer.status === 202) duringPause.accepted += 1;
+            else if (
+              answer.status === 503 &&
+              answer.retryAfter !== null &&
+              answer.text.includes('Service Bus')
+            )
+              duringPause.refused += 1;
+            else {
+              duringPause.otherAnswers += 1;
+              if (pauseFindings.length < 3)
+                pauseFindings.push(
+                  `${answer.status} retry-after=${answer.retryAfter}: ${answer.text.slice(0, 200)}`,
+                );
+            }
+          };
           try {
             const response = await fetch(`${host!.url}/api/topics/${CHAOS_TOPIC}/events`, {
               method: 'POST',
@@ -246,6 +328,11 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
               signal: AbortSignal.timeout(30_000),
             });
             const text = await response.text();
+            notePauseAnswer({
+              status: response.status,
+              retryAfter: response.headers.get('retry-after'),
+              text,
+            });
             if (response.status === 202) {
               for (const accepted of (
                 JSON.parse(text) as { accepted: Array<{ id: string; eventKey: string }> }
@@ -258,6 +345,9 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
               throw new Error(`publish answered ${response.status}: ${text.slice(0, 300)}`);
           } catch (error) {
             if (error instanceof Error && /publish answered 4/.test(error.message)) throw error;
+            // No answer at all (the host killed, or the client's 30 s timeout).
+            if (!(error instanceof Error && /publish answered/.test(error.message)))
+              notePauseAnswer(undefined);
           }
           publishRetries += 1;
           if (Date.now() > giveUpAt) return;
@@ -270,6 +360,14 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
     // Outages hit a running host: no kill from shortly before an outage (a restart takes a few
     // seconds) to its end, or the host would be down for most of it.
     const longest = Math.max(0, ...OUTAGES_MS);
+    const longestPause = Math.max(0, ...PAUSES_MS);
+    const pauseMoments = spreadMoments(
+      PAUSES_MS.length,
+      10_000,
+      Math.max(11_000, PUBLISH_MS - longestPause - 5_000),
+      longestPause + 12_000,
+      pauseRandom,
+    );
     const outageMoments = spreadMoments(
       OUTAGES_MS.length,
       10_000,
@@ -287,7 +385,11 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
       Math.max(4_000, PUBLISH_MS - 5_000),
       6_000,
       chaosRandom,
-      (moment) => !duringOutage(moment),
+      (moment) =>
+        !duringOutage(moment) &&
+        !pauseMoments.some(
+          (start, i) => moment > start - 10_000 && moment < start + (PAUSES_MS[i] ?? 0) + 2_000,
+        ),
     );
     let outageMs = 0;
     let outagesSeenByHealth = 0;
@@ -329,8 +431,41 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
         hostLog.write(`\n[chaos] ${new Date().toISOString()} Cosmos DB answers again\n`);
       }
     })();
+    let pauseMs = 0;
+    let healthRefusalsInPause = 0;
+    const pausing = (async () => {
+      for (const [i, moment] of pauseMoments.entries()) {
+        const length = PAUSES_MS[i] ?? 0;
+        const wait = started + moment - Date.now();
+        if (wait > 0) await delay(wait);
+        const from = Date.now();
+        hostLog.write(
+          `\n[chaos] ${new Date().toISOString()} Service Bus paused (SIGSTOP) for ${length} ms\n`,
+        );
+        signalServiceBus(backing, 'SIGSTOP');
+        paused = true;
+        try {
+          // The host's /health must say so too, with Retry-After (asked once the bound has passed).
+          await delay(Math.min(length / 2, PUBLISH_DEPENDENCY_TIMEOUT_MS));
+          try {
+            const health = await fetch(`${host.url}/api/health`, { signal: AbortSignal.timeout(15_000) });
+            if (health.status === 503 && health.headers.get('retry-after') !== null)
+              healthRefusalsInPause += 1;
+          } catch {
+            // Not answering: restarting (kills keep away from pauses) or hung; counted as not seen.
+          }
+          const rest = from + length - Date.now();
+          if (rest > 0) await delay(rest);
+        } finally {
+          paused = false;
+          signalServiceBus(backing, 'SIGCONT');
+        }
+        pauseMs += Date.now() - from;
+        hostLog.write(`\n[chaos] ${new Date().toISOString()} Service Bus continued\n`);
+      }
+    })();
     // Each timeline runs to its end even when another fails, so none outlives the test.
-    const outcomes = await Promise.allSettled([publishing, killing, refusing]);
+    const outcomes = await Promise.allSettled([publishing, killing, refusing, pausing]);
     for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
     const chaosEndedAt = Date.now();
 
@@ -485,6 +620,11 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
         `webhookAnswers=ok:${answers.ok},500:${answers.serverError},400:${answers.rejected},hang:${answers.hang},reset:${answers.reset} ` +
         `publishRetries=${publishRetries} cosmosProxy=connections:${counters.connections},resets:${counters.resets},MiB:${((counters.bytesUp + counters.bytesDown) / 2 ** 20).toFixed(1)} ` +
         `outagesSeenByHealth=${outagesSeenByHealth}/${OUTAGES_MS.length} ` +
+        (PAUSES_MS.length > 0
+          ? `serviceBusPauseSeconds=${seconds(pauseMs)} pausesSeenByHealth=${healthRefusalsInPause}/${PAUSES_MS.length} ` +
+            `publishesBegunInPause=${duringPause.requests} (202:${duringPause.accepted},503+Retry-After:${duringPause.refused},other:${duringPause.otherAnswers},noAnswer:${duringPause.noAnswer},` +
+            `over${(PUBLISH_DEPENDENCY_TIMEOUT_MS + PAUSE_ANSWER_SLACK_MS) / 1000}s:${duringPause.late},maxMs:${duringPause.maxMs}) `
+          : '') +
         `chaos=${seconds(chaosEndedAt - started)}s settle=${seconds(settledAt - chaosEndedAt)}s total=${seconds(Date.now() - started)}s\n`,
     );
 
@@ -493,6 +633,29 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
       problems.push(`${events.length - accepted.length} events were never accepted (publish kept failing)`);
     if (OUTAGES_MS.length > 0 && outagesSeenByHealth === 0)
       problems.push('no outage was seen by the host: Cosmos DB traffic does not go through the proxy');
+    if (PAUSES_MS.length > 0) {
+      if (duringPause.requests === 0) problems.push('no publish was made during a Service Bus pause');
+      if (duringPause.refused === 0 && duringPause.requests > 0)
+        problems.push(
+          'no publish during a Service Bus pause was answered 503 with Retry-After naming Service Bus',
+        );
+      if (duringPause.otherAnswers > 0)
+        problems.push(
+          `${duringPause.otherAnswers} publishes during a pause got another answer: ${pauseFindings.join(' | ')}`,
+        );
+      if (duringPause.noAnswer > 0)
+        problems.push(
+          `${duringPause.noAnswer} publishes during a pause got no answer at all (hung or reset)`,
+        );
+      if (duringPause.late > 0)
+        problems.push(
+          `${duringPause.late} publishes during a pause were answered after more than ${(PUBLISH_DEPENDENCY_TIMEOUT_MS + PAUSE_ANSWER_SLACK_MS) / 1000} s (longest ${duringPause.maxMs} ms)`,
+        );
+      if (healthRefusalsInPause < PAUSES_MS.length)
+        problems.push(
+          `/health answered 503 with Retry-After in ${healthRefusalsInPause} of ${PAUSES_MS.length} pauses`,
+        );
+    }
     if (counters.connections === 0) problems.push('the Cosmos DB proxy forwarded no connection');
     if (lost > 0)
       problems.push(
@@ -513,6 +676,18 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
     passed = true;
   });
 });
+
+/** Stops or continues the Service Bus emulator's process (never pid 0: that is our own group). */
+function signalServiceBus(backing: SeparateBacking, signal: 'SIGSTOP' | 'SIGCONT'): void {
+  const pid = backing.pids.serviceBus;
+  if (pid <= 0) throw new Error('the Service Bus emulator has no process id');
+  try {
+    process.kill(pid, signal);
+  } catch (error) {
+    // Already gone (ESRCH) is fine when continuing; stopping a process that is gone is a failure.
+    if (signal === 'SIGSTOP') throw error;
+  }
+}
 
 /** Messages (active or scheduled) in the ingress and deliveries queues: 0, 1 or 2 (one peek each). */
 async function queuedMessages(connectionString: string): Promise<number> {

@@ -125,6 +125,36 @@ describe('messages Service Bus dead-letters natively are reconciled into the pro
     expect(await ingressDeadLetters()).toEqual([]);
   }, 180_000);
 
+  it('an ingress message route fails on every time shows the error in the ingress dead letters', async () => {
+    // A subscription record no API call writes (its filter is null): route throws on every event
+    // of the topic, as it would on a bug. Not an outage, so Service Bus dead-letters the message.
+    await pipeline.cosmos.database.container('subscriptions').items.create({
+      id: 'corrupt',
+      name: 'corrupt',
+      topic: 'broken',
+      status: 'active',
+      filter: null,
+    });
+    const eventKey = await pipeline.publish('broken', { id: 'broken-1', source: '/poison', type: 't' });
+    const deadLetter = await waitFor(
+      'the message in GET /ingress/deadletters',
+      async () => {
+        const listing = await pipeline.api('GET', '/ingress/deadletters');
+        const items = (listing.json?.items ?? []) as Array<{
+          messageId?: string;
+          reason: string;
+          description: string;
+        }>;
+        return items.find((item) => item.messageId === eventKey);
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
+    expect(deadLetter.reason).toBe('MaxDeliveryCountExceeded');
+    // The cause, which Service Bus does not keep: the error route threw, kept by the route trigger.
+    expect(deadLetter.description).toMatch(/last error \(delivery \d+, [^)]+\): .*includedEventTypes/);
+    expect(await nativeDeadLetterCount('ingress')).toBe(0);
+  }, 180_000);
+
   it('ingress redrive refuses a malformed body naming the field', async () => {
     const response = await pipeline.api('POST', '/ingress/deadletters/redrive', { max: 0 });
     expect(response.status).toBe(400);

@@ -4,6 +4,7 @@ import type {
   DeliveryMessage,
   DeliveryRecord,
   EventRecord,
+  RouteFailure,
 } from '../../../shared/domain/types';
 import { originalFromDeadLetter } from '../../../shared/pipeline/ingressDeadLetter';
 import {
@@ -49,6 +50,7 @@ function retryingRecord(overrides: Partial<DeliveryRecord> = {}): DeliveryRecord
 function fakeReconcile(native: Partial<Record<NativeQueue, NativeDeadLetter[]>>) {
   const records = new Map<string, DeliveryRecord>();
   const events = new Map<string, EventRecord>();
+  const routeFailures = new Map<string, RouteFailure>();
   const rawDeadLetters: ServiceBusMessage[] = [];
   const deadLetters: DeadLetterMessage[] = [];
   const sent: DeliveryMessage[] = [];
@@ -93,10 +95,11 @@ function fakeReconcile(native: Partial<Record<NativeQueue, NativeDeadLetter[]>>)
       records.set(deliveryId, { ...record, nextAttemptAt });
     },
     getEvent: async (eventKey) => events.get(eventKey),
+    getRouteFailure: async (messageId) => routeFailures.get(messageId),
     newMessageId: () => `id-${(ids += 1)}`,
     now: () => NOW,
   };
-  return { dependencies, records, events, rawDeadLetters, deadLetters, sent, left };
+  return { dependencies, records, events, routeFailures, rawDeadLetters, deadLetters, sent, left };
 }
 
 const GRACE = { graceMs: 15 * 60_000 };
@@ -215,6 +218,57 @@ describe('reconcile: ingress poison', () => {
       body: body.toString('utf8'),
       bodyEncoding: 'utf8',
     });
+    // Route never failed on it (it expired, say): the description names only Service Bus's cause.
+    expect((deadLetter!.body as { description: string }).description).not.toContain('last error');
+  });
+
+  it("says why route failed on it, from the error the route trigger kept under the message's id", async () => {
+    const fake = fakeReconcile({
+      ingress: [
+        {
+          body: Buffer.from('{}'),
+          messageId: 'key2',
+          applicationProperties: { topic: 'orders' },
+          deadLetterReason: 'MaxDeliveryCountExceeded',
+          deliveryCount: 10,
+        },
+        {
+          body: Buffer.from('{}'),
+          messageId: 'other',
+          applicationProperties: { topic: 'orders' },
+          deadLetterReason: 'MaxDeliveryCountExceeded',
+          deliveryCount: 10,
+        },
+      ],
+    });
+    fake.routeFailures.set('key2', {
+      messageId: 'key2',
+      at: '2026-01-01T11:59:00Z',
+      deliveryCount: 10,
+      error: "Cannot read properties of null (reading 'advancedFilters')",
+    });
+    const report = await reconcile(fake.dependencies, GRACE);
+    expect(report.ingress).toEqual({ handled: 2, left: 0, failed: 0 });
+    const [withCause, withoutCause] = fake.rawDeadLetters.map(
+      (message) => message.body as { reason: string; description: string },
+    );
+    expect(withCause!.reason).toBe('MaxDeliveryCountExceeded');
+    expect(withCause!.description).toContain(
+      "last error (delivery 10, 2026-01-01T11:59:00Z): Cannot read properties of null (reading 'advancedFilters')",
+    );
+    expect(withoutCause!.description).not.toContain('last error');
+  });
+
+  it('leaves the message for the next run when the kept error cannot be read', async () => {
+    const fake = fakeReconcile({
+      ingress: [{ body: Buffer.from('{}'), messageId: 'key3', applicationProperties: {} }],
+    });
+    fake.dependencies.getRouteFailure = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    };
+    const report = await reconcile(fake.dependencies, GRACE);
+    expect(report.ingress).toEqual({ handled: 0, left: 0, failed: 1 });
+    expect(fake.rawDeadLetters).toEqual([]);
   });
 });
 
