@@ -44,6 +44,17 @@ export async function publish(request: HttpRequest, context: InvocationContext):
   });
 }
 
+/** GET /api/openapi.json: the OpenAPI 3.1 description of this API (anonymous, like /health). */
+export async function openApiDocument(
+  _request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  return respond(context, async () => {
+    const { servedOpenApi } = await import('../openapi/served');
+    return json(200, servedOpenApi, { 'cache-control': 'public, max-age=300' });
+  });
+}
+
 export async function health(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   return respond(context, async () => {
     const { database, serviceBus } = appContext();

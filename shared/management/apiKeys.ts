@@ -23,7 +23,7 @@ export interface ApiKeyManagementDependencies {
   now(): Date;
 }
 
-const apiKeySpecSchema = z.strictObject({
+export const apiKeySpecSchema = z.strictObject({
   permissions: z
     .array(z.enum(PERMISSIONS))
     .min(1, 'must name at least one permission')

@@ -64,7 +64,7 @@ export async function listDeadLetters(
   });
 }
 
-const redriveBodySchema = z.object({ max: z.number().int().min(1).max(1000).optional() }).strict();
+export const redriveBodySchema = z.object({ max: z.number().int().min(1).max(1000).optional() }).strict();
 
 export const DEFAULT_REDRIVE_MAX = 100;
 

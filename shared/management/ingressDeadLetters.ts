@@ -94,7 +94,7 @@ function viewOf(message: PeekedRejection): IngressDeadLetterView {
   return { sequenceNumber: message.sequenceNumber, ...record };
 }
 
-const redriveBodySchema = z.object({ max: z.number().int().min(1).max(1000).optional() }).strict();
+export const ingressRedriveBodySchema = z.object({ max: z.number().int().min(1).max(1000).optional() }).strict();
 
 /**
  * Sends up to `max` ingress dead letters (oldest first) back to the `ingress` queue, where route
@@ -106,7 +106,7 @@ export async function redriveIngressDeadLetters(
   dependencies: IngressDeadLetterDependencies,
   input: { body: unknown },
 ): Promise<ApiResponse> {
-  const parsed = redriveBodySchema.safeParse(input.body ?? {});
+  const parsed = ingressRedriveBodySchema.safeParse(input.body ?? {});
   if (!parsed.success) throw problemFromZodError(parsed.error);
   const max = parsed.data.max ?? DEFAULT_REDRIVE_MAX;
   const result = await dependencies.drainIngressDeadLetters(max, async (deadLetter) => {
