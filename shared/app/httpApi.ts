@@ -19,6 +19,7 @@ import { listSubscriptionDeliveries } from '../management/deliveries';
 import { getEventStatus } from '../management/events';
 import { checkHealth } from '../management/health';
 import { parsePageQuery } from '../management/paging';
+import type { AcceptedEventsView } from '../management/views';
 import {
   deleteSubscription,
   getSubscription,
@@ -40,7 +41,7 @@ export async function publish(request: HttpRequest, context: InvocationContext):
       request: { headers: request.headers, body },
     });
     reportPublished(context, request.params.topic ?? '', result.accepted);
-    return json(202, result);
+    return json(202, result satisfies AcceptedEventsView);
   });
 }
 

@@ -227,3 +227,22 @@ export const healthSchema = z.object({
     }),
   ),
 });
+
+// ---- the types the handlers' bodies satisfy -----------------------------------------------
+
+export type AcceptedEventsView = z.output<typeof acceptedEventsSchema>;
+/** Described on the input side, like the PUT body it is built from (shared/openapi/components.ts). */
+export type SubscriptionView = z.input<typeof subscriptionViewSchema>;
+export type CreatedSubscriptionView = z.input<typeof createdSubscriptionSchema>;
+export type SubscriptionListView = z.input<typeof subscriptionListSchema>;
+export type EventStatusView = z.output<typeof eventStatusSchema>;
+export type DeliveryView = z.output<typeof deliveryViewSchema>;
+export type DeliveryListView = z.output<typeof deliveryListSchema>;
+export type DeadLetterListView = z.output<typeof deadLetterListSchema>;
+export type RedriveResultView = z.output<typeof redriveResultSchema>;
+export type IngressDeadLetterListView = z.output<typeof ingressDeadLetterListSchema>;
+export type IngressRedriveResultView = z.output<typeof ingressRedriveResultSchema>;
+export type ApiKeyView = z.output<typeof apiKeyViewSchema>;
+export type IssuedApiKeyView = z.output<typeof issuedApiKeySchema>;
+export type ApiKeyListView = z.output<typeof apiKeyListSchema>;
+export type HealthView = z.output<typeof healthSchema>;
