@@ -45,8 +45,13 @@ function templatePattern(template: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
+const contentTypeOf = (headers: Headers) =>
+  (headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
 const pointer = (...segments: string[]) =>
   segments.map((segment) => `/${segment.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+
+const PROBLEM_POINTER = '/components/schemas/Problem';
 
 /** Checks answers against one OpenAPI document. */
 export class ApiContract {
@@ -77,9 +82,18 @@ export class ApiContract {
     }
     const path = pathname.slice(this.#prefix.length);
     const route = this.#routes.find(({ pattern }) => pattern.test(path));
-    if (!route) throw new ContractViolation(`${where}: no path of the OpenAPI document matches ${path}`);
-    const operation = this.#document.paths[route.template]?.[method.toLowerCase()];
-    if (!operation) throw new ContractViolation(`${where}: ${route.template} has no ${method} operation`);
+    const operation = route && this.#document.paths[route.template]?.[method.toLowerCase()];
+    if (!route || !operation) {
+      // Not the app's answer but the host's routing: 404 for an unknown path, 405 for a method
+      // the path does not take (problem+json from the dev host; the Functions host sends no body).
+      const hostStatus = route ? 405 : 404;
+      if (answer.status === hostStatus) return this.#checkBody(where, answer, PROBLEM_POINTER, true);
+      throw new ContractViolation(
+        route
+          ? `${where}: ${route.template} has no ${method} operation`
+          : `${where}: no path of the OpenAPI document matches ${path}`,
+      );
+    }
 
     let responsePointer = pointer(
       'paths',
@@ -99,30 +113,50 @@ export class ApiContract {
       responsePointer = pointer('components', 'responses', name);
       response = this.#document.components.responses[name] ?? {};
     }
-    const contentType = (answer.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (!response.content) {
       if (answer.text !== '') {
         throw new ContractViolation(
-          `${where}: documented without a body, but got ${contentType}: ${answer.text.slice(0, 200)}`,
+          `${where}: documented without a body, but got: ${answer.text.slice(0, 200)}`,
         );
       }
       return undefined;
     }
-    const media = response.content[contentType];
-    if (!media) {
+    const contentType = contentTypeOf(answer.headers);
+    if (!response.content[contentType]) {
       throw new ContractViolation(
         `${where}: content type "${contentType}" is not documented (documented: ${Object.keys(response.content).join(', ')})`,
       );
     }
-    const body =
-      /json/.test(contentType) && answer.text !== '' ? (JSON.parse(answer.text) as unknown) : answer.text;
-    const validate = this.#validator(responsePointer + pointer('content', contentType, 'schema'));
+    return this.#checkBody(where, answer, responsePointer + pointer('content', contentType, 'schema'), false);
+  }
+
+  /** The body parsed and checked against the schema at `schemaPointer`; an empty body only if allowed. */
+  #checkBody(
+    where: string,
+    answer: Omit<ApiAnswer, 'json'>,
+    schemaPointer: string,
+    mayBeEmpty: boolean,
+  ): unknown {
+    if (mayBeEmpty && answer.text === '') return undefined;
+    const contentType = contentTypeOf(answer.headers);
+    const isJson = /json/.test(contentType);
+    let body: unknown = answer.text;
+    if (isJson) {
+      try {
+        body = JSON.parse(answer.text) as unknown;
+      } catch {
+        throw new ContractViolation(
+          `${where}: ${contentType} that is not JSON: ${answer.text.slice(0, 200)}`,
+        );
+      }
+    }
+    const validate = this.#validator(schemaPointer);
     if (!validate(body)) {
       throw new ContractViolation(
         `${where}: the body does not match the documented schema: ${this.#ajv.errorsText(validate.errors, { separator: '; ' })}; body: ${answer.text.slice(0, 1000)}`,
       );
     }
-    return /json/.test(contentType) ? body : undefined;
+    return isJson ? body : undefined;
   }
 
   #validator(schemaPointer: string): ValidateFunction {

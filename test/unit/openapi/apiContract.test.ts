@@ -25,6 +25,15 @@ describe('the API contract check of e2e answers', () => {
     expect(check('DELETE', '/topics/orders/subscriptions/a', answer(204, undefined))()).toBeUndefined();
   });
 
+  it("accepts the host's own 404 for an unknown path and 405 for a method a path does not take", () => {
+    const notFound = { ...problem, title: 'Not Found' };
+    expect(check('GET', '/nowhere', answer(404, notFound, 'application/problem+json'))()).toEqual(notFound);
+    expect(check('PATCH', '/health', answer(405, undefined))()).toBeUndefined();
+    expect(check('GET', '/nowhere', answer(404, { oops: 1 }, 'application/problem+json'))).toThrow(
+      /does not match the documented schema/,
+    );
+  });
+
   it('refuses an undocumented path, method, status or content type', () => {
     expect(check('GET', '/nowhere', answer(200, {}))).toThrow(/no path of the OpenAPI document matches/);
     expect(check('PATCH', '/health', answer(200, {}))).toThrow(/has no PATCH operation/);
