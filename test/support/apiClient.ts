@@ -80,7 +80,8 @@ export class ApiContract {
     if (!pathname.startsWith(`${this.#prefix}/`)) {
       throw new ContractViolation(`${where}: not under the API's server URL ${this.#prefix}`);
     }
-    const path = pathname.slice(this.#prefix.length);
+    // The host routes `/topics/a/subscriptions/` as `/topics/a/subscriptions`.
+    const path = pathname.slice(this.#prefix.length).replace(/(.)\/+$/, '$1');
     const route = this.#routes.find(({ pattern }) => pattern.test(path));
     const operation = route && this.#document.paths[route.template]?.[method.toLowerCase()];
     if (!route || !operation) {

@@ -23,6 +23,9 @@ describe('the API contract check of e2e answers', () => {
       )(),
     ).toEqual(problem);
     expect(check('DELETE', '/topics/orders/subscriptions/a', answer(204, undefined))()).toBeUndefined();
+    expect(check('GET', '/topics/orders/subscriptions/', answer(200, { items: [] }))()).toEqual({
+      items: [],
+    });
   });
 
   it("accepts the host's own 404 for an unknown path and 405 for a method a path does not take", () => {
