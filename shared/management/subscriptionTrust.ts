@@ -15,6 +15,7 @@ import { generateSigningSecret } from '../subscriptions/signingSecret';
 import type { SystemEvent } from '../system/systemEvents';
 import { type ApiResponse, json } from './apiResponse';
 import { toEntityTag } from './entityTag';
+import type { RotatedSecretView } from './views';
 
 export interface SubscriptionTrustDependencies {
   /** Runs the handshake against a webhook endpoint (with the subscription's custom headers). */
@@ -121,7 +122,7 @@ export async function validateSubscription(
 
 export const ROTATION_OVERLAP_SECONDS = { default: 86_400, min: 0, max: 604_800 } as const;
 
-const rotationBodySchema = z
+export const rotationBodySchema = z
   .strictObject(
     {
       overlapSeconds: z
@@ -186,7 +187,10 @@ export async function rotateSigningSecret(
   });
   return json(
     200,
-    { signingSecret, ...(expiresAt ? { previousSigningSecretExpiresAt: expiresAt } : {}) },
+    {
+      signingSecret,
+      ...(expiresAt ? { previousSigningSecretExpiresAt: expiresAt } : {}),
+    } satisfies RotatedSecretView,
     { etag: toEntityTag(saved.etag), 'cache-control': 'no-store' },
   );
 }

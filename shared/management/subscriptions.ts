@@ -17,6 +17,12 @@ import { validateSubscriptionName } from '../subscriptions/subscriptionName';
 import type { DestinationInput } from '../subscriptions/destinationSchema';
 import { parseSubscriptionSpecOrThrow } from '../subscriptions/subscriptionSpecSchema';
 import { type ApiResponse, json } from './apiResponse';
+import type {
+  CreatedSubscriptionView,
+  SubscriptionHealthView,
+  SubscriptionListView,
+  SubscriptionView,
+} from './views';
 import { type ContinuationTokens, pageOfList } from './paging';
 import { ifMatchAllows, toEntityTag } from './entityTag';
 import {
@@ -176,12 +182,11 @@ export async function putSubscription(
     if (failed && input.trust) await input.trust.notify(failed);
     const view = subscriptionView(saved.record);
     return saved.created
-      ? json(
-          201,
-          { ...view, signingSecret: record.signingSecret },
-          { etag: toEntityTag(saved.etag), location: `/api${instance}` },
-        )
-      : json(200, view, { etag: toEntityTag(saved.etag) });
+      ? json(201, { ...view, signingSecret: record.signingSecret } satisfies CreatedSubscriptionView, {
+          etag: toEntityTag(saved.etag),
+          location: `/api${instance}`,
+        })
+      : json(200, view satisfies SubscriptionView, { etag: toEntityTag(saved.etag) });
   } catch (error) {
     if (error instanceof PreconditionFailedError) {
       throw preconditionFailedProblem(
@@ -217,13 +222,14 @@ export async function getSubscription(
   store: SubscriptionRepository,
   topic: unknown,
   name: unknown,
-  health?: (record: SubscriptionRecord) => Promise<object>,
+  health?: (record: SubscriptionRecord) => Promise<SubscriptionHealthView>,
 ): Promise<ApiResponse> {
   const address = parseSubscriptionAddress(topic, name);
   const found = await store.get(address.topic, address.name);
   if (!found) throw notFoundProblem(`no subscription ${address.name} on topic ${address.topic}`);
   const view = subscriptionView(found.record);
-  return json(200, health ? { ...view, health: await health(found.record) } : view, {
+  const body = health ? { ...view, health: await health(found.record) } : view;
+  return json(200, body satisfies SubscriptionView, {
     etag: toEntityTag(found.etag),
   });
 }
@@ -272,5 +278,5 @@ export async function listSubscriptions(
   return json(200, {
     items: result.items.map(subscriptionView),
     ...(result.continuationToken ? { continuationToken: result.continuationToken } : {}),
-  });
+  } satisfies SubscriptionListView);
 }
