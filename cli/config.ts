@@ -5,16 +5,14 @@
  *   3. the config file's `defaultProfile`;
  *   4. the local stack of `npm start` (its dev host port and bootstrap admin key).
  * A profile without a credential takes it from SWITCHYARD_API_KEY / SWITCHYARD_TOKEN, so secrets
- * can stay out of the file. resolveTarget is pure; readConfigFile and localStackDefaults read files.
+ * can stay out of the file. resolveTarget is pure; readConfigFile reads the file, and
+ * local/stack/localTarget.ts what npm start uses.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { localAdminKey } from '../local/stack/adminKey';
-import { readSettingValues, withEnvironment } from '../local/stack/localSettings';
-import { PORT_SPECS } from '../local/stack/ports';
 import { errorMessage } from '../shared/errors/errorMessage';
 import { UsageError } from './exitCodes';
 
@@ -177,21 +175,4 @@ export function readConfigFile(env: CliEnvironment): { path: string; file: Confi
     return undefined;
   }
   return { path, file: parseConfigFile(readFileSync(path, 'utf8'), path) };
-}
-
-const REPO_ROOT = resolve(__dirname, '..');
-
-/**
- * What `npm start` in this clone listens on and accepts: its dev host port and bootstrap admin
- * key, from local.settings.json and the environment as npm start reads them.
- */
-export function localStackDefaults(env: Record<string, string | undefined>): {
-  url: string;
-  adminKey: string;
-} {
-  let settings: Record<string, string | undefined> = env;
-  const file = join(REPO_ROOT, 'local.settings.json');
-  if (existsSync(file)) settings = { ...withEnvironment(readSettingValues(file), env), ...env };
-  const port = settings[PORT_SPECS.devHost.setting]?.trim() || String(PORT_SPECS.devHost.defaultPort);
-  return { url: `http://127.0.0.1:${port}`, adminKey: localAdminKey(settings) };
 }

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { createApiClient, expectBody, expectOk, type ApiClient } from './client';
-import { localStackDefaults, readConfigFile, resolveTarget, type Target } from './config';
+import { localStackTarget } from '../local/stack/localTarget';
+import { readConfigFile, resolveTarget, type Target } from './config';
 import { UsageError } from './exitCodes';
 
 export interface GlobalOptions {
@@ -34,7 +35,7 @@ export class Session {
       profile: this.options.profile,
       env: this.env,
       config: readConfigFile(this.env),
-      local: localStackDefaults(this.env),
+      local: localStackTarget(this.env),
     });
     return this.resolved;
   }

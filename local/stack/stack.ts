@@ -8,7 +8,7 @@ import { startSampleReceiver, type RunningSampleReceiver } from '../sample-recei
 import { startBackingServices } from './backingServices';
 import { assertPortsFree } from './checkPorts';
 import { spawnDevHostProcess, waitForHealthy, type DevHostProcess } from './devHostProcess';
-import { LEGACY_FUNCTION_KEY_SETTING, localAdminKey } from './adminKey';
+import { LEGACY_FUNCTION_KEY_SETTING, localAdminKey, localStackTarget } from './localTarget';
 import { formatSummary, sampleEvent, samplePublishRequest, type PublishRequest } from './instructions';
 import type { SettingValues } from './localSettings';
 import type { PortName, StackPorts } from './ports';
@@ -273,6 +273,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         : services.serviceBusConnectionString,
       functionKey,
       issuerUrl,
+      cliDefault: localStackTarget(process.env),
       // Without the sample subscription the event is still accepted and recorded, matching nothing.
       publish: samplePublish,
       ...(seedRefused ? { sampleNotCreated: seedRefused } : {}),
