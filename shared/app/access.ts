@@ -34,6 +34,24 @@ export interface GuardedHandler {
   handler: HttpHandler;
 }
 
+/** What a registered HTTP handler declared: its permission, or open to anyone. */
+export type DeclaredAccess = { permission: Permission; topicCheck: TopicCheck } | 'anonymous';
+
+const declared = new WeakMap<object, DeclaredAccess>();
+
+/**
+ * The access a handler returned by requires() or anonymous() declared; undefined for any other
+ * function. The OpenAPI description reads it from the registrations (security, 401, 403).
+ */
+export function declaredAccess(handler: object): DeclaredAccess | undefined {
+  return declared.get(handler);
+}
+
+function declare(handler: HttpHandler, access: DeclaredAccess): GuardedHandler {
+  declared.set(handler, access);
+  return { authLevel: 'anonymous', handler };
+}
+
 /**
  * Declares the permission an HTTP function needs, next to its registration:
  * `app.get('eventStatus', { route: 'events/{eventKey}', ...requires('events.read', eventStatus) })`.
@@ -45,9 +63,8 @@ export function requires(
   handler: AuthorizedHandler,
   topicCheck: TopicCheck = 'route',
 ): GuardedHandler {
-  return {
-    authLevel: 'anonymous',
-    handler: async (request, context) => {
+  return declare(
+    async (request, context) => {
       const routeTopic = topicCheck === 'route' ? (request.params.topic ?? '*') : undefined;
       let caller: Caller | undefined;
       try {
@@ -79,12 +96,13 @@ export function requires(
       audit(context, permission, authorized, routeTopic, status, status === 403 ? 'forbidden' : 'allowed');
       return answer;
     },
-  };
+    { permission, topicCheck },
+  );
 }
 
-/** Declares an HTTP function open to anyone (only /health). */
+/** Declares an HTTP function open to anyone (/health and the OpenAPI description). */
 export function anonymous(handler: HttpHandler): GuardedHandler {
-  return { authLevel: 'anonymous', handler };
+  return declare(handler, 'anonymous');
 }
 
 async function authenticateRequest(request: HttpRequest): Promise<Caller> {

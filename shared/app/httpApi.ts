@@ -19,6 +19,7 @@ import { listSubscriptionDeliveries } from '../management/deliveries';
 import { getEventStatus } from '../management/events';
 import { checkHealth } from '../management/health';
 import { parsePageQuery } from '../management/paging';
+import type { AcceptedEventsView } from '../management/views';
 import {
   deleteSubscription,
   getSubscription,
@@ -40,7 +41,18 @@ export async function publish(request: HttpRequest, context: InvocationContext):
       request: { headers: request.headers, body },
     });
     reportPublished(context, request.params.topic ?? '', result.accepted);
-    return json(202, result);
+    return json(202, result satisfies AcceptedEventsView);
+  });
+}
+
+/** GET /api/openapi.json: the OpenAPI 3.1 description of this API (anonymous, like /health). */
+export async function openApiDocument(
+  _request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  return respond(context, async () => {
+    const { servedOpenApi } = await import('../openapi/served');
+    return json(200, servedOpenApi, { 'cache-control': 'public, max-age=300' });
   });
 }
 

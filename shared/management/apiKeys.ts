@@ -6,6 +6,7 @@ import { TOPIC_NAME_PATTERN, TOPIC_NAME_RULE } from '../events/topicName';
 import { invalidField, notFoundProblem } from '../http/problems';
 import { problemFromZodError } from '../http/zodProblem';
 import { type ApiResponse, json } from './apiResponse';
+import type { ApiKeyListView, ApiKeyView, IssuedApiKeyView } from './views';
 
 /** Where API keys are kept (shared/store/ApiKeyStore in the app, a map in tests). */
 export interface ApiKeyRepository {
@@ -23,7 +24,7 @@ export interface ApiKeyManagementDependencies {
   now(): Date;
 }
 
-const apiKeySpecSchema = z.strictObject({
+export const apiKeySpecSchema = z.strictObject({
   permissions: z
     .array(z.enum(PERMISSIONS))
     .min(1, 'must name at least one permission')
@@ -41,11 +42,11 @@ function parseKeyName(name: unknown): string {
 }
 
 /** A key as GET /api/keys shows it: scopes and dates, never the key nor its hash. */
-export function apiKeyView(record: ApiKeyRecord) {
+export function apiKeyView(record: ApiKeyRecord): ApiKeyView {
   return {
     name: record.name,
     permissions: record.permissions,
-    topics: record.topics === '*' ? ['*'] : record.topics,
+    topics: record.topics === '*' ? ['*'] : [...record.topics],
     createdAt: record.createdAt,
     ...(record.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
     ...(record.lastUsedAt !== undefined ? { lastUsedAt: record.lastUsedAt } : {}),
@@ -85,7 +86,7 @@ export async function putApiKey(
   dependencies.forget(name);
   return json(
     existed ? 200 : 201,
-    { ...apiKeyView(record), key },
+    { ...apiKeyView(record), key } satisfies IssuedApiKeyView,
     // The key is shown once: no cache may keep this answer.
     { 'cache-control': 'no-store', ...(existed ? {} : { location: `/api/keys/${name}` }) },
   );
@@ -96,7 +97,7 @@ export async function listApiKeys(
   dependencies: Pick<ApiKeyManagementDependencies, 'keys'>,
 ): Promise<ApiResponse> {
   const records = await dependencies.keys.list();
-  return json(200, { items: records.map(apiKeyView) });
+  return json(200, { items: records.map(apiKeyView) } satisfies ApiKeyListView);
 }
 
 /**

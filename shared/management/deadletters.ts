@@ -4,6 +4,7 @@ import { conflictProblem, notFoundProblem } from '../http/problems';
 import { problemFromZodError } from '../http/zodProblem';
 import { DeliveryNotFoundError, type Page, type PageOptions } from '../domain/repositories';
 import { type ApiResponse, json } from './apiResponse';
+import type { DeadLetterListView, RedriveResultView } from './views';
 import { deliveryView } from './events';
 import { type ContinuationTokens, pageOfList } from './paging';
 import { parseSubscriptionAddress } from './subscriptions';
@@ -61,10 +62,10 @@ export async function listDeadLetters(
     items: page.items.map(deliveryView),
     ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
     poison,
-  });
+  } satisfies DeadLetterListView);
 }
 
-const redriveBodySchema = z.object({ max: z.number().int().min(1).max(1000).optional() }).strict();
+export const redriveBodySchema = z.object({ max: z.number().int().min(1).max(1000).optional() }).strict();
 
 export const DEFAULT_REDRIVE_MAX = 100;
 
@@ -115,7 +116,7 @@ export async function redriveDeadLetters(
       },
     ]);
   });
-  return json(202, { redriven: redriven.length, deliveryIds: redriven });
+  return json(202, { redriven: redriven.length, deliveryIds: redriven } satisfies RedriveResultView);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { DeliveryRecord, DeliveryStatus } from '../domain/types';
 import { invalidField } from '../http/problems';
 import type { Page, PageOptions } from '../domain/repositories';
 import { type ApiResponse, json } from './apiResponse';
+import type { DeliveryListView } from './views';
 import { deliveryView } from './events';
 import { type ContinuationTokens, pageOfList } from './paging';
 import { parseSubscriptionAddress } from './subscriptions';
@@ -39,5 +40,5 @@ export async function listSubscriptionDeliveries(
   return json(200, {
     items: result.items.map(deliveryView),
     ...(result.continuationToken ? { continuationToken: result.continuationToken } : {}),
-  });
+  } satisfies DeliveryListView);
 }

@@ -3,6 +3,7 @@ import { isEventKey } from '../events/eventKey';
 import { invalidField, notFoundProblem } from '../http/problems';
 import { deliveryIdOf } from '../pipeline/deliveryId';
 import { type ApiResponse, json } from './apiResponse';
+import type { DeliveryView, EventStatusView } from './views';
 
 export interface EventStatusDependencies {
   getEvent(eventKey: string): Promise<EventRecord | undefined>;
@@ -53,11 +54,11 @@ export async function getEventStatus(
         : { deliveryId, subscription, status: 'pending', attempts: [] };
     }),
     ...(event.event ? { event: event.event } : { payloadRef: event.payloadRef }),
-  });
+  } satisfies EventStatusView);
 }
 
 /** A delivery as the API shows it, without storage details (id, ttl). */
-export function deliveryView(delivery: DeliveryRecord): Omit<DeliveryRecord, 'id' | 'ttl'> {
+export function deliveryView(delivery: DeliveryRecord): Omit<DeliveryRecord, 'id' | 'ttl'> & DeliveryView {
   const { id: _id, ttl: _ttl, ...view } = delivery;
   return view;
 }

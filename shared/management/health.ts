@@ -1,4 +1,5 @@
 import { type ApiResponse, json } from './apiResponse';
+import type { HealthView } from './views';
 
 export interface DependencyCheck {
   name: string;
@@ -44,7 +45,7 @@ export async function checkHealth(
   const healthy = results.every(([, state]) => state.status === 'healthy');
   return json(
     healthy ? 200 : 503,
-    { status: healthy ? 'healthy' : 'unhealthy', dependencies },
+    { status: healthy ? 'healthy' : 'unhealthy', dependencies } satisfies HealthView,
     // Probes and load balancers back off instead of hammering an instance whose dependency is down.
     healthy ? {} : { 'retry-after': String(HEALTH_RETRY_AFTER_SECONDS) },
   );

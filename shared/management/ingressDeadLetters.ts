@@ -6,6 +6,7 @@ import { ingressMessageFromOriginal, originalFromDeadLetter } from '../pipeline/
 import { parseRejectedIngress, type RejectedIngressRecord } from '../pipeline/rejectedIngress';
 import { type PageOptions, pageSize } from '../domain/repositories';
 import { type ApiResponse, json } from './apiResponse';
+import type { IngressDeadLetterListView, IngressRedriveResultView } from './views';
 import { DEFAULT_REDRIVE_MAX } from './deadletters';
 import { type ContinuationTokens, pageOfList } from './paging';
 
@@ -79,7 +80,7 @@ export async function listIngressDeadLetters(
       ...(next ? { continuationToken: next.sequenceNumber } : {}),
     };
   });
-  return json(200, page);
+  return json(200, page satisfies IngressDeadLetterListView);
 }
 
 function viewOf(message: PeekedRejection): IngressDeadLetterView {
@@ -94,7 +95,9 @@ function viewOf(message: PeekedRejection): IngressDeadLetterView {
   return { sequenceNumber: message.sequenceNumber, ...record };
 }
 
-const redriveBodySchema = z.object({ max: z.number().int().min(1).max(1000).optional() }).strict();
+export const ingressRedriveBodySchema = z
+  .object({ max: z.number().int().min(1).max(1000).optional() })
+  .strict();
 
 /**
  * Sends up to `max` ingress dead letters (oldest first) back to the `ingress` queue, where route
@@ -106,7 +109,7 @@ export async function redriveIngressDeadLetters(
   dependencies: IngressDeadLetterDependencies,
   input: { body: unknown },
 ): Promise<ApiResponse> {
-  const parsed = redriveBodySchema.safeParse(input.body ?? {});
+  const parsed = ingressRedriveBodySchema.safeParse(input.body ?? {});
   if (!parsed.success) throw problemFromZodError(parsed.error);
   const max = parsed.data.max ?? DEFAULT_REDRIVE_MAX;
   const result = await dependencies.drainIngressDeadLetters(max, async (deadLetter) => {
@@ -117,5 +120,5 @@ export async function redriveIngressDeadLetters(
     );
     return 'redriven';
   });
-  return json(202, result);
+  return json(202, result satisfies IngressRedriveResultView);
 }

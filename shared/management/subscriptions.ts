@@ -17,6 +17,7 @@ import { validateSubscriptionName } from '../subscriptions/subscriptionName';
 import type { DestinationInput } from '../subscriptions/destinationSchema';
 import { parseSubscriptionSpecOrThrow } from '../subscriptions/subscriptionSpecSchema';
 import { type ApiResponse, json } from './apiResponse';
+import type { CreatedSubscriptionView, SubscriptionListView, SubscriptionView } from './views';
 import { type ContinuationTokens, pageOfList } from './paging';
 import { ifMatchAllows, toEntityTag } from './entityTag';
 
@@ -152,12 +153,11 @@ export async function putSubscription(
     const saved = await store.put(record, existing ? { ifMatch: existing.etag } : { ifNoneMatch: '*' });
     const view = subscriptionView(saved.record);
     return saved.created
-      ? json(
-          201,
-          { ...view, signingSecret: record.signingSecret },
-          { etag: toEntityTag(saved.etag), location: `/api${instance}` },
-        )
-      : json(200, view, { etag: toEntityTag(saved.etag) });
+      ? json(201, { ...view, signingSecret: record.signingSecret } satisfies CreatedSubscriptionView, {
+          etag: toEntityTag(saved.etag),
+          location: `/api${instance}`,
+        })
+      : json(200, view satisfies SubscriptionView, { etag: toEntityTag(saved.etag) });
   } catch (error) {
     if (error instanceof PreconditionFailedError) {
       throw preconditionFailedProblem(
@@ -177,7 +177,9 @@ export async function getSubscription(
   const address = parseSubscriptionAddress(topic, name);
   const found = await store.get(address.topic, address.name);
   if (!found) throw notFoundProblem(`no subscription ${address.name} on topic ${address.topic}`);
-  return json(200, subscriptionView(found.record), { etag: toEntityTag(found.etag) });
+  return json(200, subscriptionView(found.record) satisfies SubscriptionView, {
+    etag: toEntityTag(found.etag),
+  });
 }
 
 export async function deleteSubscription(
@@ -224,5 +226,5 @@ export async function listSubscriptions(
   return json(200, {
     items: result.items.map(subscriptionView),
     ...(result.continuationToken ? { continuationToken: result.continuationToken } : {}),
-  });
+  } satisfies SubscriptionListView);
 }

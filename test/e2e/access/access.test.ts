@@ -10,6 +10,7 @@ import { FUNCTION_KEY, type Pipeline, startPipeline } from '../pipeline/harness'
  */
 const EXPECTED_PERMISSIONS: Record<string, Permission | 'anonymous'> = {
   health: 'anonymous',
+  openapi: 'anonymous',
   publish: 'publish',
   subscriptions: 'subscriptions.read',
   getSubscription: 'subscriptions.read',
