@@ -37,7 +37,8 @@ export interface EventStatusView {
   sizeBytes: number;
   matchedSubscriptions: string[];
   deliveries: DeliveryView[];
-  event?: { data?: unknown; data_base64?: string };
+  /** The CloudEvent (attributes, `data` or `data_base64`, extensions). */
+  event?: Record<string, unknown>;
   payloadRef?: string;
 }
 
@@ -121,9 +122,9 @@ export function deliveryTimeline(delivery: DeliveryView): string[] {
 
 function eventData(status: EventStatusView): string | undefined {
   if (status.event) {
-    if (status.event.data !== undefined) return truncate(cell(status.event.data), 200);
-    if (status.event.data_base64 !== undefined)
-      return `(binary, ${status.event.data_base64.length} base64 characters)`;
+    const { data, data_base64: base64 } = status.event;
+    if (data !== undefined) return truncate(cell(data), 200);
+    if (typeof base64 === 'string') return `(binary, ${base64.length} base64 characters)`;
     return undefined;
   }
   return status.payloadRef !== undefined ? `(stored by claim check: ${status.payloadRef})` : undefined;

@@ -10,59 +10,35 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          eventKey: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description ok */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              deliveries: (
-                | components['schemas']['Delivery']
-                | {
-                    attempts: components['schemas']['Attempt'][];
-                    deliveryId: string;
-                    /** @enum {unknown} */
-                    status: 'pending';
-                    subscription: string;
-                  }
-              )[];
-              event?: Record<string, never>;
-              eventKey: string;
-              id: string;
-              matchedSubscriptions: string[];
-              payloadRef?: string;
-              receivedAt: string;
-              sizeBytes: number;
-              source: string;
-              subject?: string;
-              topic: string;
-              type: string;
-            };
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
+    /**
+     * What happened to an event
+     * @description The event, the subscriptions it matched, and each delivery with its status and every attempt (time, outcome, HTTP status, duration, error), with the reason when dead-lettered.
+     *
+     *     Access: permission `events.read` on the topic the resource belongs to (checked once it is read).
+     */
+    get: operations['eventStatus'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
+    /**
+     * Health of the app and its dependencies
+     * @description 200 when Service Bus and Cosmos DB answer; 503 (with Retry-After) naming the one that did not.
+     *
+     *     Access: anyone, no credential.
+     */
+    get: operations['health'];
     put?: never;
     post?: never;
     delete?: never;
@@ -78,48 +54,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: {
-          continuationToken?: string;
-          maxItems?: number;
-        };
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description ok */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              continuationToken?: string;
-              items: {
-                deadLetteredAt?: string;
-                description: string;
-                messageId?: string;
-                reason: string;
-                sequenceNumber: string;
-                topic?: string;
-              }[];
-            };
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
+    /**
+     * Ingress messages Switchyard refused
+     * @description Messages sent to the Service Bus ingress queue that were not routed, oldest first, with the reason and what identifies the original.
+     *
+     *     Access: permission `operate` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    get: operations['ingressDeadletters'];
     put?: never;
     post?: never;
     delete?: never;
@@ -137,44 +78,81 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/json': {
-            max?: number;
-          };
-        };
-      };
-      responses: {
-        /** @description ok */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              kept: number;
-              redriven: number;
-            };
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
+    /**
+     * Send refused ingress messages back to ingress
+     * @description Only dead letters that carry their original message go back (poison and expired ingress messages); those refused as invalid events are kept.
+     *
+     *     Access: permission `operate` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    post: operations['ingressRedrive'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
+    /**
+     * List API keys
+     * @description Names, scopes and dates; never a key.
+     *
+     *     Access: permission `admin`.
+     */
+    get: operations['listKeys'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/keys/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Issue (or rotate) an API key
+     * @description Issues a key with these permissions and topics (default every topic). The key is in this answer only. Putting an existing name issues a new key and the old one stops working.
+     *
+     *     Access: permission `admin`.
+     */
+    put: operations['putKey'];
+    post?: never;
+    /**
+     * Revoke an API key
+     * @description Access: permission `admin`.
+     */
+    delete: operations['deleteKey'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/openapi.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * This OpenAPI description
+     * @description Access: anyone, no credential.
+     */
+    get: operations['openapi'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -190,48 +168,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          topic: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/cloudevents-batch+json': unknown[];
-          'application/cloudevents+json': Record<string, never>;
-        };
-      };
-      responses: {
-        /** @description ok */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              accepted: {
-                eventKey: string;
-                id: string;
-                source: string;
-              }[];
-            };
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
+    /**
+     * Publish CloudEvents to a topic
+     * @description Accepts one event (structured mode, `application/cloudevents+json`), a batch (`application/cloudevents-batch+json`, up to 100 events, all or none), or one event in binary mode: the attributes in `ce-*` headers (percent-encoded), the body is the data and Content-Type its `datacontenttype`. 202 means every event is durably queued for routing; publishing the same topic, source and id again is dropped as a duplicate.
+     *
+     *     Access: permission `publish` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    post: operations['publish'];
     delete?: never;
     options?: never;
     head?: never;
@@ -245,43 +188,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: {
-          continuationToken?: string;
-          maxItems?: number;
-        };
-        header?: never;
-        path: {
-          topic: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description ok */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              continuationToken?: string;
-              items: components['schemas']['Subscription'][];
-            };
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
+    /**
+     * List a topic's subscriptions
+     * @description Access: permission `subscriptions.read` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    get: operations['subscriptions'];
     put?: never;
     post?: never;
     delete?: never;
@@ -297,118 +208,26 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          name: string;
-          topic: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description ok */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Subscription'];
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
-    put: {
-      parameters: {
-        query?: never;
-        header?: {
-          'if-match'?: string;
-          'if-none-match'?: string;
-        };
-        path: {
-          name: string;
-          topic: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/json': Record<string, never>;
-        };
-      };
-      responses: {
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Subscription'];
-          };
-        };
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Subscription'] & {
-              signingSecret: string;
-            };
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
+    /**
+     * Read a subscription
+     * @description Webhook header values are write-only: each header is shown with the value null.
+     *
+     *     Access: permission `subscriptions.read` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    get: operations['getSubscription'];
+    /**
+     * Create or replace a subscription
+     * @description Creates (201, with the signing secret, shown only then) or replaces (200) the subscription. A replace keeps the secret and re-enables a disabled subscription. A webhook header value of null keeps the stored value (same endpoint origin only).
+     *
+     *     Access: permission `subscriptions.write` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    put: operations['putSubscription'];
     post?: never;
-    delete: {
-      parameters: {
-        query?: never;
-        header?: {
-          'if-match'?: string;
-        };
-        path: {
-          name: string;
-          topic: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        204: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content?: never;
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
+    /**
+     * Delete a subscription
+     * @description Access: permission `subscriptions.write` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    delete: operations['deleteSubscription'];
     options?: never;
     head?: never;
     patch?: never;
@@ -421,54 +240,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: {
-          continuationToken?: string;
-          maxItems?: number;
-        };
-        header?: never;
-        path: {
-          name: string;
-          topic: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description ok */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              continuationToken?: string;
-              items: components['schemas']['Delivery'][];
-              poison: {
-                attempt?: number;
-                deadLetterErrorDescription?: string;
-                deadLetterReason?: string;
-                deliveryId?: string;
-                enqueuedTimeUtc?: string;
-                eventKey?: string;
-                queue: string;
-                sequenceNumber: string;
-              }[];
-            };
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
+    /**
+     * A subscription's dead letters
+     * @description Deliveries Switchyard gave up on (with the reason and every attempt), and poison messages Service Bus dead-lettered after repeated crashes.
+     *
+     *     Access: permission `events.read` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    get: operations['deadletters'];
     put?: never;
     post?: never;
     delete?: never;
@@ -486,47 +264,13 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          name: string;
-          topic: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/json': {
-            max?: number;
-          };
-        };
-      };
-      responses: {
-        /** @description ok */
-        202: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              deliveryIds: string[];
-              redriven: number;
-            };
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
+    /**
+     * Redrive a subscription's dead letters
+     * @description Sends up to `max` dead letters (oldest first, default 100) as fresh attempts with a new retry budget and time to live.
+     *
+     *     Access: permission `operate` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    post: operations['redrive'];
     delete?: never;
     options?: never;
     head?: never;
@@ -540,45 +284,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get: {
-      parameters: {
-        query?: {
-          continuationToken?: string;
-          maxItems?: number;
-          status?: 'pending' | 'succeeded' | 'retrying' | 'deadLettered';
-        };
-        header?: never;
-        path: {
-          name: string;
-          topic: string;
-        };
-        cookie?: never;
-      };
-      requestBody?: never;
-      responses: {
-        /** @description ok */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              continuationToken?: string;
-              items: components['schemas']['Delivery'][];
-            };
-          };
-        };
-        /** @description problem */
-        default: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-      };
-    };
+    /**
+     * A subscription's recent deliveries
+     * @description Newest first, each with every attempt; optionally of one status.
+     *
+     *     Access: permission `events.read` on the route's topic (a role or key scoped to it, or to every topic).
+     */
+    get: operations['deliveries'];
     put?: never;
     post?: never;
     delete?: never;
@@ -591,79 +303,1441 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    Attempt: {
-      at: string;
-      durationMs: number;
-      error?: string;
-      httpStatus?: number;
-      n: number;
-      /** @enum {unknown} */
-      outcome: 'succeeded' | 'retryableFailure' | 'permanentFailure';
-      responseBody?: string;
+    AcceptedEvents: {
+      /** @description One entry per event of the request, in order. */
+      accepted: {
+        /** @description The event within Switchyard: 32 URL-safe characters, from topic, source and id. */
+        eventKey: string;
+        id: string;
+        source: string;
+      }[];
+    };
+    ApiKey: {
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
+      expiresAt?: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
+      lastUsedAt?: string;
+      name: string;
+      permissions: (
+        'publish' | 'subscriptions.read' | 'subscriptions.write' | 'events.read' | 'operate' | 'admin'
+      )[];
+      /** @description `["*"]` for every topic. */
+      topics: string[];
+    };
+    ApiKeyList: {
+      items: components['schemas']['ApiKey'][];
+    };
+    ApiKeySpec: {
+      /** Format: date-time */
+      expiresAt?: string;
+      permissions: (
+        'publish' | 'subscriptions.read' | 'subscriptions.write' | 'events.read' | 'operate' | 'admin'
+      )[];
+      topics?: (string | '*')[];
+    };
+    /** @description A CloudEvent 1.0 in the JSON event format. Extension attributes: lower-case alphanumeric names (1-20), string, 32-bit integer or boolean values. At most 1 MB (compact JSON, UTF-8), nested at most 64 levels. */
+    CloudEvent: {
+      data?: unknown;
+      data_base64?: string;
+      datacontenttype?: string;
+      dataschema?: string;
+      id: string;
+      source: string;
+      /** @constant */
+      specversion: '1.0';
+      subject?: string;
+      time?: string;
+      type: string;
+    } & {
+      [key: string]: unknown;
+    };
+    /** @description A CloudEvents JSON batch: accepted or refused as a whole. */
+    CloudEventBatch: ({
+      data?: unknown;
+      data_base64?: string;
+      datacontenttype?: string;
+      dataschema?: string;
+      id: string;
+      source: string;
+      /** @constant */
+      specversion: '1.0';
+      subject?: string;
+      time?: string;
+      type: string;
+    } & {
+      [key: string]: unknown;
+    })[];
+    CreatedSubscription: {
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
+      createdAt: string;
+      destination:
+        | {
+            /** @constant */
+            endpointType: 'WebHook';
+            endpointUrl: string;
+            headers?: {
+              [key: string]: string | null;
+            };
+          }
+        | {
+            /** @constant */
+            endpointType: 'ServiceBusQueue';
+            queueName: string;
+          }
+        | {
+            /** @constant */
+            endpointType: 'ServiceBusTopic';
+            topicName: string;
+          };
+      disabledReason?: string;
+      filter: {
+        advancedFilters?: {
+          key: string;
+          /** @enum {string} */
+          operatorType:
+            | 'NumberIn'
+            | 'NumberNotIn'
+            | 'NumberLessThan'
+            | 'NumberGreaterThan'
+            | 'NumberLessThanOrEquals'
+            | 'NumberGreaterThanOrEquals'
+            | 'NumberInRange'
+            | 'NumberNotInRange'
+            | 'BoolEquals'
+            | 'StringContains'
+            | 'StringNotContains'
+            | 'StringBeginsWith'
+            | 'StringNotBeginsWith'
+            | 'StringEndsWith'
+            | 'StringNotEndsWith'
+            | 'StringIn'
+            | 'StringNotIn'
+            | 'IsNullOrUndefined'
+            | 'IsNotNull';
+          value?: number | boolean | string | unknown[];
+          values?: (number | boolean | string | unknown[])[];
+        }[];
+        enableAdvancedFilteringOnArrays?: boolean;
+        includedEventTypes?: string[];
+        isSubjectCaseSensitive?: boolean;
+        subjectBeginsWith?: string;
+        subjectEndsWith?: string;
+      };
+      id?: unknown;
+      name: string;
+      retryPolicy: {
+        /** @default 1440 */
+        eventTimeToLiveInMinutes: number;
+        /** @default 30 */
+        maxDeliveryAttempts: number;
+        schedule?: number[];
+      };
+      /** @description The Standard Webhooks secret (`whsec_...`) that signs deliveries: in this answer only, never again. */
+      signingSecret: string;
+      /**
+       * @description A subscription is disabled when its endpoint refused deliveries for good; PUT re-enables it.
+       * @enum {string}
+       */
+      status: 'active' | 'disabled';
+      topic: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
+      updatedAt: string;
+    };
+    DeadLetterList: {
+      /** @description Present when there is a next page: pass it back unchanged as the `continuationToken` query parameter. */
+      continuationToken?: string;
+      items: components['schemas']['Delivery'][];
+      /** @description Messages Service Bus dead-lettered itself after repeated crashes (peeked, up to 100). */
+      poison: {
+        attempt?: number;
+        deadLetterErrorDescription?: string;
+        deadLetterReason?: string;
+        deliveryId?: string;
+        /**
+         * Format: date-time
+         * @description ISO 8601, UTC.
+         */
+        enqueuedTimeUtc?: string;
+        eventKey?: string;
+        /** @enum {string} */
+        queue: 'deliveries' | 'deadletters';
+        sequenceNumber: string;
+      }[];
     };
     Delivery: {
-      attempts: components['schemas']['Attempt'][];
+      attempts: {
+        /**
+         * Format: date-time
+         * @description ISO 8601, UTC.
+         */
+        at: string;
+        durationMs: number;
+        error?: string;
+        httpStatus?: number;
+        n: number;
+        /** @enum {string} */
+        outcome: 'succeeded' | 'retryableFailure' | 'permanentFailure';
+        /** @description The first 4 KB of the response body. */
+        responseBody?: string;
+      }[];
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
       createdAt: string;
       deadLetter?: {
+        /**
+         * Format: date-time
+         * @description ISO 8601, UTC.
+         */
         at: string;
         description: string;
         reason: string;
       };
       deliveryId: string;
+      /** @description The event within Switchyard: 32 URL-safe characters, from topic, source and id. */
       eventKey: string;
+      /** @description The last invocation of deliver that failed on this delivery without recording an attempt. */
       lastInvocationError?: {
+        /**
+         * Format: date-time
+         * @description ISO 8601, UTC.
+         */
         at: string;
         attempt: number;
         deliveryCount: number;
         error: string;
       };
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
       nextAttemptAt?: string;
-      /** @enum {unknown} */
+      /** @enum {string} */
       status: 'pending' | 'succeeded' | 'retrying' | 'deadLettered';
       subscription: string;
       topic: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
       updatedAt: string;
     };
+    DeliveryList: {
+      /** @description Present when there is a next page: pass it back unchanged as the `continuationToken` query parameter. */
+      continuationToken?: string;
+      items: components['schemas']['Delivery'][];
+    };
+    EventStatus: {
+      deliveries: (
+        | components['schemas']['Delivery']
+        | {
+            attempts: {
+              /**
+               * Format: date-time
+               * @description ISO 8601, UTC.
+               */
+              at: string;
+              durationMs: number;
+              error?: string;
+              httpStatus?: number;
+              n: number;
+              /** @enum {string} */
+              outcome: 'succeeded' | 'retryableFailure' | 'permanentFailure';
+              /** @description The first 4 KB of the response body. */
+              responseBody?: string;
+            }[];
+            deliveryId: string;
+            /** @constant */
+            status: 'pending';
+            subscription: string;
+          }
+      )[];
+      /** @description The event as published (structured JSON form). */
+      event?: {
+        id: string;
+        source: string;
+        /** @constant */
+        specversion: '1.0';
+        type: string;
+      } & {
+        [key: string]: unknown;
+      };
+      /** @description The event within Switchyard: 32 URL-safe characters, from topic, source and id. */
+      eventKey: string;
+      id: string;
+      matchedSubscriptions: string[];
+      /** @description Instead of `event` when the event was too large to keep inline. */
+      payloadRef?: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
+      receivedAt: string;
+      sizeBytes: number;
+      source: string;
+      subject?: string;
+      topic: string;
+      type: string;
+    };
+    /** @description One invalid field and what is wrong with it. */
+    FieldError: {
+      /** @description The offending field as the client wrote it: a JSON path (`destination.endpointUrl`, `[3].source`), a query parameter or a header name. */
+      field: string;
+      message: string;
+    };
+    Health: {
+      dependencies: {
+        [key: string]: {
+          durationMs: number;
+          error?: string;
+          /** @enum {string} */
+          status: 'healthy' | 'unhealthy';
+        };
+      };
+      /** @enum {string} */
+      status: 'healthy' | 'unhealthy';
+    };
+    IngressDeadLetterList: {
+      /** @description Present when there is a next page: pass it back unchanged as the `continuationToken` query parameter. */
+      continuationToken?: string;
+      items: (
+        | {
+            applicationProperties: {
+              [key: string]: string | number | boolean | null;
+            };
+            contentType?: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             */
+            deadLetteredAt: string;
+            description: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC.
+             */
+            enqueuedTimeUtc?: string;
+            messageId?: string;
+            /** @description The first 4096 characters of the body as text. */
+            originalBody: string;
+            /**
+             * @example InvalidEvent
+             * @example InvalidClaimCheck
+             * @example MaxDeliveryCountExceeded
+             */
+            reason: string;
+            /** @description Service Bus sequence number (a 64-bit integer, as a decimal string). */
+            sequenceNumber: string;
+            /** @constant */
+            stage: 'ingress';
+            topic: string;
+          }
+        | {
+            description: string;
+            /** @constant */
+            reason: 'Unreadable';
+            /** @description Service Bus sequence number (a 64-bit integer, as a decimal string). */
+            sequenceNumber: string;
+          }
+      )[];
+    };
+    IngressRedriveRequest: {
+      max?: number;
+    };
+    IngressRedriveResult: {
+      /** @description Dead letters that carry no original message to send back. */
+      kept: number;
+      redriven: number;
+    };
+    IssuedApiKey: {
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
+      expiresAt?: string;
+      /** @description The key (`sk_<name>_<secret>`): in this answer only, never again. */
+      key: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
+      lastUsedAt?: string;
+      name: string;
+      permissions: (
+        'publish' | 'subscriptions.read' | 'subscriptions.write' | 'events.read' | 'operate' | 'admin'
+      )[];
+      /** @description `["*"]` for every topic. */
+      topics: string[];
+    };
+    /** @description RFC 9457 problem details, extended with `errors` naming each offending field. */
     Problem: {
       detail: string;
-      errors?: {
-        field: string;
-        message: string;
-      }[];
+      /** @description Each invalid field (400, 413, 415), the credential (401) or the missing permission (403). */
+      errors?: components['schemas']['FieldError'][];
+      instance?: string;
       status: number;
       title: string;
-      type?: string;
+      /**
+       * @description A URI naming the kind of problem, stable for clients to switch on.
+       * @example urn:switchyard:problem:validation
+       * @example urn:switchyard:problem:unauthorized
+       * @example urn:switchyard:problem:forbidden
+       * @example urn:switchyard:problem:not-found
+       * @example urn:switchyard:problem:method-not-allowed
+       * @example urn:switchyard:problem:conflict
+       * @example urn:switchyard:problem:precondition-failed
+       * @example urn:switchyard:problem:payload-too-large
+       * @example urn:switchyard:problem:unsupported-media-type
+       * @example urn:switchyard:problem:service-unavailable
+       * @example urn:switchyard:problem:internal
+       */
+      type: string;
+    };
+    RedriveRequest: {
+      max?: number;
+    };
+    RedriveResult: {
+      deliveryIds: string[];
+      redriven: number;
     };
     Subscription: {
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
       createdAt: string;
-      destination: {
-        endpointType: string;
-        endpointUrl?: string;
-        headers?: {
-          [key: string]: string | null;
-        };
-        queueName?: string;
-        topicName?: string;
-      };
+      destination:
+        | {
+            /** @constant */
+            endpointType: 'WebHook';
+            endpointUrl: string;
+            headers?: {
+              [key: string]: string | null;
+            };
+          }
+        | {
+            /** @constant */
+            endpointType: 'ServiceBusQueue';
+            queueName: string;
+          }
+        | {
+            /** @constant */
+            endpointType: 'ServiceBusTopic';
+            topicName: string;
+          };
       disabledReason?: string;
       filter: {
-        advancedFilters?: unknown[];
+        advancedFilters?: {
+          key: string;
+          /** @enum {string} */
+          operatorType:
+            | 'NumberIn'
+            | 'NumberNotIn'
+            | 'NumberLessThan'
+            | 'NumberGreaterThan'
+            | 'NumberLessThanOrEquals'
+            | 'NumberGreaterThanOrEquals'
+            | 'NumberInRange'
+            | 'NumberNotInRange'
+            | 'BoolEquals'
+            | 'StringContains'
+            | 'StringNotContains'
+            | 'StringBeginsWith'
+            | 'StringNotBeginsWith'
+            | 'StringEndsWith'
+            | 'StringNotEndsWith'
+            | 'StringIn'
+            | 'StringNotIn'
+            | 'IsNullOrUndefined'
+            | 'IsNotNull';
+          value?: number | boolean | string | unknown[];
+          values?: (number | boolean | string | unknown[])[];
+        }[];
+        enableAdvancedFilteringOnArrays?: boolean;
         includedEventTypes?: string[];
+        isSubjectCaseSensitive?: boolean;
         subjectBeginsWith?: string;
+        subjectEndsWith?: string;
       };
+      id?: unknown;
       name: string;
-      retryPolicy: unknown;
-      /** @enum {unknown} */
+      retryPolicy: {
+        /** @default 1440 */
+        eventTimeToLiveInMinutes: number;
+        /** @default 30 */
+        maxDeliveryAttempts: number;
+        schedule?: number[];
+      };
+      /**
+       * @description A subscription is disabled when its endpoint refused deliveries for good; PUT re-enables it.
+       * @enum {string}
+       */
       status: 'active' | 'disabled';
       topic: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601, UTC.
+       */
       updatedAt: string;
     };
+    SubscriptionList: {
+      /** @description Present when there is a next page: pass it back unchanged as the `continuationToken` query parameter. */
+      continuationToken?: string;
+      items: components['schemas']['Subscription'][];
+    };
+    /** @description The body of a subscription PUT. Read-only fields a GET returns (name, status, timestamps) may be sent back and are ignored; any other unknown field is refused. */
+    SubscriptionSpec: {
+      createdAt?: unknown;
+      destination:
+        | {
+            /** @constant */
+            endpointType: 'WebHook';
+            endpointUrl: string;
+            headers?: {
+              [key: string]: string | null;
+            };
+          }
+        | {
+            /** @constant */
+            endpointType: 'ServiceBusQueue';
+            queueName: string;
+          }
+        | {
+            /** @constant */
+            endpointType: 'ServiceBusTopic';
+            topicName: string;
+          };
+      disabledReason?: unknown;
+      filter?: {
+        advancedFilters?: {
+          key: string;
+          /** @enum {string} */
+          operatorType:
+            | 'NumberIn'
+            | 'NumberNotIn'
+            | 'NumberLessThan'
+            | 'NumberGreaterThan'
+            | 'NumberLessThanOrEquals'
+            | 'NumberGreaterThanOrEquals'
+            | 'NumberInRange'
+            | 'NumberNotInRange'
+            | 'BoolEquals'
+            | 'StringContains'
+            | 'StringNotContains'
+            | 'StringBeginsWith'
+            | 'StringNotBeginsWith'
+            | 'StringEndsWith'
+            | 'StringNotEndsWith'
+            | 'StringIn'
+            | 'StringNotIn'
+            | 'IsNullOrUndefined'
+            | 'IsNotNull';
+          value?: number | boolean | string | unknown[];
+          values?: (number | boolean | string | unknown[])[];
+        }[];
+        enableAdvancedFilteringOnArrays?: boolean;
+        includedEventTypes?: string[];
+        isSubjectCaseSensitive?: boolean;
+        subjectBeginsWith?: string;
+        subjectEndsWith?: string;
+      };
+      id?: unknown;
+      name?: unknown;
+      retryPolicy?: {
+        /** @default 1440 */
+        eventTimeToLiveInMinutes: number;
+        /** @default 30 */
+        maxDeliveryAttempts: number;
+        schedule?: number[];
+      };
+      status?: unknown;
+      topic?: unknown;
+      updatedAt?: unknown;
+    };
   };
-  responses: never;
+  responses: {
+    /** @description The request is invalid: `errors` names each offending field. */
+    BadRequest: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:validation",
+         *       "title": "Bad Request",
+         *       "status": 400,
+         *       "detail": "The request is invalid: `errors` names each offending field."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description The resource is not in a state that allows this (a disabled subscription). */
+    Conflict: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:conflict",
+         *       "title": "Conflict",
+         *       "status": 409,
+         *       "detail": "The resource is not in a state that allows this (a disabled subscription)."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description The credential does not grant the permission (on this topic): `errors` names it. */
+    Forbidden: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:forbidden",
+         *       "title": "Forbidden",
+         *       "status": 403,
+         *       "detail": "The credential does not grant the permission (on this topic): `errors` names it."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description An unexpected failure; the detail reveals nothing of it. Safe to retry. */
+    InternalError: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:internal",
+         *       "title": "Internal Error",
+         *       "status": 500,
+         *       "detail": "An unexpected failure; the detail reveals nothing of it. Safe to retry."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description No such resource. */
+    NotFound: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:not-found",
+         *       "title": "Not Found",
+         *       "status": 404,
+         *       "detail": "No such resource."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description An event is over 1 MB, a batch over 100 events, or the body over 10 MB. */
+    PayloadTooLarge: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:payload-too-large",
+         *       "title": "Payload Too Large",
+         *       "status": 413,
+         *       "detail": "An event is over 1 MB, a batch over 100 events, or the body over 10 MB."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description If-Match or If-None-Match did not hold. */
+    PreconditionFailed: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:precondition-failed",
+         *       "title": "Precondition Failed",
+         *       "status": 412,
+         *       "detail": "If-Match or If-None-Match did not hold."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description A dependency (Service Bus, Cosmos DB, the token issuer) did not answer in time: retry after Retry-After seconds. */
+    ServiceUnavailable: {
+      headers: {
+        /** @description Seconds to wait before trying again. */
+        'retry-after'?: string;
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:service-unavailable",
+         *       "title": "Service Unavailable",
+         *       "status": 503,
+         *       "detail": "A dependency (Service Bus, Cosmos DB, the token issuer) did not answer in time: retry after Retry-After seconds."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description No credential, or one that is not valid (unknown, revoked, expired, badly signed). */
+    Unauthorized: {
+      headers: {
+        /** @description `Bearer realm="switchyard"`, with `error="invalid_token"` when one was sent. */
+        'www-authenticate'?: string;
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:unauthorized",
+         *       "title": "Unauthorized",
+         *       "status": 401,
+         *       "detail": "No credential, or one that is not valid (unknown, revoked, expired, badly signed)."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description Not a CloudEvents content type, nor binary mode (ce-specversion). */
+    UnsupportedMediaType: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        /**
+         * @example {
+         *       "type": "urn:switchyard:problem:unsupported-media-type",
+         *       "title": "Unsupported Media Type",
+         *       "status": 415,
+         *       "detail": "Not a CloudEvents content type, nor binary mode (ce-specversion)."
+         *     }
+         */
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+  };
   parameters: never;
   requestBodies: never;
   headers: never;
   pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+  eventStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The eventKey publish returned (32 URL-safe characters). */
+        eventKey: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The event and its deliveries. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EventStatus'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  health: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Healthy. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "status": "healthy",
+           *       "dependencies": {
+           *         "serviceBus": {
+           *           "status": "healthy",
+           *           "durationMs": 12
+           *         },
+           *         "cosmosDb": {
+           *           "status": "healthy",
+           *           "durationMs": 8
+           *         }
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Health'];
+        };
+      };
+      500: components['responses']['InternalError'];
+      /** @description A dependency did not answer. */
+      503: {
+        headers: {
+          /** @description Seconds to wait before probing again. */
+          'retry-after'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Health'];
+        };
+      };
+    };
+  };
+  ingressDeadletters: {
+    parameters: {
+      query?: {
+        /** @description The `continuationToken` of the previous page, unchanged; absent for the first page. */
+        continuationToken?: string;
+        /** @description Items per page, 1-1000. */
+        maxItems?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of refused ingress messages. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IngressDeadLetterList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  ingressRedrive: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "max": 10
+         *     }
+         */
+        'application/json': components['schemas']['IngressRedriveRequest'];
+      };
+    };
+    responses: {
+      /** @description Redriven. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IngressRedriveResult'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listKeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every key. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ApiKeyList'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  putKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description name must be 1-63 characters of lower-case letters, digits or "-", starting with a letter or digit */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "permissions": [
+         *         "publish"
+         *       ],
+         *       "topics": [
+         *         "orders"
+         *       ],
+         *       "expiresAt": "2027-01-01T00:00:00Z"
+         *     }
+         */
+        'application/json': components['schemas']['ApiKeySpec'];
+      };
+    };
+    responses: {
+      /** @description Replaced: a new key. */
+      200: {
+        headers: {
+          /** @description `no-store`: the secret in this answer must not be cached. */
+          'cache-control'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IssuedApiKey'];
+        };
+      };
+      /** @description Created. */
+      201: {
+        headers: {
+          /** @description `no-store`: the secret in this answer must not be cached. */
+          'cache-control'?: string;
+          /** @description Where the new resource is. */
+          location?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IssuedApiKey'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deleteKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description name must be 1-63 characters of lower-case letters, digits or "-", starting with a letter or digit */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  openapi: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The OpenAPI 3.1 document. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': Record<string, never>;
+        };
+      };
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  publish: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Binary mode: optional absolute URI. */
+        'ce-dataschema'?: string;
+        /** @description Binary mode: the event id (required in binary mode). */
+        'ce-id'?: string;
+        /** @description Binary mode: a URI-reference (required in binary mode). */
+        'ce-source'?: string;
+        /** @description Binary mode: `1.0`; its presence selects binary mode. */
+        'ce-specversion'?: string;
+        /** @description Binary mode: optional. */
+        'ce-subject'?: string;
+        /** @description Binary mode: optional RFC 3339 timestamp. */
+        'ce-time'?: string;
+        /** @description Binary mode: the event type (required in binary mode). */
+        'ce-type'?: string;
+      };
+      path: {
+        /** @description topic must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        topic: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "orderId": 1001,
+         *       "total": 42.5
+         *     }
+         */
+        '*/*': unknown;
+        /**
+         * @example [
+         *       {
+         *         "specversion": "1.0",
+         *         "id": "order-1001",
+         *         "source": "/shop/orders",
+         *         "type": "com.example.order.created",
+         *         "subject": "orders/1001",
+         *         "time": "2026-05-01T12:00:00Z",
+         *         "datacontenttype": "application/json",
+         *         "data": {
+         *           "orderId": 1001,
+         *           "total": 42.5
+         *         }
+         *       },
+         *       {
+         *         "specversion": "1.0",
+         *         "id": "order-1002",
+         *         "source": "/shop/orders",
+         *         "type": "com.example.order.created",
+         *         "subject": "orders/1002",
+         *         "time": "2026-05-01T12:00:00Z",
+         *         "datacontenttype": "application/json",
+         *         "data": {
+         *           "orderId": 1001,
+         *           "total": 42.5
+         *         }
+         *       }
+         *     ]
+         */
+        'application/cloudevents-batch+json': components['schemas']['CloudEventBatch'];
+        /**
+         * @example {
+         *       "specversion": "1.0",
+         *       "id": "order-1001",
+         *       "source": "/shop/orders",
+         *       "type": "com.example.order.created",
+         *       "subject": "orders/1001",
+         *       "time": "2026-05-01T12:00:00Z",
+         *       "datacontenttype": "application/json",
+         *       "data": {
+         *         "orderId": 1001,
+         *         "total": 42.5
+         *       }
+         *     }
+         */
+        'application/cloudevents+json': components['schemas']['CloudEvent'];
+      };
+    };
+    responses: {
+      /** @description Accepted: every event is queued for routing. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "accepted": [
+           *         {
+           *           "id": "order-1001",
+           *           "source": "/shop/orders",
+           *           "eventKey": "q3J1c2hZb2Ui9m9x0ZkM5pRk2YwTb1Vd"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['AcceptedEvents'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  subscriptions: {
+    parameters: {
+      query?: {
+        /** @description The `continuationToken` of the previous page, unchanged; absent for the first page. */
+        continuationToken?: string;
+        /** @description Items per page, 1-1000. */
+        maxItems?: number;
+      };
+      header?: never;
+      path: {
+        /** @description topic must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        topic: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of subscriptions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubscriptionList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getSubscription: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description subscription name must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        name: string;
+        /** @description topic must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        topic: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The subscription. */
+      200: {
+        headers: {
+          /** @description The version of the subscription, for If-Match. */
+          etag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Subscription'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  putSubscription: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Replace only this version (the ETag of a GET); 412 otherwise. */
+        'if-match'?: string;
+        /** @description `*`: create only; 412 when the subscription exists. */
+        'if-none-match'?: '*';
+      };
+      path: {
+        /** @description subscription name must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        name: string;
+        /** @description topic must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        topic: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "destination": {
+         *         "endpointType": "WebHook",
+         *         "endpointUrl": "https://billing.example.com/hooks/orders",
+         *         "headers": {
+         *           "x-team": "billing"
+         *         }
+         *       },
+         *       "filter": {
+         *         "includedEventTypes": [
+         *           "com.example.order.created"
+         *         ],
+         *         "subjectBeginsWith": "orders/",
+         *         "advancedFilters": [
+         *           {
+         *             "operatorType": "NumberGreaterThan",
+         *             "key": "data.total",
+         *             "value": 10
+         *           }
+         *         ]
+         *       },
+         *       "retryPolicy": {
+         *         "maxDeliveryAttempts": 10,
+         *         "eventTimeToLiveInMinutes": 60
+         *       }
+         *     }
+         */
+        'application/json': components['schemas']['SubscriptionSpec'];
+      };
+    };
+    responses: {
+      /** @description Replaced. */
+      200: {
+        headers: {
+          /** @description The version of the subscription, for If-Match. */
+          etag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Subscription'];
+        };
+      };
+      /** @description Created; the answer carries the signing secret, the only time it is shown. */
+      201: {
+        headers: {
+          /** @description The version of the subscription, for If-Match. */
+          etag?: string;
+          /** @description Where the new resource is. */
+          location?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedSubscription'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      412: components['responses']['PreconditionFailed'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deleteSubscription: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Delete only this version (the ETag of a GET); 412 otherwise. */
+        'if-match'?: string;
+      };
+      path: {
+        /** @description subscription name must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        name: string;
+        /** @description topic must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        topic: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      412: components['responses']['PreconditionFailed'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deadletters: {
+    parameters: {
+      query?: {
+        /** @description The `continuationToken` of the previous page, unchanged; absent for the first page. */
+        continuationToken?: string;
+        /** @description Items per page, 1-1000. */
+        maxItems?: number;
+      };
+      header?: never;
+      path: {
+        /** @description subscription name must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        name: string;
+        /** @description topic must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        topic: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of dead letters. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeadLetterList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  redrive: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description subscription name must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        name: string;
+        /** @description topic must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        topic: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "max": 10
+         *     }
+         */
+        'application/json': components['schemas']['RedriveRequest'];
+      };
+    };
+    responses: {
+      /** @description Redriven. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RedriveResult'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deliveries: {
+    parameters: {
+      query?: {
+        /** @description The `continuationToken` of the previous page, unchanged; absent for the first page. */
+        continuationToken?: string;
+        /** @description Items per page, 1-1000. */
+        maxItems?: number;
+        /** @description Only deliveries of this status. */
+        status?: 'pending' | 'succeeded' | 'retrying' | 'deadLettered';
+      };
+      header?: never;
+      path: {
+        /** @description subscription name must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        name: string;
+        /** @description topic must be 1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit */
+        topic: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One page of deliveries. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      500: components['responses']['InternalError'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+}
