@@ -5,8 +5,11 @@ import { fetchPages } from '../paging';
 import { positiveInteger, Session } from '../session';
 import { formatTailEntry, TailState } from '../tail';
 
-/** Each poll reads this many of a subscription's newest deliveries, and as many retrying ones. */
+/** Each poll reads this many of a subscription's newest deliveries: small, so polls stay cheap. */
+const RECENT = 20;
+/** Every WIDE_POLL_MS a poll reads this many newest deliveries, and as many retrying ones. */
 const WINDOW = 100;
+const WIDE_POLL_MS = 1_000;
 /** How often the topic's subscriptions are listed again, to follow new ones. */
 const SUBSCRIPTIONS_REFRESH_MS = 10_000;
 /** The pause after a poll that found the API unreachable or failing, before the next. */
@@ -48,11 +51,12 @@ export function registerTail(program: Command): void {
       'only this subscription (repeatable; default: all of the topic, new ones included)',
       collect,
     )
-    .option('--interval <ms>', 'how often to poll the deliveries, in milliseconds', '200')
+    .option('--interval <ms>', 'the pause between two polls of the deliveries, in milliseconds', '100')
     .addHelpText(
       'after',
       `
-It polls each subscription's newest ${WINDOW} deliveries and its retrying ones. With --json it prints
+It polls each subscription's ${RECENT} newest deliveries, and every second its ${WINDOW} newest and
+${WINDOW} retrying ones. With --json it prints
 one JSON object per line. Ctrl-C stops it (exit code 0).`,
     )
     .action(async (topic: string, flags: TailFlags, command: Command) => {
@@ -71,26 +75,28 @@ one JSON object per line. Ctrl-C stops it (exit code 0).`,
         );
         return page.items.map((item) => item.name);
       };
-      const pollOne = async (name: string): Promise<DeliveryView[]> => {
-        const [newest, retrying] = await Promise.all(
-          [undefined, 'retrying' as const].map((status) =>
-            session.body(
-              client.GET('/topics/{topic}/subscriptions/{name}/deliveries', {
-                params: {
-                  path: { topic, name },
-                  query: { maxItems: WINDOW, ...(status ? { status } : {}) },
-                },
-              }),
-            ),
-          ),
-        );
-        return [...(newest?.items ?? []), ...(retrying?.items ?? [])];
-      };
+      const deliveries = async (name: string, maxItems: number, status?: 'retrying') =>
+        (
+          await session.body(
+            client.GET('/topics/{topic}/subscriptions/{name}/deliveries', {
+              params: { path: { topic, name }, query: { maxItems, ...(status ? { status } : {}) } },
+            }),
+          )
+        ).items;
+      // Most polls read the few newest deliveries (new ones are created newest). A wide poll
+      // now and then also catches retries of older deliveries that left that window.
+      const pollOne = async (name: string, wide: boolean): Promise<DeliveryView[]> =>
+        wide
+          ? (await Promise.all([deliveries(name, WINDOW), deliveries(name, WINDOW, 'retrying')])).flat()
+          : deliveries(name, RECENT);
 
       const state = new TailState();
       let subscriptions = await listSubscriptions();
       let listedAt = Date.now();
-      for (const deliveries of await Promise.all(subscriptions.map(pollOne))) state.baseline(deliveries);
+      for (const found of await Promise.all(subscriptions.map((name) => pollOne(name, true)))) {
+        state.baseline(found);
+      }
+      let widePollAt = Date.now();
       session.note(
         `following deliveries of topic ${topic} (${subscriptions.length > 0 ? subscriptions.join(', ') : 'no subscription yet'}); Ctrl-C stops`,
       );
@@ -104,7 +110,9 @@ one JSON object per line. Ctrl-C stops it (exit code 0).`,
             // A subscription that appears now is new: everything it delivered is news.
             listedAt = Date.now();
           }
-          const polled = (await Promise.all(subscriptions.map(pollOne))).flat();
+          const wide = Date.now() - widePollAt >= WIDE_POLL_MS;
+          if (wide) widePollAt = Date.now();
+          const polled = (await Promise.all(subscriptions.map((name) => pollOne(name, wide)))).flat();
           for (const entry of state.update(polled)) {
             process.stdout.write(
               `${session.json ? JSON.stringify({ topic, ...entry }) : formatTailEntry(entry)}\n`,
