@@ -1,5 +1,6 @@
 import { startIssuer, type RunningIssuer } from '../../../local/issuer/index';
 import { ROLE_PERMISSIONS, type Permission } from '../../../shared/auth/permissions';
+import { apiFetch } from '../../support/apiClient';
 import { waitFor } from '../../support/wait';
 import { FUNCTION_KEY, type Pipeline, startPipeline } from '../pipeline/harness';
 
@@ -84,13 +85,16 @@ describe('access control of every HTTP function', () => {
   });
 
   async function call(fn: HttpFunction, headers: Record<string, string>) {
-    const response = await fetch(`${pipeline.host.url}${fn.path}`, {
+    const {
+      status,
+      headers: answered,
+      text,
+    } = await apiFetch(`${pipeline.host.url}${fn.path}`, {
       method: fn.method,
       headers: { 'content-type': 'application/json', ...headers },
       ...(fn.method === 'GET' || fn.method === 'DELETE' ? {} : { body: '{}' }),
     });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, text };
+    return { status, headers: answered, text };
   }
 
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -98,6 +102,27 @@ describe('access control of every HTTP function', () => {
   it('finds every registered HTTP function, each with a declared permission', () => {
     expect(functions.length).toBeGreaterThanOrEqual(13);
     expect(functions.map((fn) => fn.name).sort()).toEqual(Object.keys(EXPECTED_PERMISSIONS).sort());
+  });
+
+  it('describes every HTTP function the host registered in the OpenAPI document it serves, with its methods', async () => {
+    const served = await apiFetch(`${pipeline.host.url}/api/openapi.json`);
+    const document = served.json as {
+      servers: Array<{ url: string }>;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const described = new Set(
+      Object.entries(document.paths).flatMap(([path, item]) =>
+        Object.keys(item).map((method) => `${method.toUpperCase()} ${document.servers[0]?.url}${path}`),
+      ),
+    );
+    const registered = [
+      ...pipeline.host
+        .logs()
+        .matchAll(/Function (\w+): \[([A-Z,*]+)\] https?:\/\/[^/\s]+(\/\S*) \(authLevel/g),
+    ].flatMap(([, , methods = '', route = '']) => methods.split(',').map((method) => `${method} ${route}`));
+    expect(registered.length).toBeGreaterThanOrEqual(functions.length);
+    expect(registered.filter((operation) => !described.has(operation))).toEqual([]);
+    expect(described.size).toBe(registered.length);
   });
 
   it('answers /health without a credential', async () => {
@@ -164,7 +189,7 @@ describe('access control of every HTTP function', () => {
   describe('keys and tokens end to end', () => {
     const admin = { authorization: `Bearer ${FUNCTION_KEY}` };
     async function api(method: string, path: string, headers: Record<string, string>, body?: unknown) {
-      const response = await fetch(`${pipeline.host.url}/api${path}`, {
+      const { status, text, json } = await apiFetch(`${pipeline.host.url}/api${path}`, {
         method,
         headers: {
           ...headers,
@@ -172,12 +197,7 @@ describe('access control of every HTTP function', () => {
         },
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
-      const text = await response.text();
-      return {
-        status: response.status,
-        text,
-        json: (text ? JSON.parse(text) : undefined) as Record<string, unknown>,
-      };
+      return { status, text, json: json as Record<string, unknown> };
     }
     const event = (id: string) =>
       JSON.stringify({ specversion: '1.0', id, source: '/access-test', type: 'order.created', data: { id } });

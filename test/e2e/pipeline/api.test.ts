@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { apiFetch } from '../../support/apiClient';
 import { waitFor } from '../../support/wait';
 import { type Pipeline, startPipeline } from './harness';
 
@@ -11,18 +14,27 @@ describe('the HTTP API and the ways events come in', () => {
   });
 
   it('needs the function key for publish and management, not for health', async () => {
-    const noKey = await fetch(`${pipeline.host.url}/api/topics/orders/subscriptions`);
+    const noKey = await apiFetch(`${pipeline.host.url}/api/topics/orders/subscriptions`);
     expect(noKey.status).toBe(401);
-    const wrongKey = await fetch(`${pipeline.host.url}/api/topics/orders/events?code=wrong`, {
+    const wrongKey = await apiFetch(`${pipeline.host.url}/api/topics/orders/events?code=wrong`, {
       method: 'POST',
     });
     expect(wrongKey.status).toBe(401);
-    const health = await fetch(`${pipeline.host.url}/api/health`);
+    const health = await apiFetch(`${pipeline.host.url}/api/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({
+    expect(health.json).toMatchObject({
       status: 'healthy',
       dependencies: { serviceBus: { status: 'healthy' }, cosmosDb: { status: 'healthy' } },
     });
+  });
+
+  it('serves its OpenAPI description without a credential: docs/openapi.json as committed', async () => {
+    const served = await apiFetch(`${pipeline.host.url}/api/openapi.json`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toContain('application/json');
+    expect(served.json).toEqual(
+      JSON.parse(readFileSync(resolve(__dirname, '../../../docs/openapi.json'), 'utf8')),
+    );
   });
 
   it('answers bad events with problem+json naming the attribute, and accepts nothing of them', async () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { parseAllowedCidrs } from '../../../shared/delivery/allowedCidrs';
 import { SsrfGuard } from '../../../shared/delivery/ssrfGuard';
 import { TOPIC_NAME_PATTERN } from '../../../shared/events/topicName';
+import { apiFetch } from '../../support/apiClient';
 import { FUNCTION_KEY, type Pipeline, startPipeline } from './harness';
 
 /**
@@ -66,12 +67,13 @@ afterAll(async () => {
 });
 
 async function send(property: string, request: FuzzRequest): Promise<void> {
-  const response = await fetch(`${pipeline.host.url}/api${request.path}`, {
+  // apiFetch checks the answer against docs/openapi.json as well.
+  const response = await apiFetch(`${pipeline.host.url}/api${request.path}`, {
     method: request.method,
     headers: request.headers,
     ...(request.body !== undefined ? { body: request.body } : {}),
   });
-  const text = await response.text();
+  const text = response.text;
   const tally = (tallies[property] ??= { runs: 0, cases: 0, byStatus: {} });
   tally.cases += 1;
   tally.byStatus[response.status] = (tally.byStatus[response.status] ?? 0) + 1;

@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { ServiceBusClient } from '@azure/service-bus';
 import { startIssuer } from '../../../local/issuer/index';
 import { start as startServiceBusEmulator, type EmulatorConfig } from '../../../local/servicebus-emulator';
+import { apiFetch } from '../../support/apiClient';
 import { startTestAzurite } from '../../support/azurite';
 import { startTestCosmos } from '../../support/cosmos';
 import { startWebhookReceiver } from '../../support/webhookReceiver';
@@ -162,8 +163,9 @@ export async function startPipeline(options: PipelineOptions = {}) {
     const serviceBusClient = new ServiceBusClient(serviceBus.connectionString);
     started.push(() => serviceBusClient.close());
 
+    /** Every call goes through apiFetch: its answer is checked against docs/openapi.json. */
     async function api(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-      const response = await fetch(`${host.url}/api${path}`, {
+      const answer = await apiFetch(`${host.url}/api${path}`, {
         method,
         headers: {
           'x-functions-key': FUNCTION_KEY,
@@ -172,17 +174,7 @@ export async function startPipeline(options: PipelineOptions = {}) {
         },
         ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
       });
-      const text = await response.text();
-      const json =
-        text && /json/.test(response.headers.get('content-type') ?? '')
-          ? (JSON.parse(text) as unknown)
-          : undefined;
-      return {
-        status: response.status,
-        headers: response.headers,
-        json: json as Record<string, unknown>,
-        text,
-      };
+      return { ...answer, json: answer.json as Record<string, unknown> };
     }
 
     return {

@@ -1,5 +1,6 @@
 import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
 import Long from 'long';
+import { apiFetch } from '../../support/apiClient';
 import { eventKey } from '../../../shared/events/eventKey';
 import { payloadBlobName } from '../../../shared/payloads/claimCheck';
 import { waitFor } from '../../support/wait';
@@ -248,7 +249,7 @@ describe('messages sent straight to the ingress queue', () => {
     expect(badToken.json.errors).toEqual([expect.objectContaining({ field: 'continuationToken' })]);
     const badMax = await pipeline.api('GET', '/ingress/deadletters?maxItems=0');
     expect(badMax.status).toBe(400);
-    const noKey = await fetch(`${pipeline.host.url}/api/ingress/deadletters`);
+    const noKey = await apiFetch(`${pipeline.host.url}/api/ingress/deadletters`);
     expect(noKey.status).toBe(401);
   });
 });

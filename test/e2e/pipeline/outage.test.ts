@@ -1,4 +1,5 @@
 import Long from 'long';
+import { apiFetch } from '../../support/apiClient';
 import { waitFor } from '../../support/wait';
 import { type Pipeline, startPipeline } from './harness';
 
@@ -13,9 +14,9 @@ describe('when Cosmos DB is down', () => {
   });
 
   it('health answers 503 naming Cosmos DB, and Service Bus as healthy', async () => {
-    const response = await fetch(`${pipeline.host.url}/api/health`);
+    const response = await apiFetch(`${pipeline.host.url}/api/health`);
     expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({
+    expect(response.json).toMatchObject({
       status: 'unhealthy',
       dependencies: { serviceBus: { status: 'healthy' }, cosmosDb: { status: 'unhealthy' } },
     });

@@ -1,3 +1,4 @@
+import { apiFetch } from '../../support/apiClient';
 import { PUBLISH_DEPENDENCY_TIMEOUT_MS } from '../../../shared/app/dependencies';
 import { waitFor } from '../../support/wait';
 import { type Pipeline, startPipeline } from './harness';
@@ -36,7 +37,7 @@ describe('when Service Bus stops answering (its process paused)', () => {
     expect(refused.json.detail).toContain('Service Bus');
     expect(waitedMs).toBeLessThan(PUBLISH_DEPENDENCY_TIMEOUT_MS + SLACK_MS);
 
-    const health = await fetch(`${pipeline.host.url}/api/health`);
+    const health = await apiFetch(`${pipeline.host.url}/api/health`);
     expect(health.status).toBe(503);
     expect(health.headers.get('retry-after')).toBe('5');
 

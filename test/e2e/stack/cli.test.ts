@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PORT_NAMES, PORT_SPECS } from '../../../local/stack/ports';
+import { apiFetch } from '../../support/apiClient';
 import { waitFor } from '../../support/wait';
 import { childPids, commandLine, freeStackPorts, isAlive } from './stackSupport';
 
@@ -51,7 +52,7 @@ describe('npm start (the CLI)', () => {
     expect(output).toContain(`[stack] created ${settingsFile} from local.settings.example.json`);
     expect(existsSync(settingsFile)).toBe(true);
     expect(output).toContain(`Health                   http://127.0.0.1:${ports.devHost}/api/health`);
-    expect((await fetch(`http://127.0.0.1:${ports.devHost}/api/health`)).status).toBe(200);
+    expect((await apiFetch(`http://127.0.0.1:${ports.devHost}/api/health`)).status).toBe(200);
     // Azurite and the dev host (tsx may also run an esbuild service: not ours to count).
     const helpers = childPids(child.pid).filter((pid) =>
       /azurite\.js|devhost\/cli\.ts/.test(commandLine(pid)),

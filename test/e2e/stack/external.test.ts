@@ -6,6 +6,7 @@ import {
   type EmulatorHandle,
 } from '../../../local/servicebus-emulator/index';
 import { startStack } from '../../../local/stack/stack';
+import { apiFetch } from '../../support/apiClient';
 import { exampleSettings, freeStackPorts } from './stackSupport';
 
 const CONFIG = join(__dirname, '../../../local/stack/servicebus-config.json');
@@ -38,7 +39,7 @@ describe('npm start: a part provided from outside', () => {
       log: (line) => lines.push(line),
     });
     try {
-      expect((await fetch(stack.healthUrl)).status).toBe(200);
+      expect((await apiFetch(stack.healthUrl)).status).toBe(200);
       expect(lines.some((line) => line.includes('Service Bus emulator'))).toBe(false);
       expect(stack.serviceBusConnectionString).toBe(emulator.connectionString);
       // The key of an outside namespace is not printed.

@@ -7,6 +7,7 @@ import { isPortFree } from '../../../local/stack/checkPorts';
 import { PORT_NAMES, type StackPorts } from '../../../local/stack/ports';
 import { seedSampleSubscription } from '../../../local/stack/seedSample';
 import { startStack, type RunningStack } from '../../../local/stack/stack';
+import { apiFetch } from '../../support/apiClient';
 import { waitFor } from '../../support/wait';
 import { childPids, exampleSettings, freeStackPorts, isAlive } from './stackSupport';
 
@@ -64,7 +65,7 @@ describe('npm start: the local stack with the real app', () => {
   });
 
   it('answers 200 on health and keeps the signing secret of the seeded subscription, readable by the owner only', async () => {
-    const health = await fetch(stack!.healthUrl);
+    const health = await apiFetch(stack!.healthUrl);
     expect(health.status).toBe(200);
     expect(stack!.seed).toMatchObject({ created: true, secret: expect.stringMatching(/^whsec_/) });
     expect(statSync(join(dataDir, 'sample-webhook-secret.json')).mode & 0o777).toBe(0o600);
@@ -95,9 +96,9 @@ describe('npm start: the local stack with the real app', () => {
   it('delivers the printed sample event to the receiver, signed, and shows it as succeeded', async () => {
     const { url, headers, body, eventKey } = stack!.samplePublish;
     const event = JSON.parse(body) as { id: string; type: string; subject: string };
-    const published = await fetch(url, { method: 'POST', headers, body });
+    const published = await apiFetch(url, { method: 'POST', headers, body });
     expect(published.status).toBe(202);
-    expect(await published.json()).toEqual({
+    expect(published.json).toEqual({
       accepted: [expect.objectContaining({ id: event.id, eventKey })],
     });
 
@@ -119,10 +120,10 @@ describe('npm start: the local stack with the real app', () => {
     );
 
     const status = await waitFor('the delivery to be recorded as succeeded', async () => {
-      const response = await fetch(`${stack!.apiUrl}/events/${eventKey}`, {
+      const response = await apiFetch(`${stack!.apiUrl}/events/${eventKey}`, {
         headers: { 'x-functions-key': stack!.functionKey },
       });
-      const record = (await response.json()) as {
+      const record = response.json as {
         deliveries?: Array<{ status: string; subscription: string }>;
       };
       return record.deliveries?.[0]?.status === 'succeeded' ? record : undefined;
@@ -166,14 +167,14 @@ describe('npm start: the local stack with the real app', () => {
     const headers = { authorization: `Bearer ${token}` };
     const { url, body, eventKey } = stack!.samplePublish;
     // Published with the admin key (idempotent if the test above already did), read with the token.
-    const asAdmin = await fetch(url, { method: 'POST', headers: stack!.samplePublish.headers, body });
+    const asAdmin = await apiFetch(url, { method: 'POST', headers: stack!.samplePublish.headers, body });
     expect(asAdmin.status).toBe(202);
     const status = await waitFor('the sample event to be readable with the token', async () => {
-      const response = await fetch(`${stack!.apiUrl}/events/${eventKey}`, { headers });
+      const response = await apiFetch(`${stack!.apiUrl}/events/${eventKey}`, { headers });
       return response.status === 200 ? response : undefined;
     });
     expect(status.status).toBe(200);
-    const publish = await fetch(url, {
+    const publish = await apiFetch(url, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/cloudevents+json' },
       body,
@@ -191,7 +192,7 @@ describe('npm start: the local stack with the real app', () => {
       ),
     );
     expect(childPids()).toEqual(before);
-    expect((await fetch(stack!.healthUrl)).status).toBe(200);
+    expect((await apiFetch(stack!.healthUrl)).status).toBe(200);
   });
 
   it('stops everything in reverse order and leaves no process or port behind', async () => {
@@ -238,7 +239,7 @@ describe('npm start with an explicit empty SWITCHYARD_ALLOWED_PRIVATE_CIDRS (iss
         /not created: SWITCHYARD_ALLOWED_PRIVATE_CIDRS=\(empty\) does not allow the sample receiver/,
       );
       expect(stack.summary).toContain('No sample subscription');
-      const refused = await fetch(`${stack.apiUrl}/topics/orders/subscriptions/loopback`, {
+      const refused = await apiFetch(`${stack.apiUrl}/topics/orders/subscriptions/loopback`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json', 'x-functions-key': stack.functionKey },
         body: JSON.stringify({
@@ -248,7 +249,7 @@ describe('npm start with an explicit empty SWITCHYARD_ALLOWED_PRIVATE_CIDRS (iss
       expect(refused.status).toBe(400);
       // The stack runs on: publishing is accepted, with nothing to deliver to.
       const { url, headers, body } = stack.samplePublish;
-      expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(202);
+      expect((await apiFetch(url, { method: 'POST', headers, body })).status).toBe(202);
     } finally {
       await stack.stop();
       rmSync(dataDir, { recursive: true, force: true });
