@@ -144,7 +144,7 @@ describe('npm start: the local stack with the real app', () => {
     });
     expect(shown.stdout).toContain(`Event key  ${eventKey}`);
     expect(shown.stdout).toMatch(/^sample-webhook {2}succeeded {2}\(1 attempt\)$/m);
-  });
+  }, 120_000);
 
   it('npm run token prints a token of the local issuer that the app accepts for its roles only', async () => {
     const { stdout } = await promisify(execFile)(
