@@ -39,9 +39,9 @@ module.exports = {
       to: { path: ['^(functions|bench|test|infra)/', '^shared/(app|store|bus|payloads|pipeline|delivery)/'] },
     },
     {
-      name: 'local-bench-test-not-to-cli',
+      name: 'tools-not-to-cli',
       severity: 'error',
-      comment: 'Nothing imports the CLI but its own tests.',
+      comment: 'The local tools, benches and infra never import the CLI; only its tests do.',
       from: { path: '^(local|bench|infra)/' },
       to: { path: '^cli/' },
     },
