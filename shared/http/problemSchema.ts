@@ -27,13 +27,10 @@ export const problemSchema = z
     status: z.number().int().min(400).max(599),
     detail: z.string(),
     instance: z.string().optional(),
-    errors: z
-      .array(fieldErrorSchema)
-      .exactOptional()
-      .meta({
-        description:
-          'Each invalid field (400, 413, 415), the credential (401) or the missing permission (403).',
-      }),
+    errors: z.array(fieldErrorSchema).exactOptional().meta({
+      description:
+        'Each invalid field (400, 413, 415), the credential (401) or the missing permission (403).',
+    }),
   })
   .meta({
     description: 'RFC 9457 problem details, extended with `errors` naming each offending field.',

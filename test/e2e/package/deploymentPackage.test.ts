@@ -135,5 +135,12 @@ describe('the deployment package azd ships', () => {
       });
       expect(status.deliveries).toHaveLength(1);
     }, 120_000);
+
+    it('serves its OpenAPI description, docs/openapi.json as committed, from the package', async () => {
+      expect(files).toContain('dist/docs/openapi.json');
+      const served = await pipeline!.api('GET', '/openapi.json');
+      expect(served.status).toBe(200);
+      expect(served.json).toEqual(JSON.parse(readFileSync(join(REPO_ROOT, 'docs/openapi.json'), 'utf8')));
+    });
   });
 });

@@ -11,10 +11,8 @@ import { declaredAccess } from '../../../shared/app/access';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 const DOCUMENT_PATH = join(REPO_ROOT, 'docs/openapi.json');
-const VALIDATOR_CLI = join(
-  REPO_ROOT,
-  'node_modules/@seriousme/openapi-schema-validator/bin/validate-api-cli.js',
-);
+/** @seriousme/openapi-schema-validator's own command line: an ES module, so it runs as a child. */
+const VALIDATOR_CLI = require.resolve('@seriousme/openapi-schema-validator/bin/validate-api-cli.js');
 
 interface Registration {
   name: string;
