@@ -18,9 +18,9 @@ module.exports = {
       name: 'functions-only-to-shared',
       severity: 'error',
       comment:
-        'functions/ are thin trigger adapters over shared/; local/, bench/, test/ and infra/ are not deployed.',
+        'functions/ are thin trigger adapters over shared/; local/, cli/, bench/, test/ and infra/ are not deployed.',
       from: { path: '^functions/' },
-      to: { path: '^(local|bench|test|infra)/' },
+      to: { path: '^(local|cli|bench|test|infra)/' },
     },
     {
       name: 'shared-not-to-tools',
@@ -28,7 +28,22 @@ module.exports = {
       comment:
         'shared/ is what runs in Azure: it never imports the functions, local tooling, benches, tests or infra.',
       from: { path: '^shared/' },
-      to: { path: '^(functions|local|bench|test|infra)/' },
+      to: { path: '^(functions|local|cli|bench|test|infra)/' },
+    },
+    {
+      name: 'cli-over-the-http-api',
+      severity: 'error',
+      comment:
+        'The switchyard CLI talks to the app over HTTP only (its client is typed from docs/openapi.json): it may reuse pure helpers of shared/ and the local stack settings, never the functions, the adapters or the pipeline.',
+      from: { path: '^cli/' },
+      to: { path: ['^(functions|bench|test|infra)/', '^shared/(app|store|bus|payloads|pipeline|delivery)/'] },
+    },
+    {
+      name: 'tools-not-to-cli',
+      severity: 'error',
+      comment: 'The local tools, benches and infra never import the CLI; only its tests do.',
+      from: { path: '^(local|bench|infra)/' },
+      to: { path: '^cli/' },
     },
     {
       name: 'core-not-to-adapters',

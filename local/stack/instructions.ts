@@ -63,6 +63,24 @@ export function statusCommand(apiUrl: string, functionKey: string, key: string):
   return `curl -s ${shellQuote(`${apiUrl}/events/${key}`)} -H ${shellQuote(`x-functions-key: ${functionKey}`)}`;
 }
 
+/**
+ * The same question through the switchyard CLI: bare when the CLI's default (the local stack as
+ * local.settings.json describes it) is this stack, else with the URL and key it needs. Pure.
+ */
+export function switchyardCommand(
+  apiUrl: string,
+  functionKey: string,
+  key: string,
+  cliDefault: { url: string; adminKey: string },
+): string {
+  const appUrl = apiUrl.replace(/\/api$/, '');
+  const target =
+    appUrl === cliDefault.url && functionKey === cliDefault.adminKey
+      ? ''
+      : `SWITCHYARD_URL=${shellQuote(appUrl)} SWITCHYARD_API_KEY=${shellQuote(functionKey)} `;
+  return `${target}npx switchyard events show ${key}`;
+}
+
 export interface Summary {
   apiUrl: string;
   healthUrl: string;
@@ -73,6 +91,8 @@ export interface Summary {
   functionKey: string;
   issuerUrl?: string;
   publish?: PublishRequest;
+  /** What the switchyard CLI targets when nothing else is configured (localTarget.ts). */
+  cliDefault: { url: string; adminKey: string };
   /** Why the sample subscription is missing, when the app refused it. */
   sampleNotCreated?: string;
   startupMs: number;
@@ -105,6 +125,10 @@ export function formatSummary(summary: Summary): string {
       'Then see what happened to it (for another event, take the eventKey from its 202 answer):',
       '',
       `  ${statusCommand(summary.apiUrl, summary.functionKey, summary.publish.eventKey)}`,
+      '',
+      'or with the switchyard CLI (npx switchyard --help):',
+      '',
+      `  ${switchyardCommand(summary.apiUrl, summary.functionKey, summary.publish.eventKey, summary.cliDefault)}`,
     );
   }
   if (summary.sampleNotCreated) lines.push('', `No sample subscription: ${summary.sampleNotCreated}`);

@@ -8,6 +8,7 @@ import { startSampleReceiver, type RunningSampleReceiver } from '../sample-recei
 import { startBackingServices } from './backingServices';
 import { assertPortsFree } from './checkPorts';
 import { spawnDevHostProcess, waitForHealthy, type DevHostProcess } from './devHostProcess';
+import { LEGACY_FUNCTION_KEY_SETTING, localAdminKey, localStackTarget } from './localTarget';
 import { formatSummary, sampleEvent, samplePublishRequest, type PublishRequest } from './instructions';
 import type { SettingValues } from './localSettings';
 import type { PortName, StackPorts } from './ports';
@@ -76,10 +77,6 @@ export interface RunningStack {
   kill(): void;
 }
 
-const DEFAULT_ADMIN_KEY = 'local-dev-key';
-/** What SWITCHYARD_ADMIN_KEY was called before it replaced the function key; still honoured here. */
-const LEGACY_FUNCTION_KEY_SETTING = 'SWITCHYARD_FUNCTION_KEY';
-
 /** An issuer setting pointing elsewhere (Entra ID) is used as is; else the local issuer runs. */
 function externalIssuer(settings: SettingValues): string | undefined {
   const issuer = settings[SETTINGS.authIssuer]?.trim();
@@ -115,8 +112,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const external = [...(options.external ?? []), ...fromSettings];
   const { ports, settings } = options;
   const healthPath = options.healthPath ?? '/api/health';
-  const functionKey =
-    settings[SETTINGS.adminKey] || settings[LEGACY_FUNCTION_KEY_SETTING] || DEFAULT_ADMIN_KEY;
+  const functionKey = localAdminKey(settings);
   const outsideIssuer = externalIssuer(settings);
   const allowedCidrs = stackAllowedCidrs(settings[SETTINGS.allowedPrivateCidrs]);
 
@@ -277,6 +273,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         : services.serviceBusConnectionString,
       functionKey,
       issuerUrl,
+      cliDefault: localStackTarget(process.env),
       // Without the sample subscription the event is still accepted and recorded, matching nothing.
       publish: samplePublish,
       ...(seedRefused ? { sampleNotCreated: seedRefused } : {}),

@@ -131,7 +131,20 @@ describe('npm start: the local stack with the real app', () => {
     expect(status.deliveries).toEqual([
       expect.objectContaining({ subscription: 'sample-webhook', status: 'succeeded' }),
     ]);
-  });
+
+    // The printed switchyard line, run as printed (npx in the clone), shows the same delivery.
+    const cliLine = stack!.summary
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line.includes('npx switchyard events show'));
+    expect(cliLine).toContain(`npx switchyard events show ${eventKey}`);
+    const shown = await promisify(execFile)('sh', ['-c', cliLine!], {
+      cwd: join(__dirname, '../../..'),
+      timeout: 60_000,
+    });
+    expect(shown.stdout).toContain(`Event key  ${eventKey}`);
+    expect(shown.stdout).toMatch(/^sample-webhook {2}succeeded {2}\(1 attempt\)$/m);
+  }, 120_000);
 
   it('npm run token prints a token of the local issuer that the app accepts for its roles only', async () => {
     const { stdout } = await promisify(execFile)(

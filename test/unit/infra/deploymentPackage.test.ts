@@ -30,6 +30,7 @@ describe('.funcignore', () => {
     for (const dir of [
       'infra',
       'local',
+      'cli',
       'test',
       'docs',
       'bench',
