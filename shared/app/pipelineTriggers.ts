@@ -183,11 +183,19 @@ function logTo(context: InvocationContext, level: LogLevel, args: unknown[]): vo
   else if (level === 'error' || level === 'critical') context.error(...args);
 }
 
+/** Application property of a given-up message's last copy: why its step kept failing. */
+const PROCESSING_ERROR_PROPERTY = 'processingError';
+const PROCESSING_ERROR_CHARS = 512;
+
 /**
  * A message whose step failed for another reason than an outage, the way Service Bus and the
- * reconcile timer would treat it alone: redelivered (a copy with its failure count, after a
- * short wait) until MAX_PROCESSING_FAILURES, then made a product dead letter as reconcile makes
- * one of a native dead letter. Throws only if that path is down too (the batch then comes back).
+ * reconcile timer would treat it alone: redelivered at once (a copy with its failure count)
+ * until MAX_PROCESSING_FAILURES, then made a product dead letter as reconcile makes one of a
+ * native dead letter. A message reconcile could not read either (no delivery message) goes where
+ * such poison waits for a human today, the queue's native dead-letter sub-queue: as a copy with
+ * a time to live of 1 ms (the queues dead-letter expired messages; its reason reads
+ * TTLExpiredException, the `processingError` property says why). Throws only if that path is
+ * down too, so the batch comes back.
  */
 async function sendFailedMessageOnItsPath(
   queue: PipelineQueue,
@@ -197,20 +205,23 @@ async function sendFailedMessageOnItsPath(
 ): Promise<void> {
   const shared = appContext();
   const received = receivedMessageOf(body, context);
-  const decision = decideAfterFailure(received.messageId, processingFailuresOf(received.applicationProperties));
+  const decision = decideAfterFailure(
+    received.messageId,
+    processingFailuresOf(received.applicationProperties),
+  );
   const cause = errorMessage(error);
   const messageId = received.messageId ?? '(none)';
   if (decision.kind === 'redeliver') {
     log(
       'warn',
-      `${queue} message ${messageId} failed (${cause}): redelivered in ${decision.delayMs} ms, failure ${decision.failures} of ${MAX_PROCESSING_FAILURES}`,
+      `${queue} message ${messageId} failed (${cause}): redelivered, failure ${decision.failures} of ${MAX_PROCESSING_FAILURES}`,
       {},
       context,
     );
     await shared.bus.scheduleMessage(
       QUEUES[queue],
       copyOf(received, decision.messageId, { [PROCESSING_FAILURES_PROPERTY]: decision.failures }),
-      new Date(Date.now() + decision.delayMs),
+      new Date(),
     );
     return;
   }
@@ -229,11 +240,25 @@ async function sendFailedMessageOnItsPath(
     queue === 'ingress'
       ? await reconcileIngressPoison(dependencies, deadLetter)
       : await reconcileDeliveryPoison(dependencies, deadLetter);
+  if (disposition === 'left') {
+    const lastCopy = copyOf(received, decision.poisonMessageId, {});
+    await shared.bus.scheduleMessage(
+      QUEUES[queue],
+      {
+        ...lastCopy,
+        timeToLive: 1,
+        applicationProperties: {
+          ...lastCopy.applicationProperties,
+          [PROCESSING_FAILURES_PROPERTY]: decision.failures,
+          [PROCESSING_ERROR_PROPERTY]: cause.slice(0, PROCESSING_ERROR_CHARS),
+        },
+      },
+      new Date(),
+    );
+  }
   log(
     'error',
-    disposition === 'handled'
-      ? `${queue} message ${messageId} failed ${decision.failures} times (${cause}): dead-lettered`
-      : `${queue} message ${messageId} failed ${decision.failures} times (${cause}) and is no delivery message: dropped`,
+    `${queue} message ${messageId} failed ${decision.failures} times (${cause}): ${disposition === 'handled' ? 'dead-lettered' : 'left in the native dead-letter sub-queue'}`,
     {},
     context,
   );

@@ -11,10 +11,11 @@ import { derivedMessageId } from './outage';
  * batch that had finished do nothing again.
  *
  * A message whose step fails for any other reason (a bug, a message no step can read) would,
- * alone, be abandoned and redelivered until the queue's MaxDeliveryCount dead-letters it, and
- * the reconcile timer would turn it into a product dead letter. In a batch it takes the same
- * path on its own: a copy is scheduled with its failure count (a redelivery), and once the count
- * reaches MAX_PROCESSING_FAILURES it is handed to what reconcile does with a native dead letter.
+ * alone, be abandoned and redelivered at once until the queue's MaxDeliveryCount dead-letters
+ * it, and the reconcile timer would turn it into a product dead letter. In a batch it takes the
+ * same path on its own: a copy is sent with its failure count (the redelivery), and once the
+ * count reaches MAX_PROCESSING_FAILURES it is handed to what reconcile does with a native dead
+ * letter (shared/app/pipelineTriggers.ts).
  */
 
 /** Application property counting how often a message's step failed in a batch. */
@@ -22,33 +23,33 @@ export const PROCESSING_FAILURES_PROPERTY = 'processingFailures';
 /** The queues' MaxDeliveryCount (infra and local/stack/servicebus-config.json). */
 export const MAX_PROCESSING_FAILURES = 10;
 const FAILED_ID_SUFFIX = /~failed-\d+$/;
-/** First redelivery delay of a failed copy; doubles, up to MAX_FAILURE_DELAY_MS. */
-const FIRST_FAILURE_DELAY_MS = 1_000;
-const MAX_FAILURE_DELAY_MS = 60_000;
 
 /** How often a message says its step failed already; a forged or broken value counts as 0. */
 export function processingFailuresOf(properties: Readonly<Record<string, unknown>>): number {
   const value = properties[PROCESSING_FAILURES_PROPERTY];
-  return typeof value === 'number' &&
-    Number.isInteger(value) &&
-    value >= 0 &&
-    value < MAX_PROCESSING_FAILURES
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < MAX_PROCESSING_FAILURES
     ? value
     : 0;
 }
 
 export type FailureDecision =
-  | { kind: 'redeliver'; failures: number; delayMs: number; messageId: string }
-  | { kind: 'deadLetter'; failures: number };
+  | { kind: 'redeliver'; failures: number; messageId: string }
+  /** `poisonMessageId`: for the last copy, where a message no one can read is left for a human. */
+  | { kind: 'deadLetter'; failures: number; poisonMessageId: string };
 
 /** What to do with a message whose step failed, not for an outage, `previousFailures` times before. */
 export function decideAfterFailure(messageId: string | undefined, previousFailures: number): FailureDecision {
   const failures = previousFailures + 1;
-  if (failures >= MAX_PROCESSING_FAILURES) return { kind: 'deadLetter', failures };
+  if (failures >= MAX_PROCESSING_FAILURES) {
+    return {
+      kind: 'deadLetter',
+      failures,
+      poisonMessageId: derivedMessageId(messageId, FAILED_ID_SUFFIX, '~poison'),
+    };
+  }
   return {
     kind: 'redeliver',
     failures,
-    delayMs: Math.min(MAX_FAILURE_DELAY_MS, FIRST_FAILURE_DELAY_MS * 2 ** (failures - 1)),
     messageId: derivedMessageId(messageId, FAILED_ID_SUFFIX, `~failed-${failures}`),
   };
 }
