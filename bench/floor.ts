@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   console.log(
     `Wire floor of the fan-out-1 pipeline, ${new Date().toISOString()}, ${floor.cores} CPUs, Node ${process.versions.node}`,
   );
-  console.log(`Per event: 1/${batchSize} HTTP publish, 2 Service Bus sends (group commit), 2 receive + complete,`);
+  console.log(
+    `Per event: 1/${batchSize} HTTP publish, 2 Service Bus sends (group commit), 2 receive + complete,`,
+  );
   console.log(
     '2 Cosmos DB creates (bulk group commit), 1 webhook POST; no Functions, validation, signing or telemetry.',
   );

@@ -85,8 +85,7 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult> 
         }),
       );
       const progress = setInterval(
-        () =>
-          options.log(`[floor] ${phase}: delivered ${arrivals.get(phase)?.length ?? 0}/${count}`),
+        () => options.log(`[floor] ${phase}: delivered ${arrivals.get(phase)?.length ?? 0}/${count}`),
         1000,
       );
       try {

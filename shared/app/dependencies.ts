@@ -314,10 +314,7 @@ async function peekPoisonOf(
           ...(message.deadLetterReason ? { deadLetterReason: message.deadLetterReason } : {}),
           ...(message.deadLetterErrorDescription
             ? { deadLetterErrorDescription: message.deadLetterErrorDescription }
-            : typeof properties.processingError === 'string'
-              ? // Left here by a batch trigger (shared/app/pipelineTriggers.ts): the cause it kept.
-                { deadLetterErrorDescription: properties.processingError }
-              : {}),
+            : {}),
         };
       });
   } finally {

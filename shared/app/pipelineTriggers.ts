@@ -183,19 +183,14 @@ function logTo(context: InvocationContext, level: LogLevel, args: unknown[]): vo
   else if (level === 'error' || level === 'critical') context.error(...args);
 }
 
-/** Application property of a given-up message's last copy: why its step kept failing. */
-const PROCESSING_ERROR_PROPERTY = 'processingError';
-const PROCESSING_ERROR_CHARS = 512;
-
 /**
  * A message whose step failed for another reason than an outage, the way Service Bus and the
  * reconcile timer would treat it alone: redelivered at once (a copy with its failure count)
  * until MAX_PROCESSING_FAILURES, then made a product dead letter as reconcile makes one of a
- * native dead letter. A message reconcile could not read either (no delivery message) goes where
- * such poison waits for a human today, the queue's native dead-letter sub-queue: as a copy with
- * a time to live of 1 ms (the queues dead-letter expired messages; its reason reads
- * TTLExpiredException, the `processingError` property says why). Throws only if that path is
- * down too, so the batch comes back.
+ * native dead letter. A message reconcile could not read either (no delivery message: a bug or a
+ * stranger's message) cannot be put in the native dead-letter sub-queue without settling it on
+ * its own, which a batch cannot do: it is logged as an error with its cause and dropped (docs/
+ * performance.md). Throws only if its path is down, so the batch comes back.
  */
 async function sendFailedMessageOnItsPath(
   queue: PipelineQueue,
@@ -240,25 +235,9 @@ async function sendFailedMessageOnItsPath(
     queue === 'ingress'
       ? await reconcileIngressPoison(dependencies, deadLetter)
       : await reconcileDeliveryPoison(dependencies, deadLetter);
-  if (disposition === 'left') {
-    const lastCopy = copyOf(received, decision.poisonMessageId, {});
-    await shared.bus.scheduleMessage(
-      QUEUES[queue],
-      {
-        ...lastCopy,
-        timeToLive: 1,
-        applicationProperties: {
-          ...lastCopy.applicationProperties,
-          [PROCESSING_FAILURES_PROPERTY]: decision.failures,
-          [PROCESSING_ERROR_PROPERTY]: cause.slice(0, PROCESSING_ERROR_CHARS),
-        },
-      },
-      new Date(),
-    );
-  }
   log(
     'error',
-    `${queue} message ${messageId} failed ${decision.failures} times (${cause}): ${disposition === 'handled' ? 'dead-lettered' : 'left in the native dead-letter sub-queue'}`,
+    `${queue} message ${messageId} failed ${decision.failures} times (${cause}): ${disposition === 'handled' ? 'dead-lettered' : 'no message reconcile can read either: dropped'}`,
     {},
     context,
   );

@@ -74,4 +74,10 @@ export function messageMetadataOfBatch(
   return single;
 }
 
-const TEXT_FIELDS: ReadonlySet<string> = new Set(['messageId', 'subject', 'label', 'correlationId', 'sessionId']);
+const TEXT_FIELDS: ReadonlySet<string> = new Set([
+  'messageId',
+  'subject',
+  'label',
+  'correlationId',
+  'sessionId',
+]);

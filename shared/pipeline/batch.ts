@@ -33,20 +33,12 @@ export function processingFailuresOf(properties: Readonly<Record<string, unknown
 }
 
 export type FailureDecision =
-  | { kind: 'redeliver'; failures: number; messageId: string }
-  /** `poisonMessageId`: for the last copy, where a message no one can read is left for a human. */
-  | { kind: 'deadLetter'; failures: number; poisonMessageId: string };
+  { kind: 'redeliver'; failures: number; messageId: string } | { kind: 'deadLetter'; failures: number };
 
 /** What to do with a message whose step failed, not for an outage, `previousFailures` times before. */
 export function decideAfterFailure(messageId: string | undefined, previousFailures: number): FailureDecision {
   const failures = previousFailures + 1;
-  if (failures >= MAX_PROCESSING_FAILURES) {
-    return {
-      kind: 'deadLetter',
-      failures,
-      poisonMessageId: derivedMessageId(messageId, FAILED_ID_SUFFIX, '~poison'),
-    };
-  }
+  if (failures >= MAX_PROCESSING_FAILURES) return { kind: 'deadLetter', failures };
   return {
     kind: 'redeliver',
     failures,

@@ -203,7 +203,7 @@ function startBatchDispatch(dispatch: BatchDispatch): TriggerListener {
           buffered.push({ message, release });
           if (!stopping) considerDispatch();
         }),
-      processError: dispatch.processError,
+      processError: (args) => dispatch.processError(args),
     },
     { autoCompleteMessages: false, maxConcurrentCalls: options.maxMessageBatchSize },
   );

@@ -76,7 +76,6 @@ describe('decideAfterFailure', () => {
     expect(decideAfterFailure('m-1~failed-9', MAX_PROCESSING_FAILURES - 1)).toEqual({
       kind: 'deadLetter',
       failures: MAX_PROCESSING_FAILURES,
-      poisonMessageId: 'm-1~poison',
     });
     expect(decideAfterFailure('x'.repeat(128), 0)).toMatchObject({ kind: 'redeliver' });
     const long = decideAfterFailure('x'.repeat(128), 0);
