@@ -4,14 +4,15 @@
  * (open loop): the Service Bus emulator and a receiver with the dev host's settings
  * (bench/lowLoad/consumer.ts) each run in a process of their own, fresh for each rate, and the
  * sender in this one. Prints CPU milliseconds per message of the receiver and the emulator, and
- * with --profile writes CPU profiles (node --cpu-prof) of both and prints where their time went.
+ * with --profile writes CPU profiles of both over the measured window and prints where their
+ * time went.
  * docs/performance.md has the findings.
  *
  *   --rates 30,1500   messages per second to measure (default 30,1500)
  *   --seconds S       length of each measured run (default 20)
  *   --profile         CPU profiles to .local/bench/low-load-<timestamp>/
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,20 +38,30 @@ interface RateResult {
   profiles: Record<string, ProfileSummary>;
 }
 
-function part<Ready>(script: string, args: string[], profileDir: string | undefined) {
+function part<Ready>(script: string, args: string[]) {
   return startReadyChild<Ready>(join(__dirname, 'lowLoad', script), args, {
     label: script,
     echoStderr: true,
     killAfterMs: 10_000,
-    ...(profileDir ? { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
   });
 }
 
-function completedBy(consumer: ReadyChild<unknown>): Promise<number> {
+/** Sends `request` over IPC and resolves with the first reply that has `key`. */
+function ask(child: ReadyChild<unknown>, request: unknown, key: string): Promise<Record<string, unknown>> {
   return new Promise((done) => {
-    consumer.process.once('message', (reply: { completed: number }) => done(reply.completed));
-    consumer.process.send('count');
+    const onReply = (reply: unknown) => {
+      if (typeof reply === 'object' && reply !== null && key in reply) {
+        child.process.off('message', onReply);
+        done(reply as Record<string, unknown>);
+      }
+    };
+    child.process.on('message', onReply);
+    child.process.send(request as string);
   });
+}
+
+async function completedBy(consumer: ReadyChild<unknown>): Promise<number> {
+  return Number((await ask(consumer, 'count', 'completed')).completed);
 }
 
 /** Sends `rate` messages per second for `seconds`, each due at its own time (open loop). */
@@ -83,19 +94,19 @@ async function sendAtRate(
 }
 
 async function measureRate(rate: number, seconds: number, outDir: string | undefined): Promise<RateResult> {
-  const dirs = outDir
-    ? { emulator: join(outDir, `rate-${rate}`, 'emulator'), receiver: join(outDir, `rate-${rate}`, 'receiver') }
-    : undefined;
-  if (dirs) Object.values(dirs).forEach((dir) => mkdirSync(dir, { recursive: true }));
-  const emulator = await part<{ connectionString: string }>('emulator.ts', [], dirs?.emulator);
+  const emulator = await part<{ connectionString: string }>('emulator.ts', []);
   const children: Array<ReadyChild<unknown>> = [emulator];
   const client = new ServiceBusClient(emulator.ready.connectionString);
   try {
-    const consumer = await part<unknown>('consumer.ts', [emulator.ready.connectionString, QUEUE], dirs?.receiver);
+    const consumer = await part<unknown>('consumer.ts', [emulator.ready.connectionString, QUEUE]);
     children.push(consumer);
     const sender = client.createSender(QUEUE);
     const warmUp = await sendAtRate(sender, rate, WARM_UP_SECONDS);
     const processes = { receiver: consumer.pid, emulator: emulator.pid };
+    const parts = { receiver: consumer, emulator };
+    // Profiled over the measured window only (the profiler's own cost is in the CPU figures).
+    if (outDir)
+      await Promise.all(Object.values(parts).map((child) => ask(child, 'profile-start', 'profiling')));
     const before = cpuSnapshot(processes);
     const started = performance.now();
     const sent = await sendAtRate(sender, rate, seconds);
@@ -106,21 +117,24 @@ async function measureRate(rate: number, seconds: number, outDir: string | undef
     }
     const elapsed = (performance.now() - started) / 1000;
     const after = cpuSnapshot(processes);
+    const profiles: Record<string, ProfileSummary> = {};
+    if (outDir) {
+      for (const [label, child] of Object.entries(parts)) {
+        const file = join(outDir, `rate-${rate}-${label}.cpuprofile`);
+        await ask(child, { profileStop: file }, 'profileWritten');
+        profiles[label] = summarizeProfile(file);
+      }
+    }
     await sender.close();
     const cpuMsPerMessage = Object.fromEntries(
       Object.keys(processes).map((label) => [label, ((after[label]! - before[label]!) * 1000) / sent]),
     );
-    return { rate, sent, completed, seconds: elapsed, cpuMsPerMessage, loadAverage: loadavg(), profiles: {} };
+    return { rate, sent, completed, seconds: elapsed, cpuMsPerMessage, loadAverage: loadavg(), profiles };
   } finally {
     await client.close();
     // SIGTERM: each part closes and exits, and node writes its profile.
     await Promise.allSettled(children.reverse().map((child) => child.stop()));
   }
-}
-
-function newestProfile(dir: string): string | undefined {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
-  return files.length > 0 ? join(dir, files.sort().at(-1)!) : undefined;
 }
 
 async function main(): Promise<void> {
@@ -133,22 +147,21 @@ async function main(): Promise<void> {
   });
   const rates = values.rates.split(',').map(Number);
   const seconds = Number(values.seconds);
-  if (rates.some((rate) => !(rate > 0)) || !(seconds > 0)) throw new Error('--rates and --seconds must be positive');
+  if (rates.some((rate) => !(rate > 0)) || !(seconds > 0))
+    throw new Error('--rates and --seconds must be positive');
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outDir = values.profile ? resolve(__dirname, '..', '.local/bench', `low-load-${stamp}`) : undefined;
+  if (outDir) mkdirSync(outDir, { recursive: true });
   const results: RateResult[] = [];
   for (const rate of rates) {
-    process.stderr.write(`[low-load] ${rate} msg/s for ${seconds} s (load average ${loadavg()[0]?.toFixed(1)})\n`);
-    const result = await measureRate(rate, seconds, outDir);
-    if (outDir) {
-      for (const label of ['receiver', 'emulator']) {
-        const file = newestProfile(join(outDir, `rate-${rate}`, label));
-        if (file) result.profiles[label] = summarizeProfile(file);
-      }
-    }
-    results.push(result);
+    process.stderr.write(
+      `[low-load] ${rate} msg/s for ${seconds} s (load average ${loadavg()[0]?.toFixed(1)})\n`,
+    );
+    results.push(await measureRate(rate, seconds, outDir));
   }
-  console.log(`SDK send -> receive -> complete, 1 KB, ${new Date().toISOString()}, Node ${process.versions.node}`);
+  console.log(
+    `SDK send -> receive -> complete, 1 KB, ${new Date().toISOString()}, Node ${process.versions.node}`,
+  );
   for (const r of results) {
     console.log(
       `${r.rate} msg/s: ${r.completed}/${r.sent} completed in ${r.seconds.toFixed(1)} s; CPU ms per message: ` +
@@ -157,10 +170,13 @@ async function main(): Promise<void> {
     );
     for (const [label, summary] of Object.entries(r.profiles)) {
       const perMessage = (ms: number) => ((ms / r.sent) * 1000).toFixed(0);
-      console.log(`  ${label} profile: ${summary.busyMs.toFixed(0)} ms busy (whole run); us per message by origin:`);
+      console.log(
+        `  ${label} profile: ${summary.busyMs.toFixed(0)} ms busy (whole run); us per message by origin:`,
+      );
       console.log(`    ${summary.byOrigin.map(([origin, ms]) => `${origin} ${perMessage(ms)}`).join(', ')}`);
       console.log('    top functions (self ms, whole run):');
-      for (const [name, ms] of summary.topFunctions) console.log(`      ${ms.toFixed(0).padStart(6)}  ${name}`);
+      for (const [name, ms] of summary.topFunctions)
+        console.log(`      ${ms.toFixed(0).padStart(6)}  ${name}`);
     }
   }
   if (outDir) {

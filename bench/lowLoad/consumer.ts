@@ -2,13 +2,15 @@
  * The receiving side of `npm run bench:low-load`: a Service Bus receiver with the dev host's
  * settings (peekLock, host.json's maxConcurrentCalls and lock renewal, bodies left as bytes) that
  * completes every message, nothing else. Prints `READY {}`; answers the IPC message "count" with
- * how many it completed; exits on SIGTERM (so a --cpu-prof profile gets written).
+ * how many it completed; exits on SIGTERM. Profiled on request
+ * (profileOnRequest.ts).
  */
 import { ServiceBusClient } from '@azure/service-bus';
 import { hostServiceBusOptions } from '../pipeline/hostConcurrency';
 import { errorStack } from '../../shared/errors/errorMessage';
+import { profileOnRequest } from './profileOnRequest';
 
-async function main(): Promise<void> {
+function main(): void {
   const [connectionString, queue] = process.argv.slice(2);
   if (!connectionString || !queue) throw new Error('usage: consumer.ts <connection string> <queue>');
   const options = hostServiceBusOptions();
@@ -25,8 +27,9 @@ async function main(): Promise<void> {
         await receiver.completeMessage(message);
         completed += 1;
       },
-      processError: async (args) => {
+      processError: (args) => {
         process.stderr.write(`receiver: ${args.error.message}\n`);
+        return Promise.resolve();
       },
     },
     { autoCompleteMessages: false, maxConcurrentCalls: options.maxConcurrentCalls },
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
   process.on('message', (request) => {
     if (request === 'count') process.send?.({ completed });
   });
+  profileOnRequest();
   process.stdout.write('READY {}\n');
   process.once('SIGTERM', () => {
     subscription
@@ -50,7 +54,9 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
+try {
+  main();
+} catch (error) {
   process.stderr.write(`${errorStack(error)}\n`);
   process.exit(1);
-});
+}
