@@ -56,7 +56,7 @@ export const SETTINGS = {
    */
   telemetryTracesPerSecond: 'SWITCHYARD_TELEMETRY_TRACES_PER_SECOND',
   /**
-   * `one`: route and deliver take one Service Bus message per invocation; `many` (default):
+   * `one` (default): route and deliver take one Service Bus message per invocation; `many`:
    * batches (host.json extensions.serviceBus.maxMessageBatchSize), with per-message outcomes.
    */
   pipelineTriggerCardinality: 'SWITCHYARD_PIPELINE_CARDINALITY',

@@ -74,8 +74,11 @@ export function reconcileSchedule(env: Environment = process.env): string {
 }
 
 export type TriggerCardinality = 'one' | 'many';
-/** Batches unless the setting says `one`: see docs/performance.md for the measurements. */
-export const DEFAULT_PIPELINE_CARDINALITY: TriggerCardinality = 'many';
+/**
+ * One message per invocation unless the setting says `many`: one batch runs at a time per
+ * function and instance, so a webhook that hangs holds its whole batch (docs/performance.md).
+ */
+export const DEFAULT_PIPELINE_CARDINALITY: TriggerCardinality = 'one';
 
 /**
  * Whether route and deliver take batches: read when the functions are registered, before
