@@ -212,7 +212,10 @@ describe('connections and function plans', () => {
         [
           { name: 'missingSetting', bindings: trigger('serviceBusTrigger', { queueName: '%NOPE%' }) },
           { name: 'blob', bindings: trigger('blobTrigger', { path: 'c/{name}' }) },
-          { name: 'sessions', bindings: trigger('serviceBusTrigger', { queueName: 'q', isSessionsEnabled: true }) },
+          {
+            name: 'sessions',
+            bindings: trigger('serviceBusTrigger', { queueName: 'q', isSessionsEnabled: true }),
+          },
         ],
         {},
       ),
