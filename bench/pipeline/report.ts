@@ -74,13 +74,15 @@ export function formatReport(report: BenchReport): string {
         `; total ${floor.cpuMsPerEventTotal.toFixed(2)}`,
     );
   }
-  out.push('', 'Raw Service Bus emulator (SDK send -> receive -> complete, 1 KB, all at once)');
-  out.push(
-    table(
-      ['mode', 'messages', 'msg/s'],
-      report.rawServiceBus.map((r) => [r.mode, int(r.messages), int(r.perSecond)]),
-    ),
-  );
+  if (report.rawServiceBus.length > 0) {
+    out.push('', 'Raw Service Bus emulator (SDK send -> receive -> complete, 1 KB, all at once)');
+    out.push(
+      table(
+        ['mode', 'messages', 'msg/s'],
+        report.rawServiceBus.map((r) => [r.mode, int(r.messages), int(r.perSecond)]),
+      ),
+    );
+  }
   out.push('', 'Throughput (closed loop: publish N events as fast as accepted, wait for every delivery)');
   out.push(
     table(
