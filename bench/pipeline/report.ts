@@ -177,7 +177,9 @@ export function ratioLines(report: BenchReport, triggers: readonly string[]): st
     const single = phase('fan-out 1 single');
     const batch = phase('fan-out 1 batch');
     const latency = report.latency.find((r) => r.phase === `fan-out 1 latency${suffix}`);
-    const devHostCpu = single ? cpuMsPerEvent(single, 'devhost') : NaN;
+    // The floor publishes in batches: compare with the batch-publish phase where there is one.
+    const sameLoad = batch ?? single;
+    const devHostCpu = sameLoad ? cpuMsPerEvent(sameLoad, 'devhost') : NaN;
     const floorCpu = report.floor?.cpuMsPerEvent['wire-only app'] ?? NaN;
     const cpu = Number.isFinite(devHostCpu / floorCpu)
       ? `; dev host CPU/event ${(devHostCpu / floorCpu).toFixed(2)}x floor app`
