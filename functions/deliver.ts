@@ -1,9 +1,12 @@
 import { app } from '@azure/functions';
-import { deliverTrigger } from '../shared/app/pipelineTriggers';
+import { deliverBatchTrigger, deliverTrigger } from '../shared/app/pipelineTriggers';
 import { QUEUES, SETTINGS } from '../shared/config/names';
+import { pipelineTriggerCardinality } from '../shared/config/settings';
 
 app.serviceBusQueue('deliver', {
   connection: SETTINGS.serviceBusConnection,
   queueName: QUEUES.deliveries,
-  handler: deliverTrigger,
+  ...(pipelineTriggerCardinality() === 'many'
+    ? { cardinality: 'many', handler: deliverBatchTrigger }
+    : { handler: deliverTrigger }),
 });

@@ -1,9 +1,12 @@
 import { app } from '@azure/functions';
-import { routeTrigger } from '../shared/app/pipelineTriggers';
+import { routeBatchTrigger, routeTrigger } from '../shared/app/pipelineTriggers';
 import { QUEUES, SETTINGS } from '../shared/config/names';
+import { pipelineTriggerCardinality } from '../shared/config/settings';
 
 app.serviceBusQueue('route', {
   connection: SETTINGS.serviceBusConnection,
   queueName: QUEUES.ingress,
-  handler: routeTrigger,
+  ...(pipelineTriggerCardinality() === 'many'
+    ? { cardinality: 'many', handler: routeBatchTrigger }
+    : { handler: routeTrigger }),
 });

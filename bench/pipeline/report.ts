@@ -1,3 +1,5 @@
+import type { ServiceBusHostOptions } from '../../local/devhost/app/readHostOptions';
+import type { FloorResult } from '../floor/measureFloor';
 import type { LatencyResult, ThroughputResult } from './phases';
 import { OTHER_PROCESSES } from './processCpu';
 import type { RawServiceBusResult } from './rawServiceBus';
@@ -14,6 +16,10 @@ export interface BenchReport {
   startedAt: string;
   machine: { cpus: number; node: string; platform: string; loadAverageAtStart: number[] };
   options: Record<string, unknown>;
+  /** host.json's Service Bus settings the dev host, the floor and the raw run used. */
+  serviceBus: ServiceBusHostOptions;
+  /** The wire floor, measured at the start of the run. */
+  floor?: FloorResult;
   /** Start-up time of each fresh stack. */
   startupMs: number[];
   rawServiceBus: RawServiceBusResult[];
@@ -51,13 +57,32 @@ export function formatReport(report: BenchReport): string {
       `load average ${report.machine.loadAverageAtStart.map((n) => n.toFixed(1)).join(' ')} at start; ` +
       `1 KB events; each phase on a fresh stack (started in ${(report.startupMs.reduce((a, b) => a + b, 0) / Math.max(1, report.startupMs.length) / 1000).toFixed(1)} s on average)`,
   );
-  out.push('', 'Raw Service Bus emulator (SDK send -> receive -> complete, 1 KB, all at once)');
+  const sb = report.serviceBus;
   out.push(
-    table(
-      ['mode', 'messages', 'msg/s'],
-      report.rawServiceBus.map((r) => [r.mode, int(r.messages), int(r.perSecond)]),
-    ),
+    `host.json Service Bus: maxConcurrentCalls ${sb.maxConcurrentCalls}, maxMessageBatchSize ${sb.maxMessageBatchSize}, ` +
+      `minMessageBatchSize ${sb.minMessageBatchSize}, prefetchCount ${sb.prefetchCount}`,
   );
+  const floor = report.floor;
+  if (floor) {
+    out.push(
+      '',
+      `Wire floor (bench/floor.ts; same machine, run and concurrency): ${int(floor.deliveriesPerSecond)} deliveries/s, ` +
+        `p50 ${ms(floor.latencyMs.p50)} ms, p99 ${ms(floor.latencyMs.p99)} ms; CPU ms per event: ` +
+        Object.entries(floor.cpuMsPerEvent)
+          .map(([label, value]) => `${label} ${value.toFixed(2)}`)
+          .join(', ') +
+        `; total ${floor.cpuMsPerEventTotal.toFixed(2)}`,
+    );
+  }
+  if (report.rawServiceBus.length > 0) {
+    out.push('', 'Raw Service Bus emulator (SDK send -> receive -> complete, 1 KB, all at once)');
+    out.push(
+      table(
+        ['mode', 'messages', 'msg/s'],
+        report.rawServiceBus.map((r) => [r.mode, int(r.messages), int(r.perSecond)]),
+      ),
+    );
+  }
   out.push('', 'Throughput (closed loop: publish N events as fast as accepted, wait for every delivery)');
   out.push(
     table(
@@ -134,4 +159,39 @@ export function formatReport(report: BenchReport): string {
   }
   if (report.strayDeliveries > 0) out.push(`(${report.strayDeliveries} deliveries of no known phase)`);
   return out.join('\n');
+}
+
+/**
+ * The closing lines: per trigger cardinality, fan-out 1 deliveries/s with single and batch
+ * publishes over the floor's, and the p99 of the fan-out 1 latency phase (half load). The last
+ * line is the app's default cardinality.
+ */
+export function ratioLines(report: BenchReport, triggers: readonly string[]): string[] {
+  const floor = report.floor?.deliveriesPerSecond ?? NaN;
+  const ratio = (value: number | undefined) =>
+    value !== undefined && Number.isFinite(value / floor) ? (value / floor).toFixed(2) : '-';
+  return triggers.map((mode) => {
+    const suffix = `, triggers ${mode}`;
+    const phase = (name: string) =>
+      report.throughput.find((r) => r.devHosts === 1 && r.phase === `${name}${suffix}`);
+    const single = phase('fan-out 1 single');
+    const batch = phase('fan-out 1 batch');
+    const latency = report.latency.find((r) => r.phase === `fan-out 1 latency${suffix}`);
+    // The floor publishes in batches: compare with the batch-publish phase where there is one.
+    const sameLoad = batch ?? single;
+    const devHostCpu = sameLoad ? cpuMsPerEvent(sameLoad, 'devhost') : NaN;
+    const floorCpu = report.floor?.cpuMsPerEvent['wire-only app'] ?? NaN;
+    const cpu = Number.isFinite(devHostCpu / floorCpu)
+      ? `; dev host CPU/event ${(devHostCpu / floorCpu).toFixed(2)}x floor app`
+      : '';
+    return (
+      `ratio to floor: single ${ratio(single?.deliveriesPerSecond)}, batch ${ratio(batch?.deliveriesPerSecond)}; ` +
+      `p99 at half load ${latency ? Math.round(latency.latencyMs.p99) : '-'} ms (triggers ${mode}${cpu})`
+    );
+  });
+}
+
+function cpuMsPerEvent(phase: ThroughputResult & PhaseLoad, label: string): number {
+  const seconds = phase.cpuSeconds[label];
+  return seconds === undefined ? NaN : (1000 * seconds) / phase.accepted;
 }

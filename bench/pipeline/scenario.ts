@@ -107,16 +107,19 @@ export interface ScenarioOptions {
   latencyRate?: number | undefined;
   /** Dev hosts of the extra fan-out 1 single-publish phase (0: none). */
   scaleOut: number;
+  /** Appended to every phase name, e.g. the trigger cardinality the stack runs with. */
+  label?: string;
 }
 
 /** Fan-out N: single-publish throughput, batch-publish throughput, then latency at half of it. */
 export async function runScenario(run: BenchRun, fanOut: number, options: ScenarioOptions): Promise<void> {
   const { progress, report, instrumentDir } = run;
   const events = Math.max(1, Math.round(fanOut > 1 ? options.events / 5 : options.events));
+  const suffix = options.label ? `, ${options.label}` : '';
 
   const single = await onFreshStack(run, fanOut, 1, ({ context, processes }) =>
     measureLoad(processes, instrumentDir, () =>
-      runThroughput(context, `fan-out ${fanOut} single`, events, {
+      runThroughput(context, `fan-out ${fanOut} single${suffix}`, events, {
         concurrency: options.concurrency,
         batchSize: 0,
       }),
@@ -130,7 +133,7 @@ export async function runScenario(run: BenchRun, fanOut: number, options: Scenar
   if (options.batchSize > 0) {
     const batch = await onFreshStack(run, fanOut, 1, ({ context, processes }) =>
       measureLoad(processes, instrumentDir, () =>
-        runThroughput(context, `fan-out ${fanOut} batch`, events, {
+        runThroughput(context, `fan-out ${fanOut} batch${suffix}`, events, {
           concurrency: options.batchConcurrency,
           batchSize: options.batchSize,
         }),
@@ -149,7 +152,7 @@ export async function runScenario(run: BenchRun, fanOut: number, options: Scenar
     const seconds = options.latencySeconds;
     const latency = await onFreshStack(run, fanOut, 1, ({ context, processes }) =>
       measureLoad(processes, instrumentDir, () =>
-        runOpenLoop(context, `fan-out ${fanOut} latency`, rate, seconds),
+        runOpenLoop(context, `fan-out ${fanOut} latency${suffix}`, rate, seconds),
       ),
     );
     report.latency.push(latency);

@@ -185,6 +185,8 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // The reconcile timer (docs/operations.md): every minute; overdue retries after 15 min.
     SWITCHYARD_RECONCILE_SCHEDULE: '0 */1 * * * *'
     SWITCHYARD_RECONCILE_GRACE_SECONDS: '900'
+    // route and deliver take a message each; 'many': batches (docs/operations.md, "Throughput and concurrency").
+    SWITCHYARD_PIPELINE_CARDINALITY: 'one'
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     // An upper bound on trace ingestion: at most (instances x this) traces per second.
     SWITCHYARD_TELEMETRY_TRACES_PER_SECOND: string(telemetryTracesPerSecond)

@@ -22,9 +22,16 @@ export interface ReadyChild<Ready> {
 export async function startReadyChild<Ready>(
   script: string,
   args: string[],
-  options: { label: string; env?: Record<string, string>; echoStderr?: boolean; killAfterMs?: number },
+  options: {
+    label: string;
+    env?: Record<string, string>;
+    echoStderr?: boolean;
+    killAfterMs?: number;
+    /** Options for node itself, e.g. --cpu-prof (which NODE_OPTIONS does not take). */
+    nodeArgs?: string[];
+  },
 ): Promise<ReadyChild<Ready>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },

@@ -36,6 +36,18 @@ export function traceInvocation(hook: PreInvocationContext): void {
   }
 }
 
+/**
+ * One message of a batch (cardinality `many`) as a request of its own, continuing the trace that
+ * message carries, as a single-message invocation would.
+ */
+export function traceMessage<T>(
+  context: InvocationContext,
+  queueName: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  return withSpan(context.functionName, serviceBusSpanOptions(context, queueName), () => work());
+}
+
 function httpSpanOptions(
   request: HttpRequest,
   context: InvocationContext,

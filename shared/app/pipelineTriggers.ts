@@ -2,23 +2,42 @@
  * The Service Bus and timer functions' handlers: route, deliver and reconcile, each riding out
  * dependency outages (shared/pipeline/outage.ts). functions/*.ts only register them.
  */
-import type { InvocationContext } from '@azure/functions';
+import { InvocationContext, type LogLevel } from '@azure/functions';
 import { QUEUES } from '../config/names';
 import { errorMessage } from '../errors/errorMessage';
+import {
+  decideAfterFailure,
+  MAX_PROCESSING_FAILURES,
+  PROCESSING_FAILURES_PROPERTY,
+  processBatch,
+  processingFailuresOf,
+} from '../pipeline/batch';
 import { deliverAttempt } from '../pipeline/deliver';
-import { postponedCopy, postponementsOf, rideOutOutage } from '../pipeline/outage';
+import { copyOf, postponedCopy, postponementsOf, rideOutOutage } from '../pipeline/outage';
 import { parseDeliveryMessage } from '../pipeline/parseDeliveryMessage';
-import { reconcile as reconcileOnce } from '../pipeline/reconcile';
+import {
+  type NativeDeadLetter,
+  reconcile as reconcileOnce,
+  reconcileDeliveryPoison,
+  reconcileIngressPoison,
+} from '../pipeline/reconcile';
 import { routeIngressMessage } from '../pipeline/route';
 import { log } from '../telemetry';
 import { appContext } from './context';
 import { deliverDependencies, reconcileDependencies, routeDependencies } from './dependencies';
 import { unavailableDependency } from './dependencyOutage';
+import { traceMessage } from './invocationTelemetry';
 import { ingressEnqueuedTime } from './journey';
 import { reportDelivery } from './reportDelivery';
 import { outageLogger, reportPostponed } from './reportOutage';
 import { reportRouted } from './reportRoute';
-import { applicationPropertiesOf, deliveryCountOf, messageIdOf, receivedMessageOf } from './triggerMetadata';
+import {
+  applicationPropertiesOf,
+  deliveryCountOf,
+  messageIdOf,
+  messageMetadataOfBatch,
+  receivedMessageOf,
+} from './triggerMetadata';
 
 export async function routeTrigger(message: unknown, context: InvocationContext): Promise<void> {
   const shared = appContext();
@@ -138,6 +157,115 @@ export async function deliverTrigger(body: unknown, context: InvocationContext):
     }
     throw error;
   }
+}
+
+type MessageHandler = (message: unknown, context: InvocationContext) => Promise<void>;
+type PipelineQueue = 'ingress' | 'deliveries';
+
+/** route with cardinality `many`: routeTrigger for each message, outcomes per message (batch.ts). */
+export const routeBatchTrigger = batchTrigger('ingress', routeTrigger);
+/** deliver with cardinality `many`: deliverTrigger for each message, outcomes per message (batch.ts). */
+export const deliverBatchTrigger = batchTrigger('deliveries', deliverTrigger);
+
+function batchTrigger(queue: PipelineQueue, perMessage: MessageHandler): MessageHandler {
+  return async (batch, context) => {
+    // The host passes an array; anything else is taken as a batch of one.
+    const bodies: unknown[] = Array.isArray(batch) ? batch : [batch];
+    const items = bodies.map((body, index) => ({ body, context: messageContext(context, index) }));
+    const report = await processBatch(items, {
+      process: (item) => traceMessage(item.context, QUEUES[queue], () => perMessage(item.body, item.context)),
+      failed: (item, error) => sendFailedMessageOnItsPath(queue, item.body, item.context, error),
+    });
+    if (report.failed > 0) {
+      log('warn', `${report.failed} of ${items.length} messages failed and went their own way`, {}, context);
+    }
+  };
+}
+
+/**
+ * The invocation as message `index` of the batch sees it: the same invocation id, function and
+ * log, with that message's trigger metadata in the single-message shape the handlers read.
+ */
+function messageContext(batch: InvocationContext, index: number): InvocationContext {
+  const triggerMetadata = messageMetadataOfBatch(batch.triggerMetadata, index, (single) =>
+    processingFailuresOf(applicationPropertiesOf({ triggerMetadata: single })),
+  );
+  return new InvocationContext({
+    invocationId: batch.invocationId,
+    functionName: batch.functionName,
+    triggerMetadata,
+    options: batch.options,
+    ...(batch.traceContext ? { traceContext: batch.traceContext } : {}),
+    logHandler: (level: LogLevel, ...args: unknown[]) => logTo(batch, level, args),
+  });
+}
+
+function logTo(context: InvocationContext, level: LogLevel, args: unknown[]): void {
+  if (level === 'trace') context.trace(...args);
+  else if (level === 'debug') context.debug(...args);
+  else if (level === 'information') context.info(...args);
+  else if (level === 'warning') context.warn(...args);
+  else if (level === 'error' || level === 'critical') context.error(...args);
+}
+
+/**
+ * A message whose step failed for another reason than an outage, the way Service Bus and the
+ * reconcile timer would treat it alone: redelivered at once (a copy with its failure count)
+ * until MAX_PROCESSING_FAILURES, then made a product dead letter as reconcile makes one of a
+ * native dead letter. A message reconcile could not read either (no delivery message: a bug or a
+ * stranger's message) cannot be put in the native dead-letter sub-queue without settling it on
+ * its own, which a batch cannot do: it is logged as an error with its cause and dropped (docs/
+ * performance.md). Throws only if its path is down, so the batch comes back.
+ */
+async function sendFailedMessageOnItsPath(
+  queue: PipelineQueue,
+  body: unknown,
+  context: InvocationContext,
+  error: unknown,
+): Promise<void> {
+  const shared = appContext();
+  const received = receivedMessageOf(body, context);
+  const decision = decideAfterFailure(
+    received.messageId,
+    processingFailuresOf(received.applicationProperties),
+  );
+  const cause = errorMessage(error);
+  const messageId = received.messageId ?? '(none)';
+  if (decision.kind === 'redeliver') {
+    log(
+      'warn',
+      `${queue} message ${messageId} failed (${cause}): redelivered, failure ${decision.failures} of ${MAX_PROCESSING_FAILURES}`,
+      {},
+      context,
+    );
+    await shared.bus.scheduleMessage(
+      QUEUES[queue],
+      copyOf(received, decision.messageId, { [PROCESSING_FAILURES_PROPERTY]: decision.failures }),
+      new Date(),
+    );
+    return;
+  }
+  const enqueued = context.triggerMetadata?.enqueuedTimeUtc;
+  const enqueuedTimeUtc = typeof enqueued === 'string' ? new Date(enqueued) : undefined;
+  const deadLetter: NativeDeadLetter = {
+    ...received,
+    deadLetterReason: 'MaxDeliveryCountExceeded',
+    deadLetterErrorDescription: cause,
+    ...(enqueuedTimeUtc && !Number.isNaN(enqueuedTimeUtc.getTime()) ? { enqueuedTimeUtc } : {}),
+    deliveryCount: deliveryCountOf(context) ?? decision.failures,
+    applicationProperties: { ...received.applicationProperties },
+  };
+  const dependencies = reconcileDependencies(shared);
+  const disposition =
+    queue === 'ingress'
+      ? await reconcileIngressPoison(dependencies, deadLetter)
+      : await reconcileDeliveryPoison(dependencies, deadLetter);
+  log(
+    'error',
+    `${queue} message ${messageId} failed ${decision.failures} times (${cause}): ${disposition === 'handled' ? 'dead-lettered' : 'no message reconcile can read either: dropped'}`,
+    {},
+    context,
+  );
 }
 
 export async function reconcileTrigger(_timer: unknown, context: InvocationContext): Promise<void> {

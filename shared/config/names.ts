@@ -65,6 +65,11 @@ export const SETTINGS = {
    * unset or 0 keeps every trace. Bounds ingestion at (instances x this) traces per second.
    */
   telemetryTracesPerSecond: 'SWITCHYARD_TELEMETRY_TRACES_PER_SECOND',
+  /**
+   * `one` (default): route and deliver take one Service Bus message per invocation; `many`:
+   * batches (host.json extensions.serviceBus.maxMessageBatchSize), with per-message outcomes.
+   */
+  pipelineTriggerCardinality: 'SWITCHYARD_PIPELINE_CARDINALITY',
 } as const;
 
 export const DEFAULT_COSMOS_DATABASE = 'switchyard';

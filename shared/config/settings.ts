@@ -75,6 +75,24 @@ export function reconcileSchedule(env: Environment = process.env): string {
   return present(env, SETTINGS.reconcileSchedule) ?? DEFAULT_RECONCILE_SCHEDULE;
 }
 
+export type TriggerCardinality = 'one' | 'many';
+/**
+ * One message per invocation unless the setting says `many`: one batch runs at a time per
+ * function and instance, so a webhook that hangs holds its whole batch (docs/performance.md).
+ */
+export const DEFAULT_PIPELINE_CARDINALITY: TriggerCardinality = 'one';
+
+/**
+ * Whether route and deliver take batches: read when the functions are registered, before
+ * readSettings. Anything but `one` or `many` is refused, so a typo cannot switch modes silently.
+ */
+export function pipelineTriggerCardinality(env: Environment = process.env): TriggerCardinality {
+  const value = present(env, SETTINGS.pipelineTriggerCardinality);
+  return value === undefined
+    ? DEFAULT_PIPELINE_CARDINALITY
+    : parse(z.enum(['one', 'many']), SETTINGS.pipelineTriggerCardinality, value.toLowerCase());
+}
+
 function parse<T>(schema: z.ZodType<T>, setting: string, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;

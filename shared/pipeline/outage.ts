@@ -85,8 +85,20 @@ export function postponementsOf(properties: Readonly<Record<string, unknown>>): 
  * copy is dropped. Without an original id (a publisher that set none) every copy is unique.
  */
 export function postponedMessageId(messageId: string | undefined, postponement: number): string {
-  const rootMessageId = messageId?.replace(POSTPONED_ID_SUFFIX, '');
-  const suffix = `~outage-${postponement}`;
+  return derivedMessageId(messageId, POSTPONED_ID_SUFFIX, `~outage-${postponement}`);
+}
+
+/**
+ * The messageId of a copy: the first message's id (`repeatedSuffix` taken off, so copies of
+ * copies do not grow) plus `suffix`, hashed when too long for Service Bus; random without an
+ * original id. Deterministic, so a re-run sends the same id and duplicate detection drops it.
+ */
+export function derivedMessageId(
+  messageId: string | undefined,
+  repeatedSuffix: RegExp,
+  suffix: string,
+): string {
+  const rootMessageId = messageId?.replace(repeatedSuffix, '');
   if (!rootMessageId) return `${randomUUID()}${suffix}`;
   const root =
     rootMessageId.length + suffix.length <= MAX_MESSAGE_ID_LENGTH
@@ -115,16 +127,24 @@ export function postponedCopy(
   original: ReceivedMessage,
   postponement: number,
 ): ServiceBusMessage & { messageId: string } {
+  return copyOf(original, postponedMessageId(original.messageId, postponement), {
+    [OUTAGE_POSTPONEMENTS_PROPERTY]: postponement,
+  });
+}
+
+/** A copy of a received message under `messageId`, its application properties plus `counts`. */
+export function copyOf(
+  original: ReceivedMessage,
+  messageId: string,
+  counts: Readonly<Record<string, number>>,
+): ServiceBusMessage & { messageId: string } {
   return {
     body: bodyBytes(original.body),
-    messageId: postponedMessageId(original.messageId, postponement),
+    messageId,
     ...(original.contentType ? { contentType: original.contentType } : {}),
     ...(original.subject ? { subject: original.subject } : {}),
     ...(original.correlationId ? { correlationId: original.correlationId } : {}),
-    applicationProperties: {
-      ...original.applicationProperties,
-      [OUTAGE_POSTPONEMENTS_PROPERTY]: postponement,
-    },
+    applicationProperties: { ...original.applicationProperties, ...counts },
   };
 }
 

@@ -27,6 +27,8 @@ export interface ServiceBusFunctionPlan extends PlanBase {
   connection: string;
   /** 'binary' hands the body over as bytes, anything else as a string (parsed as JSON if it is). */
   dataType: string | undefined;
+  /** 'many': the function takes a batch (an array of messages, metadata in arrays). */
+  cardinality: 'one' | 'many';
 }
 
 export interface TimerFunctionPlan extends PlanBase {
@@ -141,11 +143,8 @@ function planServiceBus(
   if (binding.isSessionsEnabled === true) {
     throw new Error(`function "${name}" uses Service Bus sessions, which the dev host does not support`);
   }
-  if (typeof binding.cardinality === 'string' && binding.cardinality.toLowerCase() === 'many') {
-    throw new Error(
-      `function "${name}" uses cardinality "many" (batches), which the dev host does not support`,
-    );
-  }
+  const cardinality =
+    typeof binding.cardinality === 'string' && binding.cardinality.toLowerCase() === 'many' ? 'many' : 'one';
   if (
     binding.properties &&
     (binding.properties as Record<string, unknown>).supportsDeferredBinding === 'true'
@@ -166,5 +165,5 @@ function planServiceBus(
       ? binding.connection
       : DEFAULT_SERVICE_BUS_CONNECTION;
   const dataType = typeof binding.dataType === 'string' ? binding.dataType : undefined;
-  return { kind: 'serviceBus', name, triggerName, entity, connection, dataType };
+  return { kind: 'serviceBus', name, triggerName, entity, connection, dataType, cardinality };
 }

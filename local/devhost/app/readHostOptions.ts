@@ -20,6 +20,12 @@ export interface ServiceBusHostOptions {
   autoCompleteMessages: boolean;
   maxAutoLockRenewalDurationMs: number;
   maxConcurrentCalls: number;
+  /** Batch triggers (cardinality many): most messages per invocation (default 1000). */
+  maxMessageBatchSize: number;
+  /** Batch triggers: fewest messages worth an invocation before maxBatchWaitTime (default 1). */
+  minMessageBatchSize: number;
+  /** Batch triggers: longest wait for minMessageBatchSize messages (default 30 s; unused when it is 1). */
+  maxBatchWaitTimeMs: number;
 }
 
 const timeSpan = z
@@ -41,6 +47,9 @@ const hostJsonSchema = z.object({
           autoCompleteMessages: z.boolean().optional(),
           maxAutoLockRenewalDuration: timeSpan.optional(),
           maxConcurrentCalls: z.number().int().min(1).optional(),
+          maxMessageBatchSize: z.number().int().min(1).optional(),
+          minMessageBatchSize: z.number().int().min(1).optional(),
+          maxBatchWaitTime: timeSpan.optional(),
         })
         .optional(),
     })
@@ -64,6 +73,11 @@ export function readHostOptions(appRoot: string, env: NodeJS.ProcessEnv = proces
   }
   const { functionTimeout, extensions, logging } = parsed.data;
   const serviceBus = extensions?.serviceBus ?? {};
+  const maxMessageBatchSize = serviceBus.maxMessageBatchSize ?? 1000;
+  const minMessageBatchSize = serviceBus.minMessageBatchSize ?? 1;
+  if (minMessageBatchSize > maxMessageBatchSize) {
+    throw new Error(`${path}: minMessageBatchSize must not exceed maxMessageBatchSize`);
+  }
   return {
     routePrefix: (extensions?.http?.routePrefix ?? 'api').replace(/^\/+|\/+$/g, ''),
     functionTimeoutMs: timeSpanMs(functionTimeout, DEFAULT_FUNCTION_TIMEOUT_MS),
@@ -73,6 +87,9 @@ export function readHostOptions(appRoot: string, env: NodeJS.ProcessEnv = proces
       autoCompleteMessages: serviceBus.autoCompleteMessages ?? true,
       maxAutoLockRenewalDurationMs: timeSpanMs(serviceBus.maxAutoLockRenewalDuration, 5 * 60_000) ?? 0,
       maxConcurrentCalls: serviceBus.maxConcurrentCalls ?? 16 * availableParallelism(),
+      maxMessageBatchSize,
+      minMessageBatchSize,
+      maxBatchWaitTimeMs: timeSpanMs(serviceBus.maxBatchWaitTime, 30_000) ?? 30_000,
     },
   };
 }

@@ -37,6 +37,9 @@ export interface RpcTypedData {
   http?: RpcHttpData | null;
   int?: number | null;
   double?: number | null;
+  /** Batch triggers: one entry per message. */
+  collectionString?: { string: string[] } | null;
+  collectionBytes?: { bytes: Uint8Array[] } | null;
 }
 
 export interface RpcBindingInfo {

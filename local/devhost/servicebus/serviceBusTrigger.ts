@@ -1,14 +1,14 @@
 import type { ProcessErrorArgs, ServiceBusReceivedMessage, ServiceBusReceiver } from '@azure/service-bus';
 import type { ServiceBusFunctionPlan } from '../app/planFunctions';
 import type { ServiceBusHostOptions } from '../app/readHostOptions';
-import type { FunctionApp } from '../core/FunctionApp';
+import type { FunctionApp, RegisteredFunction } from '../core/FunctionApp';
 import type { InvocationRunner } from '../core/InvocationRunner';
 import { settleWithin } from '../core/settleWithin';
 import { newInvocationTraceContext } from '../core/traceContext';
 import { writeLog } from '../log/hostLogger';
 import type { TriggerListener } from '../triggerListener';
 import type { ServiceBusConnections } from './ServiceBusConnections';
-import { toServiceBusInvocationData } from './toServiceBusInvocation';
+import { toServiceBusBatchInvocationData, toServiceBusInvocationData } from './toServiceBusInvocation';
 import { errorMessage } from '../../../shared/errors/errorMessage';
 
 /**
@@ -50,6 +50,30 @@ export function startServiceBusTrigger(
       : client.createReceiver(entity.topicName, entity.subscriptionName, receiverOptions);
   const entityPath = receiver.entityPath;
   const origin = { functionName: plan.name };
+  const settle = async (message: ServiceBusReceivedMessage, succeeded: boolean): Promise<void> => {
+    try {
+      if (succeeded) await receiver.completeMessage(message);
+      else await receiver.abandonMessage(message);
+    } catch (error) {
+      // Usually a lost lock: the broker redelivers the message, which is what at-least-once means.
+      writeLog(
+        'warning',
+        `Could not ${succeeded ? 'complete' : 'abandon'} message ${String(message.messageId)} on '${entityPath}': ${errorMessage(error)}`,
+        origin,
+      );
+    }
+  };
+  const processError = (args: ProcessErrorArgs): Promise<void> => {
+    writeLog(
+      'warning',
+      `Service Bus receiver for '${entityPath}' reported (${args.errorSource}): ${args.error.message}`,
+      origin,
+    );
+    return Promise.resolve();
+  };
+  if (plan.cardinality === 'many') {
+    return startBatchDispatch({ fn, plan, runner, options, receiver, settle, processError });
+  }
 
   // Invocation plus settlement per message, so close() can let settlements finish first.
   const inFlight = new Set<Promise<void>>();
@@ -70,27 +94,7 @@ export function startServiceBusTrigger(
         traceContext: newInvocationTraceContext(plan.name, data.parentTraceParent),
       },
     );
-    if (!options.autoCompleteMessages) return;
-    try {
-      if (outcome.succeeded) await receiver.completeMessage(message);
-      else await receiver.abandonMessage(message);
-    } catch (error) {
-      // Usually a lost lock: the broker redelivers the message, which is what at-least-once means.
-      writeLog(
-        'warning',
-        `Could not ${outcome.succeeded ? 'complete' : 'abandon'} message ${String(message.messageId)} on '${entityPath}': ${errorMessage(error)}`,
-        origin,
-      );
-    }
-  };
-
-  const processError = (args: ProcessErrorArgs): Promise<void> => {
-    writeLog(
-      'warning',
-      `Service Bus receiver for '${entityPath}' reported (${args.errorSource}): ${args.error.message}`,
-      origin,
-    );
-    return Promise.resolve();
+    if (options.autoCompleteMessages) await settle(message, outcome.succeeded);
   };
 
   const subscription = receiver.subscribe(
@@ -101,6 +105,119 @@ export function startServiceBusTrigger(
 
   return {
     async stopReceiving() {
+      await subscription.close();
+    },
+    async close() {
+      await settleWithin([...inFlight], SETTLE_TIMEOUT_MS);
+      await receiver.close();
+    },
+  };
+}
+
+interface BatchDispatch {
+  fn: RegisteredFunction;
+  plan: ServiceBusFunctionPlan;
+  runner: InvocationRunner;
+  options: ServiceBusHostOptions;
+  receiver: ServiceBusReceiver;
+  settle(message: ServiceBusReceivedMessage, succeeded: boolean): Promise<void>;
+  processError(args: ProcessErrorArgs): Promise<void>;
+}
+
+/**
+ * Cardinality many, as the extension's batch receive loop runs it: one batch at a time per
+ * function, holding what is available now up to maxMessageBatchSize; with minMessageBatchSize
+ * above 1, a smaller batch waits for more until maxBatchWaitTime. The invocation gets the bodies
+ * as an array and the metadata as per-message arrays; with autoCompleteMessages the whole batch
+ * is completed when it succeeds and abandoned when it throws. The receiver holds up to
+ * maxMessageBatchSize messages, so the next batch gathers while one runs.
+ */
+function startBatchDispatch(dispatch: BatchDispatch): TriggerListener {
+  const { fn, plan, runner, options, receiver } = dispatch;
+  const entityPath = receiver.entityPath;
+  const buffered: Array<{ message: ServiceBusReceivedMessage; release: () => void }> = [];
+  const inFlight = new Set<Promise<void>>();
+  let running = false;
+  let stopping = false;
+  let flushQueued = false;
+  let waitTimer: NodeJS.Timeout | undefined;
+
+  const runBatch = async (messages: ServiceBusReceivedMessage[]): Promise<void> => {
+    const data = toServiceBusBatchInvocationData(messages, plan.name, plan.dataType);
+    const outcome = await runner.run(
+      fn,
+      `New ServiceBus batch detected on '${entityPath}' (${messages.length} messages)`,
+      {
+        inputData: [{ name: plan.triggerName, data: data.input }],
+        triggerMetadata: data.triggerMetadata,
+        traceContext: newInvocationTraceContext(plan.name, undefined),
+      },
+    );
+    if (options.autoCompleteMessages) {
+      await Promise.all(messages.map((message) => dispatch.settle(message, outcome.succeeded)));
+    }
+  };
+
+  const dispatchNow = (): void => {
+    if (running || buffered.length === 0) return;
+    clearTimeout(waitTimer);
+    waitTimer = undefined;
+    const batch = buffered.splice(0, options.maxMessageBatchSize);
+    running = true;
+    const work = runBatch(batch.map((entry) => entry.message)).finally(() => {
+      running = false;
+      for (const entry of batch) entry.release();
+      if (!stopping) considerDispatch();
+    });
+    inFlight.add(work);
+    work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+  };
+
+  const considerDispatch = (): void => {
+    if (running || buffered.length === 0) return;
+    if (buffered.length >= options.minMessageBatchSize) {
+      // Messages of one transfer arrive one callback each: let the rest of them join the batch.
+      if (!flushQueued) {
+        flushQueued = true;
+        setImmediate(() => {
+          flushQueued = false;
+          dispatchNow();
+        });
+      }
+    } else {
+      waitTimer ??= setTimeout(() => {
+        waitTimer = undefined;
+        dispatchNow();
+      }, options.maxBatchWaitTimeMs);
+    }
+  };
+
+  const subscription = receiver.subscribe(
+    {
+      // Resolves once the message's batch has run and been settled: until then it holds a credit.
+      processMessage: (message) =>
+        new Promise<void>((release) => {
+          buffered.push({ message, release });
+          if (!stopping) considerDispatch();
+        }),
+      processError: (args) => dispatch.processError(args),
+    },
+    { autoCompleteMessages: false, maxConcurrentCalls: options.maxMessageBatchSize },
+  );
+
+  return {
+    async stopReceiving() {
+      stopping = true;
+      clearTimeout(waitTimer);
+      // Messages waiting for a batch go back at once rather than when their lock expires.
+      const waiting = buffered.splice(0);
+      await settleWithin(
+        waiting.map((entry) => dispatch.settle(entry.message, false).finally(entry.release)),
+        SETTLE_TIMEOUT_MS,
+      );
       await subscription.close();
     },
     async close() {

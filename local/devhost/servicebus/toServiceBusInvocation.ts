@@ -88,3 +88,43 @@ export function toServiceBusInvocationData(
     parentTraceParent: typeof parent === 'string' ? parent : undefined,
   };
 }
+
+/**
+ * Trigger input and metadata for a batch (cardinality many), as the host sends them: the bodies
+ * as one collection (bytes with dataType "binary", else strings the library parses as JSON where
+ * they are), and each metadata field once, as an array named `<Field>Array` with one entry per
+ * message (text fields as a string collection, the others as JSON). The invocation continues no
+ * sender's trace: each message carries its own.
+ */
+export function toServiceBusBatchInvocationData(
+  messages: readonly ServiceBusReceivedMessage[],
+  functionName: string,
+  dataType: string | undefined,
+): Omit<ServiceBusInvocationData, 'parentTraceParent'> {
+  const inputs = messages.map((message) => toServiceBusInput(message.body, dataType));
+  const input: RpcTypedData =
+    dataType === 'binary'
+      ? { collectionBytes: { bytes: inputs.map((typed) => typed.bytes ?? Buffer.alloc(0)) } }
+      : { collectionString: { string: inputs.map((typed) => typed.string ?? typed.json ?? '') } };
+  const now = new Date();
+  const perMessage = messages.map((message) => toServiceBusTriggerMetadata(message, functionName, now));
+  const triggerMetadata: Record<string, RpcTypedData> = {};
+  const fields = new Set(perMessage.flatMap((metadata) => Object.keys(metadata)));
+  for (const field of fields) {
+    if (field === 'sys') continue;
+    const values = perMessage.map((metadata) => plainValue(metadata[field]));
+    triggerMetadata[`${field}Array`] = values.every((value) => value === null || typeof value === 'string')
+      ? { collectionString: { string: values.map((value) => (typeof value === 'string' ? value : '')) } }
+      : { json: JSON.stringify(values) };
+  }
+  const sys = perMessage[0]?.sys;
+  if (sys) triggerMetadata.sys = sys;
+  return { input, triggerMetadata };
+}
+
+function plainValue(value: RpcTypedData | undefined): unknown {
+  if (!value) return null;
+  if (value.int !== undefined && value.int !== null) return value.int;
+  if (value.json !== undefined && value.json !== null) return JSON.parse(value.json) as unknown;
+  return value.string ?? null;
+}

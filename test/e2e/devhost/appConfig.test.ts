@@ -84,8 +84,29 @@ describe('app files and settings', () => {
         autoCompleteMessages: true,
         maxAutoLockRenewalDurationMs: 300_000,
         prefetchCount: 0,
+        maxMessageBatchSize: 1000,
+        minMessageBatchSize: 1,
+        maxBatchWaitTimeMs: 30_000,
       },
     });
+    writeFileSync(
+      join(dir, 'host.json'),
+      JSON.stringify({
+        extensions: {
+          serviceBus: { maxMessageBatchSize: 64, minMessageBatchSize: 8, maxBatchWaitTime: '00:00:00.500' },
+        },
+      }),
+    );
+    expect(readHostOptions(dir).serviceBus).toMatchObject({
+      maxMessageBatchSize: 64,
+      minMessageBatchSize: 8,
+      maxBatchWaitTimeMs: 500,
+    });
+    writeFileSync(
+      join(dir, 'host.json'),
+      JSON.stringify({ extensions: { serviceBus: { maxMessageBatchSize: 4, minMessageBatchSize: 8 } } }),
+    );
+    expect(() => readHostOptions(dir)).toThrow('minMessageBatchSize');
     writeFileSync(join(dir, 'host.json'), JSON.stringify({ functionTimeout: 'ten minutes' }));
     expect(() => readHostOptions(dir)).toThrow('functionTimeout');
   });
@@ -175,18 +196,31 @@ describe('connections and function plans', () => {
       [{ name: 'q', bindings: trigger('serviceBusTrigger', { queueName: '%Q%', connection: 'Sb' }) }],
       { Q: 'ingress' },
     );
-    expect(queue).toMatchObject({ kind: 'serviceBus', entity: { queueName: 'ingress' }, connection: 'Sb' });
+    expect(queue).toMatchObject({
+      kind: 'serviceBus',
+      entity: { queueName: 'ingress' },
+      connection: 'Sb',
+      cardinality: 'one',
+    });
+    const [batch] = planFunctions(
+      [{ name: 'b', bindings: trigger('serviceBusTrigger', { queueName: 'q', cardinality: 'many' }) }],
+      {},
+    );
+    expect(batch).toMatchObject({ kind: 'serviceBus', cardinality: 'many' });
     expect(() =>
       planFunctions(
         [
           { name: 'missingSetting', bindings: trigger('serviceBusTrigger', { queueName: '%NOPE%' }) },
           { name: 'blob', bindings: trigger('blobTrigger', { path: 'c/{name}' }) },
-          { name: 'batch', bindings: trigger('serviceBusTrigger', { queueName: 'q', cardinality: 'many' }) },
+          {
+            name: 'sessions',
+            bindings: trigger('serviceBusTrigger', { queueName: 'q', isSessionsEnabled: true }),
+          },
         ],
         {},
       ),
     ).toThrow(
-      /3 function\(s\):[\s\S]*"missingSetting": queueName: the app setting "NOPE"[\s\S]*"blob" uses a blobTrigger trigger[\s\S]*"batch" uses cardinality "many"/,
+      /3 function\(s\):[\s\S]*"missingSetting": queueName: the app setting "NOPE"[\s\S]*"blob" uses a blobTrigger trigger[\s\S]*"sessions" uses Service Bus sessions/,
     );
   });
 });

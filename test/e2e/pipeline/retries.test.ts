@@ -196,6 +196,21 @@ describe('retries and dead letters', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.json.errors).toEqual([expect.objectContaining({ field: 'max' })]);
   });
+});
+
+/**
+ * A delivery message deliver cannot read reaches the native dead-letter sub-queue only when
+ * Service Bus settles it on its own: with single-message triggers. (With batch triggers, the
+ * default, it is dropped with an error after ten failures: test/e2e/pipeline/batchTriggers.test.ts.)
+ */
+describe('poison deliveries with single-message triggers', () => {
+  let pipeline: Pipeline;
+  beforeAll(async () => {
+    pipeline = await startPipeline({ settings: { SWITCHYARD_PIPELINE_CARDINALITY: 'one' } });
+  }, 120_000);
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
 
   it('shows poison deliveries from the native dead-letter sub-queue in the dead-letter API', async () => {
     await pipeline.createWebhookSubscription('poison', 'victim', '/poison');
