@@ -9,7 +9,29 @@ describe('delivery protections with two dev hosts', () => {
   let pipeline: Pipeline;
   beforeAll(async () => {
     pipeline = await startPipeline({ extraHosts: 1 });
+    // The owners' channel: a webhook subscriber of every system event (topic switchyard.system).
+    await pipeline.createWebhookSubscription('switchyard.system', 'owners', '/system');
   }, 180_000);
+
+  /** Waits for the system event `type` about topic/name to reach the subscriber of switchyard.system. */
+  const systemEvent = (type: string, topic: string, name: string) =>
+    waitFor(
+      `the system event ${type} about ${topic}/${name}`,
+      () =>
+        pipeline.receiver
+          .received('/system')
+          .map(
+            (request) =>
+              JSON.parse(request.body) as { type: string; data: { topic: string; subscription: string } },
+          )
+          .find(
+            (event) =>
+              event.type === `switchyard.${type}` &&
+              event.data.topic === topic &&
+              event.data.subscription === name,
+          ),
+      { timeoutMs: 30_000 },
+    );
   afterAll(async () => {
     await pipeline?.stop();
   });
@@ -138,6 +160,9 @@ describe('delivery protections with two dev hosts', () => {
     );
     const ok = pipeline.receiver.received('/flaky').filter((request) => request.body.includes('breaker-'));
     expect(new Set(ok.map((request) => request.headers['webhook-id'])).size).toBe(events);
+    // The owners heard of both changes through switchyard.system.
+    await systemEvent('subscription.circuitOpened', 'protect-breaker', 'flaky');
+    await systemEvent('subscription.circuitClosed', 'protect-breaker', 'flaky');
   }, 180_000);
 
   it('a subscription whose endpoint failed every attempt for disableAfterHours is disabled with a reason; PUT re-enables it', async () => {
@@ -166,6 +191,8 @@ describe('delivery protections with two dev hosts', () => {
     expect(disabled.disabledReason).toMatch(
       /^AutoDisabled: every attempt failed since .* \(disableAfterHours 0\.001\)$/,
     );
+    const told = await systemEvent('subscription.disabled', 'protect-disable', 'dead');
+    expect(told.data).toMatchObject({ topic: 'protect-disable', subscription: 'dead' });
 
     pipeline.receiver.respond('/dead', []);
     const replaced = await pipeline.api('PUT', '/topics/protect-disable/subscriptions/dead', body);

@@ -32,6 +32,7 @@ describe('settings to a working Cosmos DB connection', () => {
         ['apikeys', ['/name']],
         ['deliveries', ['/eventKey']],
         ['events', ['/eventKey']],
+        ['routefailures', ['/id']],
         ['subscriptions', ['/topic']],
       ]);
     } finally {
