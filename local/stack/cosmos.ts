@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { useLinearCosmosQueries } from './linearCosmosQueries';
 
 /**
  * The well-known Cosmos DB emulator key. @vercel/cosmosdb-server checks no signatures, but the
@@ -42,6 +43,7 @@ export async function startCosmosServer({
   onRequest,
 }: CosmosServerOptions): Promise<RunningCosmosServer> {
   // keepAlive: by default the server answers `connection: close`, a TLS handshake per request.
+  useLinearCosmosQueries();
   const server = createHttpsServer({ keepAlive: true });
   if (onRequest) server.on('request', onRequest);
   const listen = (onPort: number) =>

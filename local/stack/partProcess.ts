@@ -13,6 +13,7 @@
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { useLinearCosmosQueries } from './linearCosmosQueries';
 import { start as startServiceBusEmulator } from '../servicebus-emulator/index';
 import { SERVICEBUS_CONFIG } from './backingServices';
 import { EMULATOR_ACCOUNT_KEY } from './cosmos';
@@ -58,6 +59,7 @@ async function startServiceBus(
 
 async function startCosmos(raw: unknown): Promise<{ ready: CosmosPartReady; close(): Promise<void> }> {
   const options = cosmosOptions.parse(raw);
+  useLinearCosmosQueries();
   const server = createHttpsServer({ keepAlive: true });
   if ('socketPath' in options) {
     // The server builds its account document (writableLocations/readableLocations, from which
