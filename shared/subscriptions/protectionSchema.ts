@@ -17,14 +17,18 @@ export const PROTECTION_LIMITS = {
   disableAfterHours: { min: 1 / 3600, max: 8_760 },
 } as const;
 
-function wholeNumber(field: string, { min, max }: { min: number; max: number }) {
+/** A whole number from min to max; every message names the field (one rule for the whole body). */
+export function wholeNumberIn(field: string, { min, max }: { min: number; max: number }) {
   const range = `${field} must be ${min}-${max}`;
   return z
     .number({ error: `${field} must be a number` })
     .int(`${field} must be a whole number`)
     .min(min, range)
-    .max(max, range)
-    .exactOptional();
+    .max(max, range);
+}
+
+function wholeNumber(field: string, range: { min: number; max: number }) {
+  return wholeNumberIn(field, range).exactOptional();
 }
 
 export const deliveryLimitsSchema = z.strictObject({

@@ -7,7 +7,12 @@ import { fieldErrorsFromZod } from '../http/zodProblem';
 import { advancedFilterSchema, filterValueCount } from './advancedFilterSchema';
 import { type DestinationInput, destinationSchema } from './destinationSchema';
 import { SUBSCRIPTION_LIMITS } from './limits';
-import { circuitBreakerSchema, deliveryLimitsSchema, disableAfterHoursSchema } from './protectionSchema';
+import {
+  circuitBreakerSchema,
+  deliveryLimitsSchema,
+  disableAfterHoursSchema,
+  wholeNumberIn,
+} from './protectionSchema';
 
 const { advancedFilters: MAX_FILTERS, advancedFilterValues: MAX_VALUES } = SUBSCRIPTION_LIMITS;
 
@@ -52,17 +57,8 @@ const {
 } = SUBSCRIPTION_LIMITS;
 
 /** A whole number within the limits, the default when absent; every message names the field. */
-function boundedWholeNumber(
-  field: string,
-  { min, max, default: fallback }: { min: number; max: number; default: number },
-) {
-  const range = `${field} must be ${min}-${max}`;
-  return z
-    .number({ error: `${field} must be a number` })
-    .int(`${field} must be a whole number`)
-    .min(min, range)
-    .max(max, range)
-    .default(fallback);
+function boundedWholeNumber(field: string, limits: { min: number; max: number; default: number }) {
+  return wholeNumberIn(field, limits).default(limits.default);
 }
 
 const retryPolicySchema = z.strictObject({
