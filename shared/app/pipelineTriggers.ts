@@ -12,8 +12,14 @@ import {
   processBatch,
   processingFailuresOf,
 } from '../pipeline/batch';
-import { deliverAttempt } from '../pipeline/deliver';
-import { copyOf, postponedCopy, postponementsOf, rideOutOutage } from '../pipeline/outage';
+import { type AnsweredAttempt, deliverAttempt } from '../pipeline/deliver';
+import {
+  copyOf,
+  deliverRetryDelaysMs,
+  postponedCopy,
+  postponementsOf,
+  rideOutOutage,
+} from '../pipeline/outage';
 import { parseDeliveryMessage } from '../pipeline/parseDeliveryMessage';
 import {
   type NativeDeadLetter,
@@ -109,6 +115,10 @@ export async function deliverTrigger(body: unknown, context: InvocationContext):
     deliveryId: message.deliveryId,
     attempt: message.attempt,
   };
+  // The destination's answer, once there is one: a run after an outage records it instead of
+  // calling the destination again, and waits longer for the dependency (outage.ts).
+  let answered: AnsweredAttempt | undefined;
+  let answeredAtMs: number | undefined;
   try {
     // A dependency outage is no delivery attempt: the attempt runs again later (outage.ts).
     const outcome = await rideOutOutage(
@@ -119,10 +129,16 @@ export async function deliverTrigger(body: unknown, context: InvocationContext):
             // A run before this one (in this invocation or a postponed original) may have done
             // part of the attempt: read the record first.
             ...(rerun || postponements > 0 ? { firstReceipt: false } : {}),
+            ...(answered ? { answered } : {}),
+            onAnswered: (attempt) => {
+              answered = attempt;
+              answeredAtMs = Date.now();
+            },
           },
           message,
         ),
       {
+        retryDelaysMs: () => deliverRetryDelaysMs(answeredAtMs, Date.now()),
         postponements,
         postpone: (postponement, at) =>
           shared.bus.scheduleMessage(

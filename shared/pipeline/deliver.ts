@@ -64,6 +64,22 @@ export interface DeliverDependencies extends DeliveryAttemptStore {
    * DeliveryCount 1). Lets the first attempt skip reading a delivery record that cannot exist yet.
    */
   firstReceipt?: boolean;
+  /**
+   * The attempt an earlier run of this invocation made and could not record (a dependency
+   * outage after the destination answered): recorded now, without calling the destination again.
+   */
+  answered?: AnsweredAttempt;
+  /** Told once the destination has answered, before the follow-up and the record. */
+  onAnswered?(answered: AnsweredAttempt): void;
+}
+
+/** An attempt whose destination answered, as the invocation keeps it until it is recorded. */
+export interface AnsweredAttempt {
+  /** The message's attempt number it belongs to. */
+  n: number;
+  subscription: SubscriptionRecord;
+  attempt: DeliveryAttempt;
+  decision: DeliveryDecision;
 }
 
 export type DeliverResult =
@@ -82,7 +98,9 @@ export type DeliverResult =
 /**
  * One attempt of one delivery. The order makes a crash at any point safe: the next step (retry
  * message or dead letter) is sent before the attempt is recorded, so a recorded attempt always
- * has its follow-up; a redelivered message whose attempt is recorded does nothing again.
+ * has its follow-up; a redelivered message whose attempt is recorded does nothing again. Nothing
+ * else stands between the destination's answer and the record (the protections count after it),
+ * so the window in which a crash repeats an answered attempt is as short as it can be.
  */
 export async function deliverAttempt(
   dependencies: DeliverDependencies,
@@ -92,8 +110,25 @@ export async function deliverAttempt(
   const existing = mayExistAlready(dependencies, message)
     ? await dependencies.getDelivery(message.eventKey, message.deliveryId)
     : undefined;
-  if (existing?.attempts.some((attempt) => attempt.n === message.attempt)) {
+  // This attempt, or a later one, is recorded: the delivery has moved on. A later one exists only
+  // once this one's follow-up was sent (or a redrive or reconcile went on from it), so a message
+  // of an earlier attempt that comes back (its host died after the follow-up, before recording;
+  // the lock expired a minute later) would only call the destination again for nothing.
+  if (existing?.attempts.some((attempt) => attempt.n >= message.attempt)) {
     return { kind: 'alreadyProcessed', status: existing.status };
+  }
+  const answered = dependencies.answered;
+  if (answered?.n === message.attempt) {
+    // Answered in an earlier run of this invocation: only the follow-up and the record are left.
+    await followUp(dependencies, message, answered.subscription, answered.decision, traceProperties);
+    const record = await recordOutcome(dependencies, message, answered.attempt, answered.decision, existing);
+    return {
+      kind: 'attempted',
+      decision: answered.decision,
+      attempt: answered.attempt,
+      record,
+      destinationCalled: true,
+    };
   }
 
   const subscription = await dependencies.subscription(message.topic, message.subscription);
@@ -101,6 +136,8 @@ export async function deliverAttempt(
   let attempt: DeliveryAttempt;
   let decision: DeliveryDecision;
   let destinationCalled = false;
+  /** The protections' count of the attempt, made once the attempt is recorded (see below). */
+  let settleProtections: (() => Promise<void>) | undefined;
   const skipped = whyNotAttempted(subscription, message, started);
   if (skipped || !subscription) {
     const reason = skipped ?? { reason: 'SubscriptionDeleted', description: 'the subscription was deleted' };
@@ -133,7 +170,7 @@ export async function deliverAttempt(
       message,
       event,
     );
-    await admission.settle(classification.outcome);
+    settleProtections = () => admission.settle(classification.outcome);
     attempt = {
       n: message.attempt,
       at: started.toISOString(),
@@ -151,11 +188,21 @@ export async function deliverAttempt(
       now: dependencies.now(),
       ...(dependencies.random ? { random: dependencies.random } : {}),
     });
+    dependencies.onAnswered?.({ n: message.attempt, subscription, attempt, decision });
   }
 
-  await followUp(dependencies, message, subscription, decision, traceProperties);
-  const recorded = await recordOutcome(dependencies, message, attempt, decision, existing);
-  return { kind: 'attempted', decision, attempt, record: recorded, destinationCalled };
+  // The destination has answered: from here to the recorded attempt, a crash makes the attempt
+  // again (a duplicate with the same webhook-id). So the protections' count (reads and writes
+  // of a document shared by every delivery of the subscription, which queue behind each other
+  // under load) waits until the attempt is recorded; a crash in between loses the count, not
+  // the record. It runs even when recording throws, so a lease is given back.
+  try {
+    await followUp(dependencies, message, subscription, decision, traceProperties);
+    const recorded = await recordOutcome(dependencies, message, attempt, decision, existing);
+    return { kind: 'attempted', decision, attempt, record: recorded, destinationCalled };
+  } finally {
+    await settleProtections?.();
+  }
 }
 
 /**

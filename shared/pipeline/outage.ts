@@ -22,6 +22,37 @@ import type { ApplicationPropertyValue } from '../events/serviceBusEventInput';
 /** Waits before running the step again within one invocation: 7.5 s in all, well inside the lock. */
 export const IN_INVOCATION_RETRY_DELAYS_MS: readonly number[] = [500, 1_000, 2_000, 4_000];
 
+/**
+ * Waits before recording again an attempt whose destination has already answered: the same as
+ * above, then every 2 s. Postponing such an attempt would call the destination a second time
+ * once the dependency is back (a duplicate for the receiver), so the invocation keeps the answer
+ * and waits for the dependency instead, for at most ANSWERED_PATIENCE_MS after the answer. Every
+ * 2 s, so the answer is recorded soon after the dependency is back: until then a crash of the
+ * instance (the lock is no longer renewed) still makes the attempt again.
+ */
+const ANSWERED_RETRY_DELAYS_MS: readonly number[] = [
+  ...IN_INVOCATION_RETRY_DELAYS_MS,
+  ...Array.from({ length: 120 }, () => 2_000),
+];
+
+/**
+ * How long after its destination answered an attempt may wait in its invocation to be
+ * recorded: inside the message lock's automatic renewal (host.json maxAutoLockRenewalDuration,
+ * 5 min), with a margin for the runs themselves. Only a longer outage postpones it.
+ */
+export const ANSWERED_PATIENCE_MS = 4 * 60_000;
+
+/**
+ * The waits between runs of a deliver step: longer once its destination has answered (at
+ * `answeredAtMs`), until ANSWERED_PATIENCE_MS after the answer; then the ordinary ones, which by
+ * then are used up, so the step is postponed.
+ */
+export function deliverRetryDelaysMs(answeredAtMs: number | undefined, nowMs: number): readonly number[] {
+  return answeredAtMs !== undefined && nowMs - answeredAtMs < ANSWERED_PATIENCE_MS
+    ? ANSWERED_RETRY_DELAYS_MS
+    : IN_INVOCATION_RETRY_DELAYS_MS;
+}
+
 export const FIRST_POSTPONEMENT_DELAY_MS = 15_000;
 export const MAX_POSTPONEMENT_DELAY_MS = 5 * 60_000;
 /** Postponements before giving up: 15+30+60+120+240 s, then 5 min each, add up to just over 24 h. */
@@ -167,7 +198,8 @@ export interface RideOutOptions {
   postpone(postponement: number, at: Date): Promise<void>;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
-  retryDelaysMs?: readonly number[];
+  /** The waits between runs; a function is asked at each failure (the step may have got further). */
+  retryDelaysMs?: readonly number[] | (() => readonly number[]);
   /** Told of each failure that is an outage (for the log). */
   onOutage?: (dependency: string, error: unknown, retryInMs: number | undefined) => void;
 }
@@ -181,7 +213,10 @@ export async function rideOutOutage<T>(
   step: (rerun: boolean) => Promise<T>,
   options: RideOutOptions,
 ): Promise<OutageOutcome<T>> {
-  const delays = options.retryDelaysMs ?? IN_INVOCATION_RETRY_DELAYS_MS;
+  const delaysOf = (): readonly number[] => {
+    const delays = options.retryDelaysMs ?? IN_INVOCATION_RETRY_DELAYS_MS;
+    return typeof delays === 'function' ? delays() : delays;
+  };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = options.now ?? (() => new Date());
   for (let run = 0; ; run += 1) {
@@ -190,7 +225,7 @@ export async function rideOutOutage<T>(
     } catch (error) {
       const dependency = unavailableDependency(error);
       if (!dependency) throw error;
-      const retryInMs = delays[run];
+      const retryInMs = delaysOf()[run];
       options.onOutage?.(dependency, error, retryInMs);
       if (retryInMs !== undefined) {
         await sleep(retryInMs);

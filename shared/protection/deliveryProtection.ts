@@ -72,6 +72,14 @@ export interface ProtectionDependencies {
   random?: () => number;
 }
 
+/** One settle waiting for its subscription's next write (settles of one process share a write). */
+interface PendingSettle {
+  ticket: Ticket;
+  outcome: BreakerOutcome | undefined;
+  written(): void;
+  failed(error: unknown): void;
+}
+
 interface CachedState {
   state: ProtectionState | undefined;
   etag: string | undefined;
@@ -88,6 +96,20 @@ export class DeliveryProtection {
   private readonly cache = new Map<string, CachedState>();
   /** Successes seen here and not yet written, per subscription (folded into the next write). */
   private readonly unwritten = new Map<string, number>();
+  /**
+   * Settles waiting for their subscription's write, and whether one is under way. Every delivery
+   * of a subscription writes the same document: written one by one, concurrent settles of one
+   * process met each other's ETags, and under load most of them used up their tries on conflicts
+   * (each a read and a write). So a process writes each document one write at a time, and what
+   * arrives meanwhile goes into the next write together.
+   */
+  private readonly pendingSettles = new Map<string, PendingSettle[]>();
+  private readonly writing = new Set<string>();
+  /** Reads of a stale cached state under way, per subscription. */
+  private readonly staleReads = new Map<
+    string,
+    Promise<{ state: ProtectionState | undefined; etag: string | undefined }>
+  >();
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -198,7 +220,6 @@ export class DeliveryProtection {
     ticket: Ticket,
     outcome: AttemptOutcome | undefined,
   ): Promise<void> {
-    const policy = protectionPolicyOf(subscription);
     const breakerOutcome = outcome === undefined ? undefined : breakerOutcomeOf(outcome);
     const cached = await this.cached(subscription);
     const seen = stateFor(cached.state, subscription, this.now());
@@ -214,31 +235,63 @@ export class DeliveryProtection {
       return;
     }
 
-    let { state: stored, etag } = cached;
+    await new Promise<void>((resolve, reject) => {
+      const key = this.key(subscription);
+      const pending = this.pendingSettles.get(key) ?? [];
+      pending.push({ ticket, outcome: breakerOutcome, written: resolve, failed: reject });
+      this.pendingSettles.set(key, pending);
+      if (!this.writing.has(key)) this.writeSettles(subscription, key);
+    });
+  }
+
+  /** Writes the waiting settles of one subscription, one write at a time, until none wait. */
+  private writeSettles(subscription: SubscriptionRecord, key: string): void {
+    const batch = this.pendingSettles.get(key) ?? [];
+    this.pendingSettles.delete(key);
+    if (batch.length === 0) {
+      this.writing.delete(key);
+      return;
+    }
+    this.writing.add(key);
+    this.writeSettleBatch(subscription, batch).then(
+      () => {
+        for (const settle of batch) settle.written();
+        this.writeSettles(subscription, key);
+      },
+      (error: unknown) => {
+        for (const settle of batch) settle.failed(error);
+        this.writeSettles(subscription, key);
+      },
+    );
+  }
+
+  /** Counts the outcomes of `batch` in order and gives their leases back, in one write. */
+  private async writeSettleBatch(subscription: SubscriptionRecord, batch: PendingSettle[]): Promise<void> {
+    const policy = protectionPolicyOf(subscription);
+    let { state: stored, etag } = await this.cached(subscription);
     for (let tries = 0; tries < MAX_WRITE_TRIES; tries += 1) {
       if (tries > 0) ({ state: stored, etag } = await this.reread(subscription));
       const nowMs = this.now();
       const current = stateFor(stored, subscription, nowMs);
-      const limiter = ticket.leaseId ? release(current.limiter, ticket.leaseId) : current.limiter;
-      const counted =
-        breakerOutcome === undefined
-          ? { state: current.breaker }
-          : recordOutcome(
-              current.breaker,
-              breakerOutcome,
-              policy.breaker,
-              nowMs,
-              this.unwrittenOf(subscription),
-            );
-      const failingSinceMs =
-        breakerOutcome === 'success'
-          ? undefined
-          : breakerOutcome === undefined
-            ? current.failingSinceMs
-            : (current.failingSinceMs ?? nowMs);
+      let limiter = current.limiter;
+      let breaker = current.breaker;
+      let failingSinceMs = current.failingSinceMs;
+      const transitions: BreakerTransition[] = [];
+      // Successes counted here without a write so far go into the first outcome counted.
+      const unwritten = this.unwrittenOf(subscription);
+      let folded = 0;
+      for (const { ticket, outcome } of batch) {
+        if (ticket.leaseId) limiter = release(limiter, ticket.leaseId);
+        if (outcome === undefined) continue;
+        const counted = recordOutcome(breaker, outcome, policy.breaker, nowMs, unwritten - folded);
+        folded = unwritten;
+        breaker = counted.state;
+        if (counted.transition) transitions.push(counted.transition);
+        failingSinceMs = outcome === 'success' ? undefined : (failingSinceMs ?? nowMs);
+      }
       const next: ProtectionState = {
         subscriptionVersion: current.subscriptionVersion,
-        breaker: counted.state,
+        breaker,
         limiter,
         ...(failingSinceMs !== undefined ? { failingSinceMs } : {}),
       };
@@ -248,11 +301,12 @@ export class DeliveryProtection {
         if (error instanceof PreconditionFailedError) continue;
         throw error;
       }
-      this.unwritten.delete(this.key(subscription));
-      if (counted.transition) await this.announceTransition(subscription, counted.transition, next);
+      this.foldedUnwritten(subscription, folded);
+      for (const transition of transitions) await this.announceTransition(subscription, transition, next);
+      const lastOutcome = batch.findLast((settle) => settle.outcome !== undefined)?.outcome;
       if (
-        breakerOutcome !== undefined &&
-        breakerOutcome !== 'success' &&
+        lastOutcome !== undefined &&
+        lastOutcome !== 'success' &&
         failingSinceMs !== undefined &&
         nowMs - failingSinceMs >= policy.disableAfterMs
       ) {
@@ -261,6 +315,13 @@ export class DeliveryProtection {
       return;
     }
     throw new Error('too many concurrent writes of the protection state');
+  }
+
+  /** Successes that a write has now counted are no longer unwritten (more may have come meanwhile). */
+  private foldedUnwritten(subscription: SubscriptionRecord, folded: number): void {
+    const left = this.unwrittenOf(subscription) - folded;
+    if (left > 0) this.unwritten.set(this.key(subscription), left);
+    else this.unwritten.delete(this.key(subscription));
   }
 
   private circuitHold(untilMs: number, nowMs: number): Admission {
@@ -329,9 +390,16 @@ export class DeliveryProtection {
   }
 
   private async cached(subscription: SubscriptionRecord): Promise<CachedState> {
-    const entry = this.cache.get(this.key(subscription));
+    const key = this.key(subscription);
+    const entry = this.cache.get(key);
     if (entry && this.now() - entry.readAtMs < STATE_CACHE_MS) return entry;
-    const read = await this.reread(subscription);
+    // The deliveries that find the cache stale at the same moment share one read.
+    let reading = this.staleReads.get(key);
+    if (!reading) {
+      reading = this.reread(subscription).finally(() => this.staleReads.delete(key));
+      this.staleReads.set(key, reading);
+    }
+    const read = await reading;
     return { ...read, readAtMs: this.now() };
   }
 

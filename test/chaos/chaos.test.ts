@@ -5,7 +5,8 @@
  * refuses connections for a while. Then checks the promise of ARCHITECTURE.md: every accepted
  * event delivered to every matching subscription or dead-lettered with a reason, duplicates only
  * with the same webhook-id, no record stuck, nothing in a native dead-letter sub-queue without
- * a record. Prints one summary line with the figures.
+ * a record. Prints one summary line with the figures, and one with the duplicates by cause
+ * (outage, kill or other: duplicates.ts, docs/operations.md).
  *
  * Cosmos DB outage: the Cosmos DB server listens on a Unix socket only, and its account document
  * (from which the SDK discovers the endpoint it really talks to) names the port of a TCP proxy
@@ -42,6 +43,7 @@ import {
 import { startChaosReceiver, type ChaosReceiver } from './chaosReceiver';
 import { startCosmosProxy, type CosmosProxy } from './cosmosProxy';
 import { DevHostSupervisor } from './devHostSupervisor';
+import { classifyDuplicates, formatDuplicateReport, type RepeatedReceipt, type Window } from './duplicates';
 import {
   CHAOS_SUBSCRIPTIONS,
   CHAOS_TOPIC,
@@ -392,6 +394,7 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
         ),
     );
     let outageMs = 0;
+    const outageWindows: Window[] = [];
     let outagesSeenByHealth = 0;
     const killing = (async () => {
       for (const moment of killMoments) {
@@ -427,6 +430,7 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
         const rest = from + length - Date.now();
         if (rest > 0) await delay(rest);
         await proxy.resume();
+        outageWindows.push({ fromMs: from, toMs: Date.now() });
         outageMs += Date.now() - from;
         hostLog.write(`\n[chaos] ${new Date().toISOString()} Cosmos DB answers again\n`);
       }
@@ -535,16 +539,25 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
     }
 
     // Duplicates: a webhook-id answered 2xx more than once. Violations: two ids for one delivery.
+    // Each repeat is put down to an outage around the receipt before it, or a kill in between.
     let duplicates = 0;
     let webhookIdViolations = 0;
+    const repeats: RepeatedReceipt[] = [];
     for (const event of accepted) {
       for (const subscription of CHAOS_SUBSCRIPTIONS) {
         const receipts = receiver.receipts(subscription.name, event.id);
         if (!receipts) continue;
         if (receipts.webhookIds.size > 1) webhookIdViolations += 1;
         for (const count of receipts.okByWebhookId.values()) duplicates += count - 1;
+        for (const times of receipts.okAtMsByWebhookId.values())
+          for (let i = 1; i < times.length; i += 1)
+            repeats.push({ previousOkAtMs: times[i - 1]!, atMs: times[i]! });
       }
     }
+    const duplicateReport = classifyDuplicates(repeats, {
+      killsAtMs: host.killedAtMs,
+      outages: outageWindows,
+    });
     const unexpectedReceipts = events.filter((event) =>
       CHAOS_SUBSCRIPTIONS.some(
         (subscription) => !subscription.matches(event) && receiver!.receipts(subscription.name, event.id),
@@ -610,6 +623,7 @@ describe('chaos: nothing accepted is lost while the host dies and Cosmos DB refu
     const counters = proxy.counters();
     const answers = receiver.answers();
     const seconds = (ms: number) => Math.round(ms / 1000);
+    process.stdout.write(`chaos: ${formatDuplicateReport(duplicateReport)}\n`);
     process.stdout.write(
       `chaos: seed=${SEED} events=${accepted.length}/${events.length} deliveries=${pairs.length} delivered=${delivered} ` +
         `deadLettered=${deadLetters} (${[...reasons].map(([reason, n]) => `${reason || '?'}:${n}`).join(' ')}) ` +

@@ -22,6 +22,8 @@ export interface Receipts {
   webhookIds: Set<string>;
   /** 2xx answers per webhook-id: more than one is a duplicate delivery. */
   okByWebhookId: Map<string, number>;
+  /** When each 2xx answer was given (ms since the epoch), per webhook-id: why a duplicate came. */
+  okAtMsByWebhookId: Map<string, number[]>;
   requests: number;
 }
 
@@ -76,13 +78,23 @@ export async function startChaosReceiver(
     }
     const events = bySubscription.get(subscription) ?? new Map<string, Receipts>();
     bySubscription.set(subscription, events);
-    const receipts = events.get(eventId) ?? { webhookIds: new Set(), okByWebhookId: new Map(), requests: 0 };
+    const receipts = events.get(eventId) ?? {
+      webhookIds: new Set(),
+      okByWebhookId: new Map(),
+      okAtMsByWebhookId: new Map(),
+      requests: 0,
+    };
     events.set(eventId, receipts);
     const webhookId = String(request.headers['webhook-id'] ?? '');
     receipts.webhookIds.add(webhookId);
     receipts.requests += 1;
-    if (answer === 'ok')
+    if (answer === 'ok') {
       receipts.okByWebhookId.set(webhookId, (receipts.okByWebhookId.get(webhookId) ?? 0) + 1);
+      receipts.okAtMsByWebhookId.set(webhookId, [
+        ...(receipts.okAtMsByWebhookId.get(webhookId) ?? []),
+        Date.now(),
+      ]);
+    }
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {

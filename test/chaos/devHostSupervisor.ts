@@ -11,6 +11,8 @@ export class DevHostSupervisor {
   #host: DevHostProcess | undefined;
   #stopped = false;
   kills = 0;
+  /** When each kill was sent (ms since the epoch). */
+  readonly killedAtMs: number[] = [];
 
   constructor(
     private readonly port: number,
@@ -33,6 +35,7 @@ export class DevHostSupervisor {
     const host = this.#host;
     if (host && !host.hasExited() && host.pid !== undefined) {
       this.log.write(`\n[chaos] ${new Date().toISOString()} kill -9 of process group ${host.pid}\n`);
+      this.killedAtMs.push(Date.now());
       process.kill(-host.pid, 'SIGKILL');
       await host.exited;
       this.kills += 1;

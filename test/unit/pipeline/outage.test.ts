@@ -1,6 +1,8 @@
 import { ServiceBusError } from '@azure/service-bus';
 import {
+  ANSWERED_PATIENCE_MS,
   decideAfterOutage,
+  deliverRetryDelaysMs,
   IN_INVOCATION_RETRY_DELAYS_MS,
   MAX_OUTAGE_POSTPONEMENTS,
   outageRideOutMs,
@@ -141,6 +143,29 @@ describe('rideOutOutage', () => {
     expect(runs).toBe(IN_INVOCATION_RETRY_DELAYS_MS.length + 1);
   });
 
+  it('asks for the delays at each failure, so a step that got further waits longer', async () => {
+    let runs = 0;
+    let answeredAtMs: number | undefined;
+    const nowMs = Date.parse('2026-01-01T00:00:00Z');
+    const outcome = await rideOutOutage(
+      async () => {
+        runs += 1;
+        // The destination answers in the first run; recording stays refused.
+        answeredAtMs ??= nowMs;
+        throw cosmosRefused();
+      },
+      {
+        ...noSleep,
+        postponements: 0,
+        postpone: async () => undefined,
+        retryDelaysMs: () => deliverRetryDelaysMs(answeredAtMs, nowMs),
+      },
+    );
+    expect(outcome.kind).toBe('postponed');
+    expect(runs).toBe(deliverRetryDelaysMs(nowMs, nowMs).length + 1);
+    expect(runs).toBeGreaterThan(IN_INVOCATION_RETRY_DELAYS_MS.length + 1);
+  });
+
   it('throws (the host abandons) when the copy cannot be scheduled', async () => {
     const sendFailure = new ServiceBusError('no link', 'ServiceCommunicationProblem');
     await expect(
@@ -188,5 +213,28 @@ describe('rideOutOutage', () => {
       ),
     ).rejects.toBe(bug);
     expect(runs).toBe(1);
+  });
+});
+
+describe('deliverRetryDelaysMs', () => {
+  const answeredAt = Date.parse('2026-01-01T00:00:00Z');
+  const sum = (delays: readonly number[]) => delays.reduce((total, ms) => total + ms, 0);
+
+  it('the ordinary retries until the destination answered', () => {
+    expect(deliverRetryDelaysMs(undefined, answeredAt)).toEqual(IN_INVOCATION_RETRY_DELAYS_MS);
+  });
+
+  it('after an answer: the ordinary retries first, then enough to wait out the patience', () => {
+    const delays = deliverRetryDelaysMs(answeredAt, answeredAt + 1_000);
+    expect(delays.slice(0, IN_INVOCATION_RETRY_DELAYS_MS.length)).toEqual(IN_INVOCATION_RETRY_DELAYS_MS);
+    expect(sum(delays)).toBeGreaterThanOrEqual(ANSWERED_PATIENCE_MS);
+    // Inside the 5-minute automatic lock renewal of host.json.
+    expect(ANSWERED_PATIENCE_MS).toBeLessThan(5 * 60_000);
+  });
+
+  it('back to the ordinary ones (used up by then: postponed) once the patience is over', () => {
+    expect(deliverRetryDelaysMs(answeredAt, answeredAt + ANSWERED_PATIENCE_MS)).toEqual(
+      IN_INVOCATION_RETRY_DELAYS_MS,
+    );
   });
 });

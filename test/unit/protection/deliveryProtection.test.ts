@@ -193,6 +193,37 @@ describe('DeliveryProtection', () => {
     expect(t.calls.write).toBe(writes);
   });
 
+  it("concurrent settles of one process share the subscription's writes: every outcome counted, no conflict", async () => {
+    // Failures outstanding, so every outcome is written (no quiet successes).
+    const t = setup({ ...subscription, circuitBreaker: { minimumRequests: 1000 } });
+    await t.protection.settle(t.record, {}, 'retryableFailure');
+    const writesBefore = t.calls.write;
+    const outcomes = Array.from({ length: 60 }, (_, i) => (i % 4 === 0 ? 'retryableFailure' : 'succeeded'));
+    await Promise.all(outcomes.map((outcome) => t.protection.settle(t.record, {}, outcome)));
+    // One write for the first settle, one for all that came while it was under way; none repeated
+    // for a conflict (setup's warn throws, so a settle that gave up would fail the test).
+    expect(t.calls.write - writesBefore).toBeLessThanOrEqual(2);
+    expect(healthView(t.state(), t.record, t.now()).window).toMatchObject({
+      failures: 1 + 15,
+      successes: 45,
+    });
+    // The last outcome was a success: the failing time is cleared.
+    expect(healthView(t.state(), t.record, t.now()).failingSince).toBeUndefined();
+  });
+
+  it('concurrent settles give back every lease in their shared write', async () => {
+    const t = setup({ ...subscription, delivery: { maxConcurrent: 5 } });
+    const tickets = [];
+    for (let i = 0; i < 5; i += 1) {
+      const admission = await t.protection.admit(t.record);
+      if (admission.kind !== 'proceed') throw new Error(admission.kind);
+      tickets.push(admission.ticket);
+    }
+    expect(await t.protection.admit(t.record)).toMatchObject({ kind: 'hold', reason: 'concurrency' });
+    await Promise.all(tickets.map((ticket) => t.protection.settle(t.record, ticket, 'succeeded')));
+    expect(healthView(t.state(), t.record, t.now()).inFlight).toBe(0);
+  });
+
   it('concurrency: leases are taken and given back', async () => {
     const t = setup({ ...subscription, delivery: { maxConcurrent: 1 } });
     const first = await t.protection.admit(t.record);
