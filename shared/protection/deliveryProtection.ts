@@ -86,6 +86,8 @@ export function breakerOutcomeOf(outcome: AttemptOutcome): BreakerOutcome {
 
 export class DeliveryProtection {
   private readonly cache = new Map<string, CachedState>();
+  /** Reads under way for the cache, per subscription: concurrent misses share one (one Cosmos request). */
+  private readonly reading = new Map<string, Promise<CachedState>>();
   /** Successes seen here and not yet written, per subscription (folded into the next write). */
   private readonly unwritten = new Map<string, number>();
   private readonly now: () => number;
@@ -329,10 +331,19 @@ export class DeliveryProtection {
   }
 
   private async cached(subscription: SubscriptionRecord): Promise<CachedState> {
-    const entry = this.cache.get(this.key(subscription));
+    const key = this.key(subscription);
+    const entry = this.cache.get(key);
     if (entry && this.now() - entry.readAtMs < STATE_CACHE_MS) return entry;
-    const read = await this.reread(subscription);
-    return { ...read, readAtMs: this.now() };
+    // When the cached state expires under load, every delivery in flight misses at once.
+    const pending = this.reading.get(key);
+    if (pending) return pending;
+    const read = this.reread(subscription).then((state) => ({ ...state, readAtMs: this.now() }));
+    this.reading.set(key, read);
+    try {
+      return await read;
+    } finally {
+      if (this.reading.get(key) === read) this.reading.delete(key);
+    }
   }
 
   private async reread(
