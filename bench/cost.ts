@@ -191,6 +191,7 @@ async function measureFanOut(
     },
     stackEnv: { BENCH_DEVHOST_LOG: logFile },
     instrumentDir: dataDir,
+    profile: false,
     receiverUrl: shared.receiverUrl,
     tracker: shared.tracker,
     progress: shared.progress,

@@ -27,8 +27,11 @@
  *   --raw-messages N     messages of each raw emulator run (default 4000; 0 skips it)
  *   --fan-outs 1,10      which scenarios to run
  *   --scale-out N        also run fan-out 1 (single and batch publishes) on N dev hosts (default 2; 0 skips)
- *   --profile            write CPU profiles of the stack's processes to .local/bench/run-<timestamp>/
- *                        (event loop samples land there on every run)
+ *   --profile            write CPU profiles of the stack's processes over each measured phase (not
+ *                        start-up or warm-up) to .local/bench/run-<timestamp>/ (profiles.log names
+ *                        them; event loop samples land there on every run)
+ *   --profile-allocations  the same with the sampling heap profiler: what each phase allocated, by
+ *                        function (alloc-<pid>-<n>.heapprofile)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -67,6 +70,7 @@ function readOptions() {
       'scale-out': { type: 'string' },
       triggers: { type: 'string' },
       profile: { type: 'boolean', default: false },
+      'profile-allocations': { type: 'boolean', default: false },
     },
   });
   const quick = values.quick === true;
@@ -107,7 +111,8 @@ function readOptions() {
       .filter((n) => n > 0),
     scaleOut: number('scale-out', values['scale-out'] ?? defaults.scaleOut),
     triggers: ordered,
-    profile: values.profile === true,
+    profile: values.profile === true || values['profile-allocations'] === true,
+    profileAllocations: values['profile-allocations'] === true,
   };
 }
 
@@ -122,7 +127,9 @@ async function main(): Promise<void> {
   const stackEnv: Record<string, string> = {
     NODE_OPTIONS: `--import ${join(__dirname, 'pipeline/instrumentPreload.mjs')}`,
     SWITCHYARD_BENCH_INSTRUMENT_DIR: instrumentDir,
-    ...(options.profile ? { SWITCHYARD_BENCH_CPU_PROFILE: '1' } : {}),
+    ...(options.profile
+      ? { SWITCHYARD_BENCH_CPU_PROFILE: options.profileAllocations ? 'allocations' : '1' }
+      : {}),
   };
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
@@ -148,6 +155,7 @@ async function main(): Promise<void> {
     settings: { SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS: '5' },
     stackEnv,
     instrumentDir,
+    profile: options.profile,
     receiverUrl: receiver.url,
     tracker,
     progress,
@@ -197,6 +205,7 @@ async function measureTheFloor(run: BenchRun, options: ReturnType<typeof readOpt
     inFlight: options.batchConcurrency,
     maxConcurrentCalls: run.report.serviceBus.maxConcurrentCalls,
     log: (line) => run.progress.note(line),
+    instrument: { env: run.stackEnv, dir: run.instrumentDir, profile: run.profile },
   });
   run.progress.note(`[bench] wire floor: ${Math.round(run.report.floor.deliveriesPerSecond)} deliveries/s`);
 }

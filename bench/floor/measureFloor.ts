@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import type { BackingReady } from './backing';
 import { type ReadyChild, startReadyChild } from '../../local/stack/readyChild';
+import { toggleProfilers } from '../pipeline/phaseProfile';
 import { cpuSnapshot, type CpuSnapshot } from '../pipeline/processCpu';
 import { benchEvent } from '../pipeline/publisher';
 import { nowMs, startBenchReceiver } from '../pipeline/receiver';
@@ -18,6 +19,8 @@ export interface FloorOptions {
   /** Messages each receiver handles at once: host.json's maxConcurrentCalls (hostConcurrency.ts). */
   maxConcurrentCalls: number;
   log(line: string): void;
+  /** The pipeline's instrumentation (event loop samples; with `profile`, CPU profiles of the measured run). */
+  instrument?: { env: Record<string, string>; dir: string; profile: boolean };
 }
 
 export interface FloorResult {
@@ -30,9 +33,14 @@ export interface FloorResult {
   cores: number;
 }
 
-function startFloorPart<Ready>(script: string, args: string[]): Promise<ReadyChild<Ready>> {
+function startFloorPart<Ready>(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ReadyChild<Ready>> {
   return startReadyChild<Ready>(join(__dirname, script), args, {
     label: script,
+    env,
     echoStderr: true,
     killAfterMs: 10_000,
   });
@@ -43,7 +51,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 export async function measureFloor(options: FloorOptions): Promise<FloorResult> {
-  const { events, batchSize, inFlight, maxConcurrentCalls } = options;
+  const { events, batchSize, inFlight, maxConcurrentCalls, instrument } = options;
   const arrivals = new Map<string, number[]>();
   const receiver = await startBenchReceiver((arrival) => {
     const phase = arrivals.get(arrival.phase) ?? [];
@@ -53,14 +61,14 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult> 
   const children: Array<ReadyChild<unknown>> = [];
   try {
     options.log('[floor] starting the Service Bus emulator and Cosmos DB server');
-    const backing = await startFloorPart<BackingReady>('backing.ts', []);
+    const backing = await startFloorPart<BackingReady>('backing.ts', [], instrument?.env);
     children.push(backing);
     options.log('[floor] starting the wire-only stand-in for the function app');
-    const wire = await startFloorPart<{ ingressUrl: string }>('wireOnly.ts', [
-      JSON.stringify(backing.ready),
-      receiver.url('/floor'),
-      String(maxConcurrentCalls),
-    ]);
+    const wire = await startFloorPart<{ ingressUrl: string }>(
+      'wireOnly.ts',
+      [JSON.stringify(backing.ready), receiver.url('/floor'), String(maxConcurrentCalls)],
+      instrument?.env,
+    );
     children.push(wire);
     const pool = new Pool(new URL(wire.ready.ingressUrl).origin, { connections: inFlight });
 
@@ -113,8 +121,10 @@ export async function measureFloor(options: FloorOptions): Promise<FloorResult> 
     options.log(
       `[floor] measuring: ${events} events, batches of ${batchSize}, ${inFlight} in flight, maxConcurrentCalls ${maxConcurrentCalls}`,
     );
+    if (instrument?.profile) toggleProfilers(instrument.dir, processes, 'floor start');
     const { seconds, latencies } = await run('measured', events);
     const after = cpuSnapshot(processes);
+    if (instrument?.profile) toggleProfilers(instrument.dir, processes, 'floor stop');
     await pool.close();
 
     const cores = availableParallelism();

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { DeliveryTracker } from './deliveryTracker';
 import { eventLoopPercent } from './eventLoop';
 import { runOpenLoop, runThroughput, type PhaseContext } from './phases';
+import { toggleProfilers } from './phaseProfile';
 import { BENCH_PROCESS, cpuPercent, cpuSnapshot, findProcesses, type WatchedProcesses } from './processCpu';
 import type { ProgressLine } from './progressLine';
 import { createPublisher } from './publisher';
@@ -15,6 +16,8 @@ export interface BenchRun {
   settings: Record<string, string>;
   stackEnv: Record<string, string>;
   instrumentDir: string;
+  /** --profile: CPU profiles of the stack's processes over each measured phase (phaseProfile.ts). */
+  profile: boolean;
   receiverUrl: (path: string) => string;
   tracker: DeliveryTracker;
   progress: ProgressLine;
@@ -77,9 +80,10 @@ export async function onFreshStack<T>(
 /** Runs a phase and adds the CPU and event loop use of each process meanwhile. */
 export async function measureLoad<T>(
   processes: WatchedProcesses,
-  instrumentDir: string,
+  { instrumentDir, profile }: Pick<BenchRun, 'instrumentDir' | 'profile'>,
   run: () => Promise<T>,
 ): Promise<T & PhaseLoad> {
+  if (profile) toggleProfilers(instrumentDir, processes, 'start');
   const before = cpuSnapshot(processes);
   const eluBefore = performance.eventLoopUtilization();
   const from = Date.now();
@@ -88,6 +92,7 @@ export async function measureLoad<T>(
   const seconds = (performance.now() - started) / 1000;
   const elu = performance.eventLoopUtilization(eluBefore);
   const after = cpuSnapshot(processes);
+  if (profile) toggleProfilers(instrumentDir, processes, 'stop');
   // Let the other processes write their last sample of the phase.
   await new Promise((resolve) => setTimeout(resolve, 600));
   const loops = eventLoopPercent(instrumentDir, processes, from, Date.now() - 600);
@@ -113,12 +118,12 @@ export interface ScenarioOptions {
 
 /** Fan-out N: single-publish throughput, batch-publish throughput, then latency at half of it. */
 export async function runScenario(run: BenchRun, fanOut: number, options: ScenarioOptions): Promise<void> {
-  const { progress, report, instrumentDir } = run;
+  const { progress, report } = run;
   const events = Math.max(1, Math.round(fanOut > 1 ? options.events / 5 : options.events));
   const suffix = options.label ? `, ${options.label}` : '';
 
   const single = await onFreshStack(run, fanOut, 1, ({ context, processes }) =>
-    measureLoad(processes, instrumentDir, () =>
+    measureLoad(processes, run, () =>
       runThroughput(context, `fan-out ${fanOut} single${suffix}`, events, {
         concurrency: options.concurrency,
         batchSize: 0,
@@ -132,7 +137,7 @@ export async function runScenario(run: BenchRun, fanOut: number, options: Scenar
 
   if (options.batchSize > 0) {
     const batch = await onFreshStack(run, fanOut, 1, ({ context, processes }) =>
-      measureLoad(processes, instrumentDir, () =>
+      measureLoad(processes, run, () =>
         runThroughput(context, `fan-out ${fanOut} batch${suffix}`, events, {
           concurrency: options.batchConcurrency,
           batchSize: options.batchSize,
@@ -151,7 +156,7 @@ export async function runScenario(run: BenchRun, fanOut: number, options: Scenar
       Math.max(1, Math.round(Math.min(single.deliveredEventsPerSecond, single.eventsPerSecond) / 2));
     const seconds = options.latencySeconds;
     const latency = await onFreshStack(run, fanOut, 1, ({ context, processes }) =>
-      measureLoad(processes, instrumentDir, () =>
+      measureLoad(processes, run, () =>
         runOpenLoop(context, `fan-out ${fanOut} latency${suffix}`, rate, seconds),
       ),
     );
@@ -173,7 +178,7 @@ export async function runScaleOut(run: BenchRun, devHosts: number, options: Scen
   ];
   for (const { label, ...load } of modes) {
     const result = await onFreshStack(run, 1, devHosts, ({ context, processes }) =>
-      measureLoad(processes, run.instrumentDir, () =>
+      measureLoad(processes, run, () =>
         runThroughput(context, `fan-out 1 ${label} x${devHosts} hosts`, events, load),
       ),
     );

@@ -1,4 +1,4 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIPv4, isIPv6, SocketAddress } from 'node:net';
 
 /**
  * Where a webhook must not go unless SWITCHYARD_ALLOWED_PRIVATE_CIDRS allows it: every block the
@@ -91,6 +91,8 @@ const LABELLED = [...IPV4_BLOCKED, ...IPV6_BLOCKED]
   .map(({ cidr, label }) => ({ list: blockListOf([cidr]), label, prefix: Number(cidr.split('/')[1]) }))
   .sort((a, b) => b.prefix - a.prefix);
 const GLOBAL_EXCEPTIONS = blockListOf([...IPV4_GLOBAL_EXCEPTIONS, ...IPV6_GLOBAL_EXCEPTIONS]);
+/** Every labelled block in one list: a globally reachable address is told in one check. */
+const ANY_BLOCKED = blockListOf([...IPV4_BLOCKED, ...IPV6_BLOCKED].map(({ cidr }) => cidr));
 
 export type IpFamily = 'ipv4' | 'ipv6';
 
@@ -158,11 +160,23 @@ export function reachableTargets(address: string): ReachableTarget[] | undefined
 
 /** The label of the blocked range an address falls in, or undefined for a globally reachable address. */
 export function blockedRangeOf(address: NormalizedAddress): string | undefined {
-  if (GLOBAL_EXCEPTIONS.check(address.address, address.family)) return undefined;
-  const labelled = LABELLED.find(({ list }) => list.check(address.address, address.family));
+  // One parsed address for every list: BlockList.check(string) parses its argument on each call.
+  let socketAddress: SocketAddress;
+  try {
+    socketAddress = new SocketAddress({ address: address.address, family: address.family });
+  } catch {
+    // Not an address of that family: in no list (as BlockList.check answers for it).
+    return address.family === 'ipv6' ? OUTSIDE_GLOBAL_UNICAST : undefined;
+  }
+  if (GLOBAL_EXCEPTIONS.check(socketAddress)) return undefined;
+  if (!ANY_BLOCKED.check(socketAddress)) {
+    return address.family === 'ipv6' && !GLOBAL_UNICAST.check(socketAddress)
+      ? OUTSIDE_GLOBAL_UNICAST
+      : undefined;
+  }
+  const labelled = LABELLED.find(({ list }) => list.check(socketAddress));
   if (labelled) return labelled.label;
-  if (address.family === 'ipv6' && !GLOBAL_UNICAST.check(address.address, 'ipv6'))
-    return OUTSIDE_GLOBAL_UNICAST;
+  if (address.family === 'ipv6' && !GLOBAL_UNICAST.check(socketAddress)) return OUTSIDE_GLOBAL_UNICAST;
   return undefined;
 }
 

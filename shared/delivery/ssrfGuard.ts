@@ -16,6 +16,9 @@ export type HostCheck =
   /** `refused`: a resolved address is off limits (permanent); otherwise DNS failed (retryable). */
   | { ok: false; refused: boolean; error: string };
 
+/** How many address verdicts a guard keeps (a few endpoints' addresses in practice). */
+export const CHECKED_ADDRESSES_MAX = 1024;
+
 /** Thrown from the connection lookup when a host resolves somewhere it must not go. */
 export class TargetRefusedError extends Error {
   readonly code = 'ERR_SWITCHYARD_TARGET_REFUSED';
@@ -34,6 +37,12 @@ export class TargetRefusedError extends Error {
  * answer that changes between check and connect (rebinding) cannot slip through.
  */
 export class SsrfGuard {
+  /**
+   * Verdicts by address: a pure function of the address and the fixed allow-list, asked on every
+   * delivery for the same few endpoints. Bounded: emptied when it reaches CHECKED_ADDRESSES_MAX.
+   */
+  private readonly checked = new Map<string, AddressCheck>();
+
   constructor(
     private readonly allowed: AllowedCidrs,
     private readonly resolve: Resolver = systemResolver,
@@ -44,6 +53,15 @@ export class SsrfGuard {
    * form carries (6to4, Teredo, NAT64, IPv4-compatible); one blocked and not allowed refuses.
    */
   checkAddress(address: string): AddressCheck {
+    const known = this.checked.get(address);
+    if (known) return known;
+    const check = this.judgeAddress(address);
+    if (this.checked.size >= CHECKED_ADDRESSES_MAX) this.checked.clear();
+    this.checked.set(address, check);
+    return check;
+  }
+
+  private judgeAddress(address: string): AddressCheck {
     const targets = reachableTargets(address);
     if (!targets) return { allowed: false, reason: `${address} is not an IP address` };
     // The carried IPv4 addresses first: they say best why a form is refused.

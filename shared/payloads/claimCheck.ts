@@ -13,9 +13,13 @@ import { summarizeFieldErrors } from '../http/problems';
  */
 export const CLAIM_CHECK_THRESHOLD_BYTES = 192 * 1024;
 
-/** True when a message body of this serialized form should carry a payload reference instead. */
-export function needsClaimCheck(serializedBody: string): boolean {
-  return Buffer.byteLength(serializedBody, 'utf8') > CLAIM_CHECK_THRESHOLD_BYTES;
+/**
+ * True when a message body of this many UTF-8 bytes should carry a payload reference instead.
+ * Callers pass a size they know already (an event's `sizeBytes`, a Buffer's length), so the hot
+ * path does not serialize or measure the event again.
+ */
+export function needsClaimCheck(sizeBytes: number): boolean {
+  return sizeBytes > CLAIM_CHECK_THRESHOLD_BYTES;
 }
 
 /**

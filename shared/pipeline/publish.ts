@@ -36,10 +36,10 @@ export async function publishEvents(
     const key = eventKey(topic, event.source, event.id);
     const message = toIngressMessage(topic, event);
     message.applicationProperties = { ...input.traceProperties, ...message.applicationProperties };
-    // toIngressMessage's body is the event's JSON as bytes.
-    const json = (message.body as Buffer).toString('utf8');
-    if (needsClaimCheck(json)) {
-      const ref = await dependencies.putPayload({ topic, eventKey: key }, json);
+    // toIngressMessage's body is the event's JSON as bytes: its length is the size that counts.
+    const body = message.body as Buffer;
+    if (needsClaimCheck(body.length)) {
+      const ref = await dependencies.putPayload({ topic, eventKey: key }, body.toString('utf8'));
       message.body = Buffer.from(JSON.stringify(stubOf(event)), 'utf8');
       message.applicationProperties[PAYLOAD_REF_PROPERTY] = ref;
     }

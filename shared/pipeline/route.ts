@@ -73,7 +73,7 @@ async function routeEvent(
     .filter((subscription) => subscription.status === 'active' && predicateOf(subscription)(event))
     .map((subscription) => subscription.name);
   const payloadRef =
-    claimed.payloadRef ?? (await ownClaimCheck(dependencies, topic, eventKey, event, matched));
+    claimed.payloadRef ?? (await ownClaimCheck(dependencies, { topic, eventKey }, claimed, matched));
 
   const now = dependencies.now().toISOString();
   const { record, created } = await dependencies.createEventIfAbsent({
@@ -133,14 +133,14 @@ function deliveryMessage(
  */
 async function ownClaimCheck(
   dependencies: RouteDependencies,
-  topic: string,
-  eventKey: string,
-  event: CloudEventJson,
+  owner: ClaimCheckOwner,
+  { event, sizeBytes }: { event: CloudEventJson; sizeBytes: number },
   matched: string[],
 ): Promise<string | undefined> {
-  if (matched.length === 0) return undefined;
-  const json = JSON.stringify(event);
-  return needsClaimCheck(json) ? dependencies.putPayload({ topic, eventKey }, json) : undefined;
+  // sizeBytes is the UTF-8 size of the event's JSON (eventSizeBytes): no second serialization
+  // for the many events that travel inline.
+  if (matched.length === 0 || !needsClaimCheck(sizeBytes)) return undefined;
+  return dependencies.putPayload(owner, JSON.stringify(event));
 }
 
 /**

@@ -94,6 +94,8 @@ export function breakerOutcomeOf(outcome: AttemptOutcome): BreakerOutcome {
 
 export class DeliveryProtection {
   private readonly cache = new Map<string, CachedState>();
+  /** Reads under way for the cache, per subscription: concurrent misses share one (one Cosmos request). */
+  private readonly reading = new Map<string, Promise<CachedState>>();
   /** Successes seen here and not yet written, per subscription (folded into the next write). */
   private readonly unwritten = new Map<string, number>();
   /**
@@ -105,11 +107,6 @@ export class DeliveryProtection {
    */
   private readonly pendingSettles = new Map<string, PendingSettle[]>();
   private readonly writing = new Set<string>();
-  /** Reads of a stale cached state under way, per subscription. */
-  private readonly staleReads = new Map<
-    string,
-    Promise<{ state: ProtectionState | undefined; etag: string | undefined }>
-  >();
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -393,14 +390,16 @@ export class DeliveryProtection {
     const key = this.key(subscription);
     const entry = this.cache.get(key);
     if (entry && this.now() - entry.readAtMs < STATE_CACHE_MS) return entry;
-    // The deliveries that find the cache stale at the same moment share one read.
-    let reading = this.staleReads.get(key);
-    if (!reading) {
-      reading = this.reread(subscription).finally(() => this.staleReads.delete(key));
-      this.staleReads.set(key, reading);
+    // When the cached state expires under load, every delivery in flight misses at once.
+    const pending = this.reading.get(key);
+    if (pending) return pending;
+    const read = this.reread(subscription).then((state) => ({ ...state, readAtMs: this.now() }));
+    this.reading.set(key, read);
+    try {
+      return await read;
+    } finally {
+      if (this.reading.get(key) === read) this.reading.delete(key);
     }
-    const read = await reading;
-    return { ...read, readAtMs: this.now() };
   }
 
   private async reread(

@@ -36,7 +36,7 @@ function largeEvent(id: string, bytes: number): string {
 describe('claim-check payloads in Azurite', () => {
   it('round-trips a 1 MB event through a blob, creating the container on first use', async () => {
     const json = largeEvent('big-1', 1024 * 1024);
-    expect(needsClaimCheck(json)).toBe(true);
+    expect(needsClaimCheck(Buffer.byteLength(json, 'utf8'))).toBe(true);
 
     const owner = { topic: 'orders', eventKey: eventKey('orders', '/shop', 'big-1') };
     const ref = await store.putPayload(owner, json);
@@ -89,6 +89,6 @@ describe('claim-check payloads in Azurite', () => {
   });
 
   it('leaves small events in the message', () => {
-    expect(needsClaimCheck(largeEvent('small', 10_000))).toBe(false);
+    expect(needsClaimCheck(Buffer.byteLength(largeEvent('small', 10_000), 'utf8'))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 
 import { InvalidCidrListError, parseAllowedCidrs } from '../../../shared/delivery/allowedCidrs';
-import { SsrfGuard, TargetRefusedError } from '../../../shared/delivery/ssrfGuard';
+import { CHECKED_ADDRESSES_MAX, SsrfGuard, TargetRefusedError } from '../../../shared/delivery/ssrfGuard';
 
 const noAllowList = new SsrfGuard(parseAllowedCidrs(undefined));
 
@@ -186,6 +186,26 @@ describe('SSRF address classification', () => {
     expect(loopbackAllowed.checkAddress('2001:0:a9fe:a9fe::80ff:fffe').allowed).toBe(false);
     // Local-use NAT64 is refused for its own block even when the carried IPv4 is allowed.
     expect(loopbackAllowed.checkAddress('64:ff9b:1::7f00:1').allowed).toBe(false);
+  });
+
+  // Verdicts are kept per address (each delivery asks for the same endpoint's): a kept verdict
+  // must be the one a fresh guard gives, for every row, asked in any order and more than once.
+  it('gives the same verdicts when asked again, and past the bound of kept verdicts', () => {
+    const rows = [...IPV4_REGISTRY, ...IPV6_REGISTRY, ...OTHER_BLOCKED, ...EMBEDDED].map(
+      ([, address]) => address,
+    );
+    const fresh = (address: string) => new SsrfGuard(parseAllowedCidrs('127.0.0.0/8')).checkAddress(address);
+    const expected = rows.map(fresh);
+    const warm = new SsrfGuard(parseAllowedCidrs('127.0.0.0/8'));
+    expect(rows.map((address) => warm.checkAddress(address))).toEqual(expected);
+    expect([...rows].reverse().map((address) => warm.checkAddress(address))).toEqual([...expected].reverse());
+    // More distinct addresses than it keeps: it forgets and judges again, never wrongly.
+    for (let i = 0; i <= CHECKED_ADDRESSES_MAX; i += 1) {
+      expect(warm.checkAddress(`10.0.${i >> 8}.${i & 255}`).allowed).toBe(false);
+    }
+    expect(rows.map((address) => warm.checkAddress(address))).toEqual(expected);
+    expect(warm.checkAddress('127.0.0.1')).toEqual({ allowed: true });
+    expect(warm.checkAddress('8.8.8.8')).toEqual({ allowed: true });
   });
 });
 

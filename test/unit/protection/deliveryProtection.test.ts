@@ -101,6 +101,50 @@ describe('DeliveryProtection', () => {
     expect(t.calls).toEqual({ read: 1, write: 0 });
   });
 
+  it('deliveries in flight when the cached state expires share one read of it', async () => {
+    const t = setup();
+    const concurrently = async (count: number) => {
+      const admissions = await Promise.all(Array.from({ length: count }, () => t.protection.admit(t.record)));
+      await Promise.all(
+        admissions.map((admission) => {
+          if (admission.kind !== 'proceed') throw new Error(admission.kind);
+          return t.protection.settle(t.record, admission.ticket, 'succeeded');
+        }),
+      );
+    };
+    await concurrently(128);
+    expect(t.calls).toEqual({ read: 1, write: 0 });
+    t.advance(STATE_CACHE_MS);
+    await concurrently(128);
+    expect(t.calls).toEqual({ read: 2, write: 0 });
+  });
+
+  it('a failed shared read fails every delivery waiting on it, and the next one reads again', async () => {
+    const t = setup();
+    const failing = new DeliveryProtection({
+      store: {
+        read: () => {
+          t.calls.read += 1;
+          return t.calls.read === 1
+            ? Promise.reject(new Error('Cosmos DB down'))
+            : Promise.resolve(undefined);
+        },
+        write: () => Promise.reject(new Error('no write expected')),
+      },
+      systemEvents: { emit: () => Promise.resolve() },
+      disableSubscription: () => Promise.resolve(false),
+      warn: (message) => {
+        throw new Error(`unexpected warning: ${message}`);
+      },
+      now: () => t.now(),
+    });
+    const outcomes = await Promise.allSettled([failing.admit(t.record), failing.admit(t.record)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(t.calls.read).toBe(1);
+    await expect(failing.admit(t.record)).resolves.toMatchObject({ kind: 'proceed' });
+    expect(t.calls.read).toBe(2);
+  });
+
   it('opens on failures, holds without attempts, probes once, closes on success, and says so once each', async () => {
     const t = setup();
     for (let i = 0; i < 3; i += 1) {
