@@ -33,6 +33,7 @@ import {
 import { z } from 'zod';
 import type { MemorySample } from './emulatorMemory/child';
 import { startReadyChild, type ReadyChild } from '../local/stack/readyChild';
+import { EMULATOR_NODE_ARGS } from '../local/servicebus-emulator/processOptions';
 
 const MiB = 1024 * 1024;
 const BODY = { type: 'bench.event', data: 'x'.repeat(600) };
@@ -229,6 +230,7 @@ async function main(): Promise<void> {
     {
       label: 'emulator',
       env,
+      nodeArgs: EMULATOR_NODE_ARGS,
       echoStderr: true,
       killAfterMs: 10_000,
     },

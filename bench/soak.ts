@@ -68,6 +68,41 @@ function rssMiB(pid: number | undefined): number {
   }
 }
 
+interface Growth {
+  fromMinute: number;
+  toMinute: number;
+  byProcess: Record<string, { firstMiB: number; lastMiB: number; percent: number }>;
+}
+
+/** Each process's RSS growth between two reports; undefined without reports. */
+function rssGrowth(
+  from: Interval | undefined,
+  to: Interval | undefined,
+  processes: Record<string, number | undefined>,
+): Growth | undefined {
+  if (!from || !to) return undefined;
+  const byProcess: Growth['byProcess'] = {};
+  for (const name of Object.keys(processes)) {
+    const firstMiB = from.rssMiB[name] ?? NaN;
+    const lastMiB = to.rssMiB[name] ?? NaN;
+    byProcess[name] = { firstMiB, lastMiB, percent: round((100 * (lastMiB - firstMiB)) / firstMiB, 1) };
+  }
+  return { fromMinute: from.minute, toMinute: to.minute, byProcess };
+}
+
+function printGrowth(growth: Growth | undefined): void {
+  if (!growth) return;
+  console.log(
+    `[soak] RSS growth from minute ${growth.fromMinute} to ${growth.toMinute}: ` +
+      Object.entries(growth.byProcess)
+        .map(
+          ([name, g]) =>
+            `${name} ${g.percent >= 0 ? '+' : ''}${g.percent}% (${Math.round(g.firstMiB)} -> ${Math.round(g.lastMiB)} MiB)`,
+        )
+        .join(', '),
+  );
+}
+
 interface Interval {
   minute: number;
   published: number;
@@ -225,31 +260,26 @@ async function main(): Promise<void> {
     }
     if (!stopping && Date.now() >= nextReportAt - 1000) await report();
 
-    const first = intervals[0];
-    const last = intervals[intervals.length - 1];
-    const growth: Record<string, { firstMiB: number; lastMiB: number; percent: number }> = {};
-    if (first && last) {
-      for (const name of Object.keys(processes)) {
-        const from = first.rssMiB[name] ?? NaN;
-        const to = last.rssMiB[name] ?? NaN;
-        growth[name] = { firstMiB: from, lastMiB: to, percent: round((100 * (to - from)) / from, 1) };
-      }
-      console.log(
-        `[soak] RSS growth from minute 1 to ${last.minute}: ` +
-          Object.entries(growth)
-            .map(
-              ([name, g]) =>
-                `${name} ${g.percent >= 0 ? '+' : ''}${g.percent}% (${Math.round(g.firstMiB)} -> ${Math.round(g.lastMiB)} MiB)`,
-            )
-            .join(', '),
-      );
-    }
+    const growth = rssGrowth(intervals[0], intervals[intervals.length - 1], processes);
+    // Warm-up (V8 sizing its heap to the load, the 10-minute duplicate-detection window filling)
+    // shows in the first half only; a leak goes on growing in the second.
+    const secondHalf = rssGrowth(
+      intervals[Math.floor((intervals.length - 1) / 2)],
+      intervals[intervals.length - 1],
+      processes,
+    );
+    printGrowth(growth);
+    printGrowth(secondHalf);
     const outDir = join(resolve(__dirname, '..'), '.local/bench');
     mkdirSync(outDir, { recursive: true });
     const file = join(outDir, `soak-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(
       file,
-      JSON.stringify({ startedAt: startedAt.toISOString(), options, processes, intervals, growth }, null, 2),
+      JSON.stringify(
+        { startedAt: startedAt.toISOString(), options, processes, intervals, growth, secondHalf },
+        null,
+        2,
+      ),
     );
     console.log(`[soak] written to ${file}`);
   } finally {

@@ -5,6 +5,7 @@ import { createDatabase } from './backingServices';
 import { getFreePort } from './checkPorts';
 import type { CosmosPartReady, ServiceBusPartReady } from './partProcess';
 import { startReadyChild } from './readyChild';
+import { EMULATOR_NODE_ARGS } from '../servicebus-emulator/processOptions';
 
 const PART_SCRIPT = resolve(__dirname, 'partProcess.ts');
 
@@ -46,9 +47,7 @@ export async function startSeparateBacking(options: SeparateBackingOptions): Pro
       startReadyChild<ServiceBusPartReady>(
         PART_SCRIPT,
         ['servicebus', JSON.stringify({ port: 0, httpPort: 0 })],
-        {
-          label: 'Service Bus emulator',
-        },
+        { label: 'Service Bus emulator', nodeArgs: EMULATOR_NODE_ARGS },
       ).then((child) => (stops.push(() => child.stop()), child)),
       startReadyChild<CosmosPartReady>(PART_SCRIPT, ['cosmos', JSON.stringify(options.cosmos)], {
         label: 'Cosmos DB server',
