@@ -22,6 +22,7 @@ import { cancelSessionAccept, openSessionReceiver, sessionFilterOf } from './ses
 import { handleManagementRequest } from './management';
 import { decodeTransfer, fromWire } from './messageCodec';
 import { normaliseAudience } from './sasToken';
+import { coalesceWritesPerTurn } from './turnWrites';
 import { errorMessage, errorStack } from '../../../shared/errors/errorMessage';
 
 export interface AmqpServerOptions {
@@ -118,6 +119,8 @@ export class AmqpServer {
       const listenOptions = { port, host, tcp_no_delay: true } as { port: number; host: string };
       const server = this.container.listen(listenOptions);
       this.server = server;
+      // After rhea's own listener has accepted it, before any frame is written.
+      server.on('connection', coalesceWritesPerTurn);
       server.once('error', reject);
       server.once('listening', () => {
         const address = server.address();
