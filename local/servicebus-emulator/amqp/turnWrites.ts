@@ -3,11 +3,11 @@ import type { Socket } from 'node:net';
 /**
  * Makes everything written to `socket` in one turn of the event loop leave in one write.
  *
- * rhea writes each AMQP frame with its own `socket.write`, so at low rates every frame of a
- * message (a transfer, its disposition, the flow that renews the credit) is a system call of its
- * own and a wake-up of the peer. Here the first write of a turn corks the socket and the check
- * phase of the same turn (`setImmediate`) uncorks it, so the frames go out together in one
- * `writev`. Not `process.nextTick`: rhea writes its session frames from its own nextTick
+ * rhea writes each AMQP frame with its own `socket.write`. Here the first write of a turn corks
+ * the socket and the check phase of the same turn (`setImmediate`) uncorks it, so the frames go
+ * out together in one `writev`: a credit grant that releases 20 waiting messages is one write,
+ * not 20. It does not lower the CPU per message at low rates, where each frame the emulator
+ * writes is already alone on its socket in its turn (measured: docs/performance.md). Not `process.nextTick`: rhea writes its session frames from its own nextTick
  * callbacks, which can run after one queued at the first write. No timer: nothing waits longer
  * than the rest of the turn.
  *
