@@ -5,7 +5,8 @@
  * (bench/lowLoad/consumer.ts) each run in a process of their own, fresh for each rate, and the
  * sender in this one. Prints CPU milliseconds per message of the receiver and the emulator, and
  * with --profile writes CPU profiles of both over the measured window and prints where their
- * time went.
+ * time went. Also prints, per message, the TCP frames, writes and reads of both (how many frames
+ * leave per write, how often each process wakes up to read).
  * docs/performance.md has the findings.
  *
  *   --rates 30,1500   messages per second to measure (default 30,1500)
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { ServiceBusClient } from '@azure/service-bus';
 import { type ReadyChild, startReadyChild } from '../local/stack/readyChild';
 import { summarizeProfile, type ProfileSummary } from './lowLoad/summarizeProfile';
+import type { SocketTraffic } from './lowLoad/socketTraffic';
 import { cpuSnapshot } from './pipeline/processCpu';
 import { errorStack } from '../shared/errors/errorMessage';
 
@@ -34,6 +36,8 @@ interface RateResult {
   completed: number;
   seconds: number;
   cpuMsPerMessage: Record<string, number>;
+  /** TCP frames, writes and reads per message over the measured window, per process. */
+  trafficPerMessage: Record<string, SocketTraffic>;
   loadAverage: number[];
   profiles: Record<string, ProfileSummary>;
 }
@@ -58,6 +62,11 @@ function ask(child: ReadyChild<unknown>, request: unknown, key: string): Promise
     child.process.on('message', onReply);
     child.process.send(request as string);
   });
+}
+
+/** The child's TCP traffic so far (socketTraffic.ts). */
+async function trafficOf(child: ReadyChild<unknown>): Promise<SocketTraffic> {
+  return (await ask(child, 'traffic', 'traffic')).traffic as SocketTraffic;
 }
 
 async function completedBy(consumer: ReadyChild<unknown>): Promise<number> {
@@ -107,6 +116,7 @@ async function measureRate(rate: number, seconds: number, outDir: string | undef
     // Profiled over the measured window only (the profiler's own cost is in the CPU figures).
     if (outDir)
       await Promise.all(Object.values(parts).map((child) => ask(child, 'profile-start', 'profiling')));
+    const trafficBefore = await Promise.all(Object.values(parts).map(trafficOf));
     const before = cpuSnapshot(processes);
     const started = performance.now();
     const sent = await sendAtRate(sender, rate, seconds);
@@ -117,6 +127,7 @@ async function measureRate(rate: number, seconds: number, outDir: string | undef
     }
     const elapsed = (performance.now() - started) / 1000;
     const after = cpuSnapshot(processes);
+    const trafficAfter = await Promise.all(Object.values(parts).map(trafficOf));
     const profiles: Record<string, ProfileSummary> = {};
     if (outDir) {
       for (const [label, child] of Object.entries(parts)) {
@@ -129,7 +140,26 @@ async function measureRate(rate: number, seconds: number, outDir: string | undef
     const cpuMsPerMessage = Object.fromEntries(
       Object.keys(processes).map((label) => [label, ((after[label]! - before[label]!) * 1000) / sent]),
     );
-    return { rate, sent, completed, seconds: elapsed, cpuMsPerMessage, loadAverage: loadavg(), profiles };
+    const trafficPerMessage = Object.fromEntries(
+      Object.keys(parts).map((label, i) => {
+        const [from, to] = [trafficBefore[i]!, trafficAfter[i]!];
+        const perMessage = (key: keyof SocketTraffic) => (to[key] - from[key]) / sent;
+        return [
+          label,
+          { writes: perMessage('writes'), frames: perMessage('frames'), reads: perMessage('reads') },
+        ];
+      }),
+    );
+    return {
+      rate,
+      sent,
+      completed,
+      seconds: elapsed,
+      cpuMsPerMessage,
+      trafficPerMessage,
+      loadAverage: loadavg(),
+      profiles,
+    };
   } finally {
     await client.close();
     // SIGTERM: each part closes and exits, and node writes its profile.
@@ -167,6 +197,14 @@ async function main(): Promise<void> {
       `${r.rate} msg/s: ${r.completed}/${r.sent} completed in ${r.seconds.toFixed(1)} s; CPU ms per message: ` +
         `receiver ${r.cpuMsPerMessage.receiver?.toFixed(2)}, emulator ${r.cpuMsPerMessage.emulator?.toFixed(2)}; ` +
         `load average ${r.loadAverage.map((n) => n.toFixed(1)).join(' ')}`,
+    );
+    console.log(
+      `  TCP per message: ${Object.entries(r.trafficPerMessage)
+        .map(
+          ([label, t]) =>
+            `${label} ${t.frames.toFixed(2)} frames in ${t.writes.toFixed(2)} writes, ${t.reads.toFixed(2)} reads`,
+        )
+        .join('; ')}`,
     );
     for (const [label, summary] of Object.entries(r.profiles)) {
       const perMessage = (ms: number) => ((ms / r.sent) * 1000).toFixed(0);

@@ -3,12 +3,13 @@
  * settings (peekLock, host.json's maxConcurrentCalls and lock renewal, bodies left as bytes) that
  * completes every message, nothing else. Prints `READY {}`; answers the IPC message "count" with
  * how many it completed; exits on SIGTERM. Profiled on request
- * (profileOnRequest.ts).
+ * (profileOnRequest.ts); its socket traffic is counted on request (socketTraffic.ts).
  */
 import { ServiceBusClient } from '@azure/service-bus';
 import { hostServiceBusOptions } from '../pipeline/hostConcurrency';
 import { errorStack } from '../../shared/errors/errorMessage';
 import { profileOnRequest } from './profileOnRequest';
+import { countSocketTrafficOnRequest } from './socketTraffic';
 
 function main(): void {
   const [connectionString, queue] = process.argv.slice(2);
@@ -38,6 +39,7 @@ function main(): void {
     if (request === 'count') process.send?.({ completed });
   });
   profileOnRequest();
+  countSocketTrafficOnRequest();
   process.stdout.write('READY {}\n');
   process.once('SIGTERM', () => {
     subscription
