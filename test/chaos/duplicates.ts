@@ -45,6 +45,20 @@ export const OUTAGE_LEAD_MS = 2_000;
  * postponed attempt comes back 15 s or more after the outage began). Else a kill between the two
  * receipts: the killed host had the answer and not yet the record.
  */
+/**
+ * The receiver runs in the test's own process, which sends the kill: a request the host wrote just
+ * before it died is read, and its 2xx timed, in a later turn of that process, after the kill.
+ * A receipt this soon after a kill still came from the killed host (a restart takes seconds).
+ */
+export const KILL_READ_LAG_MS = 1_000;
+
+/** The kill between the two receipts (the earlier one read at most KILL_READ_LAG_MS after it). */
+function killBetween(receipt: RepeatedReceipt, killsAtMs: readonly number[]): number {
+  return killsAtMs.findIndex(
+    (kill) => kill >= receipt.previousOkAtMs - KILL_READ_LAG_MS && kill <= receipt.atMs,
+  );
+}
+
 export function causeOf(receipt: RepeatedReceipt, timeline: ChaosTimeline): DuplicateCause {
   if (
     timeline.outages.some(
@@ -53,8 +67,7 @@ export function causeOf(receipt: RepeatedReceipt, timeline: ChaosTimeline): Dupl
     )
   )
     return 'outage';
-  if (timeline.killsAtMs.some((kill) => kill >= receipt.previousOkAtMs && kill <= receipt.atMs))
-    return 'kill';
+  if (killBetween(receipt, timeline.killsAtMs) >= 0) return 'kill';
   return 'other';
 }
 
@@ -68,7 +81,8 @@ export interface DuplicateReport {
   gapMaxMs: number;
   /**
    * For the kill duplicates: how long before the kill the webhook had answered (ms), median and
-   * largest. The window in which an answered attempt was not recorded yet.
+   * largest. The window in which an answered attempt was not recorded yet; below 0 when the
+   * receiver read the request after the kill was sent.
    */
   beforeKillMedianMs: number;
   beforeKillMaxMs: number;
@@ -85,9 +99,7 @@ export function classifyDuplicates(
     const cause = causeOf(receipt, timeline);
     byCause[cause] += 1;
     if (cause === 'kill') {
-      const index = timeline.killsAtMs.findIndex(
-        (kill) => kill >= receipt.previousOkAtMs && kill <= receipt.atMs,
-      );
+      const index = killBetween(receipt, timeline.killsAtMs);
       perKill[index] = (perKill[index] ?? 0) + 1;
       beforeKill.push((timeline.killsAtMs[index] ?? receipt.previousOkAtMs) - receipt.previousOkAtMs);
     }

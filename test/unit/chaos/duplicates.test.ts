@@ -1,4 +1,10 @@
-import { causeOf, classifyDuplicates, formatDuplicateReport, OUTAGE_LEAD_MS } from '../../chaos/duplicates';
+import {
+  causeOf,
+  classifyDuplicates,
+  formatDuplicateReport,
+  KILL_READ_LAG_MS,
+  OUTAGE_LEAD_MS,
+} from '../../chaos/duplicates';
 
 // Seconds into a run: kills at 30 s and 70 s, one outage from 50 s to 60 s.
 const s = (seconds: number) => seconds * 1000;
@@ -7,6 +13,8 @@ const timeline = { killsAtMs: [s(30), s(70)], outages: [{ fromMs: s(50), toMs: s
 describe("the chaos gate's duplicate causes", () => {
   it.each([
     ['answered just before a kill, again after it', s(29.6), s(90), 'kill'],
+    ['sent before a kill, read by the receiver just after it', s(30) + KILL_READ_LAG_MS - 100, s(90), 'kill'],
+    ['answered well after a kill, again later', s(30) + KILL_READ_LAG_MS + 500, s(45), 'other'],
     ['answered during the outage, again after it', s(52), s(80), 'outage'],
     ['answered just before the outage began', s(50) - OUTAGE_LEAD_MS + 100, s(80), 'outage'],
     [
