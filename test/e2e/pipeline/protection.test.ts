@@ -201,11 +201,19 @@ describe('delivery protections with two dev hosts', () => {
     expect(enabled.status).toBe('active');
     expect(enabled.disabledReason).toBeUndefined();
     expect(enabled.health.circuit).toBe('closed');
-    const [key] = await publishMany('protect-disable', 1, 'after');
+    // A subscription change reaches every instance within SWITCHYARD_SUBSCRIPTION_CACHE_SECONDS
+    // (1 s here): the other host, whose cache the failing retries kept filled, may still route an
+    // event published at once by the disabled version (to no delivery). So publish until one is
+    // delivered.
+    const after: string[] = [];
     await waitFor(
       'a delivery after re-enabling',
-      async () => (await pipeline.eventStatus(key ?? '')).deliveries?.[0]?.status === 'succeeded',
-      { timeoutMs: 30_000, intervalMs: 250 },
+      async () => {
+        after.push(...(await publishMany('protect-disable', 1, `after-${after.length}`)));
+        const statuses = await Promise.all(after.map((key) => pipeline.eventStatus(key)));
+        return statuses.some((status) => status.deliveries?.[0]?.status === 'succeeded');
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
     );
   }, 120_000);
 });
