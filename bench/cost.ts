@@ -15,7 +15,7 @@
  *   --batch-size B      events per batch publish (default 20; 0 skips the batch phases)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -33,7 +33,7 @@ import { runThroughput, type PhaseContext } from './pipeline/phases';
 import { ProgressLine } from './pipeline/progressLine';
 import { benchEvent } from './pipeline/publisher';
 import { startBenchReceiver } from './pipeline/receiver';
-import type { BenchReport } from './pipeline/report';
+import { type BenchReport, machineNow } from './pipeline/report';
 import { onFreshStack, type BenchRun } from './pipeline/scenario';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -255,13 +255,7 @@ async function main(): Promise<void> {
   const progress = new ProgressLine();
   const report: CostReport = {
     startedAt: startedAt.toISOString(),
-    machine: {
-      cpus: availableParallelism(),
-      node: process.versions.node,
-      platform: process.platform,
-      loadAverageAtStart: loadavg(),
-      loadAverageAtEnd: [],
-    },
+    machine: { ...machineNow(), loadAverageAtEnd: [] },
     phases: [],
   };
   const file = join(outDir, `cost-${stamp}.json`);

@@ -34,7 +34,6 @@
  *                        function (alloc-<pid>-<n>.heapprofile)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureFloor } from './floor/measureFloor';
@@ -43,7 +42,7 @@ import { hostServiceBusOptions } from './pipeline/hostConcurrency';
 import { ProgressLine } from './pipeline/progressLine';
 import { measureRawServiceBus } from './pipeline/rawServiceBus';
 import { startBenchReceiver } from './pipeline/receiver';
-import { type BenchReport, formatReport, ratioLines } from './pipeline/report';
+import { type BenchReport, formatReport, machineNow, ratioLines } from './pipeline/report';
 import { type BenchRun, runScaleOut, runScenario } from './pipeline/scenario';
 import { startStackProcess } from './pipeline/startStackProcess';
 import { DEFAULT_PIPELINE_CARDINALITY, type TriggerCardinality } from '../shared/config/settings';
@@ -133,12 +132,7 @@ async function main(): Promise<void> {
   };
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
-    machine: {
-      cpus: availableParallelism(),
-      node: process.versions.node,
-      platform: process.platform,
-      loadAverageAtStart: loadavg(),
-    },
+    machine: machineNow(),
     options,
     serviceBus: hostServiceBusOptions(),
     startupMs: [],

@@ -1,3 +1,4 @@
+import { type Machine, table } from '../pipeline/report';
 import type { OperationTally } from '../../local/servicebus-emulator';
 import type { BlobTally } from './blobCounter';
 import type { CosmosRequestKind, CosmosTally } from './cosmosCounter';
@@ -23,26 +24,11 @@ export interface CostPhase {
 
 export interface CostReport {
   startedAt: string;
-  machine: {
-    cpus: number;
-    node: string;
-    platform: string;
-    loadAverageAtStart: number[];
-    loadAverageAtEnd: number[];
-  };
+  machine: Machine & { loadAverageAtEnd: number[] };
   phases: CostPhase[];
 }
 
 const fixed = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((title, i) =>
-    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
-  );
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
 
 /** Service Bus operations that duplicate another count: a transfer carries the messages counted as sends. */
 const NOT_BILLED_TWICE = new Set(['send transfer']);

@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import type { ServiceBusHostOptions } from '../../local/devhost/app/readHostOptions';
 import type { FloorResult } from '../floor/measureFloor';
 import type { LatencyResult, ThroughputResult } from './phases';
@@ -14,7 +15,7 @@ export interface PhaseLoad {
 
 export interface BenchReport {
   startedAt: string;
-  machine: { cpus: number; node: string; platform: string; loadAverageAtStart: number[] };
+  machine: Machine;
   options: Record<string, unknown>;
   /** host.json's Service Bus settings the dev host, the floor and the raw run used. */
   serviceBus: ServiceBusHostOptions;
@@ -31,7 +32,25 @@ export interface BenchReport {
 const int = (value: number) => (Number.isFinite(value) ? Math.round(value).toString() : '-');
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : '-');
 
-function table(header: string[], rows: string[][]): string {
+/** The machine a bench ran on, as every bench report states it. */
+export interface Machine {
+  cpus: number;
+  node: string;
+  platform: string;
+  loadAverageAtStart: number[];
+}
+
+export function machineNow(): Machine {
+  return {
+    cpus: availableParallelism(),
+    node: process.versions.node,
+    platform: process.platform,
+    loadAverageAtStart: loadavg(),
+  };
+}
+
+/** A plain-text table: the first column left-aligned, the others right-aligned. */
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, i) =>
     Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
   );
